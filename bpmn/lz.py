@@ -1,0 +1,295 @@
+"""The `lz:` BPMN extension (DESIGN.md §2): one schema, read here and nowhere else.
+
+`read_definitions(xml)` returns a `ProcessConfig` per executable process plus every problem
+found in the `lz:` elements (unknown mode, bad threshold, unknown strategy, ...). It only uses
+lxml; engine/ turns the configs into runtime behaviour, the designer writes the same elements.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from fractions import Fraction
+
+from lxml import etree
+
+from engine.errors import Problem
+
+LZ_NS = "urn:liuzhuan:bpmn:1"
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+_B = "{%s}" % BPMN_NS
+_L = "{%s}" % LZ_NS
+
+APPROVAL_MODES = ("any", "all", "majority", "ratio", "sequential")
+STRATEGIES = ("users", "role", "dept_head", "dept_heads", "supervisor", "initiator", "field", "chosen")
+DEADLINE_ACTIONS = ("remind", "approve", "reject", "escalate")
+FLOW_MODELS = ("fixed", "predefined", "free")
+TRUE_WORDS = ("true", "1", "yes")
+
+_DURATION = re.compile(
+    r"^P(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$"
+)
+
+
+def parse_duration(text: str) -> timedelta | None:
+    """ISO-8601 duration limited to weeks, days, hours, minutes, seconds (P2D, PT4H, P1DT12H)."""
+    m = _DURATION.match(text or "")
+    if not m or text in ("P", "PT") or text.endswith("T"):
+        return None
+    parts = {k: float(v) if v else 0.0 for k, v in m.groupdict().items()}
+    return timedelta(weeks=parts["w"], days=parts["d"], hours=parts["h"], minutes=parts["m"], seconds=parts["s"])
+
+
+def split_list(text: str | None) -> tuple[str, ...]:
+    """'a, b,,c' -> ('a', 'b', 'c'); also accepts the Chinese comma."""
+    if not text:
+        return ()
+    return tuple(p.strip() for p in re.split(r"[,，]", text) if p.strip())
+
+
+@dataclass(frozen=True)
+class Assignees:
+    strategy: str
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class ApprovalRule:
+    mode: str
+    threshold: Fraction | None = None
+    skip_initiator: bool = False
+    skip_repeated: bool = False
+
+
+@dataclass(frozen=True)
+class Deadline:
+    duration: str
+    action: str = "remind"
+
+    @property
+    def delta(self) -> timedelta:
+        d = parse_duration(self.duration)
+        assert d is not None, "validated at deploy"
+        return d
+
+
+@dataclass(frozen=True)
+class CallArg:
+    name: str
+    expr: str
+
+
+@dataclass(frozen=True)
+class Call:
+    function: str
+    args: tuple[CallArg, ...] = ()
+
+
+@dataclass(frozen=True)
+class NodeConfig:
+    """What Liuzhuan knows about one flow node beyond plain BPMN."""
+
+    node_id: str
+    name: str
+    kind: str  # "approval" | "handle" | "service" | "other"
+    approval: ApprovalRule | None = None
+    assignees: Assignees | None = None
+    deadline: Deadline | None = None
+    form_key: str | None = None
+    editable: tuple[str, ...] = ()
+    hidden: tuple[str, ...] = ()
+    cc: tuple[Assignees, ...] = ()
+    call: Call | None = None
+
+    @property
+    def is_human(self) -> bool:
+        return self.kind in ("approval", "handle")
+
+
+@dataclass
+class ProcessConfig:
+    process_id: str
+    name: str
+    mode: str = "fixed"
+    category: str = ""
+    prefix: str = ""
+    name_en: str = ""
+    start_form_key: str | None = None
+    nodes: dict[str, NodeConfig] = field(default_factory=dict)
+
+    def node(self, node_id: str) -> NodeConfig | None:
+        return self.nodes.get(node_id)
+
+
+def _local(el: etree._Element) -> str:
+    return etree.QName(el).localname
+
+
+def _ext(el: etree._Element, name: str) -> list[etree._Element]:
+    return el.findall(f"{_B}extensionElements/{_L}{name}")
+
+
+def _assignees(el: etree._Element, node_id: str, problems: list[Problem], what: str) -> Assignees | None:
+    strategy = (el.get("strategy") or "").strip()
+    value = (el.get("value") or "").strip()
+    if strategy not in STRATEGIES:
+        problems.append(Problem(node_id, f"{what}: unknown assignee strategy '{strategy}' "
+                                         f"(expected one of {', '.join(STRATEGIES)})", "lz_strategy"))
+        return None
+    if strategy in ("users", "role", "dept_heads", "field") and not value:
+        problems.append(Problem(node_id, f"{what}: strategy '{strategy}' needs a value", "lz_strategy"))
+        return None
+    if strategy == "supervisor" and value and not (value.isdigit() and int(value) >= 1):
+        problems.append(Problem(node_id, f"{what}: strategy 'supervisor' takes a level >= 1, got '{value}'",
+                                "lz_strategy"))
+        return None
+    return Assignees(strategy, value)
+
+
+def _approval(el: etree._Element, node_id: str, problems: list[Problem]) -> ApprovalRule | None:
+    mode = (el.get("mode") or "").strip()
+    if mode not in APPROVAL_MODES:
+        problems.append(Problem(node_id, f"unknown lz:approval mode '{mode}' "
+                                         f"(expected one of {', '.join(APPROVAL_MODES)})", "lz_mode"))
+        return None
+    threshold: Fraction | None = None
+    raw = el.get("threshold")
+    if mode == "ratio":
+        try:
+            threshold = Fraction(raw) if raw is not None else None
+        except (ValueError, ZeroDivisionError):
+            threshold = None
+        if threshold is None or not (0 < threshold <= 1):
+            problems.append(Problem(node_id, f"mode 'ratio' needs a threshold in (0, 1], got '{raw}'",
+                                    "lz_threshold"))
+            return None
+    elif raw is not None:
+        problems.append(Problem(node_id, f"threshold is only used with mode 'ratio' (mode is '{mode}')",
+                                "lz_threshold"))
+    return ApprovalRule(
+        mode=mode,
+        threshold=threshold,
+        skip_initiator=(el.get("skipInitiator") or "").lower() in TRUE_WORDS,
+        skip_repeated=(el.get("skipRepeated") or "").lower() in TRUE_WORDS,
+    )
+
+
+def _node(el: etree._Element, problems: list[Problem]) -> NodeConfig:
+    node_id = el.get("id") or ""
+    tag = _local(el)
+    approval_els = _ext(el, "approval")
+    approval = _approval(approval_els[0], node_id, problems) if approval_els else None
+    if approval_els and tag != "userTask":
+        problems.append(Problem(node_id, "lz:approval is only allowed on a bpmn:userTask", "lz_placement"))
+    assignee_els = _ext(el, "assignees")
+    assignees = _assignees(assignee_els[0], node_id, problems, "lz:assignees") if assignee_els else None
+    if approval_els and not assignee_els:
+        problems.append(Problem(node_id, "an approval node needs lz:assignees", "lz_strategy"))
+    for extra in (approval_els[1:], assignee_els[1:]):
+        if extra:
+            problems.append(Problem(node_id, f"lz:{_local(extra[0])} appears more than once", "lz_duplicate"))
+    deadline = None
+    for d in _ext(el, "deadline")[:1]:
+        duration = (d.get("duration") or "").strip()
+        action = (d.get("action") or "remind").strip()
+        if parse_duration(duration) is None:
+            problems.append(Problem(node_id, f"lz:deadline duration '{duration}' is not an ISO-8601 duration "
+                                             "such as P2D or PT4H", "lz_deadline"))
+        elif action not in DEADLINE_ACTIONS:
+            problems.append(Problem(node_id, f"lz:deadline action '{action}' is not one of "
+                                             f"{', '.join(DEADLINE_ACTIONS)}", "lz_deadline"))
+        else:
+            deadline = Deadline(duration, action)
+    form = _ext(el, "form")
+    fields_el = _ext(el, "fields")
+    cc = tuple(a for a in (_assignees(c, node_id, problems, "lz:cc") for c in _ext(el, "cc")) if a)
+    call = None
+    call_els = _ext(el, "call")
+    if call_els:
+        c = call_els[0]
+        fn = (c.get("function") or "").strip()
+        if not re.fullmatch(r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*", fn):
+            problems.append(Problem(node_id, f"lz:call function '{fn}' is not a dotted function name", "lz_call"))
+        args = []
+        for a in c.findall(f"{_L}arg"):
+            name, expr = (a.get("name") or "").strip(), a.get("expr")
+            if not name.isidentifier() or expr is None:
+                problems.append(Problem(node_id, "lz:arg needs a name (identifier) and an expr", "lz_call"))
+                continue
+            args.append(CallArg(name, expr))
+        call = Call(fn, tuple(args))
+        if tag not in ("serviceTask", "sendTask", "task", "scriptTask"):
+            problems.append(Problem(node_id, "lz:call belongs on a bpmn:serviceTask", "lz_placement"))
+    if tag == "userTask":
+        kind = "approval" if approval else "handle"
+    elif tag == "manualTask":
+        kind = "handle"
+    elif call is not None:
+        kind = "service"
+    else:
+        kind = "other"
+    return NodeConfig(
+        node_id=node_id,
+        name=el.get("name") or node_id,
+        kind=kind,
+        approval=approval,
+        assignees=assignees,
+        deadline=deadline,
+        form_key=(form[0].get("key") if form else None),
+        editable=split_list(fields_el[0].get("editable")) if fields_el else (),
+        hidden=split_list(fields_el[0].get("hidden")) if fields_el else (),
+        cc=cc,
+        call=call,
+    )
+
+
+def read_process(proc: etree._Element, problems: list[Problem]) -> ProcessConfig:
+    pid = proc.get("id") or ""
+    cfg = ProcessConfig(process_id=pid, name=proc.get("name") or pid)
+    for p in _ext(proc, "process")[:1]:
+        mode = (p.get("mode") or "fixed").strip()
+        if mode not in FLOW_MODELS:
+            problems.append(Problem(pid, f"lz:process mode '{mode}' is not one of {', '.join(FLOW_MODELS)}",
+                                    "lz_process"))
+        else:
+            cfg.mode = mode
+        cfg.category = (p.get("category") or "").strip()
+        cfg.prefix = (p.get("prefix") or "").strip()
+        cfg.name_en = (p.get("name_en") or "").strip()
+        if cfg.prefix and not re.fullmatch(r"[A-Za-z0-9]{1,10}", cfg.prefix):
+            problems.append(Problem(pid, f"lz:process prefix '{cfg.prefix}' must be 1-10 letters or digits",
+                                    "lz_process"))
+    for el in proc.iter():
+        if not isinstance(el.tag, str) or not el.tag.startswith(_B):
+            continue
+        tag = _local(el)
+        if tag == "startEvent" and el.getparent() is proc:
+            form = _ext(el, "form")
+            if form and cfg.start_form_key is None:
+                cfg.start_form_key = form[0].get("key")
+        if tag in ("userTask", "manualTask", "serviceTask", "task", "sendTask", "scriptTask") or _ext(el, "approval"):
+            node = _node(el, problems)
+            cfg.nodes[node.node_id] = node
+        elif _ext(el, "cc"):
+            cfg.nodes[el.get("id") or ""] = _node(el, problems)
+    for node in cfg.nodes.values():
+        if node.assignees and node.assignees.strategy == "chosen" and cfg.mode != "predefined":
+            problems.append(Problem(node.node_id, "strategy 'chosen' needs lz:process mode='predefined'",
+                                    "lz_strategy"))
+    return cfg
+
+
+def parse_xml(xml: bytes) -> etree._Element:
+    """Parse BPMN XML safely (no entities, no network). Raises etree.XMLSyntaxError."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False)
+    return etree.fromstring(xml, parser)
+
+
+def read_definitions(root: etree._Element) -> tuple[dict[str, ProcessConfig], list[Problem]]:
+    """Every bpmn:process of a parsed document with its `lz:` configuration, and the problems found."""
+    problems: list[Problem] = []
+    configs = {}
+    for proc in root.iter(f"{_B}process"):
+        cfg = read_process(proc, problems)
+        configs[cfg.process_id] = cfg
+    return configs, problems

@@ -1,0 +1,65 @@
+"""Organisation records: users, departments, roles, the supervisor chain."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, Column, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from db.base import Base, utcnow
+
+user_roles = Table(
+    "user_role",
+    Base.metadata,
+    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+    Column("role_id", ForeignKey("role.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Department(Base):
+    __tablename__ = "department"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    head_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", use_alter=True, name="fk_department_head_id_user_account")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    parent: Mapped[Department | None] = relationship(remote_side=[id])
+    head: Mapped[User | None] = relationship(foreign_keys=[head_id])
+
+
+class Role(Base):
+    __tablename__ = "role"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(50), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    locale: Mapped[str] = mapped_column(String(10), default="zh")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    department: Mapped[Department | None] = relationship(foreign_keys=[department_id])
+    supervisor: Mapped[User | None] = relationship(remote_side=[id])
+    roles: Mapped[list[Role]] = relationship(secondary=user_roles, lazy="selectin")
+
+    @property
+    def role_keys(self) -> list[str]:
+        return sorted(r.key for r in self.roles)
+
+    @property
+    def is_admin(self) -> bool:
+        return any(r.key == "admin" for r in self.roles)

@@ -1,0 +1,260 @@
+"""Organisation services: users, departments, roles, supervisor chains.
+
+Functions take a session and primitives and return model objects; they raise the domain
+errors of engine/errors.py. The engine resolves assignees through the lookups here.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from crm.models import Department, Role, User
+from engine.errors import Conflict, NotFound, ValidationFailed
+
+USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{1,63}$")
+ROLE_KEY = re.compile(r"^[a-z][a-z0-9_]{1,49}$")
+ADMIN_ROLE = "admin"
+PROCESS_ADMIN_ROLE = "process_admin"
+MAX_CHAIN = 50  # a supervisor chain longer than this is treated as a cycle
+
+
+# ---------------------------------------------------------------- lookups
+
+
+def get_user(s: Session, user_id: int) -> User:
+    user = s.get(User, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} not found")
+    return user
+
+
+def user_by_username(s: Session, username: str) -> User | None:
+    return s.scalar(select(User).where(User.username == username))
+
+
+def users_by_usernames(s: Session, names: Iterable[str]) -> dict[str, User]:
+    names = list(dict.fromkeys(n for n in names if n))
+    if not names:
+        return {}
+    return {u.username: u for u in s.scalars(select(User).where(User.username.in_(names)))}
+
+
+def users_with_roles(s: Session, keys: Sequence[str]) -> list[User]:
+    return list(s.scalars(select(User).join(User.roles).where(Role.key.in_(list(keys)), User.active.is_(True))
+                          .order_by(User.id).distinct()))
+
+
+def department_by_name(s: Session, name: str) -> Department | None:
+    return s.scalar(select(Department).where(Department.name == name))
+
+
+def head_of(s: Session, dept: Department | None) -> User | None:
+    """The department's active head, or the nearest parent department's when it has none."""
+    seen = set()
+    while dept is not None and dept.id not in seen:
+        seen.add(dept.id)
+        if dept.head is not None and dept.head.active:
+            return dept.head
+        dept = dept.parent
+    return None
+
+
+def supervisor_at(user: User, levels: int) -> User | None:
+    """The supervisor `levels` steps up the chain (1 = direct supervisor)."""
+    cur: User | None = user
+    for _ in range(min(levels, MAX_CHAIN)):
+        cur = cur.supervisor if cur is not None else None
+    return cur if cur is not None and cur is not user else None
+
+
+def supervisor_chain(user: User) -> list[User]:
+    chain, seen, cur = [], {user.id}, user.supervisor
+    while cur is not None and cur.id not in seen and len(chain) < MAX_CHAIN:
+        chain.append(cur)
+        seen.add(cur.id)
+        cur = cur.supervisor
+    return chain
+
+
+def authenticate(s: Session, username: str, password: str) -> User | None:
+    user = user_by_username(s, username or "")
+    if user is None or not user.active or not check_password_hash(user.password_hash, password or ""):
+        return None
+    return user
+
+
+# ---------------------------------------------------------------- management (admin)
+
+
+def _require_text(fields: dict[str, str], name: str, value: Any, max_len: int) -> str:
+    if not isinstance(value, str) or not value.strip():
+        fields[name] = "required"
+        return ""
+    if len(value.strip()) > max_len:
+        fields[name] = f"at most {max_len} characters"
+    return value.strip()
+
+
+def _department_ref(s: Session, fields: dict[str, str], name: str, value: Any) -> Department | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        fields[name] = "must be a department id (integer)"
+        return None
+    dept = s.get(Department, value)
+    if dept is None:
+        fields[name] = f"no department with id {value}"
+    return dept
+
+
+def _user_ref(s: Session, fields: dict[str, str], name: str, value: Any) -> User | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        fields[name] = "must be a username"
+        return None
+    user = user_by_username(s, value)
+    if user is None:
+        fields[name] = f"no user '{value}'"
+    elif not user.active:
+        fields[name] = f"user '{value}' is deactivated"
+    return user
+
+
+def create_role(s: Session, key: Any, name: Any) -> Role:
+    fields: dict[str, str] = {}
+    if not isinstance(key, str) or not ROLE_KEY.match(key):
+        fields["key"] = "lower-case letters, digits and _ (2-50), starting with a letter"
+    name = _require_text(fields, "name", name, 100)
+    if not fields and s.scalar(select(Role).where(Role.key == key)) is not None:
+        raise Conflict(f"role '{key}' exists", {"key": "already exists"})
+    if fields:
+        raise ValidationFailed("invalid role", fields)
+    role = Role(key=key, name=name)
+    s.add(role)
+    s.flush()
+    return role
+
+
+def create_department(s: Session, name: Any, parent: Any = None, head: Any = None) -> Department:
+    fields: dict[str, str] = {}
+    name = _require_text(fields, "name", name, 100)
+    parent_dept = _department_ref(s, fields, "parent", parent)
+    head_user = _user_ref(s, fields, "head", head)
+    if "name" not in fields and department_by_name(s, name) is not None:
+        raise Conflict(f"department '{name}' exists", {"name": "already exists"})
+    if fields:
+        raise ValidationFailed("invalid department", fields)
+    dept = Department(name=name, parent=parent_dept, head=head_user)
+    s.add(dept)
+    s.flush()
+    return dept
+
+
+def update_department(s: Session, dept_id: int, changes: dict[str, Any]) -> Department:
+    dept = s.get(Department, dept_id)
+    if dept is None:
+        raise NotFound(f"department {dept_id} not found")
+    fields: dict[str, str] = {}
+    unknown = set(changes) - {"name", "parent", "head"}
+    for k in unknown:
+        fields[k] = "unknown field"
+    if "name" in changes:
+        name = _require_text(fields, "name", changes["name"], 100)
+        other = department_by_name(s, name) if name else None
+        if other is not None and other.id != dept.id:
+            fields["name"] = "another department has this name"
+    if "parent" in changes:
+        parent = _department_ref(s, fields, "parent", changes["parent"])
+        cur = parent
+        while cur is not None and "parent" not in fields:
+            if cur.id == dept.id:
+                fields["parent"] = "would make the department its own ancestor"
+            cur = cur.parent
+    if "head" in changes:
+        head = _user_ref(s, fields, "head", changes["head"])
+    if fields:
+        raise ValidationFailed("invalid department change", fields)
+    if "name" in changes:
+        dept.name = name
+    if "parent" in changes:
+        dept.parent = parent
+    if "head" in changes:
+        dept.head = head
+    s.flush()
+    return dept
+
+
+def create_user(s: Session, username: Any, display_name: Any, password: Any, department: Any = None,
+                supervisor: Any = None, roles: Any = None) -> User:
+    fields: dict[str, str] = {}
+    if not isinstance(username, str) or not USERNAME.match(username):
+        fields["username"] = "2-64 letters, digits, '_', '.', '-', starting with a letter"
+    display_name = _require_text(fields, "display_name", display_name, 100)
+    if not isinstance(password, str) or len(password) < 8:
+        fields["password"] = "at least 8 characters"
+    dept = _department_ref(s, fields, "department", department)
+    sup = _user_ref(s, fields, "supervisor", supervisor)
+    role_objs: list[Role] = []
+    if roles is not None:
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            fields["roles"] = "must be a list of role keys"
+        else:
+            role_objs = list(s.scalars(select(Role).where(Role.key.in_(roles))))
+            missing = sorted(set(roles) - {r.key for r in role_objs})
+            if missing:
+                fields["roles"] = f"unknown role(s): {', '.join(missing)}"
+    if "username" not in fields and user_by_username(s, username) is not None:
+        raise Conflict(f"user '{username}' exists", {"username": "already exists"})
+    if fields:
+        raise ValidationFailed("invalid user", fields)
+    user = User(username=username, display_name=display_name, password_hash=generate_password_hash(password),
+                department=dept, supervisor=sup, roles=role_objs, active=True)
+    s.add(user)
+    s.flush()
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    user.password_hash = generate_password_hash(password)
+
+
+def list_users(s: Session, offset: int, limit: int) -> tuple[list[User], int]:
+    total = s.scalar(select(func.count()).select_from(User)) or 0
+    return list(s.scalars(select(User).order_by(User.id).offset(offset).limit(limit))), total
+
+
+def list_departments(s: Session, offset: int, limit: int) -> tuple[list[Department], int]:
+    total = s.scalar(select(func.count()).select_from(Department)) or 0
+    return list(s.scalars(select(Department).order_by(Department.id).offset(offset).limit(limit))), total
+
+
+def list_roles(s: Session) -> list[Role]:
+    return list(s.scalars(select(Role).order_by(Role.key)))
+
+
+def ensure_role(s: Session, key: str, name: str) -> Role:
+    role = s.scalar(select(Role).where(Role.key == key))
+    if role is None:
+        role = Role(key=key, name=name)
+        s.add(role)
+        s.flush()
+    return role
+
+
+def user_dict(u: User) -> dict[str, Any]:
+    return {
+        "id": u.id, "username": u.username, "display_name": u.display_name, "active": u.active,
+        "department": u.department_id, "department_name": u.department.name if u.department else None,
+        "supervisor": u.supervisor.username if u.supervisor else None, "roles": u.role_keys,
+        "locale": u.locale,
+    }
+
+
+def department_dict(d: Department) -> dict[str, Any]:
+    return {"id": d.id, "name": d.name, "parent": d.parent_id, "head": d.head.username if d.head else None}

@@ -1,0 +1,93 @@
+"""Engine factory and the unit of work.
+
+One `Database` per process. `uow()` opens a transaction that commits on success and rolls
+back on any exception. Write use cases call `uow(write=True)`: on SQLite that transaction
+starts with BEGIN IMMEDIATE (the database write lock is taken up front, so two writers are
+serialized instead of failing at commit); on PostgreSQL the use case locks its instance row
+with SELECT ... FOR UPDATE (`lock_for_update`).
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+DEFAULT_SQLITE = "sqlite:///instance/liuzhuan.db"
+SQLITE_BUSY_MS = 30_000
+
+
+def normalize_url(url: str) -> str:
+    """Accept postgres:// and postgresql:// URLs and use the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def _sqlite_engine(url: str, **kw: Any) -> Engine:
+    path = url.split("///", 1)[1] if "///" in url else ""
+    if path and path != ":memory:":
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000, "check_same_thread": False}, **kw)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _rec: Any) -> None:
+        # Take transaction control away from pysqlite so BEGIN is ours (see `_on_begin`).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        if path and path != ":memory:":
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        write = conn.get_execution_options().get("lz_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+class Database:
+    def __init__(self, url: str, echo: bool = False):
+        self.url = normalize_url(url)
+        if self.url.startswith("sqlite"):
+            self.engine = _sqlite_engine(self.url, echo=echo)
+        else:
+            self.engine = create_engine(self.url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        self._write = sessionmaker(self.engine.execution_options(lz_write=True), expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def uow(self, write: bool = False) -> Iterator[Session]:
+        session = (self._write if write else self._read)()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def lock_for_update(stmt: Any, session: Session) -> Any:
+    """Add FOR UPDATE where the database has row locks (SQLite is serialized by BEGIN IMMEDIATE)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return stmt
+    return stmt.with_for_update()

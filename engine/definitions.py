@@ -1,0 +1,127 @@
+"""Deploying BPMN definitions as immutable versions, and reading them back."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bpmn.lz import ProcessConfig, parse_xml, read_definitions
+from db.session import Database
+from engine import sandbox, spiff
+from engine.errors import Conflict, DefinitionInvalid, NotFound, Problem
+from engine.models import ProcessDefinition
+
+MAX_BPMN_BYTES = 5 * 1024 * 1024
+
+
+@dataclass
+class Compiled:
+    xml: bytes
+    parsed: spiff.Parsed
+    config: ProcessConfig
+    checksum: str
+
+
+def compile_definition(xml: bytes) -> Compiled:
+    """Validate and parse a BPMN file. Raises DefinitionInvalid listing every problem; never anything else."""
+    if not isinstance(xml, (bytes, bytearray)) or not xml.strip():
+        raise DefinitionInvalid([Problem(None, "the request body is empty: send the BPMN XML", "xml")])
+    if len(xml) > MAX_BPMN_BYTES:
+        raise DefinitionInvalid([Problem(None, f"the BPMN file is larger than {MAX_BPMN_BYTES // 1024} KB", "xml")])
+    xml = bytes(xml)
+    from bpmn.checks import check_bpmn
+
+    problems = list(check_bpmn(xml, sandbox.check_expression, sandbox.check_script))
+    if any(p.rule in ("xml",) for p in problems):
+        raise DefinitionInvalid(problems)
+    parsed, parse_problems = spiff.parse(xml)
+    # The parser repeats what the XSD check already said; keep its messages only when they add something.
+    known = {(p.element_id, p.message) for p in problems}
+    problems += [p for p in parse_problems if (p.element_id, p.message) not in known]
+    if problems or parsed is None:
+        raise DefinitionInvalid(problems or [Problem(None, "the file could not be parsed", "parser")])
+    configs, _ = read_definitions(parse_xml(xml))
+    config = configs.get(parsed.process_id) or ProcessConfig(parsed.process_id, parsed.name)
+    return Compiled(xml, parsed, config, hashlib.sha256(xml).hexdigest())
+
+
+def _summary(config: ProcessConfig) -> dict[str, Any]:
+    return {
+        "start_form": config.start_form_key,
+        "nodes": {
+            n.node_id: {"name": n.name, "kind": n.kind, "mode": n.approval.mode if n.approval else None,
+                        "form": n.form_key,
+                        "assignees": {"strategy": n.assignees.strategy, "value": n.assignees.value}
+                        if n.assignees else None}
+            for n in config.nodes.values()
+        },
+    }
+
+
+def deploy(db: Database, xml: bytes, actor_id: int | None, forms: dict[str, Any] | None = None
+           ) -> tuple[ProcessDefinition, bool]:
+    """Store a new version (or return the latest when the file is unchanged). (definition, created)."""
+    compiled = compile_definition(xml)
+    key = compiled.parsed.process_id
+    with db.uow(write=True) as s:
+        latest = latest_version(s, key)
+        if latest is not None and latest.checksum == compiled.checksum and (forms is None or latest.forms == forms):
+            return latest, False
+        cfg = compiled.config
+        d = ProcessDefinition(
+            key=key, version=(latest.version + 1) if latest else 1,
+            name=cfg.name if cfg.name != key else compiled.parsed.name, name_en=cfg.name_en,
+            category=cfg.category, prefix=(cfg.prefix or "LZ").upper(), mode=cfg.mode,
+            bpmn_xml=compiled.xml.decode("utf-8", errors="replace"), spec_json=spiff.spec_to_json(compiled.parsed),
+            config=_summary(cfg), forms=forms or {}, checksum=compiled.checksum, deployed_by_id=actor_id,
+        )
+        s.add(d)
+        try:
+            s.flush()
+        except IntegrityError as e:
+            raise Conflict(f"another version of '{key}' was deployed at the same moment; try again") from e
+        return d, True
+
+
+def latest_version(s: Session, key: str) -> ProcessDefinition | None:
+    return s.scalars(select(ProcessDefinition).where(ProcessDefinition.key == key)
+                     .order_by(ProcessDefinition.version.desc()).limit(1)).first()
+
+
+def require_latest(s: Session, key: Any) -> ProcessDefinition:
+    d = latest_version(s, key) if isinstance(key, str) else None
+    if d is None:
+        raise NotFound(f"no deployed process '{key}'", {"process": "unknown process"})
+    return d
+
+
+def list_latest(s: Session, offset: int, limit: int) -> tuple[list[ProcessDefinition], int]:
+    newest = (select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("v"))
+              .group_by(ProcessDefinition.key).subquery())
+    stmt = (select(ProcessDefinition).join(newest, (ProcessDefinition.key == newest.c.key)
+                                           & (ProcessDefinition.version == newest.c.v))
+            .order_by(ProcessDefinition.category, ProcessDefinition.key))
+    total = s.scalar(select(func.count()).select_from(newest)) or 0
+    return list(s.scalars(stmt.offset(offset).limit(limit))), total
+
+
+def versions(s: Session, key: str) -> list[ProcessDefinition]:
+    rows = list(s.scalars(select(ProcessDefinition).where(ProcessDefinition.key == key)
+                          .order_by(ProcessDefinition.version.desc())))
+    if not rows:
+        raise NotFound(f"no deployed process '{key}'")
+    return rows
+
+
+def definition_dict(d: ProcessDefinition, with_xml: bool = False) -> dict[str, Any]:
+    out = {"id": d.id, "key": d.key, "version": d.version, "name": d.name, "name_en": d.name_en,
+           "category": d.category, "prefix": d.prefix, "mode": d.mode, "checksum": d.checksum,
+           "deployed_at": d.deployed_at.isoformat() if d.deployed_at else None,
+           "start_form": (d.config or {}).get("start_form")}
+    if with_xml:
+        out["bpmn_xml"] = d.bpmn_xml
+    return out

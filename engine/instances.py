@@ -1,0 +1,218 @@
+"""Use cases on process instances: start, withdraw, urge, read. Each owns its transaction."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crm import org
+from crm.models import User
+from db.session import Database
+from engine import audit, definitions, keys, runtime, spiff
+from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from engine.models import AuditEvent, CarbonCopy, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
+
+T = TypeVar("T")
+APPROVER_ACTIONS = ("approve", "reject", "complete", "return", "transfer", "add_signer")
+MAX_DATA_BYTES = 1024 * 1024
+
+
+class EngineFailure(Conflict):
+    """The engine could not carry out the step (e.g. a gateway condition failed). Nothing changed."""
+
+    code = "engine_error"
+
+
+def in_instance(db: Database, instance_id: int, body: Callable[[runtime.Ctx], T]) -> T:
+    """Run `body` with the instance locked, then advance and save it, all in one transaction."""
+    try:
+        with db.uow(write=True) as s:
+            ctx = runtime.load(s, instance_id)
+            result = body(ctx)
+            runtime.advance(ctx)
+            runtime.save(ctx)
+            return result
+    except spiff.WorkflowFailed as e:
+        _record_failure(db, instance_id, str(e))
+        raise EngineFailure(f"the process could not continue: {e}") from e
+
+
+def _record_failure(db: Database, instance_id: int, message: str) -> None:
+    """The failed step was rolled back; leave a trace for the admins on the instance."""
+    with db.uow(write=True) as s:
+        inst = s.get(ProcessInstance, instance_id)
+        if inst is not None:
+            inst.error = message
+            audit.record(s, instance_id, "engine_error", None, comment=message)
+
+
+def check_data(data: Any, name: str = "data") -> dict[str, Any]:
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ValidationFailed(f"{name} must be a JSON object", {name: "must be an object"})
+    bad = [k for k in data if not isinstance(k, str) or not k.isidentifier() or k.startswith("_")]
+    if bad:
+        raise ValidationFailed(f"invalid {name} field names", {f"{name}.{k}": "field names must be identifiers "
+                                                               "not starting with '_'" for k in bad})
+    if len(json.dumps(data, default=str)) > MAX_DATA_BYTES:
+        raise ValidationFailed(f"{name} is too large", {name: "at most 1 MB"})
+    return data
+
+
+def _check_chosen(s: Session, d: ProcessDefinition, chosen: Any) -> dict[str, list[str]]:
+    cfg = runtime.configs_of(d).get(d.key)
+    nodes = [n for n in cfg.nodes.values() if n.assignees and n.assignees.strategy == "chosen"] if cfg else []
+    if not nodes:
+        if chosen:
+            raise ValidationFailed("this process has no nodes whose approvers are chosen at start",
+                                   {"chosen": "not used by this process"})
+        return {}
+    if not isinstance(chosen, dict):
+        raise ValidationFailed("choose the approvers of every 'chosen' node", {"chosen": "must be an object"})
+    fields: dict[str, str] = {}
+    out: dict[str, list[str]] = {}
+    for n in nodes:
+        names = chosen.get(n.node_id)
+        if not isinstance(names, list) or not names or not all(isinstance(x, str) for x in names):
+            fields[f"chosen.{n.node_id}"] = f"choose at least one approver for '{n.name}'"
+            continue
+        found = org.users_by_usernames(s, names)
+        missing = [x for x in names if x not in found or not found[x].active]
+        if missing:
+            fields[f"chosen.{n.node_id}"] = f"unknown or inactive user(s): {', '.join(missing)}"
+        out[n.node_id] = names
+    for k in set(chosen) - {n.node_id for n in nodes}:
+        fields[f"chosen.{k}"] = "not a node whose approvers are chosen at start"
+    if fields:
+        raise ValidationFailed("invalid approver choice", fields)
+    return out
+
+
+def start_process(db: Database, actor_id: int, process: Any, data: Any, chosen: Any = None) -> dict[str, Any]:
+    if not isinstance(process, str) or not process:
+        raise ValidationFailed("name the process to start", {"process": "required"})
+    data = check_data(data)
+    try:
+        with db.uow(write=True) as s:
+            d = definitions.require_latest(s, process)
+            initiator = org.get_user(s, actor_id)
+            picked = _check_chosen(s, d, chosen)
+            spec, subs = spiff.SPECS.get(d.id, d.spec_json)
+            wf = spiff.new_workflow(spec, subs, data)
+            inst = ProcessInstance(
+                definition_id=d.id, process_key=d.key, business_key=keys.next_business_key(s, d.prefix),
+                status="running", initiator_id=initiator.id, title=f"{initiator.display_name}的{d.name}",
+                data=runtime.json_safe(data), state="", chosen=picked, warnings=[],
+            )
+            s.add(inst)
+            s.flush()
+            audit.record(s, inst.id, "start", initiator.id, detail={"version": d.version})
+            ctx = runtime.Ctx(s, inst, d, wf, initiator)
+            runtime.advance(ctx)
+            runtime.save(ctx)
+            return {"id": inst.id, "business_key": inst.business_key, "status": inst.status}
+    except spiff.WorkflowFailed as e:
+        raise ValidationFailed(f"the process could not start: {e}", {"data": str(e)}) from e
+
+
+def withdraw(db: Database, actor_id: int, instance_id: int, comment: str | None = None) -> dict[str, Any]:
+    def body(ctx: runtime.Ctx) -> dict[str, Any]:
+        if ctx.inst.initiator_id != actor_id:
+            raise Forbidden("only the initiator can withdraw an instance")
+        if ctx.inst.status != "running":
+            raise Conflict(f"the instance is {ctx.inst.status}; only a running instance can be withdrawn")
+        if audit.count(ctx.s, ctx.inst.id, APPROVER_ACTIONS):
+            raise Conflict("an approver has already acted; the instance can no longer be withdrawn")
+        spiff.cancel(ctx.wf)
+        audit.record(ctx.s, ctx.inst.id, "withdraw", actor_id, comment=comment)
+        runtime.finish_instance(ctx, "withdrawn")
+        return {"id": ctx.inst.id, "status": ctx.inst.status}
+
+    return in_instance(db, instance_id, body)
+
+
+def urge(db: Database, actor_id: int, instance_id: int, comment: str | None = None) -> dict[str, Any]:
+    """The initiator reminds the current approvers (催办)."""
+    with db.uow(write=True) as s:
+        inst = s.get(ProcessInstance, instance_id)
+        if inst is None:
+            raise NotFound(f"process instance {instance_id} not found")
+        if inst.initiator_id != actor_id:
+            raise Forbidden("only the initiator can urge the approvers")
+        if inst.status != "running":
+            raise Conflict(f"the instance is {inst.status}")
+        who = sorted({t.assignee_id for t in s.scalars(select(HumanTask).where(
+            HumanTask.instance_id == instance_id, HumanTask.status == "open"))})
+        audit.record(s, instance_id, "urge", actor_id, comment=comment, detail={"users": who})
+        return {"id": instance_id, "urged": len(who)}
+
+
+# ---------------------------------------------------------------- reading
+
+
+def participants(s: Session, inst: ProcessInstance) -> set[int]:
+    ids = {inst.initiator_id}
+    ids |= set(s.scalars(select(HumanTask.assignee_id).where(HumanTask.instance_id == inst.id)))
+    ids |= set(s.scalars(select(CarbonCopy.user_id).where(CarbonCopy.instance_id == inst.id)))
+    return ids
+
+
+def can_view(s: Session, user: User, inst: ProcessInstance) -> bool:
+    if user.is_admin:
+        return True
+    people = participants(s, inst)
+    if user.id in people:
+        return True
+    return any(user.id in {sup.id for sup in org.supervisor_chain(org.get_user(s, uid))} for uid in people)
+
+
+def get_instance(db: Database, actor_id: int, instance_id: int) -> dict[str, Any]:
+    with db.uow() as s:
+        inst = s.get(ProcessInstance, instance_id)
+        if inst is None:
+            raise NotFound(f"process instance {instance_id} not found")
+        viewer = org.get_user(s, actor_id)
+        if not can_view(s, viewer, inst):
+            raise Forbidden("you are not a participant of this instance")
+        return instance_dict(s, inst)
+
+
+def instance_dict(s: Session, inst: ProcessInstance) -> dict[str, Any]:
+    d = s.get(ProcessDefinition, inst.definition_id)
+    assert d is not None
+    open_rows = list(s.scalars(select(HumanTask).where(HumanTask.instance_id == inst.id, HumanTask.status == "open")
+                               .order_by(HumanTask.id)))
+    events = list(s.scalars(select(AuditEvent).where(AuditEvent.instance_id == inst.id).order_by(AuditEvent.seq)))
+    ids = {t.assignee_id for t in open_rows} | {e.actor_id for e in events if e.actor_id} | {inst.initiator_id}
+    users = {u.id: u for u in s.scalars(select(User).where(User.id.in_(ids)))}
+
+    def name(uid: int | None) -> str | None:
+        return users[uid].username if uid in users else None
+
+    return {
+        "id": inst.id, "process": d.key, "process_name": d.name, "version": d.version,
+        "business_key": inst.business_key, "title": inst.title, "status": inst.status,
+        "end_event": inst.end_event, "outcome": inst.outcome, "initiator": name(inst.initiator_id),
+        "created_at": inst.created_at.isoformat(), "ended_at": inst.ended_at.isoformat() if inst.ended_at else None,
+        "data": inst.data, "warnings": inst.warnings or [], "error": inst.error,
+        "open_tasks": [{"id": t.id, "node_id": t.node_id, "node_name": t.node_name, "assignee": name(t.assignee_id)}
+                       for t in open_rows],
+        "history": [{"seq": e.seq, "at": e.at.isoformat(), "actor": name(e.actor_id), "action": e.action,
+                     "node_id": e.node_id, "comment": e.comment, "detail": e.detail} for e in events],
+    }
+
+
+def activations(s: Session, instance_id: int) -> list[NodeActivation]:
+    return list(s.scalars(select(NodeActivation).where(NodeActivation.instance_id == instance_id)
+                          .order_by(NodeActivation.id)))
+
+
+def verify_audit(db: Database, instance_id: int) -> bool:
+    with db.uow() as s:
+        ok, _ = audit.verify(s, instance_id)
+        return ok
+

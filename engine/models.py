@@ -1,0 +1,166 @@
+"""Engine tables (DESIGN.md §3). Only engine/ writes them."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.base import Base, JSONType, utcnow
+
+
+class ProcessDefinition(Base):
+    """An immutable deployed version of one BPMN process."""
+
+    __tablename__ = "process_definition"
+    __table_args__ = (UniqueConstraint("key", "version", name="uq_process_definition_key_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    category: Mapped[str] = mapped_column(String(100), default="")
+    prefix: Mapped[str] = mapped_column(String(10), default="")
+    mode: Mapped[str] = mapped_column(String(20), default="fixed")
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    spec_json: Mapped[str] = mapped_column(Text)
+    config: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    forms: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    checksum: Mapped[str] = mapped_column(String(64))
+    deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProcessInstance(Base):
+    __tablename__ = "process_instance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
+    process_key: Mapped[str] = mapped_column(String(200), index=True)
+    business_key: Mapped[str] = mapped_column(String(40), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="running", index=True)
+    end_event: Mapped[str | None] = mapped_column(String(200))
+    # "rejected" when a rejection that no gateway routes on ended the instance
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    initiator_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    state: Mapped[str] = mapped_column(Text)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    warnings: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    chosen: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column()
+
+
+class NodeActivation(Base):
+    """One entry of a human node: who must act, under which rule, and how it ended.
+
+    A node entered again (after a return or a loop) gets a new activation, so its votes
+    start fresh.
+    """
+
+    __tablename__ = "node_activation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    node_id: Mapped[str] = mapped_column(String(200))
+    node_name: Mapped[str] = mapped_column(String(300))
+    spiff_task_id: Mapped[str] = mapped_column(String(36), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # approval | handle
+    mode: Mapped[str] = mapped_column(String(20))  # any|all|majority|ratio|sequential (handle: any)
+    threshold: Mapped[str | None] = mapped_column(String(20))
+    assignee_ids: Mapped[list[int]] = mapped_column(JSONType, default=list)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open|approved|rejected|done|cancelled
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column()
+
+
+class HumanTask(Base):
+    """One row per person per open node: the inbox reads only this table."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        Index("ix_human_task_inbox", "assignee_id", "status", "created_at"),
+        Index("ix_human_task_instance_status", "instance_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"))
+    activation_id: Mapped[int] = mapped_column(ForeignKey("node_activation.id", ondelete="CASCADE"), index=True)
+    node_id: Mapped[str] = mapped_column(String(200))
+    node_name: Mapped[str] = mapped_column(String(300))
+    assignee_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    # open | approved | rejected | done | returned | transferred | cancelled
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    auto: Mapped[bool] = mapped_column(default=False)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    acted_at: Mapped[datetime | None] = mapped_column()
+    due_at: Mapped[datetime | None] = mapped_column()
+
+
+class CarbonCopy(Base):
+    """A read-only copy of an instance for someone (抄送)."""
+
+    __tablename__ = "carbon_copy"
+    __table_args__ = (UniqueConstraint("instance_id", "user_id", "node_id", name="uq_carbon_copy_instance_user_node"),
+                      Index("ix_carbon_copy_user", "user_id", "created_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    node_id: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column()
+
+
+class AuditEvent(Base):
+    """Append-only; each row carries the hash of the previous row of its instance."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (UniqueConstraint("instance_id", "seq", name="uq_audit_event_instance_seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    node_id: Mapped[str | None] = mapped_column(String(200))
+    task_id: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class Timer(Base):
+    """A due deadline, reminder or BPMN timer event."""
+
+    __tablename__ = "timer"
+    __table_args__ = (Index("ix_timer_due", "fired_at", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # deadline | bpmn
+    node_id: Mapped[str | None] = mapped_column(String(200))
+    activation_id: Mapped[int | None] = mapped_column(ForeignKey("node_activation.id", ondelete="CASCADE"))
+    action: Mapped[str | None] = mapped_column(String(20))
+    due_at: Mapped[datetime] = mapped_column()
+    fired_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class KeySequence(Base):
+    """Per prefix and year counter for business keys (QJ-2026-000123)."""
+
+    __tablename__ = "key_sequence"
+
+    prefix: Mapped[str] = mapped_column(String(10), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,417 @@
+"""The SpiffWorkflow adapter: the one module that knows SpiffWorkflow's classes.
+
+Everything the rest of engine/ needs from the library goes through here: parsing, the
+serializer that stores the spec once per definition version, running engine steps, the
+READY human tasks, completing and resetting tasks, and the two fixes Liuzhuan applies:
+
+* The task iterators stop at depth 1000, after which a workflow that loops back through a
+  gateway looks completed while a task is still READY (SPIFFWORKFLOW-NOTES.md, "Loops").
+  We lift that limit and, more importantly, keep the tree shallow: `compact()` re-roots the
+  task tree when a loop has made it deep, dropping history older than `KEEP_LEVELS`
+  (Liuzhuan's own audit trail keeps the full history).
+* Conditions and scripts run in the RestrictedPython sandbox (engine/sandbox.py).
+"""
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from copy import deepcopy
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.bpmn_task_spec import BpmnTaskSpec
+from SpiffWorkflow.bpmn.specs.defaults import EndEvent, ExclusiveGateway, InclusiveGateway
+from SpiffWorkflow.bpmn.util import task as _bpmn_task_util
+from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util import task as _task_util
+from SpiffWorkflow.util.task import TaskState
+
+from engine import sandbox
+from engine.errors import Problem
+
+# Depth beyond which compact() re-roots the tree, and how many levels of history it keeps.
+COMPACT_AT_DEPTH = 300
+KEEP_LEVELS = 100
+_UNLIMITED = 10**9
+
+
+def _lift_iterator_depth_limit() -> None:
+    """The iterators' max_depth=1000 default silently truncates deep trees; make it unlimited."""
+    for cls in (_task_util.TaskIterator, _bpmn_task_util.BpmnTaskIterator):
+        defaults = list(cls.__init__.__defaults__ or ())
+        if len(defaults) >= 2 and defaults[1] == 1000:
+            defaults[1] = _UNLIMITED
+            cls.__init__.__defaults__ = tuple(defaults)
+
+
+_lift_iterator_depth_limit()
+
+EngineError = (SpiffWorkflowException, WorkflowException)
+
+
+class WorkflowFailed(Exception):
+    """The engine could not continue (a failing condition or script, an inconsistent tree)."""
+
+
+# ---------------------------------------------------------------- parsing
+
+
+@dataclass
+class Parsed:
+    process_id: str
+    name: str
+    spec: Any
+    subprocess_specs: dict[str, Any]
+
+
+def _parser() -> SpiffBpmnParser:
+    return SpiffBpmnParser(validator=VALIDATOR)
+
+
+def parse(xml: bytes) -> tuple[Parsed | None, list[Problem]]:
+    """Parse one BPMN file and pick its top-level executable process. Never raises."""
+    parser = _parser()
+    try:
+        parser.add_bpmn_str(xml, filename="definition.bpmn")
+        ids = parser.get_process_ids()
+    except ValidationException as e:
+        return None, [Problem(e.id or None, _clean(e), "parser")]
+    except Exception as e:  # the parser has crash paths on unusual input; they are problems, not 500s
+        return None, [Problem(None, f"the BPMN parser could not read this file: {type(e).__name__}: {e}", "parser")]
+    if not ids:
+        return None, [Problem(None, "no executable process in this file", "parser")]
+    called = _called_process_ids(xml)
+    top = [pid for pid in ids if pid not in called] or ids
+    pid = top[0]
+    try:
+        spec = parser.get_spec(pid)
+        subs = parser.get_subprocess_specs(pid)
+    except ValidationException as e:
+        return None, [Problem(e.id or pid, _clean(e), "parser")]
+    except Exception as e:
+        return None, [Problem(pid, f"the BPMN parser could not build process '{pid}': {type(e).__name__}: {e}",
+                              "parser")]
+    return Parsed(pid, spec.description or pid, spec, subs), []
+
+
+def _called_process_ids(xml: bytes) -> set[str]:
+    from lxml import etree
+
+    from bpmn.lz import BPMN_NS, parse_xml
+
+    try:
+        root = parse_xml(xml)
+    except etree.XMLSyntaxError:
+        return set()
+    return {el.get("calledElement") for el in root.iter(f"{{{BPMN_NS}}}callActivity") if el.get("calledElement")}
+
+
+def _clean(e: Exception) -> str:
+    msg = str(getattr(e, "msg", None) or (e.args[0] if e.args else "")).strip()
+    return msg.splitlines()[0] if msg else type(e).__name__
+
+
+# ---------------------------------------------------------------- serialization
+
+
+class _SpecByReference(BpmnWorkflowConverter):
+    """Serialize a workflow without its spec; the spec lives once on the definition row."""
+
+    def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+
+def _make_serializer() -> BpmnWorkflowSerializer:
+    config = dict(SPIFF_CONFIG)
+    config[BpmnWorkflow] = _SpecByReference
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+
+
+_SERIALIZER = _make_serializer()
+_SPEC_SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+
+
+def spec_to_json(parsed: Parsed) -> str:
+    reg = _SPEC_SERIALIZER.registry
+    return json.dumps({
+        "spec": reg.convert(parsed.spec),
+        "subprocess_specs": {k: reg.convert(v) for k, v in parsed.subprocess_specs.items()},
+    })
+
+
+class _SpecCache:
+    """Deserialized specs by definition id. Specs are read-only at run time, so workflows share them."""
+
+    def __init__(self, size: int = 256):
+        self._items: OrderedDict[int, tuple[Any, dict[str, Any]]] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, definition_id: int, spec_json: str) -> tuple[Any, dict[str, Any]]:
+        with self._lock:
+            if definition_id in self._items:
+                self._items.move_to_end(definition_id)
+                return self._items[definition_id]
+        dct = json.loads(spec_json)
+        reg = _SPEC_SERIALIZER.registry
+        value = (reg.restore(dct["spec"]), {k: reg.restore(v) for k, v in dct["subprocess_specs"].items()})
+        with self._lock:
+            self._items[definition_id] = value
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
+
+
+SPECS = _SpecCache()
+
+
+def script_engine() -> Any:
+    return sandbox.make_script_engine()
+
+
+_ENGINE = None
+
+
+def _engine() -> Any:
+    global _ENGINE
+    if _ENGINE is None:
+        _ENGINE = script_engine()
+    return _ENGINE
+
+
+def new_workflow(spec: Any, subs: dict[str, Any], data: dict[str, Any]) -> BpmnWorkflow:
+    wf = BpmnWorkflow(spec, subs, script_engine=_engine())
+    wf.task_tree.data.update(deepcopy(data))
+    for t in wf.get_tasks(state=TaskState.READY):
+        t.data.update(deepcopy(data))
+    return wf
+
+
+def dump_state(wf: BpmnWorkflow) -> str:
+    return _SERIALIZER.serialize_json(wf)
+
+
+def load_state(state: str, spec: Any, subs: dict[str, Any]) -> BpmnWorkflow:
+    dct = json.loads(state)
+    _SERIALIZER.migrate(dct)
+    dct["spec"] = spec
+    dct["subprocess_specs"] = dict(subs)
+    wf = _SERIALIZER.from_dict(dct)
+    wf.script_engine = _engine()
+    return wf
+
+
+# ---------------------------------------------------------------- running
+
+
+def run(wf: BpmnWorkflow, on_completed: Callable[[Task], None] | None = None) -> None:
+    """Run engine steps until only human or waiting work is left, then keep the tree shallow."""
+    try:
+        wf.refresh_waiting_tasks()
+        wf.do_engine_steps(did_complete_task=on_completed)
+    except EngineError as e:
+        raise WorkflowFailed(_describe(e)) from e
+    compact(wf)
+
+
+def _describe(e: Exception) -> str:
+    node = getattr(getattr(e, "task_spec", None), "bpmn_id", None) or getattr(e, "id", None)
+    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    return f"{node}: {text}" if node and str(node) not in text else text
+
+
+@dataclass(frozen=True)
+class HumanStep:
+    """A READY human task, as the rest of engine/ sees it."""
+
+    task_id: str
+    node_id: str
+    node_name: str
+    process_id: str
+
+
+def node_of(task: Task) -> str:
+    spec = task.task_spec
+    return getattr(spec, "bpmn_id", None) or spec.name
+
+
+def ready_human_steps(wf: BpmnWorkflow) -> list[HumanStep]:
+    steps = []
+    for t in wf.get_tasks(state=TaskState.READY, manual=True):
+        spec = t.task_spec
+        steps.append(HumanStep(str(t.id), node_of(t), getattr(spec, "bpmn_name", None) or node_of(t),
+                               t.workflow.spec.name))
+    return steps
+
+
+def get_task(wf: BpmnWorkflow, task_id: str) -> Task | None:
+    try:
+        return wf.get_task_from_id(UUID(task_id))
+    except (ValueError, TypeError):
+        return None
+
+
+def complete(wf: BpmnWorkflow, task_id: str, updates: dict[str, Any]) -> None:
+    task = get_task(wf, task_id)
+    if task is None or task.state != TaskState.READY:
+        # Running a CANCELLED task would silently complete it (SPIFFWORKFLOW-NOTES.md).
+        raise WorkflowFailed(f"task {task_id} is not ready")
+    task.data.update(deepcopy(updates))
+    try:
+        task.run()
+    except EngineError as e:
+        raise WorkflowFailed(_describe(e)) from e
+
+
+def routes_on_outcome(wf: BpmnWorkflow, task_id: str) -> bool:
+    """Does anything after this node decide where to go (a gateway or conditional flows)?"""
+    task = get_task(wf, task_id)
+    if task is None:
+        return False
+    outputs = task.task_spec.outputs
+    if len(outputs) > 1:
+        return True
+    return any(isinstance(o, (ExclusiveGateway, InclusiveGateway)) for o in outputs)
+
+
+def data_of(wf: BpmnWorkflow) -> dict[str, Any]:
+    """The current process data: final data when completed, else the data of the open work."""
+    if wf.is_completed():
+        return dict(wf.data)
+    merged: dict[str, Any] = {}
+    tasks = wf.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED)
+    if not tasks and wf.last_task is not None:
+        tasks = [wf.last_task]
+    for t in tasks:
+        merged.update(t.data)
+    merged.pop("data_objects", None)
+    return merged
+
+
+def returnable_nodes(wf: BpmnWorkflow, task_id: str, human: set[str]) -> list[tuple[str, str]]:
+    """Earlier human nodes on this task's path (nearest first): (node_id, task_id)."""
+    task = get_task(wf, task_id)
+    seen: set[str] = set()
+    out = []
+    cur = task.parent if task else None
+    while cur is not None:
+        nid = node_of(cur)
+        if nid in human and cur.state == TaskState.COMPLETED and nid not in seen and nid != node_of(task):
+            seen.add(nid)
+            out.append((nid, str(cur.id)))
+        cur = cur.parent
+    return out
+
+
+def reset_to(wf: BpmnWorkflow, target_task_id: str, data: dict[str, Any]) -> None:
+    """Re-open an earlier task, dropping everything after it; it keeps the latest data."""
+    target = get_task(wf, target_task_id)
+    if target is None:
+        raise WorkflowFailed(f"task {target_task_id} not found")
+    try:
+        wf.reset_from_task_id(target.id)
+    except EngineError as e:
+        raise WorkflowFailed(_describe(e)) from e
+    target = get_task(wf, target_task_id)
+    if target is not None:
+        target.data = deepcopy(data)
+
+
+def cancel(wf: BpmnWorkflow) -> None:
+    wf.cancel()
+
+
+def is_completed(wf: BpmnWorkflow) -> bool:
+    return wf.is_completed()
+
+
+def end_event(wf: BpmnWorkflow) -> str | None:
+    """The end event the top-level process reached (the latest one if several)."""
+    best = None
+    for t in wf.tasks.values():
+        if isinstance(t.task_spec, EndEvent) and t.state == TaskState.COMPLETED:
+            if best is None or t.last_state_change >= best.last_state_change:
+                best = t
+    return node_of(best) if best else None
+
+
+def task_count(wf: BpmnWorkflow) -> int:
+    return len(wf.tasks) + sum(len(sp.tasks) for sp in wf.subprocesses.values())
+
+
+def is_bpmn_task(task: Task) -> bool:
+    return isinstance(task.task_spec, BpmnTaskSpec)
+
+
+# ---------------------------------------------------------------- keeping the tree shallow
+
+
+def _ancestors(task: Task) -> list[Task]:
+    chain = []
+    cur: Task | None = task
+    while cur is not None:
+        chain.append(cur)
+        cur = cur.parent
+    chain.reverse()
+    return chain
+
+
+def compact(wf: BpmnWorkflow, at_depth: int = COMPACT_AT_DEPTH, keep: int = KEEP_LEVELS) -> bool:
+    """Re-root the task tree of a deep workflow. Returns True when it did.
+
+    Safe because the new root is a completed ancestor of every unfinished task: joins,
+    pending branches and predicted paths all stay below it. Skipped when sub-processes
+    are present (their trees hang off tasks that might be dropped).
+    """
+    if wf.subprocesses:
+        return False
+    unfinished = [t for t in wf.tasks.values() if not t.has_state(TaskState.FINISHED_MASK)]
+    if not unfinished:
+        return False
+    path = _ancestors(unfinished[0])
+    if len(path) <= at_depth:
+        return False
+    index = {t.id: i for i, t in enumerate(path)}
+    lca = len(path) - 1
+    for t in unfinished[1:]:
+        cur: Task | None = t
+        while cur is not None and cur.id not in index:
+            cur = cur.parent
+        lca = min(lca, index[cur.id]) if cur is not None else 0
+    cut = lca - keep
+    if cut <= 0:
+        return False
+    new_root = path[cut]
+    if new_root.state != TaskState.COMPLETED:
+        return False
+    kept = _subtree_ids([new_root])
+    for tid in [tid for tid in wf.tasks if tid not in kept]:
+        del wf.tasks[tid]
+    new_root._parent = None
+    wf.task_tree = new_root
+    if wf.last_task is not None and wf.last_task.id not in kept:
+        wf.last_task = new_root
+    return True
+
+
+def _subtree_ids(roots: Iterable[Task]) -> set[UUID]:
+    out: set[UUID] = set()
+    stack = list(roots)
+    while stack:
+        t = stack.pop()
+        out.add(t.id)
+        stack.extend(t.children)
+    return out

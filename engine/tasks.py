@@ -1,0 +1,245 @@
+"""Use cases on human tasks: approve, reject, return, transfer, add signers, read one task.
+
+Each action locks the task's instance, re-reads the task under the lock (a task decided
+meanwhile answers 409), records the action with its comment, and advances the instance.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crm import org
+from crm.models import User
+from db.base import utcnow
+from db.session import Database
+from engine import audit, runtime, spiff, votes
+from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from engine.instances import check_data, in_instance
+from engine.models import HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
+
+MAX_COMMENT = 2000
+MAX_SIGNERS = 50
+
+
+def _instance_of(db: Database, task_id: int) -> int:
+    with db.uow() as s:
+        t = s.get(HumanTask, task_id)
+        if t is None:
+            raise NotFound(f"task {task_id} not found")
+        return t.instance_id
+
+
+def _my_open_task(ctx: runtime.Ctx, task_id: int, actor_id: int) -> tuple[HumanTask, NodeActivation]:
+    t = ctx.s.get(HumanTask, task_id)
+    assert t is not None
+    ctx.s.refresh(t)
+    if t.assignee_id != actor_id:
+        raise Forbidden("you are not the assignee of this task")
+    if t.status != "open" or ctx.inst.status != "running":
+        raise Conflict(f"this task is no longer open (it is {t.status})")
+    act = ctx.s.get(NodeActivation, t.activation_id)
+    assert act is not None
+    return t, act
+
+
+def _comment(comment: Any, required: bool = False) -> str | None:
+    if comment is None or (isinstance(comment, str) and not comment.strip()):
+        if required:
+            raise ValidationFailed("a comment is required", {"comment": "required"})
+        return None
+    if not isinstance(comment, str):
+        raise ValidationFailed("comment must be text", {"comment": "must be a string"})
+    if len(comment) > MAX_COMMENT:
+        raise ValidationFailed("comment too long", {"comment": f"at most {MAX_COMMENT} characters"})
+    return comment.strip()
+
+
+def _users(s: Session, names: list[str], field: str) -> list[User]:
+    found = org.users_by_usernames(s, names)
+    bad = [n for n in names if n not in found or not found[n].active]
+    if bad:
+        raise ValidationFailed("unknown user", {field: f"unknown or inactive user(s): {', '.join(bad)}"})
+    return [found[n] for n in names]
+
+
+def _apply_data(ctx: runtime.Ctx, act: NodeActivation, data: dict[str, Any]) -> None:
+    if not data:
+        return
+    task = spiff.get_task(ctx.wf, act.spiff_task_id)
+    if task is None:
+        raise Conflict("the node is no longer open")
+    task.data.update(data)
+
+
+def approve(db: Database, actor_id: int, task_id: int, comment: Any = None, data: Any = None) -> dict[str, Any]:
+    comment = _comment(comment)
+    data = check_data(data)
+
+    def body(ctx: runtime.Ctx) -> dict[str, Any]:
+        t, act = _my_open_task(ctx, task_id, actor_id)
+        _apply_data(ctx, act, data)
+        t.status = "approved" if act.kind == "approval" else "done"
+        t.comment, t.acted_at = comment, utcnow()
+        ctx.s.flush()
+        audit.record(ctx.s, ctx.inst.id, "approve" if act.kind == "approval" else "complete", actor_id,
+                     node_id=t.node_id, task_id=t.id, comment=comment)
+        runtime.evaluate(ctx, act)
+        return {"id": t.id, "status": t.status}
+
+    return in_instance(db, _instance_of(db, task_id), body)
+
+
+def reject(db: Database, actor_id: int, task_id: int, comment: Any) -> dict[str, Any]:
+    comment = _comment(comment, required=True)
+
+    def body(ctx: runtime.Ctx) -> dict[str, Any]:
+        t, act = _my_open_task(ctx, task_id, actor_id)
+        if act.kind != "approval":
+            raise Conflict("this is a handle task, not an approval: complete it or return it")
+        t.status, t.comment, t.acted_at = "rejected", comment, utcnow()
+        ctx.s.flush()
+        audit.record(ctx.s, ctx.inst.id, "reject", actor_id, node_id=t.node_id, task_id=t.id, comment=comment)
+        runtime.evaluate(ctx, act)
+        return {"id": t.id, "status": t.status}
+
+    return in_instance(db, _instance_of(db, task_id), body)
+
+
+def _returnable(ctx: runtime.Ctx, act: NodeActivation) -> list[tuple[str, str]]:
+    human = set(ctx.s.scalars(select(NodeActivation.node_id).where(NodeActivation.instance_id == ctx.inst.id)))
+    return spiff.returnable_nodes(ctx.wf, act.spiff_task_id, human)
+
+
+def return_task(db: Database, actor_id: int, task_id: int, to_node: Any, comment: Any) -> dict[str, Any]:
+    comment = _comment(comment, required=True)
+    if not isinstance(to_node, str) or not to_node:
+        raise ValidationFailed("name the node to return to", {"to_node": "required"})
+
+    def body(ctx: runtime.Ctx) -> dict[str, Any]:
+        t, act = _my_open_task(ctx, task_id, actor_id)
+        targets = dict(_returnable(ctx, act))
+        if to_node not in targets:
+            raise ValidationFailed(
+                f"cannot return to '{to_node}'",
+                {"to_node": "not an earlier node of this instance's path; possible: "
+                            + (", ".join(targets) or "none")})
+        t.status, t.comment, t.acted_at = "returned", comment, utcnow()
+        runtime.close_activation(ctx, act, "returned")
+        audit.record(ctx.s, ctx.inst.id, "return", actor_id, node_id=t.node_id, task_id=t.id, comment=comment,
+                     detail={"to_node": to_node})
+        spiff.reset_to(ctx.wf, targets[to_node], spiff.data_of(ctx.wf))
+        return {"id": t.id, "status": t.status, "to_node": to_node}
+
+    return in_instance(db, _instance_of(db, task_id), body)
+
+
+def transfer(db: Database, actor_id: int, task_id: int, to_user: Any, comment: Any = None) -> dict[str, Any]:
+    comment = _comment(comment)
+    if not isinstance(to_user, str) or not to_user:
+        raise ValidationFailed("name the user to transfer to", {"to_user": "required"})
+
+    def body(ctx: runtime.Ctx) -> dict[str, Any]:
+        t, act = _my_open_task(ctx, task_id, actor_id)
+        (target,) = _users(ctx.s, [to_user], "to_user")
+        if target.id == actor_id:
+            raise ValidationFailed("cannot transfer to yourself", {"to_user": "is you"})
+        if target.id in act.assignee_ids:
+            raise ValidationFailed("already an assignee", {"to_user": f"{to_user} is already an assignee of this node"})
+        t.status, t.comment, t.acted_at = "transferred", comment, utcnow()
+        act.assignee_ids = [target.id if uid == actor_id else uid for uid in act.assignee_ids]
+        new = runtime.open_task(ctx, act, target.id, t.due_at)
+        audit.record(ctx.s, ctx.inst.id, "transfer", actor_id, node_id=t.node_id, task_id=t.id, comment=comment,
+                     detail={"to_user": to_user, "new_task": new.id})
+        return {"id": t.id, "status": t.status, "new_task": new.id}
+
+    return in_instance(db, _instance_of(db, task_id), body)
+
+
+def add_signer(db: Database, actor_id: int, task_id: int, users: Any, comment: Any = None) -> dict[str, Any]:
+    comment = _comment(comment)
+    if (not isinstance(users, list) or not users or len(users) > MAX_SIGNERS
+            or not all(isinstance(u, str) and u for u in users)):
+        raise ValidationFailed("list the users to add", {"users": f"a list of 1-{MAX_SIGNERS} usernames"})
+    if len(set(users)) != len(users):
+        raise ValidationFailed("duplicate users", {"users": "contains a user twice"})
+
+    def body(ctx: runtime.Ctx) -> dict[str, Any]:
+        t, act = _my_open_task(ctx, task_id, actor_id)
+        if act.kind != "approval":
+            raise Conflict("signers can only be added to an approval node")
+        added = _users(ctx.s, users, "users")
+        dup = [u.username for u in added if u.id in act.assignee_ids]
+        if dup:
+            raise ValidationFailed("already assignees", {"users": f"already assignees: {', '.join(dup)}"})
+        ids = [u.id for u in added]
+        if act.mode == "sequential":
+            pos = act.assignee_ids.index(actor_id) + 1
+            act.assignee_ids = act.assignee_ids[:pos] + ids + act.assignee_ids[pos:]
+        else:
+            act.assignee_ids = [*act.assignee_ids, *ids]
+            for uid in ids:
+                runtime.open_task(ctx, act, uid, t.due_at)
+        audit.record(ctx.s, ctx.inst.id, "add_signer", actor_id, node_id=t.node_id, task_id=t.id, comment=comment,
+                     detail={"users": users})
+        return {"id": t.id, "assignees": len(act.assignee_ids)}
+
+    return in_instance(db, _instance_of(db, task_id), body)
+
+
+# ---------------------------------------------------------------- reading one task
+
+
+def get_task(db: Database, actor_id: int, task_id: int) -> dict[str, Any]:
+    with db.uow() as s:
+        t = s.get(HumanTask, task_id)
+        if t is None:
+            raise NotFound(f"task {task_id} not found")
+        viewer = org.get_user(s, actor_id)
+        if t.assignee_id != actor_id and not viewer.is_admin:
+            raise Forbidden("you are not the assignee of this task")
+        act = s.get(NodeActivation, t.activation_id)
+        inst = s.get(ProcessInstance, t.instance_id)
+        assert act is not None and inst is not None
+        d = s.get(ProcessDefinition, inst.definition_id)
+        assert d is not None
+        cfg = runtime.node_config(d, d.key, t.node_id)
+        data = {k: v for k, v in (inst.data or {}).items() if not cfg or k not in cfg.hidden}
+        is_open = t.status == "open" and inst.status == "running" and t.assignee_id == actor_id
+        actions: list[str] = []
+        returnable: list[str] = []
+        if is_open:
+            actions = ["approve", "reject", "return", "transfer", "add_signer"] if act.kind == "approval" \
+                else ["approve", "return", "transfer"]
+            ctx = runtime.Ctx(s, inst, d, spiff.load_state(inst.state, *spiff.SPECS.get(d.id, d.spec_json)),
+                              org.get_user(s, inst.initiator_id))
+            returnable = [n for n, _ in _returnable(ctx, act)]
+            if not returnable:
+                actions.remove("return")
+        form_key = cfg.form_key if cfg else None
+        return {
+            "id": t.id, "instance_id": inst.id, "business_key": inst.business_key, "title": inst.title,
+            "process": d.key, "process_name": d.name, "node_id": t.node_id, "node_name": t.node_name,
+            "kind": act.kind, "status": t.status, "created_at": t.created_at.isoformat(),
+            "due_at": t.due_at.isoformat() if t.due_at else None,
+            "form": {"key": form_key, "schema": (d.forms or {}).get(form_key) if form_key else None,
+                     "editable": list(cfg.editable) if cfg else [], "hidden": list(cfg.hidden) if cfg else []},
+            "data": data, "actions": actions, "returnable_nodes": returnable,
+            "vote": vote_status(s, act),
+        }
+
+
+def vote_status(s: Session, act: NodeActivation) -> dict[str, Any]:
+    rows = list(s.scalars(select(HumanTask).where(HumanTask.activation_id == act.id).order_by(HumanTask.id)))
+    names = {u.id: u for u in s.scalars(select(User).where(User.id.in_({r.assignee_id for r in rows}
+                                                                     | set(act.assignee_ids))))}
+    return {
+        "mode": act.mode, "threshold": act.threshold, "status": act.status,
+        "rule": votes.describe(act.mode, len(act.assignee_ids), Fraction(act.threshold) if act.threshold else None),
+        "assignees": [names[uid].username for uid in act.assignee_ids if uid in names],
+        "ballots": [{"user": names[r.assignee_id].username, "display_name": names[r.assignee_id].display_name,
+                     "status": r.status, "comment": r.comment, "auto": r.auto,
+                     "at": r.acted_at.isoformat() if r.acted_at else None} for r in rows],
+    }
