@@ -56,11 +56,25 @@ def check_bpmn(xml: bytes, check_expression: Checker, check_script: Checker) -> 
     elif not executable:
         problems.append(Problem(None, 'no executable process (isExecutable="false" on every process)',
                                 "executable"))
-    ctx = Context(root, executable, check_expression, check_script)
-    problems += ctx.lz_problems()
-    for r in RULES:
-        problems += r(ctx)
+    ctx = Context(root, executable, _guarded(check_expression), _guarded(check_script))
+    for r in (Context.lz_problems, *RULES):
+        try:
+            problems += r(ctx)
+        except Exception as exc:  # a bug in one rule must not turn a deploy into a 500
+            name = getattr(r, "__name__", "rule")
+            problems.append(Problem(None, f"check '{name}' could not run: {type(exc).__name__}: {exc}",
+                                    "internal"))
     return _unique(problems)
+
+
+def _guarded(checker: Checker) -> Checker:
+    """A checker that reports its own exception as the reason instead of raising it."""
+    def check(source: str) -> str | None:
+        try:
+            return checker(source)
+        except Exception as exc:
+            return f"could not be checked ({type(exc).__name__}: {exc})"
+    return check
 
 
 def is_executable(process: etree._Element) -> bool:
@@ -83,6 +97,8 @@ def parse_definitions(xml: bytes) -> tuple[etree._Element | None, list[Problem]]
     try:
         root = lz.parse_xml(xml)
     except etree.XMLSyntaxError as exc:
+        if _has_doctype(xml):  # e.g. entity expansion refused by libxml2 ("billion laughs")
+            return None, [Problem(None, f"{_DOCTYPE_MESSAGE} (parsing stopped: {_syntax_message(exc)})", "xml")]
         return None, [Problem(None, f"not well-formed XML: {_syntax_message(exc)}", "xml")]
     except (ValueError, TypeError) as exc:  # e.g. an unsupported encoding declaration
         return None, [Problem(None, f"not readable as XML: {exc}", "xml")]
@@ -90,8 +106,7 @@ def parse_definitions(xml: bytes) -> tuple[etree._Element | None, list[Problem]]
         return None, [Problem(None, "not well-formed XML: no root element", "xml")]
     docinfo = root.getroottree().docinfo
     if docinfo.internalDTD is not None or docinfo.externalDTD is not None or docinfo.doctype:
-        return None, [Problem(None, "the file has a DOCTYPE declaration; DTDs and entities are not "
-                                    "allowed in a BPMN file (remove the <!DOCTYPE ...> part)", "xml")]
+        return None, [Problem(None, _DOCTYPE_MESSAGE, "xml")]
     qname = etree.QName(root)
     if qname.namespace == BPMN_NS and qname.localname == "definitions":
         return root, []
@@ -105,6 +120,16 @@ def parse_definitions(xml: bytes) -> tuple[etree._Element | None, list[Problem]]
         msg = (f"the root element is <{shown}>, not a BPMN file: expected bpmn:definitions "
                f"in namespace {BPMN_NS}")
     return None, [Problem(None, msg, "xml")]
+
+
+_DOCTYPE_MESSAGE = ("the file has a DOCTYPE declaration; DTDs and entities are not allowed in a BPMN file "
+                    "(remove the <!DOCTYPE ...> part)")
+
+
+def _has_doctype(xml: bytes) -> bool:
+    head = xml[:8192]
+    return any(mark.encode(enc) in head for mark in ("<!DOCTYPE", "<!doctype")
+               for enc in ("ascii", "utf-16-le", "utf-16-be"))
 
 
 def _syntax_message(exc: etree.XMLSyntaxError) -> str:
@@ -461,4 +486,5 @@ def _unique(problems: list[Problem]) -> list[Problem]:
 
 
 RULE_CODES = ("xml", "xsd", "executable", "condition", "script", "expression", "timer", "gateway_condition",
-              "gateway_default", "reference", "duplicate_id", "start_event")
+              "gateway_default", "reference", "duplicate_id", "start_event", "internal")
+"""Rule codes of check_bpmn's own problems; bpmn.lz adds lz_mode, lz_threshold, lz_strategy, ..."""

@@ -116,6 +116,9 @@ class ProcessConfig:
     name_en: str = ""
     start_form_key: str | None = None
     nodes: dict[str, NodeConfig] = field(default_factory=dict)
+    # Approval nodes whose outcome some condition or script of the process reads. A rejection
+    # nobody reads ends the instance as rejected instead of flowing on as if approved.
+    outcome_readers: frozenset[str] = frozenset()
 
     def node(self, node_id: str) -> NodeConfig | None:
         return self.nodes.get(node_id)
@@ -272,6 +275,9 @@ def read_process(proc: etree._Element, problems: list[Problem]) -> ProcessConfig
             cfg.nodes[node.node_id] = node
         elif _ext(el, "cc"):
             cfg.nodes[el.get("id") or ""] = _node(el, problems)
+    code = " ".join((el.text or "") for el in proc.iter(f"{_B}conditionExpression", f"{_B}script"))
+    words = set(re.findall(r"[A-Za-z_][\w]*", code))
+    cfg.outcome_readers = frozenset(n for n, c in cfg.nodes.items() if c.kind == "approval" and n in words)
     for node in cfg.nodes.values():
         if node.assignees and node.assignees.strategy == "chosen" and cfg.mode != "predefined":
             problems.append(Problem(node.node_id, "strategy 'chosen' needs lz:process mode='predefined'",

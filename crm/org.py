@@ -21,6 +21,8 @@ ROLE_KEY = re.compile(r"^[a-z][a-z0-9_]{1,49}$")
 ADMIN_ROLE = "admin"
 PROCESS_ADMIN_ROLE = "process_admin"
 MAX_CHAIN = 50  # a supervisor chain longer than this is treated as a cycle
+# werkzeug's default (scrypt). Tests lower it to keep building organisations fast.
+PASSWORD_METHOD = "scrypt"
 
 
 # ---------------------------------------------------------------- lookups
@@ -213,7 +215,7 @@ def create_user(s: Session, username: Any, display_name: Any, password: Any, dep
         raise Conflict(f"user '{username}' exists", {"username": "already exists"})
     if fields:
         raise ValidationFailed("invalid user", fields)
-    user = User(username=username, display_name=display_name, password_hash=generate_password_hash(password),
+    user = User(username=username, display_name=display_name, password_hash=generate_password_hash(password, method=PASSWORD_METHOD),
                 department=dept, supervisor=sup, roles=role_objs, active=True)
     s.add(user)
     s.flush()
@@ -221,7 +223,7 @@ def create_user(s: Session, username: Any, display_name: Any, password: Any, dep
 
 
 def set_password(user: User, password: str) -> None:
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
 
 
 def list_users(s: Session, offset: int, limit: int) -> tuple[list[User], int]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -49,7 +49,7 @@ def record(session: Session, instance_id: int, action: str, actor_id: int | None
 
 def _naive_utc(at: datetime) -> datetime:
     """SQLite returns naive datetimes; hash naive UTC so stored and fresh values agree."""
-    return at.astimezone(timezone.utc).replace(tzinfo=None) if at.tzinfo is not None else at
+    return at.astimezone(UTC).replace(tzinfo=None) if at.tzinfo is not None else at
 
 
 def verify(session: Session, instance_id: int) -> tuple[bool, int | None]:

@@ -101,7 +101,7 @@ def start_process(db: Database, actor_id: int, process: Any, data: Any, chosen: 
             d = definitions.require_latest(s, process)
             initiator = org.get_user(s, actor_id)
             picked = _check_chosen(s, d, chosen)
-            spec, subs = spiff.SPECS.get(d.id, d.spec_json)
+            spec, subs = spiff.SPECS.get(d.id, d.checksum, d.spec_json)
             wf = spiff.new_workflow(spec, subs, data)
             inst = ProcessInstance(
                 definition_id=d.id, process_key=d.key, business_key=keys.next_business_key(s, d.prefix),
@@ -216,3 +216,21 @@ def verify_audit(db: Database, instance_id: int) -> bool:
         ok, _ = audit.verify(s, instance_id)
         return ok
 
+
+
+def engine_open_nodes(db: Database, instance_id: int) -> list[tuple[str, str]]:
+    """(node_id, spiff task id) of the READY human tasks in the saved workflow: the engine's view,
+    for checking that the inbox agrees with it."""
+    with db.uow() as s:
+        ctx = runtime.load(s, instance_id, lock=False)
+        return sorted((st.node_id, st.task_id) for st in spiff.ready_human_steps(ctx.wf))
+
+
+def inbox_open_nodes(db: Database, instance_id: int) -> list[tuple[str, str]]:
+    """(node_id, spiff task id) of the open activations that have open inbox rows."""
+    with db.uow() as s:
+        rows = s.execute(select(NodeActivation.node_id, NodeActivation.spiff_task_id)
+                         .join(HumanTask, HumanTask.activation_id == NodeActivation.id)
+                         .where(NodeActivation.instance_id == instance_id, HumanTask.status == "open")
+                         .distinct()).all()
+        return sorted((r[0], r[1]) for r in rows)

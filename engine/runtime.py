@@ -23,7 +23,7 @@ from crm.models import User
 from db.base import utcnow
 from db.session import lock_for_update
 from engine import assignees, audit, spiff, votes
-from engine.errors import Conflict, NotFound
+from engine.errors import NotFound
 from engine.models import CarbonCopy, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance, Timer
 
 MAX_SETTLE_ROUNDS = 10_000
@@ -74,7 +74,7 @@ def load(s: Session, instance_id: int, lock: bool = True) -> Ctx:
         s.refresh(inst)  # the row as of our lock, not an identity-map copy from before it
     d = s.get(ProcessDefinition, inst.definition_id)
     assert d is not None
-    spec, subs = spiff.SPECS.get(d.id, d.spec_json)
+    spec, subs = spiff.SPECS.get(d.id, d.checksum, d.spec_json)
     wf = spiff.load_state(inst.state, spec, subs)
     return Ctx(s, inst, d, wf, org.get_user(s, inst.initiator_id))
 
@@ -283,6 +283,10 @@ def _decision(t: HumanTask) -> str:
     return "approve" if t.status == "approved" else "reject"
 
 
+def _outcome_is_read(ctx: Ctx, node_id: str) -> bool:
+    return any(node_id in cfg.outcome_readers for cfg in configs_of(ctx.definition).values())
+
+
 def decide_node(ctx: Ctx, act: NodeActivation, outcome: str, rows: list[HumanTask]) -> None:
     close_activation(ctx, act, outcome)
     users = {u.id: u for u in ctx.s.scalars(select(User).where(User.id.in_([t.assignee_id for t in rows])))}
@@ -291,7 +295,7 @@ def decide_node(ctx: Ctx, act: NodeActivation, outcome: str, rows: list[HumanTas
                "comment": t.comment or "", "at": (t.acted_at or utcnow()).isoformat(), "auto": t.auto}
               for t in rows]
     audit.record(ctx.s, ctx.inst.id, "decide", None, node_id=act.node_id, detail={"outcome": outcome})
-    routed = act.kind == "handle" or outcome == "approved" or spiff.routes_on_outcome(ctx.wf, act.spiff_task_id)
+    routed = act.kind == "handle" or outcome == "approved" or _outcome_is_read(ctx, act.node_id)
     spiff.complete(ctx.wf, act.spiff_task_id, {act.node_id: {"outcome": outcome, "votes": ballot}})
     if not routed:
         # Nothing after this node looks at its outcome: a rejection ends the instance as rejected

@@ -27,7 +27,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.bpmn_task_spec import BpmnTaskSpec
-from SpiffWorkflow.bpmn.specs.defaults import EndEvent, ExclusiveGateway, InclusiveGateway
+from SpiffWorkflow.bpmn.specs.defaults import EndEvent
 from SpiffWorkflow.bpmn.util import task as _bpmn_task_util
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
@@ -40,8 +40,8 @@ from engine import sandbox
 from engine.errors import Problem
 
 # Depth beyond which compact() re-roots the tree, and how many levels of history it keeps.
-COMPACT_AT_DEPTH = 300
-KEEP_LEVELS = 100
+COMPACT_AT_DEPTH = 100
+KEEP_LEVELS = 40
 _UNLIMITED = 10**9
 
 
@@ -156,20 +156,21 @@ class _SpecCache:
     """Deserialized specs by definition id. Specs are read-only at run time, so workflows share them."""
 
     def __init__(self, size: int = 256):
-        self._items: OrderedDict[int, tuple[Any, dict[str, Any]]] = OrderedDict()
+        self._items: OrderedDict[tuple[int, str], tuple[Any, dict[str, Any]]] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
 
-    def get(self, definition_id: int, spec_json: str) -> tuple[Any, dict[str, Any]]:
+    def get(self, definition_id: int, checksum: str, spec_json: str) -> tuple[Any, dict[str, Any]]:
+        key = (definition_id, checksum)  # the checksum guards against a different database reusing ids
         with self._lock:
-            if definition_id in self._items:
-                self._items.move_to_end(definition_id)
-                return self._items[definition_id]
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
         dct = json.loads(spec_json)
         reg = _SPEC_SERIALIZER.registry
         value = (reg.restore(dct["spec"]), {k: reg.restore(v) for k, v in dct["subprocess_specs"].items()})
         with self._lock:
-            self._items[definition_id] = value
+            self._items[key] = value
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
         return value
@@ -220,7 +221,7 @@ def load_state(state: str, spec: Any, subs: dict[str, Any]) -> BpmnWorkflow:
 def run(wf: BpmnWorkflow, on_completed: Callable[[Task], None] | None = None) -> None:
     """Run engine steps until only human or waiting work is left, then keep the tree shallow."""
     try:
-        wf.refresh_waiting_tasks()
+        wf.refresh_timers()
         wf.do_engine_steps(did_complete_task=on_completed)
     except EngineError as e:
         raise WorkflowFailed(_describe(e)) from e
@@ -276,26 +277,15 @@ def complete(wf: BpmnWorkflow, task_id: str, updates: dict[str, Any]) -> None:
         raise WorkflowFailed(_describe(e)) from e
 
 
-def routes_on_outcome(wf: BpmnWorkflow, task_id: str) -> bool:
-    """Does anything after this node decide where to go (a gateway or conditional flows)?"""
-    task = get_task(wf, task_id)
-    if task is None:
-        return False
-    outputs = task.task_spec.outputs
-    if len(outputs) > 1:
-        return True
-    return any(isinstance(o, (ExclusiveGateway, InclusiveGateway)) for o in outputs)
-
-
 def data_of(wf: BpmnWorkflow) -> dict[str, Any]:
     """The current process data: final data when completed, else the data of the open work."""
     if wf.is_completed():
         return dict(wf.data)
+    # Parallel branches each carry their own copy until a join merges them, and a task that
+    # waits at a join has no data yet: replay every live task's data in the order it changed.
     merged: dict[str, Any] = {}
-    tasks = wf.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED)
-    if not tasks and wf.last_task is not None:
-        tasks = [wf.last_task]
-    for t in tasks:
+    live = TaskState.COMPLETED | TaskState.READY | TaskState.WAITING | TaskState.STARTED
+    for t in sorted((t for t in wf.tasks.values() if t.has_state(live)), key=lambda t: t.last_state_change):
         merged.update(t.data)
     merged.pop("data_objects", None)
     return merged

@@ -213,7 +213,7 @@ def get_task(db: Database, actor_id: int, task_id: int) -> dict[str, Any]:
         if is_open:
             actions = ["approve", "reject", "return", "transfer", "add_signer"] if act.kind == "approval" \
                 else ["approve", "return", "transfer"]
-            ctx = runtime.Ctx(s, inst, d, spiff.load_state(inst.state, *spiff.SPECS.get(d.id, d.spec_json)),
+            ctx = runtime.Ctx(s, inst, d, spiff.load_state(inst.state, *spiff.SPECS.get(d.id, d.checksum, d.spec_json)),
                               org.get_user(s, inst.initiator_id))
             returnable = [n for n, _ in _returnable(ctx, act)]
             if not returnable:

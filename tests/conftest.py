@@ -14,6 +14,10 @@ from db.base import Base
 from db.session import Database
 from tests.org import Org, build_org
 
+import crm.org  # noqa: E402
+
+crm.org.PASSWORD_METHOD = "pbkdf2:sha256:1000"  # fast hashes for test organisations; production keeps scrypt
+
 PG_ADMIN_URL = os.environ.get("LIUZHUAN_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REQUIRE_PG = os.environ.get("LIUZHUAN_REQUIRE_PG") == "1"
 _pg_ok: bool | None = None

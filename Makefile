@@ -1,0 +1,59 @@
+# Liuzhuan (流转) — everyday commands. See README.md.
+#
+#   make run     venv + migrate + admin + demo org + deploy bpmn/, then serve on 127.0.0.1:$PORT (5000)
+#   make dev     the same, with Flask's debug server instead of gunicorn
+#   make test    the whole test suite (PostgreSQL tests skip when 127.0.0.1:5432 is unreachable)
+#   make bench   engine overhead benchmark
+#   make lint    ruff + mypy
+#
+# Environment, passed straight through to app.py / gunicorn: PORT (default 5000), DATABASE_URL
+# (default sqlite:///instance/liuzhuan.db; a postgresql:// URL works the same),
+# LIUZHUAN_ADMIN_PASSWORD, LIUZHUAN_DEMO_PASSWORD.
+
+SHELL := /bin/bash
+
+# python3.11 when it is installed (and actually runs: a pyenv shim may exist without the version), else python3.
+PYTHON ?= $(shell for p in python3.11 python3; do if $$p -c 'import sys' >/dev/null 2>&1; then echo $$p; break; fi; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.stamp
+
+.PHONY: venv setup run dev test bench lint
+
+venv: $(STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when pyproject.toml is newer than the stamp.
+# System packages (graphviz, a CJK font, chromium — DESIGN.md §5) are not needed yet; when they
+# are, add scripts/system-deps.sh and call it here, before pip, so it runs with every reinstall.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e '.[dev]'
+	touch $@
+
+# Idempotent: migrations, admin, demo data and deployment all leave existing records alone.
+setup: venv
+	$(BIN)/python app.py init-db
+	$(BIN)/python app.py create-admin
+	$(BIN)/python app.py demo
+	$(BIN)/python app.py deploy-all
+
+# One gunicorn process with 8 threads: the embedded default runs its timer/notification loop
+# inside the web process, so several worker processes would each run one. The scaled setup
+# (PostgreSQL + Redis + Celery beat for the timer tick) can use more workers.
+run: setup
+	exec $(BIN)/gunicorn --workers 1 --threads 8 --bind 127.0.0.1:$${PORT:-5000} 'app:create_app()'
+
+dev: setup
+	exec $(BIN)/flask --app 'app:create_app()' run --debug --host 127.0.0.1 --port $${PORT:-5000}
+
+test: venv
+	$(BIN)/pytest -q -rs
+
+bench: venv
+	$(BIN)/python bench/engine_overhead.py
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/mypy

@@ -1,0 +1,330 @@
+"""The OpenAPI 3.1 document of /api/v1, served at GET /api/v1/openapi.json.
+
+Kept by hand next to the routes; tests/api/test_openapi__covers_routes.py checks that every
+route of the blueprint appears here with its methods.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from flask import jsonify
+
+from api import API_PREFIX, bp
+
+JSON = "application/json"
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def obj(props: dict[str, Any], required: list[str] | None = None, additional: bool | dict[str, Any] = False
+        ) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "object", "properties": props, "additionalProperties": additional}
+    if required:
+        out["required"] = required
+    return out
+
+
+def nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"oneOf": [schema, {"type": "null"}]}
+
+
+STR = {"type": "string"}
+INT = {"type": "integer"}
+BOOL = {"type": "boolean"}
+DATETIME = {"type": "string", "format": "date-time"}
+ANY_OBJECT = {"type": "object", "additionalProperties": True}
+COMMENT = {"type": "string", "maxLength": 2000}
+
+
+def page_of(item: str) -> dict[str, Any]:
+    return obj({"items": {"type": "array", "items": ref(item)}, "total": INT, "page": INT, "per_page": INT},
+               ["items", "total"])
+
+
+SCHEMAS: dict[str, Any] = {
+    "Error": obj({"error": obj({
+        "code": {"type": "string", "description": "stable machine-readable code, e.g. validation_failed"},
+        "message": STR,
+        "fields": {"type": "object", "additionalProperties": STR,
+                   "description": "field name -> why it was refused (body, page, per_page, data.x, ...)"},
+        "problems": {"type": "array", "items": ref("Problem"),
+                     "description": "only for code definition_invalid: every problem found in the BPMN file"},
+    }, ["code", "message", "fields"])}, ["error"]),
+    "Problem": obj({"element_id": nullable(STR), "message": STR, "rule": STR}, ["element_id", "message", "rule"]),
+    "TokenRequest": obj({"username": STR, "password": STR}, ["username", "password"]),
+    "Token": obj({"token": STR, "token_type": {"const": "Bearer"}, "expires_in": INT}, ["token"]),
+    "User": obj({"id": INT, "username": STR, "display_name": STR, "active": BOOL,
+                 "department": nullable(INT), "department_name": nullable(STR), "supervisor": nullable(STR),
+                 "roles": {"type": "array", "items": STR}, "locale": STR},
+                ["id", "username", "display_name", "roles"]),
+    "Me": {"allOf": [ref("User"), obj({"is_admin": BOOL}, additional=True)]},
+    "UserCreate": obj({"username": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_.-]{1,63}$"},
+                       "display_name": {"type": "string", "maxLength": 100},
+                       "password": {"type": "string", "minLength": 8},
+                       "department": nullable({"type": "integer", "description": "department id"}),
+                       "supervisor": nullable({"type": "string", "description": "username"}),
+                       "roles": {"type": "array", "items": {"type": "string", "description": "role key"}}},
+                      ["username", "display_name", "password"]),
+    "Department": obj({"id": INT, "name": STR, "parent": nullable(INT), "head": nullable(STR)},
+                      ["id", "name", "parent", "head"]),
+    "DepartmentCreate": obj({"name": {"type": "string", "maxLength": 100},
+                             "parent": nullable({"type": "integer", "description": "department id"}),
+                             "head": nullable({"type": "string", "description": "username"})}, ["name"]),
+    "DepartmentPatch": obj({"name": {"type": "string", "maxLength": 100},
+                            "parent": nullable({"type": "integer", "description": "department id"}),
+                            "head": nullable({"type": "string", "description": "username"})}),
+    "Role": obj({"key": STR, "name": STR}, ["key", "name"]),
+    "RoleCreate": obj({"key": {"type": "string", "pattern": "^[a-z][a-z0-9_]{1,49}$"},
+                       "name": {"type": "string", "maxLength": 100}}, ["key", "name"]),
+    "Definition": obj({"id": INT, "key": STR, "version": INT, "name": STR, "name_en": nullable(STR),
+                       "category": nullable(STR), "prefix": STR, "mode": STR, "checksum": STR,
+                       "deployed_at": nullable(DATETIME), "start_form": nullable(STR)},
+                      ["key", "version", "name"], additional=True),
+    "DefinitionDetail": {"allOf": [ref("Definition"), obj(
+        {"versions": {"type": "array", "items": ref("Definition"), "description": "newest first"}},
+        ["versions"], additional=True)]},
+    "StartRequest": obj({"process": {"type": "string", "description": "the BPMN process id"},
+                         "data": {**ANY_OBJECT, "description": "the start form's data"},
+                         "chosen": {"type": "object", "additionalProperties": {"type": "array", "items": STR},
+                                    "description": "node id -> usernames, for nodes with strategy 'chosen'"}},
+                        ["process"]),
+    "Started": obj({"id": INT, "business_key": STR, "status": STR}, ["id", "business_key", "status"]),
+    "InstanceStatus": {"type": "string", "enum": ["running", "completed", "withdrawn", "cancelled", "failed"]},
+    "OpenTask": obj({"id": INT, "node_id": STR, "node_name": nullable(STR), "assignee": nullable(STR)},
+                    ["id", "node_id", "assignee"], additional=True),
+    "HistoryEntry": obj({"seq": INT, "at": DATETIME, "actor": nullable(STR), "action": STR,
+                         "node_id": nullable(STR), "comment": nullable(STR), "detail": nullable(ANY_OBJECT)},
+                        ["seq", "at", "action"], additional=True),
+    "Instance": obj({"id": INT, "process": STR, "process_name": STR, "version": INT, "business_key": STR,
+                     "title": nullable(STR), "status": ref("InstanceStatus"), "end_event": nullable(STR),
+                     "outcome": nullable(STR), "initiator": nullable(STR), "created_at": DATETIME,
+                     "ended_at": nullable(DATETIME), "data": ANY_OBJECT,
+                     "warnings": {"type": "array", "items": {}}, "error": nullable(STR),
+                     "open_tasks": {"type": "array", "items": ref("OpenTask")},
+                     "history": {"type": "array", "items": ref("HistoryEntry")}},
+                    ["id", "process", "version", "business_key", "status", "end_event", "data", "open_tasks",
+                     "history"], additional=True),
+    "CommentRequest": obj({"comment": nullable(COMMENT)}),
+    "Withdrawn": obj({"id": INT, "status": STR}, ["id", "status"], additional=True),
+    "Urged": obj({"id": INT, "urged": {"type": "integer", "description": "number of approvers reminded"}},
+                 ["id", "urged"], additional=True),
+    "InboxRow": obj({"id": {"type": "integer", "description": "task id (todo/done), instance id (started), "
+                                                              "carbon-copy id (cc)"},
+                     "instance_id": INT, "process": STR, "process_name": STR, "business_key": STR,
+                     "node_id": nullable(STR), "node_name": nullable(STR), "title": nullable(STR),
+                     "status": STR, "created_at": nullable(DATETIME), "acted_at": nullable(DATETIME),
+                     "due_at": nullable(DATETIME)},
+                    ["id", "instance_id", "process", "node_id", "node_name", "title", "created_at", "due_at"],
+                    additional=True),
+    "TaskCounts": obj({"todo": INT, "cc_unread": INT}, ["todo", "cc_unread"], additional=True),
+    "Task": obj({"id": INT, "instance_id": INT, "business_key": STR, "title": nullable(STR), "process": STR,
+                 "process_name": STR, "node_id": STR, "node_name": nullable(STR),
+                 "kind": {"type": "string", "enum": ["approval", "handle"]}, "status": STR,
+                 "created_at": DATETIME, "due_at": nullable(DATETIME),
+                 "form": obj({"key": nullable(STR), "schema": nullable(ANY_OBJECT),
+                              "editable": {"type": "array", "items": STR},
+                              "hidden": {"type": "array", "items": STR}}, additional=True),
+                 "data": ANY_OBJECT,
+                 "actions": {"type": "array", "items": {"type": "string", "enum": [
+                     "approve", "reject", "return", "transfer", "add_signer"]}},
+                 "returnable_nodes": {"type": "array", "items": STR},
+                 "vote": {**ANY_OBJECT, "description": "mode, threshold, rule, assignees and ballots of the node"}},
+                ["id", "instance_id", "node_id", "status", "form", "data", "actions"], additional=True),
+    "ApproveRequest": obj({"comment": nullable(COMMENT), "data": {**ANY_OBJECT, "description": "edited fields"}}),
+    "RejectRequest": obj({"comment": COMMENT}, ["comment"]),
+    "ReturnRequest": obj({"to_node": {"type": "string", "description": "an earlier node of this instance"},
+                          "comment": COMMENT}, ["to_node", "comment"]),
+    "TransferRequest": obj({"to_user": {"type": "string", "description": "username"}, "comment": nullable(COMMENT)},
+                           ["to_user"]),
+    "AddSignerRequest": obj({"users": {"type": "array", "items": STR, "minItems": 1, "maxItems": 50},
+                             "comment": nullable(COMMENT)}, ["users"]),
+    "TaskActionResult": obj({"id": INT, "status": STR, "to_node": STR, "new_task": INT, "assignees": INT},
+                            ["id"], additional=True),
+    "UserPage": page_of("User"),
+    "DepartmentPage": page_of("Department"),
+    "RolePage": page_of("Role"),
+    "DefinitionPage": page_of("Definition"),
+    "InboxPage": page_of("InboxRow"),
+}
+
+ERROR_TEXT = {
+    "400": "Malformed request: the body is not a JSON object, or bad page/per_page",
+    "401": "Not authenticated: missing, invalid or expired token, or a deactivated user",
+    "403": "The caller may not do this",
+    "404": "No such resource",
+    "409": "The target is no longer in a state that allows this (e.g. a task already decided)",
+    "415": "Wrong Content-Type",
+    "422": "Validation failed: `fields` names each offending field",
+}
+
+RESPONSES = {code: {"description": text, "content": {JSON: {"schema": ref("Error")}}}
+             for code, text in ERROR_TEXT.items()}
+RESPONSES["500"] = {"description": "Unexpected error (details are logged, never returned)",
+                    "content": {JSON: {"schema": ref("Error")}}}
+
+
+def op(summary: str, ok: str, schema: str | None, *errors: str, body: str | None = None, body_required: bool = True,
+       params: tuple[str, ...] = (), ok_text: str = "OK", extra: dict[str, Any] | None = None, public: bool = False,
+       tag: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {"summary": summary, "tags": [tag] if tag else []}
+    if params:
+        out["parameters"] = [{"$ref": f"#/components/parameters/{p}"} for p in params]
+    if body:
+        out["requestBody"] = {"required": body_required, "content": {JSON: {"schema": ref(body)}}}
+    responses: dict[str, Any] = {ok: {"description": ok_text}}
+    if schema:
+        responses[ok]["content"] = {JSON: {"schema": ref(schema)}}
+    codes = set(errors) | ({"400"} if body else set()) | ({"415"} if body else set()) | {"500"}
+    if not public:
+        codes.add("401")
+    for code in sorted(codes):
+        responses[code] = {"$ref": f"#/components/responses/E{code}"}
+    out["responses"] = responses
+    if public:
+        out["security"] = []
+    out.update(extra or {})
+    return out
+
+
+PATHS: dict[str, Any] = {
+    "/auth/token": {"post": op("Exchange credentials for a bearer token", "200", "Token", "401", "422",
+                               body="TokenRequest", public=True, tag="auth")},
+    "/openapi.json": {"get": op("This document", "200", None, public=True, tag="meta",
+                                extra={"responses": {"200": {"description": "The OpenAPI document",
+                                                             "content": {JSON: {"schema": ANY_OBJECT}}}}})},
+    "/me": {"get": op("The caller: username, display name, department, roles", "200", "Me", tag="organisation")},
+    "/users": {
+        "get": op("Users", "200", "UserPage", "400", params=("page", "per_page"), tag="organisation"),
+        "post": op("Create a user (admin)", "201", "User", "403", "409", "422", body="UserCreate",
+                   ok_text="Created", tag="organisation"),
+    },
+    "/departments": {
+        "get": op("Departments", "200", "DepartmentPage", "400", params=("page", "per_page"), tag="organisation"),
+        "post": op("Create a department (admin)", "201", "Department", "403", "409", "422", body="DepartmentCreate",
+                   ok_text="Created", tag="organisation"),
+    },
+    "/departments/{dept_id}": {
+        "patch": op("Change a department, e.g. set its head (admin)", "200", "Department", "403", "404", "422",
+                    body="DepartmentPatch", params=("dept_id",), tag="organisation"),
+    },
+    "/roles": {
+        "get": op("Roles", "200", "RolePage", tag="organisation"),
+        "post": op("Create a role (admin)", "201", "Role", "403", "409", "422", body="RoleCreate",
+                   ok_text="Created", tag="organisation"),
+    },
+    "/process-definitions": {
+        "get": op("Latest version of every process", "200", "DefinitionPage", "400", params=("page", "per_page"),
+                  tag="definitions"),
+        "post": op("Validate and deploy a BPMN file (admin)", "201", "Definition", "403", "409", "415", "422",
+                   ok_text="A new version was deployed", tag="definitions", extra={
+                       "description": "The body is the BPMN 2.0 XML file. 201 when a new version was created, "
+                                      "200 when the same file already is the latest version. 422 lists every "
+                                      "problem in `error.problems`; nothing is deployed then.",
+                       "requestBody": {"required": True, "content": {
+                           "application/xml": {"schema": {"type": "string"}},
+                           "text/xml": {"schema": {"type": "string"}}}},
+                   }),
+    },
+    "/process-definitions/{key}": {
+        "get": op("One process: its latest version and all versions", "200", "DefinitionDetail", "404",
+                  params=("key",), tag="definitions"),
+    },
+    "/process-instances": {
+        "post": op("Start the latest version of a process as the caller", "201", "Started", "404", "409", "422",
+                   body="StartRequest", ok_text="Started", tag="instances"),
+    },
+    "/process-instances/{instance_id}": {
+        "get": op("An instance with its open tasks and history (participants, their supervisors, admins)", "200",
+                  "Instance", "403", "404", params=("instance_id",), tag="instances"),
+    },
+    "/process-instances/{instance_id}/withdraw": {
+        "post": op("Withdraw (initiator, while no approver has acted)", "200", "Withdrawn", "403", "404", "409",
+                   "422", body="CommentRequest", body_required=False, params=("instance_id",), tag="instances"),
+    },
+    "/process-instances/{instance_id}/urge": {
+        "post": op("Remind the current approvers (initiator)", "200", "Urged", "403", "404", "409", "422",
+                   body="CommentRequest", body_required=False, params=("instance_id",), tag="instances"),
+    },
+    "/tasks": {
+        "get": op("The caller's inbox", "200", "InboxPage", "400", "422", params=("box", "page", "per_page"),
+                  tag="tasks"),
+    },
+    "/tasks/counts": {"get": op("Inbox counters", "200", "TaskCounts", tag="tasks")},
+    "/tasks/{task_id}": {
+        "get": op("A task with its form schema, data and allowed actions (assignee, admin)", "200", "Task", "403",
+                  "404", params=("task_id",), tag="tasks"),
+    },
+    "/tasks/{task_id}/approve": {
+        "post": op("Vote approve, or complete a handle task", "200", "TaskActionResult", "403", "404", "409", "422",
+                   body="ApproveRequest", body_required=False, params=("task_id",), tag="tasks"),
+    },
+    "/tasks/{task_id}/reject": {
+        "post": op("Vote reject (comment required)", "200", "TaskActionResult", "403", "404", "409", "422",
+                   body="RejectRequest", params=("task_id",), tag="tasks"),
+    },
+    "/tasks/{task_id}/return": {
+        "post": op("Send the instance back to an earlier node", "200", "TaskActionResult", "403", "404", "409", "422",
+                   body="ReturnRequest", params=("task_id",), tag="tasks"),
+    },
+    "/tasks/{task_id}/transfer": {
+        "post": op("Hand the task to another user", "200", "TaskActionResult", "403", "404", "409", "422",
+                   body="TransferRequest", params=("task_id",), tag="tasks"),
+    },
+    "/tasks/{task_id}/add-signer": {
+        "post": op("Add approvers to the open node", "200", "TaskActionResult", "403", "404", "409", "422",
+                   body="AddSignerRequest", params=("task_id",), tag="tasks"),
+    },
+}
+
+
+def _path_param(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": schema, "description": description}
+
+
+PARAMETERS = {
+    "page": {"name": "page", "in": "query", "required": False,
+             "schema": {"type": "integer", "minimum": 1, "default": 1}},
+    "per_page": {"name": "per_page", "in": "query", "required": False,
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
+    "box": {"name": "box", "in": "query", "required": False,
+            "schema": {"type": "string", "enum": ["todo", "done", "started", "cc"], "default": "todo"}},
+    "dept_id": _path_param("dept_id", INT, "department id"),
+    "key": _path_param("key", STR, "the BPMN process id"),
+    "instance_id": _path_param("instance_id", INT, "process instance id"),
+    "task_id": _path_param("task_id", INT, "task id"),
+}
+
+DOCUMENT: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Liuzhuan (流转) API",
+        "version": "1.0.0",
+        "description": "JSON in and out. Authenticate with POST /auth/token, then send "
+                       "'Authorization: Bearer <token>'. Every error answers "
+                       '{"error": {"code", "message", "fields"}}. Lists take ?page=&per_page= and answer '
+                       '{"items": [...], "total"}.',
+    },
+    "servers": [{"url": API_PREFIX}],
+    "security": [{"bearer": []}],
+    "tags": [{"name": t} for t in ("auth", "organisation", "definitions", "instances", "tasks", "meta")],
+    "paths": PATHS,
+    "components": {
+        "schemas": SCHEMAS,
+        "parameters": PARAMETERS,
+        "responses": {f"E{code}": r for code, r in RESPONSES.items()},
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                       "description": "token from POST /auth/token"}},
+    },
+}
+
+
+def document() -> dict[str, Any]:
+    return copy.deepcopy(DOCUMENT)
+
+
+@bp.get("/openapi.json")
+def openapi_json() -> Any:
+    return jsonify(document())

@@ -1,0 +1,64 @@
+"""The task inbox and the actions an assignee takes on a task."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+
+from api import bp, database
+from api.auth import current_user_id
+from api.errors import json_body
+from api.pagination import page_args
+from engine import inbox, tasks
+
+
+@bp.get("/tasks")
+def list_tasks() -> Any:
+    uid, page = current_user_id(), page_args()
+    items, total = inbox.list_box(database(), uid, request.args.get("box", "todo"), page.offset, page.limit)
+    return jsonify(page.result(items, total))
+
+
+@bp.get("/tasks/counts")
+def task_counts() -> Any:
+    return jsonify(inbox.counts(database(), current_user_id()))
+
+
+@bp.get("/tasks/<int:task_id>")
+def get_task(task_id: int) -> Any:
+    return jsonify(tasks.get_task(database(), current_user_id(), task_id))
+
+
+@bp.post("/tasks/<int:task_id>/approve")
+def approve(task_id: int) -> Any:
+    uid = current_user_id()
+    body = json_body(allowed=("comment", "data"))
+    return jsonify(tasks.approve(database(), uid, task_id, body.get("comment"), body.get("data")))
+
+
+@bp.post("/tasks/<int:task_id>/reject")
+def reject(task_id: int) -> Any:
+    uid = current_user_id()
+    body = json_body(allowed=("comment",))
+    return jsonify(tasks.reject(database(), uid, task_id, body.get("comment")))
+
+
+@bp.post("/tasks/<int:task_id>/return")
+def return_task(task_id: int) -> Any:
+    uid = current_user_id()
+    body = json_body(allowed=("to_node", "comment"))
+    return jsonify(tasks.return_task(database(), uid, task_id, body.get("to_node"), body.get("comment")))
+
+
+@bp.post("/tasks/<int:task_id>/transfer")
+def transfer(task_id: int) -> Any:
+    uid = current_user_id()
+    body = json_body(allowed=("to_user", "comment"))
+    return jsonify(tasks.transfer(database(), uid, task_id, body.get("to_user"), body.get("comment")))
+
+
+@bp.post("/tasks/<int:task_id>/add-signer")
+def add_signer(task_id: int) -> Any:
+    uid = current_user_id()
+    body = json_body(allowed=("users", "comment"))
+    return jsonify(tasks.add_signer(database(), uid, task_id, body.get("users"), body.get("comment")))

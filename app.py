@@ -1,0 +1,177 @@
+"""Liuzhuan (流转): the app factory and the command line. No business logic here.
+
+    python app.py init-db        create / upgrade the database schema (Alembic)
+    python app.py create-admin   ensure user `admin` (roles admin, process_admin); prints a generated password
+    python app.py deploy-all     deploy every bpmn/*.bpmn (a new version only when a file changed)
+    python app.py demo           load the demo organisation and data; prints the login names
+
+Configuration: DATABASE_URL (env or config), LIUZHUAN_SECRET_KEY (else a key generated once
+into instance/secret_key), LIUZHUAN_ADMIN_PASSWORD for create-admin.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from db.session import DEFAULT_SQLITE, Database
+
+ROOT = Path(__file__).resolve().parent
+BPMN_DIR = ROOT / "bpmn"
+SECRET_KEY_FILE = Path("instance") / "secret_key"
+TOKEN_MAX_AGE = 12 * 3600
+MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+
+
+def database_url(config: dict[str, Any] | None = None) -> str:
+    return (config or {}).get("DATABASE_URL") or os.environ.get("DATABASE_URL") or DEFAULT_SQLITE
+
+
+def secret_key(path: Path = SECRET_KEY_FILE) -> str:
+    """LIUZHUAN_SECRET_KEY, else the key in `path`, generated (mode 0600) on first use."""
+    env = os.environ.get("LIUZHUAN_SECRET_KEY")
+    if env:
+        return env
+    for _ in range(50):
+        try:
+            key = path.read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            key = ""
+        if key:
+            return key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written to a private temporary file, then linked into place: concurrent workers agree on one key.
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as f:
+                f.write(secrets.token_urlsafe(48) + "\n")
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+        finally:
+            tmp.unlink(missing_ok=True)
+    raise RuntimeError(f"could not read or create the secret key file {path}")
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    config = dict(config or {})
+    app = Flask(__name__)
+    app.config.update(
+        TOKEN_MAX_AGE=TOKEN_MAX_AGE,
+        MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    database = config.pop("DATABASE", None)
+    app.config.update(config)
+    app.config["DATABASE_URL"] = database.url if database is not None else database_url(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key()
+    app.extensions["lz_db"] = database if database is not None else Database(app.config["DATABASE_URL"])
+
+    from api import bp as api_bp
+
+    app.register_blueprint(api_bp)
+    return app
+
+
+# ---------------------------------------------------------------- command line
+
+
+def cmd_init_db(args: argparse.Namespace) -> int:
+    from db import migrate
+
+    url = database_url({"DATABASE_URL": args.database_url})
+    migrate.upgrade(url)
+    print("database schema is up to date")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from crm.demo import load_demo
+
+    database = Database(database_url({"DATABASE_URL": args.database_url}))
+    logins = load_demo(database)
+    print("demo data loaded; log in as:")
+    for username, display_name, roles in logins:
+        print(f"  {username:<16} {display_name:<12} {', '.join(roles)}")
+    return 0
+
+
+def cmd_deploy_all(args: argparse.Namespace) -> int:
+    from engine import definitions
+    from engine.errors import DefinitionInvalid
+
+    database = Database(database_url({"DATABASE_URL": args.database_url}))
+    files = sorted(BPMN_DIR.glob("*.bpmn"))
+    if not files:
+        print(f"no .bpmn files in {BPMN_DIR}")
+    failed = 0
+    for path in files:
+        try:
+            d, created = definitions.deploy(database, path.read_bytes(), None)
+        except DefinitionInvalid as e:
+            failed += 1
+            print(f"{path.name}: NOT deployed, {e.message}", file=sys.stderr)
+            for p in e.problems:
+                print(f"  {p.element_id or '-'}: {p.message} [{p.rule}]", file=sys.stderr)
+            continue
+        print(f"{d.key} v{d.version}" + ("" if created else " unchanged"))
+    return 1 if failed else 0
+
+
+def cmd_create_admin(args: argparse.Namespace) -> int:
+    from crm.directory import ensure_admin
+
+    database = Database(database_url({"DATABASE_URL": args.database_url}))
+    password = os.environ.get("LIUZHUAN_ADMIN_PASSWORD")
+    generated = not password
+    if generated:
+        password = secrets.token_urlsafe(12)
+    user = ensure_admin(database, password)
+    print(f"user '{user['username']}' {'created' if user['created'] else 'updated'}, roles: {', '.join(user['roles'])}")
+    if generated:
+        print(f"password: {password}")
+    else:
+        print("password: set from LIUZHUAN_ADMIN_PASSWORD")
+    return 0
+
+
+COMMANDS = {
+    "init-db": (cmd_init_db, "create or upgrade the database schema"),
+    "demo": (cmd_demo, "load the demo organisation and data"),
+    "deploy-all": (cmd_deploy_all, "deploy every bpmn/*.bpmn file"),
+    "create-admin": (cmd_create_admin, "ensure the admin user; prints a generated password"),
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="app.py", description="Liuzhuan (流转) command line")
+    parser.add_argument("--database-url", default=None,
+                        help=f"database URL (default: $DATABASE_URL, else {DEFAULT_SQLITE})")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="command")
+    for name, (_, help_text) in COMMANDS.items():
+        sub.add_parser(name, help=help_text)
+    args = parser.parse_args(argv)
+    from engine.errors import DomainError
+
+    try:
+        return COMMANDS[args.command][0](args)
+    except DomainError as e:
+        detail = "; ".join(f"{k}: {v}" for k, v in e.fields.items())
+        print(f"error: {e.message}" + (f" ({detail})" if detail else ""), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

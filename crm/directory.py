@@ -1,0 +1,164 @@
+"""Organisation use cases: each owns its transaction, checks who may act, and returns plain dicts.
+
+crm/org.py holds the session-level services (validation, lookups); this module wraps them in
+one unit of work per call for the API, the web UI and the command line. Writes are for admins.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from crm import org
+from crm.models import User
+from db.session import Database
+from engine.errors import Forbidden, Unauthenticated, ValidationFailed
+
+ADMIN_USERNAME = "admin"
+ADMIN_DISPLAY_NAME = "系统管理员"
+BASE_ROLES = {org.ADMIN_ROLE: "管理员", org.PROCESS_ADMIN_ROLE: "流程管理员"}
+MIN_PASSWORD = 8
+
+USER_FIELDS = ("username", "display_name", "password", "department", "supervisor", "roles")
+DEPARTMENT_FIELDS = ("name", "parent", "head")
+ROLE_FIELDS = ("key", "name")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _payload(payload: Any, allowed: tuple[str, ...]) -> dict[str, Any]:
+    """The payload as a dict; unknown keys are a 422 naming each of them."""
+    if not isinstance(payload, dict):
+        raise ValidationFailed("the request body must be a JSON object", {"body": "must be an object"})
+    unknown = sorted(str(k) for k in payload if k not in allowed)
+    if unknown:
+        raise ValidationFailed(f"unknown field(s): {', '.join(unknown)}",
+                               {k: f"unknown field; allowed: {', '.join(allowed)}" for k in unknown})
+    return payload
+
+
+def _actor(s: Session, actor_id: int) -> User:
+    user = s.get(User, actor_id)
+    if user is None or not user.active:
+        raise Unauthenticated("unknown or deactivated user")
+    return user
+
+
+def _require_admin(s: Session, actor_id: int) -> User:
+    user = _actor(s, actor_id)
+    if not user.is_admin:
+        raise Forbidden("only an administrator may change the organisation")
+    return user
+
+
+def role_dict(key: str, name: str) -> dict[str, Any]:
+    return {"key": key, "name": name}
+
+
+# ---------------------------------------------------------------- who is calling
+
+
+def login(db: Database, username: Any, password: Any) -> int | None:
+    """The id of the active user with these credentials, or None."""
+    fields = {name: "required" for name, value in (("username", username), ("password", password))
+              if not isinstance(value, str) or not value}
+    if fields:
+        raise ValidationFailed("username and password are required", fields)
+    with db.uow() as s:
+        user = org.authenticate(s, username, password)
+        return user.id if user is not None else None
+
+
+def active_user(db: Database, user_id: Any) -> int:
+    """`user_id` when it names an active user; Unauthenticated otherwise (e.g. deactivated since login)."""
+    if not isinstance(user_id, int) or isinstance(user_id, bool):
+        raise Unauthenticated("invalid credentials")
+    with db.uow() as s:
+        return _actor(s, user_id).id
+
+
+def me(db: Database, user_id: int) -> dict[str, Any]:
+    with db.uow() as s:
+        user = _actor(s, user_id)
+        return {**org.user_dict(user), "is_admin": user.is_admin}
+
+
+# ---------------------------------------------------------------- admin writes
+
+
+def create_user(db: Database, actor_id: int, payload: Any) -> dict[str, Any]:
+    with db.uow(write=True) as s:
+        _require_admin(s, actor_id)
+        p = _payload(payload, USER_FIELDS)
+        user = org.create_user(s, p.get("username"), p.get("display_name"), p.get("password"),
+                               department=p.get("department"), supervisor=p.get("supervisor"), roles=p.get("roles"))
+        return org.user_dict(user)
+
+
+def create_department(db: Database, actor_id: int, payload: Any) -> dict[str, Any]:
+    with db.uow(write=True) as s:
+        _require_admin(s, actor_id)
+        p = _payload(payload, DEPARTMENT_FIELDS)
+        dept = org.create_department(s, p.get("name"), parent=p.get("parent"), head=p.get("head"))
+        return org.department_dict(dept)
+
+
+def update_department(db: Database, actor_id: int, dept_id: int, payload: Any) -> dict[str, Any]:
+    with db.uow(write=True) as s:
+        _require_admin(s, actor_id)
+        p = _payload(payload, DEPARTMENT_FIELDS)
+        dept = org.update_department(s, dept_id, p)
+        return org.department_dict(dept)
+
+
+def create_role(db: Database, actor_id: int, payload: Any) -> dict[str, Any]:
+    with db.uow(write=True) as s:
+        _require_admin(s, actor_id)
+        p = _payload(payload, ROLE_FIELDS)
+        role = org.create_role(s, p.get("key"), p.get("name"))
+        return role_dict(role.key, role.name)
+
+
+# ---------------------------------------------------------------- reading (any signed-in user)
+
+
+def list_users(db: Database, actor_id: int, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
+    with db.uow() as s:
+        _actor(s, actor_id)
+        users, total = org.list_users(s, offset, limit)
+        return [org.user_dict(u) for u in users], total
+
+
+def list_departments(db: Database, actor_id: int, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
+    with db.uow() as s:
+        _actor(s, actor_id)
+        depts, total = org.list_departments(s, offset, limit)
+        return [org.department_dict(d) for d in depts], total
+
+
+def list_roles(db: Database, actor_id: int) -> list[dict[str, Any]]:
+    with db.uow() as s:
+        _actor(s, actor_id)
+        return [role_dict(r.key, r.name) for r in org.list_roles(s)]
+
+
+# ---------------------------------------------------------------- setup (command line)
+
+
+def ensure_admin(db: Database, password: str) -> dict[str, Any]:
+    """Make sure user `admin` exists, is active, has roles admin + process_admin, and has this password."""
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        raise ValidationFailed("the admin password is too short", {"password": f"at least {MIN_PASSWORD} characters"})
+    with db.uow(write=True) as s:
+        roles = [org.ensure_role(s, key, name) for key, name in BASE_ROLES.items()]
+        user = org.user_by_username(s, ADMIN_USERNAME)
+        created = user is None
+        if user is None:
+            user = org.create_user(s, ADMIN_USERNAME, ADMIN_DISPLAY_NAME, password, roles=list(BASE_ROLES))
+        else:
+            user.active = True
+            user.roles = [*user.roles, *(r for r in roles if r not in user.roles)]
+            org.set_password(user, password)
+            s.flush()
+        return {**org.user_dict(user), "created": created}

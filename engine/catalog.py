@@ -1,0 +1,38 @@
+"""Use cases on the catalogue of deployed process definitions. Each owns its transaction."""
+from __future__ import annotations
+
+from typing import Any
+
+from crm.models import User
+from db.session import Database
+from engine import definitions
+from engine.errors import Forbidden, NotFound, Unauthenticated
+
+
+def list_definitions(db: Database, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
+    """The latest version of every process, ordered by category and key."""
+    with db.uow() as s:
+        rows, total = definitions.list_latest(s, offset, limit)
+        return [definitions.definition_dict(d) for d in rows], total
+
+
+def get_definition(db: Database, key: str) -> dict[str, Any]:
+    """The latest version of `key` with the list of all its versions (newest first)."""
+    if not isinstance(key, str) or not key:
+        raise NotFound("no process key given")
+    with db.uow() as s:
+        rows = definitions.versions(s, key)
+        return {**definitions.definition_dict(rows[0]), "versions": [definitions.definition_dict(d) for d in rows]}
+
+
+def deploy_definition(db: Database, actor_id: int, xml: bytes) -> tuple[dict[str, Any], bool]:
+    """Validate and deploy a BPMN file as an admin. (definition dict, created): created is False when the
+    same file already is the latest version."""
+    with db.uow() as s:
+        actor = s.get(User, actor_id)
+        if actor is None or not actor.active:
+            raise Unauthenticated("unknown or deactivated user")
+        if not actor.is_admin:
+            raise Forbidden("only an administrator may deploy process definitions")
+    d, created = definitions.deploy(db, xml, actor_id)
+    return definitions.definition_dict(d), created
