@@ -98,13 +98,16 @@ def cmd_init_db(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from crm.demo import load_demo
+    from crm import demo
 
     database = Database(database_url({"DATABASE_URL": args.database_url}))
-    logins = load_demo(database)
+    logins = demo.load_demo(database)
     print("demo data loaded; log in as:")
     for username, display_name, roles in logins:
-        print(f"  {username:<16} {display_name:<12} {', '.join(roles)}")
+        print(f"  {username:<16} {display_name}  ({', '.join(roles) or 'no role'})")
+    password = getattr(demo, "demo_password", None)
+    if password is not None:
+        print(f"password for every demo user: {password()}")
     return 0
 
 

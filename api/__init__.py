@@ -8,14 +8,27 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app
+from werkzeug.routing import IntegerConverter
 
 API_PREFIX = "/api/v1"
+MAX_ID = 2**63 - 1
 
 bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
 
 
+class IdConverter(IntegerConverter):
+    """`<id:name>`: a positive integer id that fits a 64-bit column; anything else is an unknown route (404)."""
+
+    def __init__(self, map: Any) -> None:
+        super().__init__(map, min=1, max=MAX_ID)
+
+
+# Registered before the routes below (deferred functions run in order), so their rules can use it.
+bp.record_once(lambda state: state.app.url_map.converters.__setitem__("id", IdConverter))
+
+
 def database() -> Any:
-    """The application's `db.session.Database`."""
+    """The application's Database (see db/session.py), put there by the app factory."""
     return current_app.extensions["lz_db"]
 
 

@@ -10,6 +10,8 @@ exception is logged and answered with a 500 that reveals nothing of the internal
 """
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,6 +29,7 @@ from engine.errors import (
 )
 
 API_ROOT = "/api"
+MAX_JSON_DEPTH = 32
 
 # Most specific class first is not needed: the lookup walks each error's MRO.
 STATUS: dict[type[DomainError], int] = {
@@ -65,11 +68,33 @@ def status_of(e: DomainError) -> int:
 # ---------------------------------------------------------------- request parsing helpers
 
 
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("number out of range")
+    return value
+
+
+def _depth_ok(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > limit:
+                return False
+            stack.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return True
+
+
 def json_body(allowed: Iterable[str] | None = None) -> dict[str, Any]:
     """The JSON object sent as the body ({} when the body is empty).
 
-    400 when the body is not a JSON object, 415 when it is not sent as JSON, 422 naming each
-    key not in `allowed` (when given)."""
+    400 when the body is not a JSON object (malformed, NaN/Infinity, nested too deeply, another
+    type), 415 when it is not sent as JSON, 422 naming each key not in `allowed` (when given)."""
     raw = request.get_data(cache=True)
     if not raw.strip():
         body: Any = {}
@@ -77,13 +102,17 @@ def json_body(allowed: Iterable[str] | None = None) -> dict[str, Any]:
         if not request.is_json:
             raise ApiError(415, "unsupported_media_type", "send the body as JSON (Content-Type: application/json)",
                            {"body": "Content-Type must be application/json"})
-        body = request.get_json(silent=True)
-        if body is None:
+        try:
+            body = json.loads(raw, parse_constant=_reject_constant, parse_float=_finite)
+        except (ValueError, RecursionError) as e:
             raise ApiError(400, "bad_request", "the request body is not valid JSON",
-                           {"body": "must be a JSON object"})
+                           {"body": "must be a JSON object"}) from e
     if not isinstance(body, dict):
         raise ApiError(400, "bad_request", "the request body must be a JSON object",
                        {"body": "must be a JSON object"})
+    if not _depth_ok(body):
+        raise ApiError(400, "bad_request", f"the request body is nested more than {MAX_JSON_DEPTH} levels deep",
+                       {"body": "nested too deeply"})
     if allowed is not None:
         allowed = tuple(allowed)
         unknown = sorted(str(k) for k in body if k not in allowed)
@@ -144,9 +173,11 @@ def _unexpected(e: Exception) -> tuple[Response, int]:
 def _routing(e: HTTPException) -> Any:
     """404 / 405 raised by URL matching happen before any blueprint is chosen: app-wide handler,
     JSON under /api, Flask's default page elsewhere."""
-    if request.path == API_ROOT or request.path.startswith(API_ROOT + "/"):
-        return _http(e)
-    return e
+    if not (request.path == API_ROOT or request.path.startswith(API_ROOT + "/")):
+        return e
+    if e.code == 404:
+        return error_response(404, "not_found", f"no such API route: {request.path}")
+    return _http(e)
 
 
 def register(bp: Blueprint) -> None:

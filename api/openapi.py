@@ -55,11 +55,11 @@ SCHEMAS: dict[str, Any] = {
     }, ["code", "message", "fields"])}, ["error"]),
     "Problem": obj({"element_id": nullable(STR), "message": STR, "rule": STR}, ["element_id", "message", "rule"]),
     "TokenRequest": obj({"username": STR, "password": STR}, ["username", "password"]),
-    "Token": obj({"token": STR, "token_type": {"const": "Bearer"}, "expires_in": INT}, ["token"]),
+    "Token": obj({"token": STR, "token_type": {"const": "Bearer"}, "expires_in": INT}, ["token"], additional=True),
     "User": obj({"id": INT, "username": STR, "display_name": STR, "active": BOOL,
                  "department": nullable(INT), "department_name": nullable(STR), "supervisor": nullable(STR),
                  "roles": {"type": "array", "items": STR}, "locale": STR},
-                ["id", "username", "display_name", "roles"]),
+                ["id", "username", "display_name", "roles"], additional=True),
     "Me": {"allOf": [ref("User"), obj({"is_admin": BOOL}, additional=True)]},
     "UserCreate": obj({"username": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_.-]{1,63}$"},
                        "display_name": {"type": "string", "maxLength": 100},
@@ -69,14 +69,14 @@ SCHEMAS: dict[str, Any] = {
                        "roles": {"type": "array", "items": {"type": "string", "description": "role key"}}},
                       ["username", "display_name", "password"]),
     "Department": obj({"id": INT, "name": STR, "parent": nullable(INT), "head": nullable(STR)},
-                      ["id", "name", "parent", "head"]),
+                      ["id", "name", "parent", "head"], additional=True),
     "DepartmentCreate": obj({"name": {"type": "string", "maxLength": 100},
                              "parent": nullable({"type": "integer", "description": "department id"}),
                              "head": nullable({"type": "string", "description": "username"})}, ["name"]),
     "DepartmentPatch": obj({"name": {"type": "string", "maxLength": 100},
                             "parent": nullable({"type": "integer", "description": "department id"}),
                             "head": nullable({"type": "string", "description": "username"})}),
-    "Role": obj({"key": STR, "name": STR}, ["key", "name"]),
+    "Role": obj({"key": STR, "name": STR}, ["key", "name"], additional=True),
     "RoleCreate": obj({"key": {"type": "string", "pattern": "^[a-z][a-z0-9_]{1,49}$"},
                        "name": {"type": "string", "maxLength": 100}}, ["key", "name"]),
     "Definition": obj({"id": INT, "key": STR, "version": INT, "name": STR, "name_en": nullable(STR),
@@ -91,7 +91,8 @@ SCHEMAS: dict[str, Any] = {
                          "chosen": {"type": "object", "additionalProperties": {"type": "array", "items": STR},
                                     "description": "node id -> usernames, for nodes with strategy 'chosen'"}},
                         ["process"]),
-    "Started": obj({"id": INT, "business_key": STR, "status": STR}, ["id", "business_key", "status"]),
+    "Started": obj({"id": INT, "business_key": STR, "status": ref("InstanceStatus")}, ["id", "business_key", "status"],
+                   additional=True),
     "InstanceStatus": {"type": "string", "enum": ["running", "completed", "withdrawn", "cancelled", "failed"]},
     "OpenTask": obj({"id": INT, "node_id": STR, "node_name": nullable(STR), "assignee": nullable(STR)},
                     ["id", "node_id", "assignee"], additional=True),
@@ -278,6 +279,10 @@ PATHS: dict[str, Any] = {
                    body="AddSignerRequest", params=("task_id",), tag="tasks"),
     },
 }
+
+PATHS["/process-definitions"]["post"]["responses"]["200"] = {
+    "description": "The same file already is the latest version; nothing new was deployed",
+    "content": {JSON: {"schema": ref("Definition")}}}
 
 
 def _path_param(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:

@@ -43,7 +43,7 @@ def create_department() -> Any:
     return jsonify(directory.create_department(database(), uid, json_body())), 201
 
 
-@bp.patch("/departments/<int:dept_id>")
+@bp.patch("/departments/<id:dept_id>")
 def update_department(dept_id: int) -> Any:
     uid = current_user_id()
     return jsonify(directory.update_department(database(), uid, dept_id, json_body()))

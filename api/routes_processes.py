@@ -56,19 +56,19 @@ def start_process() -> Any:
     return jsonify(result), 201, {"Location": url_for("api.get_instance", instance_id=result["id"])}
 
 
-@bp.get("/process-instances/<int:instance_id>")
+@bp.get("/process-instances/<id:instance_id>")
 def get_instance(instance_id: int) -> Any:
     return jsonify(instances.get_instance(database(), current_user_id(), instance_id))
 
 
-@bp.post("/process-instances/<int:instance_id>/withdraw")
+@bp.post("/process-instances/<id:instance_id>/withdraw")
 def withdraw(instance_id: int) -> Any:
     uid = current_user_id()
     comment = optional_text(json_body(allowed=("comment",)), "comment")
     return jsonify(instances.withdraw(database(), uid, instance_id, comment))
 
 
-@bp.post("/process-instances/<int:instance_id>/urge")
+@bp.post("/process-instances/<id:instance_id>/urge")
 def urge(instance_id: int) -> Any:
     uid = current_user_id()
     comment = optional_text(json_body(allowed=("comment",)), "comment")

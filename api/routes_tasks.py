@@ -24,40 +24,40 @@ def task_counts() -> Any:
     return jsonify(inbox.counts(database(), current_user_id()))
 
 
-@bp.get("/tasks/<int:task_id>")
+@bp.get("/tasks/<id:task_id>")
 def get_task(task_id: int) -> Any:
     return jsonify(tasks.get_task(database(), current_user_id(), task_id))
 
 
-@bp.post("/tasks/<int:task_id>/approve")
+@bp.post("/tasks/<id:task_id>/approve")
 def approve(task_id: int) -> Any:
     uid = current_user_id()
     body = json_body(allowed=("comment", "data"))
     return jsonify(tasks.approve(database(), uid, task_id, body.get("comment"), body.get("data")))
 
 
-@bp.post("/tasks/<int:task_id>/reject")
+@bp.post("/tasks/<id:task_id>/reject")
 def reject(task_id: int) -> Any:
     uid = current_user_id()
     body = json_body(allowed=("comment",))
     return jsonify(tasks.reject(database(), uid, task_id, body.get("comment")))
 
 
-@bp.post("/tasks/<int:task_id>/return")
+@bp.post("/tasks/<id:task_id>/return")
 def return_task(task_id: int) -> Any:
     uid = current_user_id()
     body = json_body(allowed=("to_node", "comment"))
     return jsonify(tasks.return_task(database(), uid, task_id, body.get("to_node"), body.get("comment")))
 
 
-@bp.post("/tasks/<int:task_id>/transfer")
+@bp.post("/tasks/<id:task_id>/transfer")
 def transfer(task_id: int) -> Any:
     uid = current_user_id()
     body = json_body(allowed=("to_user", "comment"))
     return jsonify(tasks.transfer(database(), uid, task_id, body.get("to_user"), body.get("comment")))
 
 
-@bp.post("/tasks/<int:task_id>/add-signer")
+@bp.post("/tasks/<id:task_id>/add-signer")
 def add_signer(task_id: int) -> Any:
     uid = current_user_id()
     body = json_body(allowed=("users", "comment"))

@@ -18,6 +18,8 @@ ADMIN_USERNAME = "admin"
 ADMIN_DISPLAY_NAME = "系统管理员"
 BASE_ROLES = {org.ADMIN_ROLE: "管理员", org.PROCESS_ADMIN_ROLE: "流程管理员"}
 MIN_PASSWORD = 8
+MAX_ID = 2**63 - 1
+ID_FIELDS = ("department", "parent")
 
 USER_FIELDS = ("username", "display_name", "password", "department", "supervisor", "roles")
 DEPARTMENT_FIELDS = ("name", "parent", "head")
@@ -35,6 +37,11 @@ def _payload(payload: Any, allowed: tuple[str, ...]) -> dict[str, Any]:
     if unknown:
         raise ValidationFailed(f"unknown field(s): {', '.join(unknown)}",
                                {k: f"unknown field; allowed: {', '.join(allowed)}" for k in unknown})
+    # Ids beyond a 64-bit column cannot exist (and would overflow the database driver).
+    too_big = {k: f"no department with id {v}" for k, v in payload.items()
+               if k in ID_FIELDS and isinstance(v, int) and abs(v) > MAX_ID}
+    if too_big:
+        raise ValidationFailed("invalid department reference", too_big)
     return payload
 
 

@@ -72,6 +72,16 @@ def test_field_errors_are_422_naming_each_field(client, org):
     assert set(err["fields"]) == {"parent"}
 
 
+def test_ids_too_large_for_the_database_are_422(client):
+    admin = login(client, "admin")
+    err = assert_error(client.post(f"{API}/departments", json={"name": "新部门", "parent": 2**70}, headers=admin), 422)
+    assert set(err["fields"]) == {"parent"}
+    err = assert_error(client.post(f"{API}/users", json={"username": "x1", "display_name": "x",
+                                                         "password": "long-enough-1", "department": -(2**64)},
+                                   headers=admin), 422)
+    assert set(err["fields"]) == {"department"}
+
+
 def test_unknown_keys_are_422_naming_them(client, org):
     admin = login(client, "admin")
     for path, payload in [("users", {"username": "x1", "display_name": "x", "password": "long-enough-1",

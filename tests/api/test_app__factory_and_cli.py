@@ -1,0 +1,91 @@
+"""create_app configuration (database, secret key) and the `python app.py` commands."""
+from __future__ import annotations
+
+import stat
+
+import pytest
+
+import app as app_module
+from app import create_app, main
+from db.base import Base
+from db.session import Database
+from tests.bpmn_factory import chain, user_task
+
+API = "/api/v1"
+
+
+@pytest.fixture
+def empty_db_url(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    d = Database(url)
+    Base.metadata.create_all(d.engine)
+    d.dispose()
+    return url
+
+
+def test_secret_key_is_generated_once_with_private_permissions(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("LIUZHUAN_SECRET_KEY", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    first = create_app()
+    key_file = tmp_path / "instance" / "secret_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert first.secret_key == key_file.read_text().strip() and len(first.secret_key) >= 32
+    assert create_app().secret_key == first.secret_key
+    assert first.config["DATABASE_URL"] == "sqlite:///instance/liuzhuan.db"
+    assert first.extensions["lz_db"].url == "sqlite:///instance/liuzhuan.db"
+    assert [p.name for p in (tmp_path / "instance").iterdir()] == ["secret_key"]  # no temporary file left
+
+
+def test_environment_settings_win(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LIUZHUAN_SECRET_KEY", "from-env")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
+    a = create_app()
+    assert a.secret_key == "from-env" and a.config["DATABASE_URL"].endswith("env.db")
+    assert not (tmp_path / "instance" / "secret_key").exists()
+    b = create_app({"SECRET_KEY": "explicit", "DATABASE_URL": f"sqlite:///{tmp_path / 'cfg.db'}",
+                    "TOKEN_MAX_AGE": 60})
+    assert b.secret_key == "explicit" and b.config["DATABASE_URL"].endswith("cfg.db")
+    assert b.config["TOKEN_MAX_AGE"] == 60 and a.config["TOKEN_MAX_AGE"] == 12 * 3600
+
+
+def test_create_admin_generates_a_password_that_logs_in(empty_db_url, monkeypatch, capsys):
+    monkeypatch.delenv("LIUZHUAN_ADMIN_PASSWORD", raising=False)
+    assert main(["--database-url", empty_db_url, "create-admin"]) == 0
+    out = capsys.readouterr().out
+    password = out.split("password: ", 1)[1].split()[0]
+    client = create_app({"DATABASE_URL": empty_db_url, "SECRET_KEY": "t"}).test_client()
+    r = client.post(f"{API}/auth/token", json={"username": "admin", "password": password})
+    assert r.status_code == 200
+    me = client.get(f"{API}/me", headers={"Authorization": "Bearer " + r.get_json()["token"]}).get_json()
+    assert me["roles"] == ["admin", "process_admin"]
+
+    # running it again with a password from the environment resets it; the user is not duplicated
+    monkeypatch.setenv("LIUZHUAN_ADMIN_PASSWORD", "from-env-pass")
+    assert main(["--database-url", empty_db_url, "create-admin"]) == 0
+    assert "from-env-pass" not in capsys.readouterr().out
+    assert client.post(f"{API}/auth/token", json={"username": "admin", "password": password}).status_code == 401
+    assert client.post(f"{API}/auth/token", json={"username": "admin", "password": "from-env-pass"}).status_code == 200
+
+
+def test_create_admin_refuses_a_short_password(empty_db_url, monkeypatch, capsys):
+    monkeypatch.setenv("LIUZHUAN_ADMIN_PASSWORD", "short")
+    assert main(["--database-url", empty_db_url, "create-admin"]) == 1
+    assert "at least 8" in capsys.readouterr().err
+
+
+def test_deploy_all_deploys_each_file_once(empty_db_url, tmp_path, monkeypatch, capsys):
+    bpmn_dir = tmp_path / "bpmn"
+    bpmn_dir.mkdir()
+    (bpmn_dir / "a.bpmn").write_bytes(chain("proc_a", [user_task("t", "any", "initiator")]))
+    (bpmn_dir / "b.bpmn").write_bytes(chain("proc_b", [user_task("t", "any", "initiator")]))
+    monkeypatch.setattr(app_module, "BPMN_DIR", bpmn_dir)
+    assert main(["--database-url", empty_db_url, "deploy-all"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["proc_a v1", "proc_b v1"]
+    assert main(["--database-url", empty_db_url, "deploy-all"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["proc_a v1 unchanged", "proc_b v1 unchanged"]
+    (bpmn_dir / "c.bpmn").write_bytes(chain("proc_c", [user_task("t", "bogus", "initiator")]))
+    assert main(["--database-url", empty_db_url, "deploy-all"]) == 1
+    err = capsys.readouterr().err
+    assert "c.bpmn" in err and "t:" in err
