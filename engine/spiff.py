@@ -325,7 +325,14 @@ def cancel(wf: BpmnWorkflow) -> None:
 
 
 def is_completed(wf: BpmnWorkflow) -> bool:
-    return wf.is_completed()
+    """Completed, checked against the task table itself so a truncated tree walk cannot fake it."""
+    if not wf.is_completed():
+        return False
+    pending = [t for t in wf.tasks.values() if t.has_state(TaskState.READY | TaskState.WAITING | TaskState.STARTED)]
+    if pending:
+        raise WorkflowFailed(f"the engine reports the process completed while {node_of(pending[0])} is still "
+                             f"{TaskState.get_name(pending[0].state)}: refusing to end it silently")
+    return True
 
 
 def end_event(wf: BpmnWorkflow) -> str | None:
