@@ -38,7 +38,7 @@ STATUS: dict[type[DomainError], int] = {
     NotFound: 404,
     Forbidden: 403,
     Unauthenticated: 401,
-    Conflict: 409,  # includes engine.instances.EngineFailure (code "engine_error")
+    Conflict: 409,  # includes engine.errors.EngineFailure (code "engine_error")
     DomainError: 400,
 }
 

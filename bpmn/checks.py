@@ -475,6 +475,28 @@ def start_events(ctx: Context) -> Iterator[Problem]:
             yield Problem(proc.get("id"), f"process '{proc.get('id')}' has no start event", "start_event")
 
 
+@rule
+def call_cycles(ctx: Context) -> Iterator[Problem]:
+    """A call activity that (directly or through others) calls its own process would recurse forever."""
+    calls: dict[str, list[tuple[str, str | None]]] = {}
+    for proc in ctx.root.iter(f"{_B}process"):
+        calls[proc.get("id") or ""] = [(c.get("calledElement") or "", c.get("id"))
+                                       for c in proc.iter(f"{_B}callActivity")]
+    for proc in ctx.processes:
+        start = proc.get("id") or ""
+        for called, call_id in calls.get(start, []):
+            seen, stack = set(), [called]
+            while stack:
+                cur = stack.pop()
+                if cur == start:
+                    yield Problem(call_id, f"call activity calls process '{called}', which leads back to '{start}': "
+                                           "this would recurse forever", "call_cycle")
+                    break
+                if cur not in seen:
+                    seen.add(cur)
+                    stack.extend(c for c, _ in calls.get(cur, []))
+
+
 def _unique(problems: list[Problem]) -> list[Problem]:
     seen: set[Problem] = set()
     out = []
@@ -486,5 +508,5 @@ def _unique(problems: list[Problem]) -> list[Problem]:
 
 
 RULE_CODES = ("xml", "xsd", "executable", "condition", "script", "expression", "timer", "gateway_condition",
-              "gateway_default", "reference", "duplicate_id", "start_event", "internal")
+              "gateway_default", "reference", "duplicate_id", "start_event", "call_cycle", "internal")
 """Rule codes of check_bpmn's own problems; bpmn.lz adds lz_mode, lz_threshold, lz_strategy, ..."""

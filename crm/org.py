@@ -83,9 +83,18 @@ def supervisor_chain(user: User) -> list[User]:
     return chain
 
 
+_DUMMY_HASH: str | None = None
+
+
 def authenticate(s: Session, username: str, password: str) -> User | None:
+    global _DUMMY_HASH
     user = user_by_username(s, username or "")
-    if user is None or not user.active or not check_password_hash(user.password_hash, password or ""):
+    if user is None:
+        # Spend the same time as for a real user, so timing does not reveal which names exist.
+        _DUMMY_HASH = _DUMMY_HASH or generate_password_hash("x", method=PASSWORD_METHOD)
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or "") or not user.active:
         return None
     return user
 
@@ -105,8 +114,8 @@ def _require_text(fields: dict[str, str], name: str, value: Any, max_len: int) -
 def _department_ref(s: Session, fields: dict[str, str], name: str, value: Any) -> Department | None:
     if value is None:
         return None
-    if not isinstance(value, int) or isinstance(value, bool):
-        fields[name] = "must be a department id (integer)"
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 2**63:
+        fields[name] = "must be a department id (positive integer)"
         return None
     dept = s.get(Department, value)
     if dept is None:

@@ -36,6 +36,12 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class EngineFailure(Conflict):
+    """The engine could not carry out the step (e.g. a gateway condition failed). Nothing changed."""
+
+    code = "engine_error"
+
+
 class ValidationFailed(DomainError):
     """Input did not validate; `fields` names each offending field."""
 

@@ -12,18 +12,14 @@ from crm import org
 from crm.models import User
 from db.session import Database
 from engine import audit, definitions, keys, runtime, spiff
-from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from engine.errors import Conflict, EngineFailure, Forbidden, NotFound, ValidationFailed
 from engine.models import AuditEvent, CarbonCopy, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
 
 T = TypeVar("T")
 APPROVER_ACTIONS = ("approve", "reject", "complete", "return", "transfer", "add_signer")
 MAX_DATA_BYTES = 1024 * 1024
-
-
-class EngineFailure(Conflict):
-    """The engine could not carry out the step (e.g. a gateway condition failed). Nothing changed."""
-
-    code = "engine_error"
+MAX_DATA_DEPTH = 20
+MAX_COMMENT = 2000
 
 
 def in_instance(db: Database, instance_id: int, body: Callable[[runtime.Ctx], T]) -> T:
@@ -58,9 +54,37 @@ def check_data(data: Any, name: str = "data") -> dict[str, Any]:
     if bad:
         raise ValidationFailed(f"invalid {name} field names", {f"{name}.{k}": "field names must be identifiers "
                                                                "not starting with '_'" for k in bad})
-    if len(json.dumps(data, default=str)) > MAX_DATA_BYTES:
+    if _depth(data) > MAX_DATA_DEPTH:
+        raise ValidationFailed(f"{name} is nested too deeply", {name: f"at most {MAX_DATA_DEPTH} levels"})
+    try:
+        size = len(json.dumps(data, allow_nan=False))
+    except (ValueError, TypeError) as e:
+        raise ValidationFailed(f"{name} must be plain JSON", {name: f"not plain JSON: {e}"}) from e
+    if size > MAX_DATA_BYTES:
         raise ValidationFailed(f"{name} is too large", {name: "at most 1 MB"})
     return data
+
+
+def _depth(value: Any, level: int = 0) -> int:
+    if level > MAX_DATA_DEPTH:
+        return level
+    if isinstance(value, dict):
+        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
+    if isinstance(value, list):
+        return max((_depth(v, level + 1) for v in value), default=level + 1)
+    return level
+
+
+def check_comment(comment: Any, required: bool = False) -> str | None:
+    if comment is None or (isinstance(comment, str) and not comment.strip()):
+        if required:
+            raise ValidationFailed("a comment is required", {"comment": "required"})
+        return None
+    if not isinstance(comment, str):
+        raise ValidationFailed("comment must be text", {"comment": "must be a string"})
+    if len(comment) > MAX_COMMENT:
+        raise ValidationFailed("comment too long", {"comment": f"at most {MAX_COMMENT} characters"})
+    return comment.strip()
 
 
 def _check_chosen(s: Session, d: ProcessDefinition, chosen: Any) -> dict[str, list[str]]:
@@ -119,7 +143,9 @@ def start_process(db: Database, actor_id: int, process: Any, data: Any, chosen: 
         raise ValidationFailed(f"the process could not start: {e}", {"data": str(e)}) from e
 
 
-def withdraw(db: Database, actor_id: int, instance_id: int, comment: str | None = None) -> dict[str, Any]:
+def withdraw(db: Database, actor_id: int, instance_id: int, comment: Any = None) -> dict[str, Any]:
+    comment = check_comment(comment)
+
     def body(ctx: runtime.Ctx) -> dict[str, Any]:
         if ctx.inst.initiator_id != actor_id:
             raise Forbidden("only the initiator can withdraw an instance")
@@ -135,8 +161,9 @@ def withdraw(db: Database, actor_id: int, instance_id: int, comment: str | None 
     return in_instance(db, instance_id, body)
 
 
-def urge(db: Database, actor_id: int, instance_id: int, comment: str | None = None) -> dict[str, Any]:
+def urge(db: Database, actor_id: int, instance_id: int, comment: Any = None) -> dict[str, Any]:
     """The initiator reminds the current approvers (催办)."""
+    comment = check_comment(comment)
     with db.uow(write=True) as s:
         inst = s.get(ProcessInstance, instance_id)
         if inst is None:

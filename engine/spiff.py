@@ -56,7 +56,11 @@ def _lift_iterator_depth_limit() -> None:
 
 _lift_iterator_depth_limit()
 
-EngineError = (SpiffWorkflowException, WorkflowException)
+# SpiffWorkflow signals most failures with its own exceptions, but some paths raise plain
+# TypeError/KeyError/AttributeError (e.g. a multi-instance input that is None). Any of them
+# means "this step cannot run": the use case rolls back and reports it.
+EngineError = (SpiffWorkflowException, WorkflowException, TypeError, KeyError, AttributeError, ValueError,
+               IndexError, ZeroDivisionError, NameError, RecursionError)
 
 
 class WorkflowFailed(Exception):
@@ -218,11 +222,27 @@ def load_state(state: str, spec: Any, subs: dict[str, Any]) -> BpmnWorkflow:
 # ---------------------------------------------------------------- running
 
 
+MAX_AUTOMATIC_STEPS = 1_000
+
+
 def run(wf: BpmnWorkflow, on_completed: Callable[[Task], None] | None = None) -> None:
-    """Run engine steps until only human or waiting work is left, then keep the tree shallow."""
+    """Run engine steps until only human or waiting work is left, then keep the tree shallow.
+
+    A process that loops through automatic steps without ever waiting would run forever inside
+    SpiffWorkflow; it is stopped after MAX_AUTOMATIC_STEPS with a clear error instead.
+    """
+    steps = 0
+
+    def count(task: Task) -> None:
+        nonlocal steps
+        steps += 1
+        if steps > MAX_AUTOMATIC_STEPS:
+            raise WorkflowFailed(f"more than {MAX_AUTOMATIC_STEPS} automatic steps without waiting for a person "
+                                 f"(last: {node_of(task)}): an endless loop or recursion in the process?")
+
     try:
         wf.refresh_timers()
-        wf.do_engine_steps(did_complete_task=on_completed)
+        wf.do_engine_steps(will_complete_task=count, did_complete_task=on_completed)
     except EngineError as e:
         raise WorkflowFailed(_describe(e)) from e
     compact(wf)

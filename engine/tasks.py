@@ -17,10 +17,9 @@ from db.base import utcnow
 from db.session import Database
 from engine import audit, runtime, spiff, votes
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from engine.instances import check_data, in_instance
+from engine.instances import check_comment, check_data, in_instance
 from engine.models import HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
 
-MAX_COMMENT = 2000
 MAX_SIGNERS = 50
 
 
@@ -45,18 +44,6 @@ def _my_open_task(ctx: runtime.Ctx, task_id: int, actor_id: int) -> tuple[HumanT
     return t, act
 
 
-def _comment(comment: Any, required: bool = False) -> str | None:
-    if comment is None or (isinstance(comment, str) and not comment.strip()):
-        if required:
-            raise ValidationFailed("a comment is required", {"comment": "required"})
-        return None
-    if not isinstance(comment, str):
-        raise ValidationFailed("comment must be text", {"comment": "must be a string"})
-    if len(comment) > MAX_COMMENT:
-        raise ValidationFailed("comment too long", {"comment": f"at most {MAX_COMMENT} characters"})
-    return comment.strip()
-
-
 def _users(s: Session, names: list[str], field: str) -> list[User]:
     found = org.users_by_usernames(s, names)
     bad = [n for n in names if n not in found or not found[n].active]
@@ -75,7 +62,7 @@ def _apply_data(ctx: runtime.Ctx, act: NodeActivation, data: dict[str, Any]) -> 
 
 
 def approve(db: Database, actor_id: int, task_id: int, comment: Any = None, data: Any = None) -> dict[str, Any]:
-    comment = _comment(comment)
+    comment = check_comment(comment)
     data = check_data(data)
 
     def body(ctx: runtime.Ctx) -> dict[str, Any]:
@@ -93,7 +80,7 @@ def approve(db: Database, actor_id: int, task_id: int, comment: Any = None, data
 
 
 def reject(db: Database, actor_id: int, task_id: int, comment: Any) -> dict[str, Any]:
-    comment = _comment(comment, required=True)
+    comment = check_comment(comment, required=True)
 
     def body(ctx: runtime.Ctx) -> dict[str, Any]:
         t, act = _my_open_task(ctx, task_id, actor_id)
@@ -114,7 +101,7 @@ def _returnable(ctx: runtime.Ctx, act: NodeActivation) -> list[tuple[str, str]]:
 
 
 def return_task(db: Database, actor_id: int, task_id: int, to_node: Any, comment: Any) -> dict[str, Any]:
-    comment = _comment(comment, required=True)
+    comment = check_comment(comment, required=True)
     if not isinstance(to_node, str) or not to_node:
         raise ValidationFailed("name the node to return to", {"to_node": "required"})
 
@@ -137,7 +124,7 @@ def return_task(db: Database, actor_id: int, task_id: int, to_node: Any, comment
 
 
 def transfer(db: Database, actor_id: int, task_id: int, to_user: Any, comment: Any = None) -> dict[str, Any]:
-    comment = _comment(comment)
+    comment = check_comment(comment)
     if not isinstance(to_user, str) or not to_user:
         raise ValidationFailed("name the user to transfer to", {"to_user": "required"})
 
@@ -159,7 +146,7 @@ def transfer(db: Database, actor_id: int, task_id: int, to_user: Any, comment: A
 
 
 def add_signer(db: Database, actor_id: int, task_id: int, users: Any, comment: Any = None) -> dict[str, Any]:
-    comment = _comment(comment)
+    comment = check_comment(comment)
     if (not isinstance(users, list) or not users or len(users) > MAX_SIGNERS
             or not all(isinstance(u, str) and u for u in users)):
         raise ValidationFailed("list the users to add", {"users": f"a list of 1-{MAX_SIGNERS} usernames"})

@@ -77,12 +77,3 @@ def task_of(client: FlaskClient, user: str, instance_id: int) -> int:
     rows = [t for t in inbox(client, user)["items"] if t["instance_id"] == instance_id]
     assert len(rows) == 1, rows
     return rows[0]["id"]
-
-
-@pytest.fixture
-def org(pg_url):  # TEMP: run on PostgreSQL
-    from tests.conftest import _database
-    from tests.org import build_org
-    d = _database(pg_url)
-    yield build_org(d)
-    d.dispose()

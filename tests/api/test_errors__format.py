@@ -7,7 +7,7 @@ from werkzeug.exceptions import Conflict as HTTPConflict
 import api.routes_org
 import api.routes_tasks
 from engine.errors import Conflict, DefinitionInvalid, Forbidden, NotFound, Problem, Unauthenticated, ValidationFailed
-from engine.instances import EngineFailure
+from engine.errors import EngineFailure
 from tests.api.conftest import API, assert_error, login
 
 

@@ -433,3 +433,23 @@ def test_real_sandbox_refuses_import_in_a_condition():
     p = one(problems, "condition")
     assert p.element_id == "f1" and p.message
     assert check_bpmn(doc(CLEAN, process_ext=CLEAN_EXT), sandbox.check_expression, sandbox.check_script) == []
+
+
+def test_a_call_activity_that_calls_its_own_process_is_refused():
+    from bpmn.checks import check_bpmn
+
+    xml = b"""<?xml version="1.0"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="x">
+  <bpmn:process id="A" isExecutable="true">
+    <bpmn:startEvent id="s"/><bpmn:callActivity id="callB" calledElement="B"/><bpmn:endEvent id="e"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="callB"/><bpmn:sequenceFlow id="f2" sourceRef="callB" targetRef="e"/>
+  </bpmn:process>
+  <bpmn:process id="B" isExecutable="true">
+    <bpmn:startEvent id="s2"/><bpmn:callActivity id="callA" calledElement="A"/><bpmn:endEvent id="e2"/>
+    <bpmn:sequenceFlow id="g1" sourceRef="s2" targetRef="callA"/><bpmn:sequenceFlow id="g2" sourceRef="callA" targetRef="e2"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+    problems = check_bpmn(xml, lambda s: None, lambda s: None)
+    cycles = [p for p in problems if p.rule == "call_cycle"]
+    assert {p.element_id for p in cycles} == {"callB", "callA"}
+    assert "recurse forever" in cycles[0].message

@@ -1,0 +1,69 @@
+"""The layering rules of DESIGN.md §1, checked by walking imports instead of remembering them."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ["engine", "bpmn", "forms", "crm", "api", "designer", "worklist", "db"]
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.add(node.module)
+    return out
+
+
+def modules(*packages: str):
+    for pkg in packages:
+        for path in sorted((ROOT / pkg).rglob("*.py")):
+            yield path, imports_of(path)
+
+
+def offenders(packages, predicate):
+    return [f"{p.relative_to(ROOT)}: {m}" for p, mods in modules(*packages) for m in sorted(mods) if predicate(m)]
+
+
+def test_only_engine_imports_spiffworkflow():
+    others = [p for p in PACKAGES if p != "engine"]
+    assert offenders(others, lambda m: m.split(".")[0] == "SpiffWorkflow") == []
+    app = imports_of(ROOT / "app.py") if (ROOT / "app.py").exists() else set()
+    assert not any(m.startswith("SpiffWorkflow") for m in app)
+
+
+def test_only_engine_spiff_module_touches_spiffworkflow_inside_engine():
+    allowed = {"spiff.py", "sandbox.py"}
+    bad = [f"{p.name}: {m}" for p, mods in modules("engine") for m in mods
+           if m.startswith("SpiffWorkflow") and p.name not in allowed]
+    assert bad == []
+
+
+def test_nothing_below_the_web_layer_imports_flask():
+    below = ["engine", "bpmn", "forms", "crm", "db"]
+    assert offenders(below, lambda m: m.split(".")[0] == "flask") == []
+
+
+def test_nothing_imports_api():
+    others = [p for p in PACKAGES if p != "api"]
+    assert offenders(others, lambda m: m.split(".")[0] == "api") == []
+
+
+def test_forms_and_bpmn_do_not_touch_the_database():
+    assert offenders(["forms", "bpmn"], lambda m: m.split(".")[0] in ("sqlalchemy", "db")) == []
+
+
+def test_web_layer_does_not_use_the_orm_session():
+    for pkg in ("api", "worklist", "designer"):
+        for path in (ROOT / pkg).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            assert "db.session" not in text and "Session(" not in text, path
+            assert not any(m.split(".")[0] == "sqlalchemy" for m in imports_of(path)), path
+
+
+def test_crm_does_not_import_the_engine_runtime():
+    assert offenders(["crm"], lambda m: m.startswith("engine") and m != "engine.errors") == []
