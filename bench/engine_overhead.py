@@ -153,7 +153,7 @@ def main() -> None:
             for name, url in targets:
                 org, key, loop_key = make_db(url)
                 liuzhuan(org, key)  # warm caches
-                us = per_action_us(lambda: liuzhuan(org, key), args.rounds, 4)
+                us = per_action_us(lambda org=org, key=key: liuzhuan(org, key), args.rounds, 4)
                 results[name] = (us, growth(org, loop_key, 10), growth(org, loop_key, 500))
                 org.db.dispose()
         finally:

@@ -17,8 +17,8 @@ from engine.errors import Problem
 
 LZ_NS = "urn:liuzhuan:bpmn:1"
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-_B = "{%s}" % BPMN_NS
-_L = "{%s}" % LZ_NS
+_B = f"{{{BPMN_NS}}}"
+_L = f"{{{LZ_NS}}}"
 
 APPROVAL_MODES = ("any", "all", "majority", "ratio", "sequential")
 STRATEGIES = ("users", "role", "dept_head", "dept_heads", "supervisor", "initiator", "field", "chosen")

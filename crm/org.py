@@ -75,7 +75,8 @@ def supervisor_at(user: User, levels: int) -> User | None:
 
 
 def supervisor_chain(user: User) -> list[User]:
-    chain, seen, cur = [], {user.id}, user.supervisor
+    chain: list[User] = []
+    seen, cur = {user.id}, user.supervisor
     while cur is not None and cur.id not in seen and len(chain) < MAX_CHAIN:
         chain.append(cur)
         seen.add(cur.id)
@@ -224,7 +225,8 @@ def create_user(s: Session, username: Any, display_name: Any, password: Any, dep
         raise Conflict(f"user '{username}' exists", {"username": "already exists"})
     if fields:
         raise ValidationFailed("invalid user", fields)
-    user = User(username=username, display_name=display_name, password_hash=generate_password_hash(password, method=PASSWORD_METHOD),
+    user = User(username=username, display_name=display_name,
+                password_hash=generate_password_hash(password, method=PASSWORD_METHOD),
                 department=dept, supervisor=sup, roles=role_objs, active=True)
     s.add(user)
     s.flush()

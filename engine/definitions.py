@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bpmn.lz import ProcessConfig, parse_xml, read_definitions
+from db.base import iso
 from db.session import Database
 from engine import sandbox, spiff
 from engine.errors import Conflict, DefinitionInvalid, NotFound, Problem
@@ -120,7 +121,7 @@ def versions(s: Session, key: str) -> list[ProcessDefinition]:
 def definition_dict(d: ProcessDefinition, with_xml: bool = False) -> dict[str, Any]:
     out = {"id": d.id, "key": d.key, "version": d.version, "name": d.name, "name_en": d.name_en,
            "category": d.category, "prefix": d.prefix, "mode": d.mode, "checksum": d.checksum,
-           "deployed_at": d.deployed_at.isoformat() if d.deployed_at else None,
+           "deployed_at": iso(d.deployed_at),
            "start_form": (d.config or {}).get("start_form")}
     if with_xml:
         out["bpmn_xml"] = d.bpmn_xml

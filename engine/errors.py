@@ -67,7 +67,7 @@ class DefinitionInvalid(DomainError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
-        fields = {}
+        fields: dict[str, str] = {}
         for p in self.problems:
             key = p.element_id or "definition"
             fields[key] = (fields[key] + "; " + p.message) if key in fields else p.message

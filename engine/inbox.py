@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from db.base import iso
 from db.session import Database
 from engine.errors import ValidationFailed
 from engine.models import CarbonCopy, HumanTask, ProcessDefinition, ProcessInstance
@@ -14,7 +15,7 @@ DONE_STATES = ("approved", "rejected", "done", "returned", "transferred")
 
 
 def _iso(v: Any) -> str | None:
-    return v.isoformat() if v is not None else None
+    return iso(v)
 
 
 def list_box(db: Database, actor_id: int, box: Any, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
@@ -32,22 +33,22 @@ def list_box(db: Database, actor_id: int, box: Any, offset: int, limit: int) -> 
                 base = base.where(ProcessInstance.status == "running")
             total = s.scalar(select(func.count()).select_from(base.subquery())) or 0
             order = HumanTask.created_at.desc() if box == "todo" else HumanTask.acted_at.desc()
-            rows = s.execute(base.order_by(order, HumanTask.id.desc()).offset(offset).limit(limit)).all()
+            task_rows = s.execute(base.order_by(order, HumanTask.id.desc()).offset(offset).limit(limit)).all()
             return [{"id": t.id, "instance_id": i.id, "process": d.key, "process_name": d.name,
                      "business_key": i.business_key, "node_id": t.node_id, "node_name": t.node_name,
                      "title": i.title, "status": t.status, "created_at": _iso(t.created_at),
-                     "acted_at": _iso(t.acted_at), "due_at": _iso(t.due_at)} for t, i, d in rows], total
+                     "acted_at": _iso(t.acted_at), "due_at": _iso(t.due_at)} for t, i, d in task_rows], total
         if box == "started":
-            base = (select(ProcessInstance, ProcessDefinition)
+            inst_q: Any = (select(ProcessInstance, ProcessDefinition)
                     .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
                     .where(ProcessInstance.initiator_id == actor_id))
         else:
-            base = (select(ProcessInstance, ProcessDefinition, CarbonCopy)
+            inst_q = (select(ProcessInstance, ProcessDefinition, CarbonCopy)
                     .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
                     .join(CarbonCopy, CarbonCopy.instance_id == ProcessInstance.id)
                     .where(CarbonCopy.user_id == actor_id))
-        total = s.scalar(select(func.count()).select_from(base.subquery())) or 0
-        rows = s.execute(base.order_by(ProcessInstance.created_at.desc(), ProcessInstance.id.desc())
+        total = s.scalar(select(func.count()).select_from(inst_q.subquery())) or 0
+        rows = s.execute(inst_q.order_by(ProcessInstance.created_at.desc(), ProcessInstance.id.desc())
                          .offset(offset).limit(limit)).all()
         ids = [r[0].id for r in rows]
         current: dict[int, list[HumanTask]] = {}

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from crm import org
 from crm.models import User
+from db.base import iso
 from db.session import Database
 from engine import audit, definitions, keys, runtime, spiff
 from engine.errors import Conflict, EngineFailure, Forbidden, NotFound, ValidationFailed
@@ -224,11 +225,11 @@ def instance_dict(s: Session, inst: ProcessInstance) -> dict[str, Any]:
         "id": inst.id, "process": d.key, "process_name": d.name, "version": d.version,
         "business_key": inst.business_key, "title": inst.title, "status": inst.status,
         "end_event": inst.end_event, "outcome": inst.outcome, "initiator": name(inst.initiator_id),
-        "created_at": inst.created_at.isoformat(), "ended_at": inst.ended_at.isoformat() if inst.ended_at else None,
+        "created_at": iso(inst.created_at), "ended_at": iso(inst.ended_at),
         "data": inst.data, "warnings": inst.warnings or [], "error": inst.error,
         "open_tasks": [{"id": t.id, "node_id": t.node_id, "node_name": t.node_name, "assignee": name(t.assignee_id)}
                        for t in open_rows],
-        "history": [{"seq": e.seq, "at": e.at.isoformat(), "actor": name(e.actor_id), "action": e.action,
+        "history": [{"seq": e.seq, "at": iso(e.at), "actor": name(e.actor_id), "action": e.action,
                      "node_id": e.node_id, "comment": e.comment, "detail": e.detail} for e in events],
     }
 

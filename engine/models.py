@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+import crm.models  # noqa: F401  (user_account must be in the metadata for the foreign keys below)
 from db.base import Base, JSONType, utcnow
 
 

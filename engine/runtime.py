@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from bpmn.lz import NodeConfig, ProcessConfig, parse_xml, read_definitions
 from crm import org
 from crm.models import User
-from db.base import utcnow
+from db.base import iso, utcnow
 from db.session import lock_for_update
 from engine import assignees, audit, spiff, votes
 from engine.errors import NotFound
@@ -99,7 +99,11 @@ def advance(ctx: Ctx) -> None:
     """Run the engine until it waits for people; activate and decide human nodes on the way."""
     for _ in range(MAX_SETTLE_ROUNDS):
         finished: list[tuple[str, str]] = []
-        spiff.run(ctx.wf, on_completed=lambda t: finished.append((t.workflow.spec.name, spiff.node_of(t))))
+
+        def note(t: Any, finished: list[tuple[str, str]] = finished) -> None:
+            finished.append((t.workflow.spec.name, spiff.node_of(t)))
+
+        spiff.run(ctx.wf, on_completed=note)
         for process_id, node_id in finished:
             cfg = node_config(ctx.definition, process_id, node_id)
             if cfg is not None and cfg.cc and not cfg.is_human:
@@ -216,8 +220,9 @@ def activate(ctx: Ctx, step: spiff.HumanStep) -> bool:
     if evaluate(ctx, act):
         return True
     if act.mode != "sequential":
+        already = voters(ctx.s, act)
         for u in found:
-            if u.id not in voters(ctx.s, act):
+            if u.id not in already:
                 open_task(ctx, act, u.id, due)
     return False
 
@@ -292,7 +297,7 @@ def decide_node(ctx: Ctx, act: NodeActivation, outcome: str, rows: list[HumanTas
     users = {u.id: u for u in ctx.s.scalars(select(User).where(User.id.in_([t.assignee_id for t in rows])))}
     ballot = [{"user": users[t.assignee_id].username,
                "decision": {"approved": "approve", "rejected": "reject"}.get(t.status, t.status),
-               "comment": t.comment or "", "at": (t.acted_at or utcnow()).isoformat(), "auto": t.auto}
+               "comment": t.comment or "", "at": iso(t.acted_at or utcnow()), "auto": t.auto}
               for t in rows]
     audit.record(ctx.s, ctx.inst.id, "decide", None, node_id=act.node_id, detail={"outcome": outcome})
     routed = act.kind == "handle" or outcome == "approved" or _outcome_is_read(ctx, act.node_id)

@@ -193,6 +193,7 @@ def _inplacevar(op: str, a: Any, b: Any) -> Any:
 
 def _range(*args: int) -> range:
     r = range(*args)
+    n: float
     try:
         n = len(r)
     except OverflowError:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from crm import org
 from crm.models import User
-from db.base import utcnow
+from db.base import iso, utcnow
 from db.session import Database
 from engine import audit, runtime, spiff, votes
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -209,8 +209,8 @@ def get_task(db: Database, actor_id: int, task_id: int) -> dict[str, Any]:
         return {
             "id": t.id, "instance_id": inst.id, "business_key": inst.business_key, "title": inst.title,
             "process": d.key, "process_name": d.name, "node_id": t.node_id, "node_name": t.node_name,
-            "kind": act.kind, "status": t.status, "created_at": t.created_at.isoformat(),
-            "due_at": t.due_at.isoformat() if t.due_at else None,
+            "kind": act.kind, "status": t.status, "created_at": iso(t.created_at),
+            "due_at": iso(t.due_at),
             "form": {"key": form_key, "schema": (d.forms or {}).get(form_key) if form_key else None,
                      "editable": list(cfg.editable) if cfg else [], "hidden": list(cfg.hidden) if cfg else []},
             "data": data, "actions": actions, "returnable_nodes": returnable,
@@ -228,5 +228,5 @@ def vote_status(s: Session, act: NodeActivation) -> dict[str, Any]:
         "assignees": [names[uid].username for uid in act.assignee_ids if uid in names],
         "ballots": [{"user": names[r.assignee_id].username, "display_name": names[r.assignee_id].display_name,
                      "status": r.status, "comment": r.comment, "auto": r.auto,
-                     "at": r.acted_at.isoformat() if r.acted_at else None} for r in rows],
+                     "at": iso(r.acted_at)} for r in rows],
     }

@@ -22,7 +22,7 @@ def chain(process_id: str, nodes: list[str], prefix: str = "T", mode: str = "fix
     ids = [n.split('id="', 1)[1].split('"', 1)[0] for n in nodes]
     flows = []
     seq = ["start", *ids]
-    for a, b in zip(seq, seq[1:]):
+    for a, b in zip(seq, seq[1:], strict=False):
         flows.append((a, b, None))
     body = [f'<bpmn:process id="{process_id}" name="{process_id}" isExecutable="true">',
             f'<bpmn:extensionElements><lz:process mode="{mode}" prefix="{prefix}"/></bpmn:extensionElements>',

@@ -9,12 +9,11 @@ import pytest
 from sqlalchemy import create_engine, text
 
 import crm.models  # noqa: F401  (register tables)
+import crm.org  # noqa: E402
 import engine.models  # noqa: F401
 from db.base import Base
 from db.session import Database
 from tests.org import Org, build_org
-
-import crm.org  # noqa: E402
 
 crm.org.PASSWORD_METHOD = "pbkdf2:sha256:1000"  # fast hashes for test organisations; production keeps scrypt
 

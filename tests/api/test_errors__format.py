@@ -6,8 +6,16 @@ from werkzeug.exceptions import Conflict as HTTPConflict
 
 import api.routes_org
 import api.routes_tasks
-from engine.errors import Conflict, DefinitionInvalid, Forbidden, NotFound, Problem, Unauthenticated, ValidationFailed
-from engine.errors import EngineFailure
+from engine.errors import (
+    Conflict,
+    DefinitionInvalid,
+    EngineFailure,
+    Forbidden,
+    NotFound,
+    Problem,
+    Unauthenticated,
+    ValidationFailed,
+)
 from tests.api.conftest import API, assert_error, login
 
 

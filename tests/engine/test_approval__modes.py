@@ -45,7 +45,7 @@ def test_node_decides_when_the_rule_is_satisfied(world, mode, n, data, threshold
     order = voters if mode == "sequential" else data.draw(st.permutations(voters))
     ballots = data.draw(st.lists(st.sampled_from(["approve", "reject"]), min_size=n, max_size=n))
     cast: list[str] = []
-    for user, ballot in zip(order, ballots):
+    for user, ballot in zip(order, ballots, strict=True):
         open_now = h.open_assignees(org, iid).get("vote", set())
         if mode == "sequential":
             assert open_now == {user}, "sequential: only the next approver has the task"
