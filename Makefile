@@ -43,7 +43,7 @@ setup: venv
 # inside the web process, so several worker processes would each run one. The scaled setup
 # (PostgreSQL + Redis + Celery beat for the timer tick) can use more workers.
 run: setup
-	exec $(BIN)/gunicorn --workers 1 --threads 8 --bind 127.0.0.1:$${PORT:-5000} 'app:create_app()'
+	LIUZHUAN_TIMERS=inprocess exec $(BIN)/gunicorn --workers 1 --threads 8 --bind 127.0.0.1:$${PORT:-5000} 'app:create_app()'
 
 dev: setup
 	exec $(BIN)/flask --app 'app:create_app()' run --debug --host 127.0.0.1 --port $${PORT:-5000}

@@ -4,6 +4,10 @@
     python app.py create-admin   ensure user `admin` (roles admin, process_admin); prints a generated password
     python app.py deploy-all     deploy every bpmn/*.bpmn (a new version only when a file changed)
     python app.py demo           load the demo organisation and data; prints the login names
+    python app.py tick           fire due deadlines and BPMN timers once
+
+LIUZHUAN_TIMERS=inprocess makes create_app() start the timer loop in the web process (make run
+sets it; one gunicorn worker), every LIUZHUAN_TIMER_INTERVAL seconds (default 15).
 
 Configuration: DATABASE_URL (env or config), LIUZHUAN_SECRET_KEY (else a key generated once
 into instance/secret_key), LIUZHUAN_ADMIN_PASSWORD for create-admin.
@@ -82,6 +86,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from api import bp as api_bp
 
     app.register_blueprint(api_bp)
+    timer_mode = app.config.get("TIMERS") or os.environ.get("LIUZHUAN_TIMERS", "off")
+    if timer_mode == "inprocess":
+        # The embedded setup: one web process (make run serves 1 gunicorn worker) runs the tick.
+        from engine.timers import TimerLoop
+
+        interval = float(app.config.get("TIMER_INTERVAL") or os.environ.get("LIUZHUAN_TIMER_INTERVAL", "15"))
+        app.extensions["lz_timers"] = TimerLoop(app.extensions["lz_db"], interval).start()
     return app
 
 
@@ -133,6 +144,14 @@ def cmd_deploy_all(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_tick(args: argparse.Namespace) -> int:
+    from engine.timers import fire_due_timers
+
+    database = Database(database_url({"DATABASE_URL": args.database_url}))
+    print(f"{fire_due_timers(database)} timer(s) fired")
+    return 0
+
+
 def cmd_create_admin(args: argparse.Namespace) -> int:
     from crm.directory import ensure_admin
 
@@ -155,6 +174,7 @@ COMMANDS = {
     "demo": (cmd_demo, "load the demo organisation and data"),
     "deploy-all": (cmd_deploy_all, "deploy every bpmn/*.bpmn file"),
     "create-admin": (cmd_create_admin, "ensure the admin user; prints a generated password"),
+    "tick": (cmd_tick, "fire due deadlines and BPMN timers once (for cron / Celery beat)"),
 }
 
 

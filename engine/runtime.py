@@ -14,7 +14,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bpmn.lz import NodeConfig, ProcessConfig, parse_xml, read_definitions
@@ -84,7 +84,17 @@ def save(ctx: Ctx) -> None:
     ctx.inst.data = json_safe(spiff.data_of(ctx.wf))
     ctx.inst.revision += 1
     ctx.inst.updated_at = utcnow()
+    schedule_bpmn_timer(ctx)
     ctx.s.flush()
+
+
+def schedule_bpmn_timer(ctx: Ctx) -> None:
+    """Keep one pending 'bpmn' timer row per instance, at its earliest waiting timer event."""
+    ctx.s.execute(delete(Timer).where(Timer.instance_id == ctx.inst.id, Timer.kind == "bpmn",
+                                      Timer.fired_at.is_(None)))
+    due = spiff.next_timer_due(ctx.wf) if ctx.inst.status == "running" else None
+    if due is not None:
+        ctx.s.add(Timer(instance_id=ctx.inst.id, kind="bpmn", due_at=due))
 
 
 def warn(ctx: Ctx, message: str, node_id: str | None = None) -> None:

@@ -14,6 +14,7 @@ READY human tasks, completing and resetting tasks, and the two fixes Liuzhuan ap
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -299,14 +300,14 @@ def complete(wf: BpmnWorkflow, task_id: str, updates: dict[str, Any]) -> None:
 
 def data_of(wf: BpmnWorkflow) -> dict[str, Any]:
     """The current process data: final data when completed, else the data of the open work."""
-    if wf.is_completed():
-        return dict(wf.data)
     # Parallel branches each carry their own copy until a join merges them, and a task that
     # waits at a join has no data yet: replay every live task's data in the order it changed.
     merged: dict[str, Any] = {}
     live = TaskState.COMPLETED | TaskState.READY | TaskState.WAITING | TaskState.STARTED
     for t in sorted((t for t in wf.tasks.values() if t.has_state(live)), key=lambda t: t.last_state_change):
         merged.update(t.data)
+    if wf.is_completed():
+        merged.update(wf.data)  # filled at a normal end; empty when the workflow was cancelled
     merged.pop("data_objects", None)
     return merged
 
@@ -432,3 +433,20 @@ def _subtree_ids(roots: Iterable[Task]) -> set[UUID]:
         out.add(t.id)
         stack.extend(t.children)
     return out
+
+
+def next_timer_due(wf: BpmnWorkflow) -> datetime | None:
+    """When the earliest BPMN timer event this workflow waits for becomes due (UTC), if any."""
+    due: list[datetime] = []
+    for ev in wf.waiting_events():
+        value = ev.value
+        if isinstance(value, dict):  # cycle timer
+            value = value.get("next")
+        if not isinstance(value, str) or "Timer" not in str(ev.event_type):
+            continue
+        try:
+            at = datetime.fromisoformat(value)
+        except ValueError:
+            continue
+        due.append(at if at.tzinfo else at.replace(tzinfo=timezone.utc))
+    return min(due) if due else None

@@ -29,3 +29,8 @@ def test_setup_commands_work_in_fresh_processes_and_are_idempotent(tmp_path):
         assert key in first
     second = run(tmp_path, "deploy-all")
     assert "unchanged" in second and " v2" not in second, "an unchanged file is not deployed again"
+
+
+def test_tick_command_fires_due_timers(tmp_path):
+    run(tmp_path, "init-db")
+    assert run(tmp_path, "tick").strip() == "0 timer(s) fired"

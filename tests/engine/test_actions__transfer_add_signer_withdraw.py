@@ -149,3 +149,9 @@ def test_instance_visibility(org, allnode):
     for outsider in ("outsider", "fin1", "clerk2"):
         with pytest.raises(Forbidden):
             instances.get_instance(org.db, org[outsider], iid)
+
+
+def test_a_withdrawn_instance_keeps_its_data(org, allnode):
+    iid = h.start(org, "clerk", allnode, {"amount": 42, "reason": "出差"})
+    instances.withdraw(org.db, org["clerk"], iid)
+    assert h.instance(org, iid)["data"] == {"amount": 42, "reason": "出差"}

@@ -1,0 +1,129 @@
+"""Due timers: `lz:deadline` actions on approval nodes and BPMN timer events.
+
+SpiffWorkflow has no clock of its own (SPIFFWORKFLOW-NOTES.md, "Timers"): something must
+load a waiting instance and run it once its timer is due. Every save records the instance's
+earliest BPMN timer in the `timer` table (kind "bpmn"); node activations record their
+deadline (kind "deadline"). `fire_due_timers()` is the tick: it takes what is due, each in its
+own locked instance transaction. The embedded setup calls it from a thread in the web process
+(`TimerLoop`); `python app.py tick` runs it once (cron, Celery beat).
+
+Deadline actions: remind (an audit event naming who was reminded), approve / reject (every
+missing vote is cast automatically, marked auto, so the node decides), escalate (each open
+task moves to its assignee's supervisor).
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+
+from sqlalchemy import select
+
+from crm.models import User
+from db.base import utcnow
+from db.session import Database
+from engine import audit, runtime
+from engine.errors import DomainError
+from engine.instances import in_instance
+from engine.models import HumanTask, NodeActivation, Timer
+
+log = logging.getLogger(__name__)
+
+
+def fire_due_timers(db: Database, now: datetime | None = None, limit: int = 200) -> int:
+    """Fire what is due at `now` (default: the current time). Returns how many timers fired."""
+    now = now or utcnow()
+    with db.uow() as s:
+        due = s.execute(select(Timer.id, Timer.instance_id).where(Timer.fired_at.is_(None), Timer.due_at <= now)
+                        .order_by(Timer.due_at).limit(limit)).all()
+    fired = 0
+    for timer_id, instance_id in due:
+        try:
+            fired += in_instance(db, instance_id, lambda ctx, t=timer_id: _fire(ctx, t, now))
+        except DomainError as e:  # recorded on the instance by in_instance; the next tick goes on
+            log.warning("timer %s of instance %s: %s", timer_id, instance_id, e.message)
+    return fired
+
+
+def _fire(ctx: runtime.Ctx, timer_id: int, now: datetime) -> int:
+    timer = ctx.s.get(Timer, timer_id)
+    if timer is None:
+        return 0
+    ctx.s.refresh(timer)
+    if timer.fired_at is not None:
+        return 0  # another tick got there first
+    timer.fired_at = now
+    if ctx.inst.status != "running":
+        return 0
+    if timer.kind == "bpmn":
+        return 1  # in_instance's advance() refreshes SpiffWorkflow's timers and runs what became due
+    act = ctx.s.get(NodeActivation, timer.activation_id) if timer.activation_id else None
+    if act is None or act.status != "open":
+        return 0
+    open_rows = runtime.open_tasks(ctx.s, act.id)
+    action = timer.action or "remind"
+    if action == "remind" or (action == "reject" and act.kind == "handle"):
+        audit.record(ctx.s, ctx.inst.id, "remind", None, node_id=act.node_id,
+                     detail={"users": sorted(t.assignee_id for t in open_rows), "reason": "deadline"})
+    elif action in ("approve", "reject"):
+        _cast_missing_votes(ctx, act, open_rows, action, now)
+    elif action == "escalate":
+        _escalate(ctx, act, open_rows, now)
+    return 1
+
+
+def _cast_missing_votes(ctx: runtime.Ctx, act: NodeActivation, open_rows: list[HumanTask], action: str,
+                        now: datetime) -> None:
+    status = ("approved" if action == "approve" else "rejected") if act.kind == "approval" else "done"
+    note = f"deadline passed: auto-{action}d"
+    voted = runtime.voters(ctx.s, act)
+    by_user = {t.assignee_id: t for t in open_rows}
+    for uid in act.assignee_ids:
+        if uid in voted:
+            continue
+        row = by_user.get(uid) or runtime.open_task(ctx, act, uid)
+        row.status, row.auto, row.comment, row.acted_at = status, True, note, now
+        if act.kind == "handle":
+            break  # one completion finishes a handle task
+    ctx.s.flush()
+    audit.record(ctx.s, ctx.inst.id, f"deadline_{action}", None, node_id=act.node_id, comment=note)
+    runtime.evaluate(ctx, act)
+
+
+def _escalate(ctx: runtime.Ctx, act: NodeActivation, open_rows: list[HumanTask], now: datetime) -> None:
+    moved = []
+    for row in open_rows:
+        user = ctx.s.get(User, row.assignee_id)
+        sup = user.supervisor if user else None
+        if sup is None or not sup.active or sup.id in act.assignee_ids:
+            continue
+        row.status, row.acted_at, row.comment = "transferred", now, "deadline passed: escalated"
+        act.assignee_ids = [sup.id if uid == row.assignee_id else uid for uid in act.assignee_ids]
+        runtime.open_task(ctx, act, sup.id)
+        moved.append({"from": user.username if user else None, "to": sup.username})
+    audit.record(ctx.s, ctx.inst.id, "escalate", None, node_id=act.node_id, detail={"moved": moved})
+
+
+class TimerLoop:
+    """The embedded setup's tick: a daemon thread calling fire_due_timers every `interval` seconds."""
+
+    def __init__(self, db: Database, interval: float = 15.0):
+        self.db, self.interval = db, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="liuzhuan-timers", daemon=True)
+
+    def start(self) -> TimerLoop:
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                fire_due_timers(self.db)
+            except Exception:  # a broken tick must not kill the loop; the next one retries
+                log.exception("timer tick failed")
+            self._stop.wait(self.interval)
