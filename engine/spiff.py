@@ -14,12 +14,12 @@ READY human tasks, completing and resetting tasks, and the two fixes Liuzhuan ap
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from copy import deepcopy
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -448,5 +448,5 @@ def next_timer_due(wf: BpmnWorkflow) -> datetime | None:
             at = datetime.fromisoformat(value)
         except ValueError:
             continue
-        due.append(at if at.tzinfo else at.replace(tzinfo=timezone.utc))
+        due.append(at if at.tzinfo else at.replace(tzinfo=UTC))
     return min(due) if due else None

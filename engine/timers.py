@@ -13,6 +13,7 @@ task moves to its assignee's supervisor).
 """
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from datetime import datetime
@@ -39,7 +40,7 @@ def fire_due_timers(db: Database, now: datetime | None = None, limit: int = 200)
     fired = 0
     for timer_id, instance_id in due:
         try:
-            fired += in_instance(db, instance_id, lambda ctx, t=timer_id: _fire(ctx, t, now))
+            fired += in_instance(db, instance_id, functools.partial(_fire, timer_id=timer_id, now=now))
         except DomainError as e:  # recorded on the instance by in_instance; the next tick goes on
             log.warning("timer %s of instance %s: %s", timer_id, instance_id, e.message)
     return fired
