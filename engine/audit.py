@@ -32,7 +32,8 @@ def record(session: Session, instance_id: int, action: str, actor_id: int | None
            node_id: str | None = None, task_id: int | None = None, comment: str | None = None,
            detail: dict[str, Any] | None = None) -> AuditEvent:
     """Append one event. The caller holds the instance lock, so seq numbers do not race."""
-    last = session.execute(
+    key = ("audit_head", instance_id)
+    last = session.info.get(key) or session.execute(
         select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.instance_id == instance_id)
         .order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
@@ -44,6 +45,7 @@ def record(session: Session, instance_id: int, action: str, actor_id: int | None
                     hash=_digest(prev, seq, _naive_utc(at), actor_id, action, node_id, task_id, comment, detail))
     session.add(ev)
     session.flush()
+    session.info[key] = (seq, ev.hash)  # the chain head for the rest of this (locked) transaction
     return ev
 
 

@@ -23,17 +23,23 @@ MAX_DATA_DEPTH = 20
 MAX_COMMENT = 2000
 
 
-def in_instance(db: Database, instance_id: int, body: Callable[[runtime.Ctx], T]) -> T:
-    """Run `body` with the instance locked, then advance and save it, all in one transaction."""
+def in_instance(db: Database, instance: int | Callable[[Session], int], body: Callable[[runtime.Ctx], T]) -> T:
+    """Run `body` with the instance locked, then advance and save it, all in one transaction.
+
+    `instance` is the instance id, or a function finding it inside the transaction (from a task id).
+    """
+    instance_id: int | None = instance if isinstance(instance, int) else None
     try:
         with db.uow(write=True) as s:
+            instance_id = instance_id if instance_id is not None else instance(s)  # type: ignore[operator]
             ctx = runtime.load(s, instance_id)
             result = body(ctx)
             runtime.advance(ctx)
             runtime.save(ctx)
             return result
     except spiff.WorkflowFailed as e:
-        _record_failure(db, instance_id, str(e))
+        if instance_id is not None:
+            _record_failure(db, instance_id, str(e))
         raise EngineFailure(f"the process could not continue: {e}") from e
 
 

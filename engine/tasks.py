@@ -5,6 +5,7 @@ meanwhile answers 409), records the action with its comment, and advances the in
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -23,12 +24,14 @@ from engine.models import HumanTask, NodeActivation, ProcessDefinition, ProcessI
 MAX_SIGNERS = 50
 
 
-def _instance_of(db: Database, task_id: int) -> int:
-    with db.uow() as s:
+def _instance_of(task_id: int) -> Callable[[Session], int]:
+    def find(s: Session) -> int:
         t = s.get(HumanTask, task_id)
         if t is None:
             raise NotFound(f"task {task_id} not found")
         return t.instance_id
+
+    return find
 
 
 def _my_open_task(ctx: runtime.Ctx, task_id: int, actor_id: int) -> tuple[HumanTask, NodeActivation]:
@@ -76,7 +79,7 @@ def approve(db: Database, actor_id: int, task_id: int, comment: Any = None, data
         runtime.evaluate(ctx, act)
         return {"id": t.id, "status": t.status}
 
-    return in_instance(db, _instance_of(db, task_id), body)
+    return in_instance(db, _instance_of(task_id), body)
 
 
 def reject(db: Database, actor_id: int, task_id: int, comment: Any) -> dict[str, Any]:
@@ -92,7 +95,7 @@ def reject(db: Database, actor_id: int, task_id: int, comment: Any) -> dict[str,
         runtime.evaluate(ctx, act)
         return {"id": t.id, "status": t.status}
 
-    return in_instance(db, _instance_of(db, task_id), body)
+    return in_instance(db, _instance_of(task_id), body)
 
 
 def _returnable(ctx: runtime.Ctx, act: NodeActivation) -> list[tuple[str, str]]:
@@ -120,7 +123,7 @@ def return_task(db: Database, actor_id: int, task_id: int, to_node: Any, comment
         spiff.reset_to(ctx.wf, targets[to_node], spiff.data_of(ctx.wf))
         return {"id": t.id, "status": t.status, "to_node": to_node}
 
-    return in_instance(db, _instance_of(db, task_id), body)
+    return in_instance(db, _instance_of(task_id), body)
 
 
 def transfer(db: Database, actor_id: int, task_id: int, to_user: Any, comment: Any = None) -> dict[str, Any]:
@@ -142,7 +145,7 @@ def transfer(db: Database, actor_id: int, task_id: int, to_user: Any, comment: A
                      detail={"to_user": to_user, "new_task": new.id})
         return {"id": t.id, "status": t.status, "new_task": new.id}
 
-    return in_instance(db, _instance_of(db, task_id), body)
+    return in_instance(db, _instance_of(task_id), body)
 
 
 def add_signer(db: Database, actor_id: int, task_id: int, users: Any, comment: Any = None) -> dict[str, Any]:
@@ -173,7 +176,7 @@ def add_signer(db: Database, actor_id: int, task_id: int, users: Any, comment: A
                      detail={"users": users})
         return {"id": t.id, "assignees": len(act.assignee_ids)}
 
-    return in_instance(db, _instance_of(db, task_id), body)
+    return in_instance(db, _instance_of(task_id), body)
 
 
 # ---------------------------------------------------------------- reading one task
