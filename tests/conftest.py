@@ -83,6 +83,15 @@ def db(sqlite_url) -> Iterator[Database]:
     d.dispose()
 
 
+@pytest.fixture(scope="module")
+def module_org(tmp_path_factory) -> Iterator[Org]:
+    """One SQLite database and organisation shared by a module's tests (for hypothesis tests and
+    long parametrized runs, where a fresh organisation per example would dominate the time)."""
+    d = _database(f"sqlite:///{tmp_path_factory.mktemp('module') / 'lz.db'}")
+    yield build_org(d)
+    d.dispose()
+
+
 @pytest.fixture
 def org(db) -> Org:
     return build_org(db)

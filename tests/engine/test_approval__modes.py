@@ -9,20 +9,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.bpmn_factory import chain, user_task
-from tests.conftest import _database
 from tests.engine import helpers as h
 from tests.engine.test_votes__rules import oracle
-from tests.org import build_org
 
 MODES = ["any", "all", "majority", "ratio", "sequential"]
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    db = _database(f"sqlite:///{tmp_path_factory.mktemp('modes') / 'lz.db'}")
-    org = build_org(db)
-    yield org
-    db.dispose()
+def world(module_org):
+    return module_org
 
 
 def _process(org, mode: str, n: int, threshold: str | None) -> str:

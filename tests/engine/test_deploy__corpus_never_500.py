@@ -9,8 +9,6 @@ import pytest
 
 from engine import definitions, instances
 from engine.errors import DefinitionInvalid, DomainError
-from tests.conftest import _database
-from tests.org import build_org
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 FILES = sorted(p for p in CORPUS.rglob("*") if p.is_file() and (p.suffix == ".bpmn" or p.name.endswith(".bpmn20.xml")))
@@ -20,11 +18,8 @@ if not FILES:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    db = _database(f"sqlite:///{tmp_path_factory.mktemp('corpus') / 'lz.db'}")
-    org = build_org(db)
-    yield org
-    db.dispose()
+def world(module_org):
+    return module_org
 
 
 OUTCOMES: dict[str, int] = {}
