@@ -57,7 +57,14 @@ class Ctx:
     inst: ProcessInstance
     definition: ProcessDefinition
     wf: Any
-    initiator: User
+    _initiator: User | None = None
+
+    @property
+    def initiator(self) -> User:
+        """Loaded on first use: most actions never resolve assignees."""
+        if self._initiator is None:
+            self._initiator = org.get_user(self.s, self.inst.initiator_id)
+        return self._initiator
 
 
 def json_safe(data: dict[str, Any]) -> dict[str, Any]:
@@ -76,7 +83,7 @@ def load(s: Session, instance_id: int, lock: bool = True) -> Ctx:
     assert d is not None
     spec, subs = spiff.SPECS.get(d.id, d.checksum, d.spec_json)
     wf = spiff.load_state(inst.state, spec, subs)
-    return Ctx(s, inst, d, wf, org.get_user(s, inst.initiator_id))
+    return Ctx(s, inst, d, wf)
 
 
 def save(ctx: Ctx) -> None:
@@ -90,6 +97,8 @@ def save(ctx: Ctx) -> None:
 
 def schedule_bpmn_timer(ctx: Ctx) -> None:
     """Keep one pending 'bpmn' timer row per instance, at its earliest waiting timer event."""
+    if "timerEventDefinition" not in ctx.definition.bpmn_xml:
+        return
     ctx.s.execute(delete(Timer).where(Timer.instance_id == ctx.inst.id, Timer.kind == "bpmn",
                                       Timer.fired_at.is_(None)))
     due = spiff.next_timer_due(ctx.wf) if ctx.inst.status == "running" else None

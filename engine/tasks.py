@@ -26,10 +26,11 @@ MAX_SIGNERS = 50
 
 def _instance_of(task_id: int) -> Callable[[Session], int]:
     def find(s: Session) -> int:
-        t = s.get(HumanTask, task_id)
-        if t is None:
+        # Only the column: the task row itself is read after the instance lock (`_my_open_task`).
+        instance_id = s.scalar(select(HumanTask.instance_id).where(HumanTask.id == task_id))
+        if instance_id is None:
             raise NotFound(f"task {task_id} not found")
-        return t.instance_id
+        return instance_id
 
     return find
 
@@ -37,7 +38,6 @@ def _instance_of(task_id: int) -> Callable[[Session], int]:
 def _my_open_task(ctx: runtime.Ctx, task_id: int, actor_id: int) -> tuple[HumanTask, NodeActivation]:
     t = ctx.s.get(HumanTask, task_id)
     assert t is not None
-    ctx.s.refresh(t)
     if t.assignee_id != actor_id:
         raise Forbidden("you are not the assignee of this task")
     if t.status != "open" or ctx.inst.status != "running":
@@ -203,8 +203,7 @@ def get_task(db: Database, actor_id: int, task_id: int) -> dict[str, Any]:
         if is_open:
             actions = ["approve", "reject", "return", "transfer", "add_signer"] if act.kind == "approval" \
                 else ["approve", "return", "transfer"]
-            ctx = runtime.Ctx(s, inst, d, spiff.load_state(inst.state, *spiff.SPECS.get(d.id, d.checksum, d.spec_json)),
-                              org.get_user(s, inst.initiator_id))
+            ctx = runtime.Ctx(s, inst, d, spiff.load_state(inst.state, *spiff.SPECS.get(d.id, d.checksum, d.spec_json)))
             returnable = [n for n, _ in _returnable(ctx, act)]
             if not returnable:
                 actions.remove("return")
