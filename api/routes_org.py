@@ -30,6 +30,12 @@ def create_user() -> Any:
     return jsonify(directory.create_user(database(), uid, json_body())), 201
 
 
+@bp.patch("/users/<id:user_id>")
+def update_user(user_id: int) -> Any:
+    uid = current_user_id()
+    return jsonify(directory.update_user(database(), uid, user_id, json_body()))
+
+
 @bp.get("/departments")
 def list_departments() -> Any:
     uid, page = current_user_id(), page_args()

@@ -103,6 +103,15 @@ def create_user(db: Database, actor_id: int, payload: Any) -> dict[str, Any]:
         return org.user_dict(user)
 
 
+def update_user(db: Database, actor_id: int, user_id: int, payload: Any) -> dict[str, Any]:
+    with db.uow(write=True) as s:
+        _require_admin(s, actor_id)
+        p = _payload(payload, org.USER_CHANGES)
+        if user_id == actor_id and p.get("active") is False:
+            raise ValidationFailed("you cannot deactivate yourself", {"active": "you are this user"})
+        return org.user_dict(org.update_user(s, user_id, p))
+
+
 def create_department(db: Database, actor_id: int, payload: Any) -> dict[str, Any]:
     with db.uow(write=True) as s:
         _require_admin(s, actor_id)

@@ -233,6 +233,62 @@ def create_user(s: Session, username: Any, display_name: Any, password: Any, dep
     return user
 
 
+USER_CHANGES = ("display_name", "password", "department", "supervisor", "roles", "active", "locale")
+
+
+def update_user(s: Session, user_id: int, changes: dict[str, Any]) -> User:
+    """Change a user; `active: false` deactivates (no login, no new tasks; history kept)."""
+    user = s.get(User, user_id) if isinstance(user_id, int) and 0 < user_id < 2**63 else None
+    if user is None:
+        raise NotFound(f"user {user_id} not found")
+    fields: dict[str, str] = {k: "unknown field" for k in set(changes) - set(USER_CHANGES)}
+    if "display_name" in changes:
+        display_name = _require_text(fields, "display_name", changes["display_name"], 100)
+    if "password" in changes and (not isinstance(changes["password"], str) or len(changes["password"]) < 8):
+        fields["password"] = "at least 8 characters"
+    if "department" in changes:
+        dept = _department_ref(s, fields, "department", changes["department"])
+    if "supervisor" in changes:
+        sup = _user_ref(s, fields, "supervisor", changes["supervisor"])
+        cur = sup
+        while cur is not None and "supervisor" not in fields:
+            if cur.id == user.id:
+                fields["supervisor"] = "would make the user their own supervisor (a cycle)"
+            cur = cur.supervisor
+    if "roles" in changes:
+        roles = changes["roles"]
+        role_objs: list[Role] = []
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            fields["roles"] = "must be a list of role keys"
+        else:
+            role_objs = list(s.scalars(select(Role).where(Role.key.in_(roles))))
+            missing = sorted(set(roles) - {r.key for r in role_objs})
+            if missing:
+                fields["roles"] = f"unknown role(s): {', '.join(missing)}"
+    if "active" in changes and not isinstance(changes["active"], bool):
+        fields["active"] = "must be true or false"
+    if "locale" in changes and changes["locale"] not in ("zh", "en"):
+        fields["locale"] = "zh or en"
+    if fields:
+        raise ValidationFailed("invalid user change", fields)
+    if "display_name" in changes:
+        user.display_name = display_name
+    if "password" in changes:
+        set_password(user, changes["password"])
+    if "department" in changes:
+        user.department = dept
+    if "supervisor" in changes:
+        user.supervisor = sup
+    if "roles" in changes:
+        user.roles = role_objs
+    if "active" in changes:
+        user.active = changes["active"]
+    if "locale" in changes:
+        user.locale = changes["locale"]
+    s.flush()
+    return user
+
+
 def set_password(user: User, password: str) -> None:
     user.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
 
