@@ -227,7 +227,7 @@ def _node(el: etree._Element, problems: list[Problem]) -> NodeConfig:
         kind = "approval" if approval else "handle"
     elif tag == "manualTask":
         kind = "handle"
-    elif call is not None:
+    elif call is not None or tag == "serviceTask":
         kind = "service"
     else:
         kind = "other"

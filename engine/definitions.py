@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bpmn.lz import ProcessConfig, parse_xml, read_definitions
+from bpmn.checks import check_bpmn, is_executable
+from bpmn.lz import BPMN_NS, NodeConfig, ProcessConfig, parse_xml, read_definitions
 from db.base import iso
 from db.session import Database
-from engine import sandbox, spiff
+from engine import functions, sandbox, spiff
 from engine.errors import Conflict, DefinitionInvalid, NotFound, Problem
 from engine.models import ProcessDefinition
 
@@ -34,20 +35,32 @@ def compile_definition(xml: bytes) -> Compiled:
     if len(xml) > MAX_BPMN_BYTES:
         raise DefinitionInvalid([Problem(None, f"the BPMN file is larger than {MAX_BPMN_BYTES // 1024} KB", "xml")])
     xml = bytes(xml)
-    from bpmn.checks import check_bpmn
 
     problems = list(check_bpmn(xml, sandbox.check_expression, sandbox.check_script))
     if any(p.rule in ("xml",) for p in problems):
         raise DefinitionInvalid(problems)
+    root = parse_xml(xml)
+    configs, _ = read_definitions(root)
+    executable = {p.get("id") for p in root.iter(f"{{{BPMN_NS}}}process") if is_executable(p)}
+    problems += [Problem(n.node_id, why, "lz_call")
+                 for pid, cfg in configs.items() if pid in executable
+                 for n in cfg.nodes.values() if n.kind == "service"
+                 for why in [_service_problem(n)] if why]
     parsed, parse_problems = spiff.parse(xml)
     # The parser repeats what the XSD check already said; keep its messages only when they add something.
     known = {(p.element_id, p.message) for p in problems}
     problems += [p for p in parse_problems if (p.element_id, p.message) not in known]
     if problems or parsed is None:
         raise DefinitionInvalid(problems or [Problem(None, "the file could not be parsed", "parser")])
-    configs, _ = read_definitions(parse_xml(xml))
     config = configs.get(parsed.process_id) or ProcessConfig(parsed.process_id, parsed.name)
     return Compiled(xml, parsed, config, hashlib.sha256(xml).hexdigest())
+
+
+def _service_problem(node: NodeConfig) -> str | None:
+    if node.call is None:
+        return ("a service task needs <lz:call function=...> naming a registered function "
+                "(Liuzhuan runs no other service implementations)")
+    return functions.check_call(node.call.function, [a.name for a in node.call.args])
 
 
 def _summary(config: ProcessConfig) -> dict[str, Any]:

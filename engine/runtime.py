@@ -22,8 +22,8 @@ from crm import org
 from crm.models import User
 from db.base import iso, utcnow
 from db.session import lock_for_update
-from engine import assignees, audit, spiff, votes
-from engine.errors import NotFound
+from engine import assignees, audit, functions, spiff, votes
+from engine.errors import DomainError, NotFound
 from engine.models import CarbonCopy, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance, Timer
 
 MAX_SETTLE_ROUNDS = 10_000
@@ -122,7 +122,11 @@ def advance(ctx: Ctx) -> None:
         def note(t: Any, finished: list[tuple[str, str]] = finished) -> None:
             finished.append((t.workflow.spec.name, spiff.node_of(t)))
 
-        spiff.run(ctx.wf, on_completed=note)
+        token = spiff.SERVICE_HANDLER.set(lambda task: call_function(ctx, task))
+        try:
+            spiff.run(ctx.wf, on_completed=note)
+        finally:
+            spiff.SERVICE_HANDLER.reset(token)
         for process_id, node_id in finished:
             cfg = node_config(ctx.definition, process_id, node_id)
             if cfg is not None and cfg.cc and not cfg.is_human:
@@ -133,6 +137,26 @@ def advance(ctx: Ctx) -> None:
         raise spiff.WorkflowFailed("the process did not settle (an automatic loop without a wait state?)")
     if ctx.inst.status == "running" and spiff.is_completed(ctx.wf):
         finish_instance(ctx, "completed", spiff.end_event(ctx.wf))
+
+
+def call_function(ctx: Ctx, task: Any) -> dict[str, Any]:
+    """Run a service task's registered function (lz:call) with its sandboxed arguments."""
+    node_id = spiff.node_of(task)
+    cfg = node_config(ctx.definition, task.workflow.spec.name, node_id)
+    if cfg is None or cfg.call is None:
+        raise spiff.WorkflowFailed(f"{node_id}: a service task needs lz:call naming a registered function")
+    fn = functions.get(cfg.call.function)
+    if fn is None:
+        raise spiff.WorkflowFailed(f"{node_id}: no registered function '{cfg.call.function}'")
+    args = {a.name: spiff.evaluate(task, a.expr) for a in cfg.call.args}
+    call = functions.Call(ctx.s, ctx.inst.id, ctx.inst.business_key, ctx.inst.initiator_id, node_id)
+    try:
+        result = fn(call, **args)
+    except DomainError as e:  # the function refused (e.g. a record in the wrong state)
+        raise spiff.WorkflowFailed(f"{node_id}: {cfg.call.function}: {e.message}") from e
+    audit.record(ctx.s, ctx.inst.id, "call", None, node_id=node_id,
+                 detail={"function": cfg.call.function, "args": json_safe(args)})
+    return {"result": json.loads(json.dumps(result, default=str))}  # becomes <node_id> in the process data
 
 
 def finish_instance(ctx: Ctx, status: str, end_event: str | None = None, outcome: str | None = None) -> None:

@@ -13,6 +13,7 @@ READY human tasks, completing and resetting tasks, and the two fixes Liuzhuan ap
 """
 from __future__ import annotations
 
+import contextvars
 import json
 import threading
 from collections import OrderedDict
@@ -24,7 +25,9 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.bpmn_task_spec import BpmnTaskSpec
@@ -32,7 +35,9 @@ from SpiffWorkflow.bpmn.specs.defaults import EndEvent
 from SpiffWorkflow.bpmn.util import task as _bpmn_task_util
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.specs.defaults import ServiceTask as SpiffServiceTask
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util import task as _task_util
 from SpiffWorkflow.util.task import TaskState
@@ -44,6 +49,7 @@ from engine.errors import Problem
 COMPACT_AT_DEPTH = 100
 KEEP_LEVELS = 40
 _UNLIMITED = 10**9
+BPMN_MODEL_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
 
 def _lift_iterator_depth_limit() -> None:
@@ -79,8 +85,30 @@ class Parsed:
     subprocess_specs: dict[str, Any]
 
 
+_LZ_CALL = "{urn:liuzhuan:bpmn:1}call"
+
+
+class _ServiceTaskParser(ServiceTaskParser):
+    """A serviceTask with <lz:call> is run by Liuzhuan's function registry (engine/functions.py):
+    it becomes a SpiffWorkflow ServiceTask whose operation is the function's name."""
+
+    def create_task(self) -> Any:
+        call = self.node.find(f"{{{BPMN_MODEL_NS}}}extensionElements/{_LZ_CALL}")
+        if call is None:
+            return super().create_task()
+        return self.spec_class(self.spec, self.bpmn_id, operation_name=call.get("function") or "",
+                               operation_params={}, result_variable=self.bpmn_id, **self.bpmn_attributes)
+
+
+class _Parser(SpiffBpmnParser):
+    OVERRIDE_PARSER_CLASSES = {
+        **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("serviceTask"): (_ServiceTaskParser, SpiffServiceTask),
+    }
+
+
 def _parser() -> SpiffBpmnParser:
-    return SpiffBpmnParser(validator=VALIDATOR)
+    return _Parser(validator=VALIDATOR)
 
 
 def parse(xml: bytes) -> tuple[Parsed | None, list[Problem]]:
@@ -184,8 +212,32 @@ class _SpecCache:
 SPECS = _SpecCache()
 
 
+# The handler for service tasks of the running use case (set by runtime.advance around run()).
+SERVICE_HANDLER: contextvars.ContextVar[Callable[[Task], Any] | None] = contextvars.ContextVar(
+    "liuzhuan_service_handler", default=None)
+
+
+class _ScriptEngine(PythonScriptEngine):
+    """The sandboxed engine; service tasks go to Liuzhuan's registered functions."""
+
+    def call_service(self, task: Task, **kwargs: Any) -> str:
+        handler = SERVICE_HANDLER.get()
+        if handler is None:
+            raise WorkflowFailed(f"{node_of(task)}: service tasks run only inside a Liuzhuan use case")
+        # SpiffWorkflow stores the JSON we return in the task's result variable, which is the node id.
+        return json.dumps(handler(task), ensure_ascii=False, default=str)
+
+
 def script_engine() -> Any:
-    return sandbox.make_script_engine()
+    return _ScriptEngine(environment=sandbox.RestrictedEnvironment())
+
+
+def evaluate(task: Task, expression: str) -> Any:
+    """Evaluate a sandboxed expression over a task's data (lz:arg)."""
+    try:
+        return task.workflow.script_engine.evaluate(task, expression)
+    except EngineError as e:
+        raise WorkflowFailed(f"{node_of(task)}: {_describe(e)}") from e
 
 
 _ENGINE = None

@@ -1,0 +1,87 @@
+"""Registered functions that service tasks call by name (`lz:call`, DESIGN.md §2).
+
+Processes never run free code against CRM records: a service task names a registered function
+and gives each argument as a sandboxed expression over the process data:
+
+    <bpmn:serviceTask id="mark_signed">
+      <bpmn:extensionElements>
+        <lz:call function="crm.contract.set_status">
+          <lz:arg name="contract_id" expr="contract_id"/>
+          <lz:arg name="status" expr="'signed'"/>
+        </lz:call>
+      </bpmn:extensionElements>
+    </bpmn:serviceTask>
+
+A function receives a `Call` (the session of the running use case, so its changes commit or
+roll back together with the process step; the instance; the node) and the evaluated arguments,
+and returns a JSON-compatible value, stored in the process data as `<node_id>.result`. Unknown
+names are refused at deploy. `registry()` lists what exists (docs/functions.md).
+"""
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+
+@dataclass(frozen=True)
+class Call:
+    session: Session
+    instance_id: int
+    business_key: str
+    initiator_id: int
+    node_id: str
+
+
+Function = Callable[..., Any]
+_REGISTRY: dict[str, Function] = {}
+_DOCS: dict[str, str] = {}
+
+
+def register(name: str, fn: Function, doc: str | None = None) -> Function:
+    """Make `fn(call, **args)` callable from processes as `name` (dotted, e.g. crm.contract.set_status)."""
+    params = list(inspect.signature(fn).parameters)
+    if not params:
+        raise TypeError(f"{name}: a registered function takes the Call as its first parameter")
+    _REGISTRY[name] = fn
+    first_line = (inspect.getdoc(fn) or "").strip().splitlines()[:1]
+    _DOCS[name] = doc or (first_line[0] if first_line else "")
+    return fn
+
+
+def unregister(name: str) -> None:
+    _REGISTRY.pop(name, None)
+    _DOCS.pop(name, None)
+
+
+def get(name: str) -> Function | None:
+    return _REGISTRY.get(name)
+
+
+def registry() -> dict[str, dict[str, Any]]:
+    """name -> {args, doc} for every registered function."""
+    return {name: {"args": list(inspect.signature(fn).parameters)[1:], "doc": _DOCS.get(name, "")}
+            for name, fn in sorted(_REGISTRY.items())}
+
+
+def check_call(name: str, arg_names: list[str]) -> str | None:
+    """Why a deploy-time lz:call is wrong, or None."""
+    fn = _REGISTRY.get(name)
+    if fn is None:
+        known = ", ".join(sorted(_REGISTRY)) or "none registered"
+        return f"no registered function '{name}' (known: {known})"
+    sig = inspect.signature(fn)
+    params = list(sig.parameters.values())[1:]
+    accepts_any = any(p.kind is p.VAR_KEYWORD for p in params)
+    names = {p.name for p in params}
+    unknown = [a for a in arg_names if a not in names and not accepts_any]
+    if unknown:
+        return f"function '{name}' has no argument(s) {', '.join(unknown)}"
+    missing = [p.name for p in params if p.default is p.empty and p.kind is p.POSITIONAL_OR_KEYWORD
+               and p.name not in arg_names]
+    if missing:
+        return f"function '{name}' needs argument(s) {', '.join(missing)}"
+    return None
