@@ -54,7 +54,8 @@ class User(Base):
 
     department: Mapped[Department | None] = relationship(foreign_keys=[department_id])
     supervisor: Mapped[User | None] = relationship(remote_side=[id])
-    roles: Mapped[list[Role]] = relationship(secondary=user_roles, lazy="selectin")
+    # Loaded on access: most reads of a user (assignees, ballots) never look at roles.
+    roles: Mapped[list[Role]] = relationship(secondary=user_roles)
 
     @property
     def role_keys(self) -> list[str]:

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from crm.models import Department, Role, User
@@ -295,7 +295,8 @@ def set_password(user: User, password: str) -> None:
 
 def list_users(s: Session, offset: int, limit: int) -> tuple[list[User], int]:
     total = s.scalar(select(func.count()).select_from(User)) or 0
-    return list(s.scalars(select(User).order_by(User.id).offset(offset).limit(limit))), total
+    stmt = select(User).options(selectinload(User.roles)).order_by(User.id).offset(offset).limit(limit)
+    return list(s.scalars(stmt)), total
 
 
 def list_departments(s: Session, offset: int, limit: int) -> tuple[list[Department], int]:

@@ -74,11 +74,12 @@ def json_safe(data: dict[str, Any]) -> dict[str, Any]:
 
 def load(s: Session, instance_id: int, lock: bool = True) -> Ctx:
     stmt = select(ProcessInstance).where(ProcessInstance.id == instance_id)
-    inst = s.scalars(lock_for_update(stmt, s) if lock else stmt).first()
+    if lock:
+        # the row as of our lock, never an identity-map copy from before it
+        stmt = lock_for_update(stmt, s).execution_options(populate_existing=True)
+    inst = s.scalars(stmt).first()
     if inst is None:
         raise NotFound(f"process instance {instance_id} not found")
-    if lock:
-        s.refresh(inst)  # the row as of our lock, not an identity-map copy from before it
     d = s.get(ProcessDefinition, inst.definition_id)
     assert d is not None
     spec, subs = spiff.SPECS.get(d.id, d.checksum, d.spec_json)
@@ -245,6 +246,7 @@ def activate(ctx: Ctx, step: spiff.HumanStep) -> bool:
     if due is not None and cfg.deadline is not None:
         ctx.s.add(Timer(instance_id=ctx.inst.id, kind="deadline", node_id=step.node_id, activation_id=act.id,
                         action=cfg.deadline.action, due_at=due))
+    auto: set[int] = set()
     if rule and (rule.skip_initiator or rule.skip_repeated):
         prior = set()
         if rule.skip_repeated:
@@ -255,17 +257,18 @@ def activate(ctx: Ctx, step: spiff.HumanStep) -> bool:
             why = ("is the initiator" if rule.skip_initiator and u.id == ctx.inst.initiator_id
                    else "already approved an earlier node" if u.id in prior else None)
             if why:
+                auto.add(u.id)
                 ctx.s.add(HumanTask(instance_id=ctx.inst.id, activation_id=act.id, node_id=act.node_id,
                                     node_name=act.node_name, assignee_id=u.id, status="approved", auto=True,
                                     comment=f"auto-approved: {u.display_name} {why}", acted_at=utcnow()))
                 audit.record(ctx.s, ctx.inst.id, "auto_approve", u.id, node_id=act.node_id, comment=why)
         ctx.s.flush()
-    if evaluate(ctx, act):
+    # A fresh node can only be decided by automatic votes; a sequential one opens its first task.
+    if (auto or act.mode == "sequential") and evaluate(ctx, act):
         return True
     if act.mode != "sequential":
-        already = voters(ctx.s, act)
         for u in found:
-            if u.id not in already:
+            if u.id not in auto:
                 open_task(ctx, act, u.id, due)
     return False
 
