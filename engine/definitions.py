@@ -16,6 +16,7 @@ from db.session import Database
 from engine import functions, sandbox, spiff
 from engine.errors import Conflict, DefinitionInvalid, NotFound, Problem
 from engine.models import ProcessDefinition
+from forms import library
 
 MAX_BPMN_BYTES = 5 * 1024 * 1024
 
@@ -26,6 +27,7 @@ class Compiled:
     parsed: spiff.Parsed
     config: ProcessConfig
     checksum: str
+    forms: dict[str, Any]
 
 
 def compile_definition(xml: bytes) -> Compiled:
@@ -46,6 +48,16 @@ def compile_definition(xml: bytes) -> Compiled:
                  for pid, cfg in configs.items() if pid in executable
                  for n in cfg.nodes.values() if n.kind == "service"
                  for why in [_service_problem(n)] if why]
+    forms: dict[str, Any] = {}
+    for cfg in (c for pid, c in configs.items() if pid in executable):
+        refs = [(cfg.process_id, cfg.start_form_key)] + [(n.node_id, n.form_key) for n in cfg.nodes.values()]
+        for element_id, key in refs:
+            if key and key not in forms:
+                schema, why = library.load(key)
+                if schema is None:
+                    problems += [Problem(element_id, w, "form") for w in why]
+                else:
+                    forms[key] = schema
     parsed, parse_problems = spiff.parse(xml)
     # The parser repeats what the XSD check already said; keep its messages only when they add something.
     known = {(p.element_id, p.message) for p in problems}
@@ -53,7 +65,7 @@ def compile_definition(xml: bytes) -> Compiled:
     if problems or parsed is None:
         raise DefinitionInvalid(problems or [Problem(None, "the file could not be parsed", "parser")])
     config = configs.get(parsed.process_id) or ProcessConfig(parsed.process_id, parsed.name)
-    return Compiled(xml, parsed, config, hashlib.sha256(xml).hexdigest())
+    return Compiled(xml, parsed, config, hashlib.sha256(xml).hexdigest(), forms)
 
 
 def _service_problem(node: NodeConfig) -> str | None:
@@ -76,14 +88,17 @@ def _summary(config: ProcessConfig) -> dict[str, Any]:
     }
 
 
-def deploy(db: Database, xml: bytes, actor_id: int | None, forms: dict[str, Any] | None = None
-           ) -> tuple[ProcessDefinition, bool]:
-    """Store a new version (or return the latest when the file is unchanged). (definition, created)."""
+def deploy(db: Database, xml: bytes, actor_id: int | None) -> tuple[ProcessDefinition, bool]:
+    """Store a new version (or return the latest when neither the file nor its forms changed).
+
+    The form schemas the file names (`lz:form key=`) are copied into the version, so a running
+    instance keeps the forms it started with. Returns (definition, created)."""
     compiled = compile_definition(xml)
+    forms = compiled.forms
     key = compiled.parsed.process_id
     with db.uow(write=True) as s:
         latest = latest_version(s, key)
-        if latest is not None and latest.checksum == compiled.checksum and (forms is None or latest.forms == forms):
+        if latest is not None and latest.checksum == compiled.checksum and latest.forms == forms:
             return latest, False
         cfg = compiled.config
         d = ProcessDefinition(
@@ -91,7 +106,7 @@ def deploy(db: Database, xml: bytes, actor_id: int | None, forms: dict[str, Any]
             name=cfg.name if cfg.name != key else compiled.parsed.name, name_en=cfg.name_en,
             category=cfg.category, prefix=(cfg.prefix or "LZ").upper(), mode=cfg.mode,
             bpmn_xml=compiled.xml.decode("utf-8", errors="replace"), spec_json=spiff.spec_to_json(compiled.parsed),
-            config=_summary(cfg), forms=forms or {}, checksum=compiled.checksum, deployed_by_id=actor_id,
+            config=_summary(cfg), forms=forms, checksum=compiled.checksum, deployed_by_id=actor_id,
         )
         s.add(d)
         try:

@@ -15,6 +15,7 @@ from db.session import Database
 from engine import audit, definitions, keys, runtime, spiff
 from engine.errors import Conflict, EngineFailure, Forbidden, NotFound, ValidationFailed
 from engine.models import AuditEvent, CarbonCopy, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
+from forms import validate as form_validation
 
 T = TypeVar("T")
 APPROVER_ACTIONS = ("approve", "reject", "complete", "return", "transfer", "add_signer")
@@ -82,6 +83,22 @@ def _depth(value: Any, level: int = 0) -> int:
     return level
 
 
+def validate_form(schema: dict[str, Any], data: dict[str, Any], **rules: Any) -> dict[str, Any]:
+    """Server-side form validation (forms/); errors name the fields as `data.<path>`."""
+    try:
+        return form_validation.validate(schema, data, **rules)
+    except form_validation.FormInvalid as e:
+        fields = {(f"data.{path}" if path else "data"): why for path, why in e.fields.items()}
+        raise ValidationFailed("the form has errors: " + "; ".join(f"{k}: {v}" for k, v in fields.items()),
+                               fields) from e
+
+
+def start_form(d: ProcessDefinition) -> dict[str, Any] | None:
+    cfg = runtime.configs_of(d).get(d.key)
+    key = cfg.start_form_key if cfg else None
+    return (d.forms or {}).get(key) if key else None
+
+
 def check_comment(comment: Any, required: bool = False) -> str | None:
     if comment is None or (isinstance(comment, str) and not comment.strip()):
         if required:
@@ -130,6 +147,9 @@ def start_process(db: Database, actor_id: int, process: Any, data: Any, chosen: 
     try:
         with db.uow(write=True) as s:
             d = definitions.require_latest(s, process)
+            schema = start_form(d)
+            if schema is not None:
+                data = validate_form(schema, data)
             initiator = org.get_user(s, actor_id)
             picked = _check_chosen(s, d, chosen)
             spec, subs = spiff.SPECS.get(d.id, d.checksum, d.spec_json)
@@ -212,7 +232,28 @@ def get_instance(db: Database, actor_id: int, instance_id: int) -> dict[str, Any
         viewer = org.get_user(s, actor_id)
         if not can_view(s, viewer, inst):
             raise Forbidden("you are not a participant of this instance")
-        return instance_dict(s, inst)
+        out = instance_dict(s, inst)
+        hidden = hidden_for(s, viewer, inst)
+        if hidden:
+            out["data"] = form_validation.redact(out["data"], hidden)
+        return out
+
+
+def hidden_for(s: Session, viewer: User, inst: ProcessInstance) -> set[str]:
+    """Fields hidden (lz:fields hidden=) at any node the viewer works or worked on: they never see them.
+    The initiator and admins see everything."""
+    if viewer.is_admin or viewer.id == inst.initiator_id:
+        return set()
+    d = s.get(ProcessDefinition, inst.definition_id)
+    assert d is not None
+    nodes = set(s.scalars(select(HumanTask.node_id).where(HumanTask.instance_id == inst.id,
+                                                         HumanTask.assignee_id == viewer.id)))
+    hidden: set[str] = set()
+    for node_id in nodes:
+        cfg = runtime.node_config(d, d.key, node_id)
+        if cfg:
+            hidden.update(cfg.hidden)
+    return hidden
 
 
 def instance_dict(s: Session, inst: ProcessInstance) -> dict[str, Any]:

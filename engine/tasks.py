@@ -18,8 +18,9 @@ from db.base import iso, utcnow
 from db.session import Database
 from engine import audit, runtime, spiff, votes
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from engine.instances import check_comment, check_data, in_instance
+from engine.instances import check_comment, check_data, in_instance, validate_form
 from engine.models import HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
+from forms import validate as form_validation
 
 MAX_SIGNERS = 50
 
@@ -64,13 +65,24 @@ def _apply_data(ctx: runtime.Ctx, act: NodeActivation, data: dict[str, Any]) -> 
     task.data.update(data)
 
 
+def _checked_task_data(ctx: runtime.Ctx, node_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Data submitted at a node with a form is validated against it, with the node's lz:fields:
+    only `editable` fields may change (none when the node lists none), `hidden` ones may not be sent."""
+    cfg = runtime.node_config(ctx.definition, ctx.definition.key, node_id)
+    schema = (ctx.definition.forms or {}).get(cfg.form_key) if cfg and cfg.form_key else None
+    if schema is None or not data:
+        return data
+    return validate_form(schema, data, editable=cfg.editable, hidden=cfg.hidden,  # type: ignore[union-attr]
+                         previous=spiff.data_of(ctx.wf))
+
+
 def approve(db: Database, actor_id: int, task_id: int, comment: Any = None, data: Any = None) -> dict[str, Any]:
     comment = check_comment(comment)
     data = check_data(data)
 
     def body(ctx: runtime.Ctx) -> dict[str, Any]:
         t, act = _my_open_task(ctx, task_id, actor_id)
-        _apply_data(ctx, act, data)
+        _apply_data(ctx, act, _checked_task_data(ctx, t.node_id, data))
         t.status = "approved" if act.kind == "approval" else "done"
         t.comment, t.acted_at = comment, utcnow()
         ctx.s.flush()
@@ -196,7 +208,7 @@ def get_task(db: Database, actor_id: int, task_id: int) -> dict[str, Any]:
         d = s.get(ProcessDefinition, inst.definition_id)
         assert d is not None
         cfg = runtime.node_config(d, d.key, t.node_id)
-        data = {k: v for k, v in (inst.data or {}).items() if not cfg or k not in cfg.hidden}
+        data = form_validation.redact(inst.data or {}, cfg.hidden) if cfg else dict(inst.data or {})
         is_open = t.status == "open" and inst.status == "running" and t.assignee_id == actor_id
         actions: list[str] = []
         returnable: list[str] = []
