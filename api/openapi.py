@@ -11,6 +11,7 @@ from typing import Any
 from flask import jsonify
 
 from api import API_PREFIX, bp
+from crm import records_service as crm_records
 
 JSON = "application/json"
 
@@ -76,6 +77,13 @@ SCHEMAS: dict[str, Any] = {
     "DepartmentPatch": obj({"name": {"type": "string", "maxLength": 100},
                             "parent": nullable({"type": "integer", "description": "department id"}),
                             "head": nullable({"type": "string", "description": "username"})}),
+    "UserPatch": obj({"display_name": {"type": "string", "maxLength": 100},
+                      "password": {"type": "string", "minLength": 8},
+                      "department": nullable({"type": "integer", "description": "department id"}),
+                      "supervisor": nullable({"type": "string", "description": "username"}),
+                      "roles": {"type": "array", "items": {"type": "string", "description": "role key"}},
+                      "active": {"type": "boolean", "description": "false deactivates the user"},
+                      "locale": {"type": "string", "enum": ["zh", "en"]}}),
     "Role": obj({"key": STR, "name": STR}, ["key", "name"], additional=True),
     "RoleCreate": obj({"key": {"type": "string", "pattern": "^[a-z][a-z0-9_]{1,49}$"},
                        "name": {"type": "string", "maxLength": 100}}, ["key", "name"]),
@@ -207,6 +215,10 @@ PATHS: dict[str, Any] = {
         "post": op("Create a department (admin)", "201", "Department", "403", "409", "422", body="DepartmentCreate",
                    ok_text="Created", tag="organisation"),
     },
+    "/users/{user_id}": {
+        "patch": op("Change a user: deactivate, move, set supervisor, roles or password (admin)", "200", "User",
+                    "403", "404", "422", body="UserPatch", params=("user_id",), tag="organisation"),
+    },
     "/departments/{dept_id}": {
         "patch": op("Change a department, e.g. set its head (admin)", "200", "Department", "403", "404", "422",
                     body="DepartmentPatch", params=("dept_id",), tag="organisation"),
@@ -280,6 +292,86 @@ PATHS: dict[str, Any] = {
     },
 }
 
+# ---------------------------------------------------------------- CRM records (api/routes_crm.py)
+
+_CRM_TYPES = {"text": STR, "email": {"type": "string", "format": "email"}, "phone": STR, "int": INT,
+              "decimal": {"type": "string", "description": "decimal number (money as a string, e.g. \"12.50\")"},
+              "date": {"type": "string", "format": "date"}, "datetime": DATETIME, "bool": BOOL, "json": ANY_OBJECT,
+              "user": {"type": "string", "description": "username"},
+              "customer": {"type": "integer", "description": "customer id"},
+              "agent": {"type": "integer", "description": "agent id"}}
+
+
+def _crm_field(f: Any) -> dict[str, Any]:
+    schema = dict(_CRM_TYPES.get(f.kind, STR))
+    if f.kind == "enum":
+        schema = {"type": "string", "enum": list(f.choices)}
+    elif f.kind in ("text", "email", "phone"):
+        schema["maxLength"] = f.max_len
+    return schema
+
+
+def _crm_schemas() -> None:
+    for kind in crm_records.KINDS.values():
+        name = "".join(part.title() for part in kind.key.split("_"))
+        props = {f.name: nullable(_crm_field(f)) for f in kind.fields}
+        SCHEMAS[name] = obj({"id": INT, **props, "created_by": nullable(STR), "created_at": DATETIME},
+                            ["id", "created_by", "created_at"], additional=True)
+        writable = {f.name: nullable(_crm_field(f)) for f in kind.fields if f.writable}
+        if kind.key == "expense_claim":
+            line = obj({f.name: nullable(_crm_field(f)) for f in crm_records.LINE_FIELDS},
+                       [f.name for f in crm_records.LINE_FIELDS if f.required])
+            writable["lines"] = {"type": "array", "items": line}
+        SCHEMAS[name + "Write"] = obj(writable, [f.name for f in kind.fields if f.required and f.writable])
+        SCHEMAS[name + "Page"] = page_of(name)
+    SCHEMAS["Reassign"] = obj({"owner": {"type": "string", "description": "username of the new salesperson"},
+                               "reason": nullable({"type": "string", "maxLength": 500})}, ["owner"])
+    SCHEMAS["OwnerChange"] = obj({"from": nullable(STR), "to": STR, "by": STR, "reason": nullable(STR),
+                                  "at": DATETIME}, ["from", "to", "by", "at"])
+    SCHEMAS["OwnerHistory"] = obj({"items": {"type": "array", "items": ref("OwnerChange")}, "total": INT},
+                                  ["items", "total"])
+
+
+def _crm_paths() -> None:
+    from api.routes_crm import NESTED_ONLY, RESOURCES
+
+    for path, (kind, id_name, deletable) in RESOURCES.items():
+        name = "".join(part.title() for part in kind.split("_"))
+        label = crm_records.KINDS[kind].label
+        if path not in NESTED_ONLY:
+            PATHS[f"/{path}"] = {
+                "get": op(f"List {label}s the caller may see: ?q= keyword, exact filters by any field", "200",
+                          name + "Page", "400", "422", params=("q", "page", "per_page"), tag="crm"),
+                "post": op(f"Create a {label}", "201", name, "403", "404", "409", "422", body=name + "Write",
+                           ok_text="Created", tag="crm"),
+            }
+        one: dict[str, Any] = {
+            "get": op(f"One {label}", "200", name, "404", params=(id_name,), tag="crm"),
+            "patch": op(f"Change a {label}", "200", name, "403", "404", "409", "422", body=name + "Write",
+                        params=(id_name,), tag="crm"),
+        }
+        if deletable:
+            one["delete"] = op(f"Delete a {label}", "204", None, "403", "404", "409", params=(id_name,),
+                               ok_text="Deleted", tag="crm")
+        PATHS[f"/{path}/{{{id_name}}}"] = one
+        PARAMETERS[id_name] = _path_param(id_name, INT, f"{label} id")
+    PATHS["/customers/{customer_id}/contacts"] = {
+        "get": op("The customer's contacts", "200", "ContactPage", "400", "404", "422",
+                  params=("customer_id", "q", "page", "per_page"), tag="crm"),
+        "post": op("Add a contact to the customer", "201", "Contact", "404", "422", body="ContactWrite",
+                   params=("customer_id",), ok_text="Created", tag="crm"),
+    }
+    PATHS["/customers/{customer_id}/reassign"] = {
+        "post": op("Give the customer to another salesperson (admin, or a supervisor of the current owner); "
+                   "kept in the owner history", "200", "Customer", "403", "404", "422", body="Reassign",
+                   params=("customer_id",), tag="crm"),
+    }
+    PATHS["/customers/{customer_id}/owner-history"] = {
+        "get": op("Every change of the customer's salesperson, oldest first", "200", "OwnerHistory", "404",
+                  params=("customer_id",), tag="crm"),
+    }
+
+
 PATHS["/process-definitions"]["post"]["responses"]["200"] = {
     "description": "The same file already is the latest version; nothing new was deployed",
     "content": {JSON: {"schema": ref("Definition")}}}
@@ -297,10 +389,16 @@ PARAMETERS = {
     "box": {"name": "box", "in": "query", "required": False,
             "schema": {"type": "string", "enum": ["todo", "done", "started", "cc"], "default": "todo"}},
     "dept_id": _path_param("dept_id", INT, "department id"),
+    "user_id": _path_param("user_id", INT, "user id"),
     "key": _path_param("key", STR, "the BPMN process id"),
     "instance_id": _path_param("instance_id", INT, "process instance id"),
     "task_id": _path_param("task_id", INT, "task id"),
 }
+
+PARAMETERS["q"] = {"name": "q", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 100},
+                   "description": "keyword, matched case-insensitively inside every text field"}
+_crm_schemas()
+_crm_paths()
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
@@ -314,7 +412,7 @@ DOCUMENT: dict[str, Any] = {
     },
     "servers": [{"url": API_PREFIX}],
     "security": [{"bearer": []}],
-    "tags": [{"name": t} for t in ("auth", "organisation", "definitions", "instances", "tasks", "meta")],
+    "tags": [{"name": t} for t in ("auth", "organisation", "definitions", "instances", "tasks", "crm", "meta")],
     "paths": PATHS,
     "components": {
         "schemas": SCHEMAS,

@@ -64,3 +64,4 @@ class User(Base):
     @property
     def is_admin(self) -> bool:
         return any(r.key == "admin" for r in self.roles)
+import crm.records  # noqa: F401,E402  (registers the CRM record tables)

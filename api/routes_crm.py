@@ -1,0 +1,97 @@
+"""CRM records under /api/v1: customers (with nested contacts, reassignment and owner history),
+contracts, agents, service tickets, expense claims, leave balances, service-fee settlements.
+
+Lists take `?q=` (keyword over the text fields), exact filters by any field (`?status=signed&owner=
+zhangsan`) and `?page=&per_page=`. Permissions and validation live in crm/records_service.py.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify, request
+
+from api import bp, database
+from api.auth import current_user_id
+from api.errors import json_body
+from api.pagination import page_args
+from crm import records_service as records
+
+# url path -> (record type, name of the id parameter, whether records can be deleted)
+RESOURCES: dict[str, tuple[str, str, bool]] = {
+    "customers": ("customer", "customer_id", True),
+    "contacts": ("contact", "contact_id", True),
+    "contracts": ("contract", "contract_id", True),
+    "agents": ("agent", "agent_id", True),
+    "tickets": ("ticket", "ticket_id", False),
+    "expense-claims": ("expense_claim", "claim_id", False),
+    "leave-balances": ("leave_balance", "balance_id", True),
+    "settlements": ("settlement", "settlement_id", False),
+}
+NESTED_ONLY = {"contacts"}  # created and listed under /customers/{customer_id}/contacts
+
+
+def _query() -> dict[str, str]:
+    return {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
+
+
+def _register(path: str, kind: str, id_name: str, deletable: bool) -> None:
+    endpoint = kind.replace("-", "_")
+
+    def list_view() -> Any:
+        uid, page = current_user_id(), page_args()
+        items, total = records.list_records(database(), uid, kind, _query(), page.offset, page.limit)
+        return jsonify(page.result(items, total))
+
+    def create_view() -> Any:
+        uid = current_user_id()
+        return jsonify(records.create(database(), uid, kind, json_body())), 201
+
+    def get_view(**kw: int) -> Any:
+        return jsonify(records.get(database(), current_user_id(), kind, kw[id_name]))
+
+    def patch_view(**kw: int) -> Any:
+        uid = current_user_id()
+        return jsonify(records.update(database(), uid, kind, kw[id_name], json_body()))
+
+    def delete_view(**kw: int) -> Any:
+        records.delete(database(), current_user_id(), kind, kw[id_name])
+        return Response(status=204)
+
+    if path not in NESTED_ONLY:
+        bp.add_url_rule(f"/{path}", f"crm_{endpoint}_list", list_view, methods=["GET"])
+        bp.add_url_rule(f"/{path}", f"crm_{endpoint}_create", create_view, methods=["POST"])
+    one = f"/{path}/<id:{id_name}>"
+    bp.add_url_rule(one, f"crm_{endpoint}_get", get_view, methods=["GET"])
+    bp.add_url_rule(one, f"crm_{endpoint}_update", patch_view, methods=["PATCH"])
+    if deletable:
+        bp.add_url_rule(one, f"crm_{endpoint}_delete", delete_view, methods=["DELETE"])
+
+
+for _path, (_kind, _id, _deletable) in RESOURCES.items():
+    _register(_path, _kind, _id, _deletable)
+
+
+@bp.get("/customers/<id:customer_id>/contacts")
+def list_customer_contacts(customer_id: int) -> Any:
+    uid, page = current_user_id(), page_args()
+    items, total = records.list_records(database(), uid, "contact", _query(), page.offset, page.limit,
+                                        customer_id=customer_id)
+    return jsonify(page.result(items, total))
+
+
+@bp.post("/customers/<id:customer_id>/contacts")
+def create_customer_contact(customer_id: int) -> Any:
+    uid = current_user_id()
+    return jsonify(records.create(database(), uid, "contact", json_body(), customer_id=customer_id)), 201
+
+
+@bp.post("/customers/<id:customer_id>/reassign")
+def reassign_customer(customer_id: int) -> Any:
+    uid = current_user_id()
+    return jsonify(records.reassign_customer(database(), uid, customer_id, json_body()))
+
+
+@bp.get("/customers/<id:customer_id>/owner-history")
+def customer_owner_history(customer_id: int) -> Any:
+    items = records.customer_owner_history(database(), current_user_id(), customer_id)
+    return jsonify({"items": items, "total": len(items)})
