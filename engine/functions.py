@@ -52,23 +52,39 @@ def register(name: str, fn: Function, doc: str | None = None) -> Function:
     return fn
 
 
+_BUILTINS_LOADED = False
+
+
+def _ensure_builtins() -> None:
+    """Register the shipped write-back functions on first use (engine/writeback.py)."""
+    global _BUILTINS_LOADED
+    if not _BUILTINS_LOADED:
+        _BUILTINS_LOADED = True
+        from engine import writeback
+
+        writeback.register_all()
+
+
 def unregister(name: str) -> None:
     _REGISTRY.pop(name, None)
     _DOCS.pop(name, None)
 
 
 def get(name: str) -> Function | None:
+    _ensure_builtins()
     return _REGISTRY.get(name)
 
 
 def registry() -> dict[str, dict[str, Any]]:
     """name -> {args, doc} for every registered function."""
+    _ensure_builtins()
     return {name: {"args": list(inspect.signature(fn).parameters)[1:], "doc": _DOCS.get(name, "")}
             for name, fn in sorted(_REGISTRY.items())}
 
 
 def check_call(name: str, arg_names: list[str]) -> str | None:
     """Why a deploy-time lz:call is wrong, or None."""
+    _ensure_builtins()
     fn = _REGISTRY.get(name)
     if fn is None:
         known = ", ".join(sorted(_REGISTRY)) or "none registered"

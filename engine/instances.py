@@ -167,7 +167,7 @@ def start_process(db: Database, actor_id: int, process: Any, data: Any, chosen: 
             runtime.save(ctx)
             return {"id": inst.id, "business_key": inst.business_key, "status": inst.status}
     except spiff.WorkflowFailed as e:
-        raise ValidationFailed(f"the process could not start: {e}", {"data": str(e)}) from e
+        raise ValidationFailed(f"the process could not start: {e}", e.fields or {"data": str(e)}) from e
 
 
 def withdraw(db: Database, actor_id: int, instance_id: int, comment: Any = None) -> dict[str, Any]:

@@ -154,7 +154,8 @@ def call_function(ctx: Ctx, task: Any) -> dict[str, Any]:
     try:
         result = fn(call, **args)
     except DomainError as e:  # the function refused (e.g. a record in the wrong state)
-        raise spiff.WorkflowFailed(f"{node_id}: {cfg.call.function}: {e.message}") from e
+        raise spiff.WorkflowFailed(f"{node_id}: {cfg.call.function}: {e.message}",
+                                   {f"data.{k}": v for k, v in e.fields.items()}) from e
     audit.record(ctx.s, ctx.inst.id, "call", None, node_id=node_id,
                  detail={"function": cfg.call.function, "args": json_safe(args)})
     return {"result": json.loads(json.dumps(result, default=str))}  # becomes <node_id> in the process data

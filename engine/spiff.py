@@ -73,6 +73,10 @@ EngineError = (SpiffWorkflowException, WorkflowException, TypeError, KeyError, A
 class WorkflowFailed(Exception):
     """The engine could not continue (a failing condition or script, an inconsistent tree)."""
 
+    def __init__(self, message: str, fields: dict[str, str] | None = None):
+        super().__init__(message)
+        self.fields = dict(fields or {})  # e.g. a registered function's per-argument refusal
+
 
 # ---------------------------------------------------------------- parsing
 
