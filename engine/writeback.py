@@ -39,5 +39,9 @@ def contract_set_status(call: Call, contract_id: Any, status: Any) -> dict[str, 
 
 
 def register_all() -> None:
+    from engine import writeback_expense, writeback_leave
+
     register("crm.contract.submit_for_review", contract_submit_for_review)
     register("crm.contract.set_status", contract_set_status)
+    writeback_leave.register_all()
+    writeback_expense.register_all()
