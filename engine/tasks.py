@@ -36,10 +36,11 @@ def _instance_of(task_id: int) -> Callable[[Session], int]:
     return find
 
 
-def _my_open_task(ctx: runtime.Ctx, task_id: int, actor_id: int) -> tuple[HumanTask, NodeActivation]:
+def _my_open_task(ctx: runtime.Ctx, task_id: int, actor_id: int,
+                  admin_may: bool = False) -> tuple[HumanTask, NodeActivation]:
     t = ctx.s.get(HumanTask, task_id)
     assert t is not None
-    if t.assignee_id != actor_id:
+    if t.assignee_id != actor_id and not (admin_may and org.get_user(ctx.s, actor_id).is_admin):
         raise Forbidden("you are not the assignee of this task")
     if t.status != "open" or ctx.inst.status != "running":
         raise Conflict(f"this task is no longer open (it is {t.status})")
@@ -144,17 +145,21 @@ def transfer(db: Database, actor_id: int, task_id: int, to_user: Any, comment: A
         raise ValidationFailed("name the user to transfer to", {"to_user": "required"})
 
     def body(ctx: runtime.Ctx) -> dict[str, Any]:
-        t, act = _my_open_task(ctx, task_id, actor_id)
+        # The assignee hands the task on (转办); an admin may reassign anyone's open task, e.g. of
+        # someone who left (recorded as "reassign", which does not count as an approver acting).
+        t, act = _my_open_task(ctx, task_id, actor_id, admin_may=True)
+        holder = t.assignee_id
         (target,) = _users(ctx.s, [to_user], "to_user")
-        if target.id == actor_id:
-            raise ValidationFailed("cannot transfer to yourself", {"to_user": "is you"})
+        if target.id == holder:
+            raise ValidationFailed("the task already is with this user", {"to_user": "is the current assignee"})
         if target.id in act.assignee_ids:
             raise ValidationFailed("already an assignee", {"to_user": f"{to_user} is already an assignee of this node"})
         t.status, t.comment, t.acted_at = "transferred", comment, utcnow()
-        act.assignee_ids = [target.id if uid == actor_id else uid for uid in act.assignee_ids]
+        act.assignee_ids = [target.id if uid == holder else uid for uid in act.assignee_ids]
         new = runtime.open_task(ctx, act, target.id, t.due_at)
-        audit.record(ctx.s, ctx.inst.id, "transfer", actor_id, node_id=t.node_id, task_id=t.id, comment=comment,
-                     detail={"to_user": to_user, "new_task": new.id})
+        audit.record(ctx.s, ctx.inst.id, "transfer" if holder == actor_id else "reassign", actor_id,
+                     node_id=t.node_id, task_id=t.id, comment=comment,
+                     detail={"to_user": to_user, "new_task": new.id, "from_user": holder})
         return {"id": t.id, "status": t.status, "new_task": new.id}
 
     return in_instance(db, _instance_of(task_id), body)

@@ -155,3 +155,19 @@ def test_a_withdrawn_instance_keeps_its_data(org, allnode):
     iid = h.start(org, "clerk", allnode, {"amount": 42, "reason": "出差"})
     instances.withdraw(org.db, org["clerk"], iid)
     assert h.instance(org, iid)["data"] == {"amount": 42, "reason": "出差"}
+
+
+def test_an_admin_reassigns_the_task_of_someone_who_left(org, allnode):
+    from crm import org as org_svc
+    iid = h.start(org, "clerk", allnode)
+    tid = h.task_of(org, "v02", iid)
+    with org.db.uow(write=True) as s:
+        org_svc.update_user(s, org["v02"], {"active": False})
+    with pytest.raises(Forbidden):
+        tasks.transfer(org.db, org["v01"], tid, "v09")  # another assignee may not
+    tasks.transfer(org.db, org["admin"], tid, "v09", "v02 离职")
+    assert h.open_assignees(org, iid) == {"cs": {"v01", "v09", "v03"}}
+    ev = [e for e in h.instance(org, iid)["history"] if e["action"] == "reassign"][0]
+    assert ev["actor"] == "admin" and ev["detail"]["from_user"] == org["v02"]
+    out = instances.withdraw(org.db, org["clerk"], iid)
+    assert out["status"] == "withdrawn", "an admin's reassignment is not an approver acting"
