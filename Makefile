@@ -38,6 +38,7 @@ setup: venv
 	$(BIN)/python app.py create-admin
 	$(BIN)/python app.py demo
 	$(BIN)/python app.py deploy-all
+	$(BIN)/python app.py demo-data
 
 # One gunicorn process with 8 threads: the embedded default runs its timer/notification loop
 # inside the web process, so several worker processes would each run one. The scaled setup

@@ -5,6 +5,7 @@
     python app.py deploy-all     deploy every bpmn/*.bpmn (a new version only when a file changed)
     python app.py demo           load the demo organisation and data; prints the login names
     python app.py tick           fire due deadlines and BPMN timers once
+    python app.py demo-data      load demo CRM records and process instances (after demo and deploy-all)
 
 LIUZHUAN_TIMERS=inprocess makes create_app() start the timer loop in the web process (make run
 sets it; one gunicorn worker), every LIUZHUAN_TIMER_INTERVAL seconds (default 15).
@@ -169,12 +170,26 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    from crm.demo_records import load_demo_records
+    from engine.demo_instances import load_demo_instances
+
+    database = Database(database_url({"DATABASE_URL": args.database_url}))
+    counts = load_demo_records(database)
+    print("demo records created: " + ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items()))
+    started = load_demo_instances(database)
+    why = "" if started else " (instances exist already, or the demo processes are not deployed)"
+    print(f"demo process instances started: {started}{why}")
+    return 0
+
+
 COMMANDS = {
     "init-db": (cmd_init_db, "create or upgrade the database schema"),
     "demo": (cmd_demo, "load the demo organisation and data"),
     "deploy-all": (cmd_deploy_all, "deploy every bpmn/*.bpmn file"),
     "create-admin": (cmd_create_admin, "ensure the admin user; prints a generated password"),
     "tick": (cmd_tick, "fire due deadlines and BPMN timers once (for cron / Celery beat)"),
+    "demo-data": (cmd_demo_data, "load demo CRM records and process instances (run after demo and deploy-all)"),
 }
 
 

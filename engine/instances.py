@@ -39,9 +39,11 @@ def in_instance(db: Database, instance: int | Callable[[Session], int], body: Ca
             runtime.save(ctx)
             return result
     except spiff.WorkflowFailed as e:
-        if instance_id is not None:
+        # A registered function refusing (it names fields) is a business answer, not an engine
+        # fault: the caller hears which field; only real failures are recorded on the instance.
+        if instance_id is not None and not e.fields:
             _record_failure(db, instance_id, str(e))
-        raise EngineFailure(f"the process could not continue: {e}") from e
+        raise EngineFailure(f"the process could not continue: {e}", e.fields) from e
 
 
 def _record_failure(db: Database, instance_id: int, message: str) -> None:

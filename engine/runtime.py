@@ -92,6 +92,7 @@ def save(ctx: Ctx) -> None:
     ctx.inst.data = json_safe(spiff.data_of(ctx.wf))
     ctx.inst.revision += 1
     ctx.inst.updated_at = utcnow()
+    ctx.inst.error = None  # a step went through: an earlier failure is history (it stays in the audit trail)
     schedule_bpmn_timer(ctx)
     ctx.s.flush()
 

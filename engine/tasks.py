@@ -16,7 +16,7 @@ from crm import org
 from crm.models import User
 from db.base import iso, utcnow
 from db.session import Database
-from engine import audit, runtime, spiff, votes
+from engine import audit, instances, runtime, spiff, votes
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.instances import check_comment, check_data, in_instance, validate_form
 from engine.models import HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
@@ -71,7 +71,19 @@ def _checked_task_data(ctx: runtime.Ctx, node_id: str, data: dict[str, Any]) -> 
     only `editable` fields may change (none when the node lists none), `hidden` ones may not be sent."""
     cfg = runtime.node_config(ctx.definition, ctx.definition.key, node_id)
     schema = (ctx.definition.forms or {}).get(cfg.form_key) if cfg and cfg.form_key else None
-    if schema is None or not data:
+    if not data:
+        return data
+    if schema is None:
+        # No form at this node: in a process with forms there is nothing to submit here; in a
+        # form-less process free data is accepted, but never over a node's outcome or result.
+        if instances.start_form(ctx.definition) is not None or ctx.definition.forms:
+            raise ValidationFailed("this step has no form: there is no data to submit",
+                                   {f"data.{k}": "not a field of this step" for k in data})
+        nodes = {n for cfg_ in runtime.configs_of(ctx.definition).values() for n in cfg_.nodes}
+        taken = sorted(k for k in data if k in nodes)
+        if taken:
+            raise ValidationFailed("data may not overwrite a node's outcome or result",
+                                   {f"data.{k}": "is a node of this process" for k in taken})
         return data
     return validate_form(schema, data, editable=cfg.editable, hidden=cfg.hidden,  # type: ignore[union-attr]
                          previous=spiff.data_of(ctx.wf))

@@ -171,3 +171,38 @@ def test_an_admin_reassigns_the_task_of_someone_who_left(org, allnode):
     assert ev["actor"] == "admin" and ev["detail"]["from_user"] == org["v02"]
     out = instances.withdraw(org.db, org["clerk"], iid)
     assert out["status"] == "withdrawn", "an admin's reassignment is not an approver acting"
+
+
+def test_data_without_a_form_may_not_overwrite_outcomes(org):
+    key = h.deploy(org, chain("free_data", [user_task("a", "any", "users", "v01"),
+                                            user_task("b", "any", "users", "v02")], route_last=True))
+    iid = h.start(org, "clerk", key)
+    h.approve(org, "v01", iid)
+    with pytest.raises(ValidationFailed) as e:
+        tasks.approve(org.db, org["v02"], h.task_of(org, "v02", iid), data={"a": {"outcome": "rejected"}})
+    assert e.value.fields == {"data.a": "is a node of this process"}
+    tasks.approve(org.db, org["v02"], h.task_of(org, "v02", iid), data={"note": "free data is fine here"})
+    inst = h.instance(org, iid)
+    assert inst["data"]["a"]["outcome"] == "approved" and inst["data"]["note"] == "free data is fine here"
+
+
+def test_an_engine_failure_is_recorded_and_cleared_by_the_next_good_step(org):
+    from engine.errors import EngineFailure
+    from tests.bpmn_factory import HEAD
+    xml = (HEAD + """<bpmn:process id="broken_gw" isExecutable="true"><bpmn:startEvent id="s"/>
+      <bpmn:userTask id="a"><bpmn:extensionElements><lz:assignees strategy="users" value="v01"/>
+      </bpmn:extensionElements></bpmn:userTask>
+      <bpmn:exclusiveGateway id="gw" default="f3"/><bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>
+      <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="a"/><bpmn:sequenceFlow id="f2" sourceRef="a" targetRef="gw"/>
+      <bpmn:sequenceFlow id="f4" sourceRef="gw" targetRef="e2"><bpmn:conditionExpression>missing_var &gt; 1</bpmn:conditionExpression></bpmn:sequenceFlow>
+      <bpmn:sequenceFlow id="f3" sourceRef="gw" targetRef="e"/></bpmn:process></bpmn:definitions>""").encode()
+    iid = h.start(org, "clerk", h.deploy(org, xml))
+    with pytest.raises(EngineFailure) as e:
+        h.approve(org, "v01", iid)
+    assert "missing_var" in e.value.message
+    inst = h.instance(org, iid)
+    assert "missing_var" in inst["error"] and inst["status"] == "running"
+    assert h.open_assignees(org, iid) == {"a": {"v01"}}, "rolled back: the task is still open"
+    instances.withdraw(org.db, org["clerk"], iid)
+    assert h.instance(org, iid)["error"] is None
+    assert any(ev["action"] == "engine_error" for ev in h.instance(org, iid)["history"])
