@@ -1,6 +1,6 @@
 # Liuzhuan (流转) — everyday commands. See README.md.
 #
-#   make run     venv + migrate + admin + demo org + deploy bpmn/, then serve on 127.0.0.1:$PORT (5000)
+#   make run     venv + migrate + admin + demo org + deploy bpmn/ + demo data, then serve on 127.0.0.1:$PORT (5000)
 #   make dev     the same, with Flask's debug server instead of gunicorn
 #   make test    the whole test suite (PostgreSQL tests skip when 127.0.0.1:5432 is unreachable)
 #   make bench   engine overhead benchmark
