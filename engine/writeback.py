@@ -39,9 +39,12 @@ def contract_set_status(call: Call, contract_id: Any, status: Any) -> dict[str, 
 
 
 def register_all() -> None:
-    from engine import writeback_expense, writeback_leave
+    from engine import writeback_accounts, writeback_expense, writeback_leave, writeback_settlement, writeback_ticket
 
     register("crm.contract.submit_for_review", contract_submit_for_review)
     register("crm.contract.set_status", contract_set_status)
     writeback_leave.register_all()
     writeback_expense.register_all()
+    writeback_accounts.register_all()
+    writeback_ticket.register_all()
+    writeback_settlement.register_all()

@@ -1,0 +1,6 @@
+"""Registered functions of the settlement process(es) (see engine/writeback.py)."""
+from __future__ import annotations
+
+
+def register_all() -> None:
+    """Nothing registered yet."""
