@@ -77,6 +77,8 @@ SCHEMAS: dict[str, Any] = {
     "DepartmentPatch": obj({"name": {"type": "string", "maxLength": 100},
                             "parent": nullable({"type": "integer", "description": "department id"}),
                             "head": nullable({"type": "string", "description": "username"})}),
+    "PickerOptions": obj({"items": {"type": "array", "items": obj({"value": {}, "label": STR}, ["value", "label"])},
+                          "total": INT}, ["items", "total"]),
     "UserPatch": obj({"display_name": {"type": "string", "maxLength": 100},
                       "password": {"type": "string", "minLength": 8},
                       "department": nullable({"type": "integer", "description": "department id"}),
@@ -241,6 +243,11 @@ PATHS: dict[str, Any] = {
                            "text/xml": {"schema": {"type": "string"}}}},
                    }),
     },
+    "/pickers/{picker}": {
+        "get": op("Options of a form select fed by the server (valuesKey: customers, contracts, agents, users), "
+                  "as the caller may pick them", "200", "PickerOptions", "404",
+                  params=("picker", "q"), tag="definitions"),
+    },
     "/process-definitions/{key}": {
         "get": op("One process: its latest version and all versions", "200", "DefinitionDetail", "404",
                   params=("key",), tag="definitions"),
@@ -390,6 +397,7 @@ PARAMETERS = {
             "schema": {"type": "string", "enum": ["todo", "done", "started", "cc"], "default": "todo"}},
     "dept_id": _path_param("dept_id", INT, "department id"),
     "user_id": _path_param("user_id", INT, "user id"),
+    "picker": _path_param("picker", STR, "customers | contracts | agents | users"),
     "key": _path_param("key", STR, "the BPMN process id"),
     "instance_id": _path_param("instance_id", INT, "process instance id"),
     "task_id": _path_param("task_id", INT, "task id"),

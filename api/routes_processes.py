@@ -9,6 +9,7 @@ from api import bp, database
 from api.auth import current_user_id
 from api.errors import ApiError, json_body, optional_text
 from api.pagination import page_args
+from crm import pickers
 from engine import catalog, instances
 
 XML_TYPES = ("application/xml", "text/xml")
@@ -73,3 +74,10 @@ def urge(instance_id: int) -> Any:
     uid = current_user_id()
     comment = optional_text(json_body(allowed=("comment",)), "comment")
     return jsonify(instances.urge(database(), uid, instance_id, comment))
+
+
+@bp.get("/pickers/<picker>")
+def picker_options(picker: str) -> Any:
+    """Options of a form select fed by the server (`valuesKey`), as the caller may pick them."""
+    items = pickers.search(database(), current_user_id(), picker, request.args.get("q"))
+    return jsonify({"items": items, "total": len(items)})

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crm import org
+from crm import org, pickers
 from crm.models import User
 from db.base import iso
 from db.session import Database
@@ -16,6 +16,7 @@ from engine import audit, definitions, keys, runtime, spiff
 from engine.errors import Conflict, EngineFailure, Forbidden, NotFound, ValidationFailed
 from engine.models import AuditEvent, CarbonCopy, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
 from forms import validate as form_validation
+from forms.schema import values_keys
 
 T = TypeVar("T")
 APPROVER_ACTIONS = ("approve", "reject", "complete", "return", "transfer", "add_signer")
@@ -85,10 +86,13 @@ def _depth(value: Any, level: int = 0) -> int:
     return level
 
 
-def validate_form(schema: dict[str, Any], data: dict[str, Any], **rules: Any) -> dict[str, Any]:
-    """Server-side form validation (forms/); errors name the fields as `data.<path>`."""
+def validate_form(s: Session, user_id: int, schema: dict[str, Any], data: dict[str, Any],
+                  **rules: Any) -> dict[str, Any]:
+    """Server-side form validation (forms/); errors name the fields as `data.<path>`. Selects fed by
+    a CRM picker (`valuesKey`) accept only what that picker offers this user."""
+    options = pickers.options_for(s, user_id, values_keys(schema))
     try:
-        return form_validation.validate(schema, data, **rules)
+        return form_validation.validate(schema, data, options=options, **rules)
     except form_validation.FormInvalid as e:
         fields = {(f"data.{path}" if path else "data"): why for path, why in e.fields.items()}
         raise ValidationFailed("the form has errors: " + "; ".join(f"{k}: {v}" for k, v in fields.items()),
@@ -151,7 +155,7 @@ def start_process(db: Database, actor_id: int, process: Any, data: Any, chosen: 
             d = definitions.require_latest(s, process)
             schema = start_form(d)
             if schema is not None:
-                data = validate_form(schema, data)
+                data = validate_form(s, actor_id, schema, data)
             initiator = org.get_user(s, actor_id)
             picked = _check_chosen(s, d, chosen)
             spec, subs = spiff.SPECS.get(d.id, d.checksum, d.spec_json)

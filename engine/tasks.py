@@ -66,7 +66,7 @@ def _apply_data(ctx: runtime.Ctx, act: NodeActivation, data: dict[str, Any]) -> 
     task.data.update(data)
 
 
-def _checked_task_data(ctx: runtime.Ctx, node_id: str, data: dict[str, Any]) -> dict[str, Any]:
+def _checked_task_data(ctx: runtime.Ctx, actor_id: int, node_id: str, data: dict[str, Any]) -> dict[str, Any]:
     """Data submitted at a node with a form is validated against it, with the node's lz:fields:
     only `editable` fields may change (none when the node lists none), `hidden` ones may not be sent."""
     cfg = runtime.node_config(ctx.definition, ctx.definition.key, node_id)
@@ -85,7 +85,8 @@ def _checked_task_data(ctx: runtime.Ctx, node_id: str, data: dict[str, Any]) -> 
             raise ValidationFailed("data may not overwrite a node's outcome or result",
                                    {f"data.{k}": "is a node of this process" for k in taken})
         return data
-    return validate_form(schema, data, editable=cfg.editable, hidden=cfg.hidden,  # type: ignore[union-attr]
+    assert cfg is not None  # a schema was found through it
+    return validate_form(ctx.s, actor_id, schema, data, editable=cfg.editable, hidden=cfg.hidden,
                          previous=spiff.data_of(ctx.wf))
 
 
@@ -95,7 +96,7 @@ def approve(db: Database, actor_id: int, task_id: int, comment: Any = None, data
 
     def body(ctx: runtime.Ctx) -> dict[str, Any]:
         t, act = _my_open_task(ctx, task_id, actor_id)
-        _apply_data(ctx, act, _checked_task_data(ctx, t.node_id, data))
+        _apply_data(ctx, act, _checked_task_data(ctx, actor_id, t.node_id, data))
         t.status = "approved" if act.kind == "approval" else "done"
         t.comment, t.acted_at = comment, utcnow()
         ctx.s.flush()

@@ -364,3 +364,17 @@ def _defaults(obj: Obj) -> dict[str, Any]:
         elif isinstance(node, Field | ListNode) and "defaultValue" in node.component:
             out[name] = node.component["defaultValue"]
     return out
+
+
+def values_keys(schema: Any) -> set[str]:
+    """The `valuesKey`s of a schema's selects (options the server supplies, e.g. CRM pickers)."""
+    keys: set[str] = set()
+    stack = list(schema.get("components") or []) if isinstance(schema, dict) else []
+    while stack:
+        comp = stack.pop()
+        if not isinstance(comp, dict):
+            continue
+        if isinstance(comp.get("valuesKey"), str) and comp["valuesKey"]:
+            keys.add(comp["valuesKey"])
+        stack.extend(c for c in comp.get("components") or [] if isinstance(c, dict))
+    return keys

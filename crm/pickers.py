@@ -1,0 +1,91 @@
+"""CRM pickers: the options of form selects with a `valuesKey` (DESIGN.md §4), per user.
+
+A start form's `contract_id` select with `"valuesKey": "contracts"` offers, and accepts, only the
+contracts that user may see. The server supplies the options to the form (`GET /api/v1/pickers/{key}`)
+and validates submissions against the same list, so a hand-made request cannot pick a record the
+user may not see.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from crm import records_service as rs
+from crm.models import User
+from crm.records import Agent, Contract, Customer
+from db.session import Database
+from engine.errors import NotFound
+
+MAX_OPTIONS = 50
+
+
+def _like(q: str | None, *cols: Any) -> Any:
+    if not q:
+        return None
+    pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return or_(*(c.ilike(pattern, escape="\\") for c in cols))
+
+
+def _customers(s: Session, actor: User, q: str | None) -> Any:
+    stmt = select(Customer.id, Customer.name, Customer.code).order_by(Customer.name)
+    ids = rs.reach(s, actor)
+    if ids is not None:
+        stmt = stmt.where(Customer.owner_id.in_(sorted(ids)))
+    cond = _like(q, Customer.name, Customer.code)
+    return stmt if cond is None else stmt.where(cond)
+
+
+def _contracts(s: Session, actor: User, q: str | None) -> Any:
+    stmt = select(Contract.id, Contract.title, Contract.number).join(Customer, Customer.id == Contract.customer_id)
+    ids = rs.reach(s, actor)
+    if ids is not None:
+        stmt = stmt.where(Customer.owner_id.in_(sorted(ids)))
+    cond = _like(q, Contract.title, Contract.number)
+    return (stmt if cond is None else stmt.where(cond)).order_by(Contract.number)
+
+
+def _agents(s: Session, actor: User, q: str | None) -> Any:
+    stmt = select(Agent.id, Agent.name, Agent.code).order_by(Agent.name)
+    cond = _like(q, Agent.name, Agent.code)
+    return stmt if cond is None else stmt.where(cond)
+
+
+def _users(s: Session, actor: User, q: str | None) -> Any:
+    stmt = select(User.username, User.display_name, User.username).where(User.active.is_(True)).order_by(User.id)
+    cond = _like(q, User.username, User.display_name)
+    return stmt if cond is None else stmt.where(cond)
+
+
+PICKERS: dict[str, Callable[[Session, User, str | None], Any]] = {
+    "customers": _customers, "contracts": _contracts, "agents": _agents, "users": _users,
+}
+
+
+def options(s: Session, user_id: int, key: str, q: str | None = None, limit: int | None = MAX_OPTIONS
+            ) -> list[dict[str, Any]]:
+    """[{value, label}] the user may pick for `key` (None limit: all of them, for validation)."""
+    picker = PICKERS.get(key)
+    if picker is None:
+        raise NotFound(f"no picker '{key}'", {"key": f"one of {', '.join(sorted(PICKERS))}"})
+    actor = s.get(User, user_id)
+    if actor is None:
+        raise NotFound(f"user {user_id} not found")
+    stmt = picker(s, actor, q)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [{"value": value, "label": f"{label} ({code})" if code and code != value else label}
+            for value, label, code in s.execute(stmt)]
+
+
+def options_for(s: Session, user_id: int, keys: set[str]) -> dict[str, list[Any]]:
+    """Every allowed value of the known picker keys, for server-side validation of a form."""
+    return {k: [o["value"] for o in options(s, user_id, k, limit=None)] for k in keys if k in PICKERS}
+
+
+def search(db: Database, user_id: int, key: str, q: Any = None) -> list[dict[str, Any]]:
+    """The options a form shows, optionally filtered by a search text (use case: own transaction)."""
+    with db.uow() as s:
+        return options(s, user_id, key, q if isinstance(q, str) and q.strip() else None)

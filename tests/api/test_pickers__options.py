@@ -1,0 +1,45 @@
+"""CRM pickers: a form select with a valuesKey offers, and the server accepts, only the records the
+user may see (DESIGN.md §4)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine import definitions
+from tests.api.conftest import API, assert_error, login
+
+XML = (Path(__file__).resolve().parents[2] / "bpmn" / "contract_countersign.bpmn").read_bytes()
+
+
+def contract(client, user, customer_name, title):
+    h = login(client, user)
+    c = client.post(f"{API}/customers", json={"name": customer_name}, headers=h).get_json()
+    return client.post(f"{API}/contracts", json={"customer": c["id"], "title": title}, headers=h).get_json()
+
+
+def values(client, user, key, **q):
+    r = client.get(f"{API}/pickers/{key}", query_string=q, headers=login(client, user))
+    assert r.status_code == 200, r.get_json()
+    return [o["value"] for o in r.get_json()["items"]]
+
+
+def test_options_follow_data_permissions_and_search(client, org):
+    mine = contract(client, "clerk", "甲公司", "维保合同")
+    other = contract(client, "clerk2", "乙公司", "咨询合同")
+    assert values(client, "clerk", "contracts") == [mine["id"]]
+    assert sorted(values(client, "sales_lead", "contracts")) == sorted([mine["id"], other["id"]]), "supervisor"
+    assert values(client, "outsider", "contracts") == []
+    assert values(client, "admin", "contracts", q="咨询") == [other["id"]]
+    labels = client.get(f"{API}/pickers/customers", headers=login(client, "clerk")).get_json()["items"]
+    assert [o["label"].split(" ")[0] for o in labels] == ["甲公司"]
+    assert "clerk2" in values(client, "clerk", "users")
+    assert_error(client.get(f"{API}/pickers/secrets", headers=login(client, "clerk")), 404)
+
+
+def test_a_form_refuses_a_record_the_user_may_not_pick(client, org):
+    definitions.deploy(org.db, XML, org["admin"])
+    other = contract(client, "clerk2", "乙公司", "咨询合同")
+    r = client.post(f"{API}/process-instances", headers=login(client, "clerk"),
+                    json={"process": "contract_countersign", "data": {"contract_id": other["id"]}})
+    err = assert_error(r, 422)
+    assert "data.contract_id" in err["fields"]
+    assert client.get(f"{API}/contracts/{other['id']}", headers=login(client, "admin")).get_json()["status"] == "draft"
