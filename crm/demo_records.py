@@ -332,7 +332,11 @@ def load_demo_records(database: Database) -> dict[str, int]:
     for spec in data.customers:
         cid = customer_ids.get(spec.payload["name"])
         if cid is None:
-            cid = rs.create(database, uid[spec.owner], "customer", spec.payload)["id"]
+            payload = {k: v for k, v in spec.payload.items() if k != "vip"}
+            cid = rs.create(database, uid[spec.owner], "customer", payload)["id"]
+            if spec.payload.get("vip"):  # VIP status comes through the VIP process; demo rows start as approved
+                with database.uow(write=True) as s:
+                    rs.process_update(s, "customer", cid, {"vip": True})
             counts["customers"] += 1
         ids.append(cid)
         for contact in spec.contacts:

@@ -233,7 +233,7 @@ KINDS: dict[str, Kind] = {k.key: k for k in [
         text("address", 300), text("postcode", 10, pattern=r"^[0-9A-Za-z -]{3,10}$"), text("website"),
         F("phone", **PHONE_KW), F("email", "email"), F("fax", **PHONE_KW), text("level", 50), text("type", 50),
         text("status", 50), text("stage", 50), text("credit", 50), text("province", 50), text("region", 50),
-        text("source", 100), F("owner", "user"), F("vip", "bool", default=False), F("custom", "json"),
+        text("source", 100), F("owner", "user"), F("vip", "bool", default=False, process=True), F("custom", "json"),
         text("area_code", 4, pattern=r"^\d{4}$"), F("industry", "enum", choices=tuple(INDUSTRIES)),
         F("service_auth_no", writable=False), note("remark"),
     ), _scope_customer, number_field="code"),

@@ -8,6 +8,7 @@ tasks of the workflow. `advance()` restores it after every change by reconciling
 from __future__ import annotations
 
 import json
+import keyword
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
@@ -141,6 +142,11 @@ def advance(ctx: Ctx) -> None:
         finish_instance(ctx, "completed", spiff.end_event(ctx.wf))
 
 
+def _missing_name(expr: str, data: dict[str, Any]) -> bool:
+    name = expr.strip()
+    return name.isidentifier() and not keyword.iskeyword(name) and name not in data
+
+
 def call_function(ctx: Ctx, task: Any) -> dict[str, Any]:
     """Run a service task's registered function (lz:call) with its sandboxed arguments."""
     node_id = spiff.node_of(task)
@@ -150,7 +156,9 @@ def call_function(ctx: Ctx, task: Any) -> dict[str, Any]:
     fn = functions.get(cfg.call.function)
     if fn is None:
         raise spiff.WorkflowFailed(f"{node_id}: no registered function '{cfg.call.function}'")
-    args = {a.name: spiff.evaluate(task, a.expr) for a in cfg.call.args}
+    # An argument naming an optional form field the client left out is None, not a NameError.
+    args = {a.name: None if _missing_name(a.expr, task.data) else spiff.evaluate(task, a.expr)
+            for a in cfg.call.args}
     call = functions.Call(ctx.s, ctx.inst.id, ctx.inst.business_key, ctx.inst.initiator_id, node_id)
     try:
         result = fn(call, **args)

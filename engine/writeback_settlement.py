@@ -1,6 +1,46 @@
-"""Registered functions of the settlement process(es) (see engine/writeback.py)."""
+"""Registered functions of the settlement process (代理商服务费结算, bpmn/agent_settlement.bpmn;
+see engine/writeback.py). Each wraps crm/settlements.py and runs in the calling step's transaction."""
 from __future__ import annotations
+
+from typing import Any
+
+from crm import settlements
+from engine.functions import Call, register
+
+
+def settlement_create(call: Call, agent_id: Any, period: Any, fees: Any, remark: Any = None) -> dict[str, Any]:
+    """Create the settlement application (status submitted, linked to the instance); returns settlement_id."""
+    row = settlements.create(call.session, call.initiator_id, agent_id, period, fees, remark,
+                             instance_id=call.instance_id)
+    return settlements.summary(row)
+
+
+def settlement_set_ratio(call: Call, settlement_id: Any, ratio: Any, survey_score: Any = None) -> dict[str, Any]:
+    """Store the refund ratio (0..1) set from the satisfaction survey; amount = fees x ratio."""
+    row = settlements.set_ratio(call.session, settlement_id, ratio)
+    return {**settlements.summary(row), "survey_score": survey_score}
+
+
+def settlement_set_status(call: Call, settlement_id: Any, status: Any) -> dict[str, Any]:
+    """Move a settlement: submitted -> approved / rejected, approved -> rejected."""
+    return settlements.summary(settlements.set_status(call.session, settlement_id, status))
+
+
+def settlement_record_invoice(call: Call, settlement_id: Any, invoice_no: Any, received_at: Any,
+                              invoice_amount: Any) -> dict[str, Any]:
+    """The agent's invoice (equal to the amount) was received: approved -> invoiced, date and number noted."""
+    row = settlements.record_invoice(call.session, settlement_id, invoice_no, received_at, invoice_amount)
+    return {**settlements.summary(row), "invoice_no": str(invoice_no).strip(), "invoice_received_at": received_at}
+
+
+def settlement_settle(call: Call, settlement_id: Any, settlement_method: Any) -> dict[str, Any]:
+    """Finance's decision (offset | refund) is recorded: invoiced -> settled."""
+    return settlements.summary(settlements.settle(call.session, settlement_id, settlement_method))
 
 
 def register_all() -> None:
-    """Nothing registered yet."""
+    register("crm.settlement.create", settlement_create)
+    register("crm.settlement.set_ratio", settlement_set_ratio)
+    register("crm.settlement.set_status", settlement_set_status)
+    register("crm.settlement.record_invoice", settlement_record_invoice)
+    register("crm.settlement.settle", settlement_settle)

@@ -15,8 +15,10 @@ def test_crud(client):
     c = _create(client, "clerk", name="华北测绘院", email="a@b.cn", area_code="0531", industry="01",
                 custom={"规模": "大"})
     assert c["created_by"] == "clerk" and c["owner"] == "clerk" and len(c["service_auth_no"]) == 12
-    r = client.patch(f"{API}/customers/{c['id']}", json={"level": "A", "vip": True}, headers=h)
-    assert r.status_code == 200 and r.get_json()["level"] == "A" and r.get_json()["vip"] is True
+    r = client.patch(f"{API}/customers/{c['id']}", json={"level": "A"}, headers=h)
+    assert r.status_code == 200 and r.get_json()["level"] == "A" and r.get_json()["vip"] is False
+    # VIP status is given by the VIP customer entry process (its supervisor approval), not by editing
+    assert_error(client.patch(f"{API}/customers/{c['id']}", json={"vip": True}, headers=h), 422)
     assert client.get(f"{API}/customers/{c['id']}", headers=h).get_json()["level"] == "A"
     assert client.delete(f"{API}/customers/{c['id']}", headers=h).status_code == 204
     assert_error(client.get(f"{API}/customers/{c['id']}", headers=h), 404, "not_found")
@@ -27,8 +29,8 @@ def test_validation_is_422_with_fields(client):
     err = assert_error(client.post(f"{API}/customers", json={"email": "x", "bogus": 1}, headers=h), 422,
                        "validation_failed")
     assert "bogus" in err["fields"]
-    err = assert_error(client.post(f"{API}/customers", json={"email": "x", "vip": 1}, headers=h), 422)
-    assert set(err["fields"]) == {"name", "email", "vip"}
+    err = assert_error(client.post(f"{API}/customers", json={"email": "x", "phone": 1}, headers=h), 422)
+    assert set(err["fields"]) == {"name", "email", "phone"}
     assert client.get(f"{API}/customers", headers=h).get_json()["total"] == 0
     assert_error(client.post(f"{API}/customers", data="[]", content_type="application/json", headers=h), 400)
     assert_error(client.get(f"{API}/customers"), 401)

@@ -15,22 +15,22 @@ def _count(db) -> int:
 
 
 def test_create_sets_who_and_when_and_a_code(org):
-    c = rs.create(org.db, org["clerk"], "customer", {"name": "华北测绘院", "email": "info@hb.cn", "vip": True,
+    c = rs.create(org.db, org["clerk"], "customer", {"name": "华北测绘院", "email": "info@hb.cn",
                                                      "custom": {"规模": "200人"}})
     assert c["created_by"] == "clerk" and c["created_at"] and c["owner"] == "clerk"
     assert c["code"].startswith("KH") and len(c["code"]) == 11
-    assert c["vip"] is True and c["custom"] == {"规模": "200人"} and c["service_auth_no"] is None
+    assert c["vip"] is False and c["custom"] == {"规模": "200人"} and c["service_auth_no"] is None
     again = rs.create(org.db, org["clerk"], "customer", {"name": "二号"})
     assert int(again["code"][-5:]) == int(c["code"][-5:]) + 1
     assert rs.get(org.db, org["clerk"], "customer", c["id"]) == c
 
 
 def test_validation_names_each_field_and_changes_nothing(org):
-    bad = {"name": "", "email": "not-mail", "vip": "yes", "industry": "09", "area_code": "12",
+    bad = {"name": "", "email": "not-mail", "industry": "09", "area_code": "12",
            "postcode": "x" * 11, "owner": "nobody", "custom": [1]}
     with pytest.raises(ValidationFailed) as e:
         rs.create(org.db, org["clerk"], "customer", bad)
-    assert set(e.value.fields) == {"name", "email", "vip", "industry", "area_code", "postcode", "owner", "custom"}
+    assert set(e.value.fields) == {"name", "email", "industry", "area_code", "postcode", "owner", "custom"}
     assert e.value.fields["name"] == "required"
     with pytest.raises(ValidationFailed) as e:
         rs.create(org.db, org["clerk"], "customer", {"name": "x", "colour": "red", "service_auth_no": "1"})

@@ -99,3 +99,20 @@ def test_registry_lists_functions_with_their_arguments():
     assert functions.registry()["test.rename_department"] == {
         "args": ["dept", "new_name"], "doc": "Rename a department (a stand-in for a CRM write-back such as "
                                              "crm.contract.set_status)."}
+
+
+def test_an_argument_naming_a_field_the_client_left_out_is_none(org):
+    seen = {}
+
+    def capture(call: functions.Call, dept: str, new_name: str | None = None) -> None:
+        seen["new_name"] = new_name
+
+    functions.register("test.capture", capture)
+    try:
+        key = h.deploy(org, process("test.capture", '<lz:arg name="dept" expr="dept"/>'
+                                                    '<lz:arg name="new_name" expr="optional_note"/>', key="svc_opt"))
+        iid = h.start(org, "clerk", key, {"dept": "法务部"})
+        h.approve(org, "v01", iid)
+        assert seen == {"new_name": None}
+    finally:
+        functions.unregister("test.capture")

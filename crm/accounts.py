@@ -1,0 +1,121 @@
+"""Services of the account processes: trial accounts (试用账号开通) and VIP customer entry (VIP 客户录入).
+
+Functions take the caller's session (a process step's transaction: a refusal rolls the whole step
+back) and plain values, and raise the domain errors of engine/errors.py with per-field messages.
+
+- A trial account is a user created **inactive** with a random password nobody knows: it cannot
+  sign in and gets no tasks until an admin approves it (`set_active`) and sets a password through
+  the user administration (PATCH /users/{id}). Passwords never go through a form or the process data.
+- A VIP customer entered by a salesperson is created as a normal customer (`vip=False`) owned by
+  them; it becomes VIP (`set_vip`) when their supervisor approves, or at once when the person
+  entering it is a supervisor (`has_subordinates`).
+"""
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crm import numbering, org, records_service
+from crm.models import User
+from crm.records import Customer, CustomerOwnerHistory
+from db.base import utcnow
+from engine.errors import DomainError, NotFound, ValidationFailed
+
+TRIAL_FIELDS = ("username", "display_name", "company", "phone", "email", "expires_on", "remark")
+# customer fields a VIP entry may give besides `name` (owner, vip and numbers are set here)
+VIP_CUSTOMER_FIELDS = ("nature", "legal_rep", "phone", "email", "address", "province", "region", "level",
+                       "type", "source", "website", "remark")
+MAX_NAME = 200
+
+
+def _object(value: Any, name: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValidationFailed(f"{name} must be an object", {name: "must be an object"})
+    return value
+
+
+def _prefixed(e: DomainError, prefix: str) -> ValidationFailed:
+    return ValidationFailed(e.message, {f"{prefix}.{k}": v for k, v in e.fields.items()} or {prefix: e.message})
+
+
+# ---------------------------------------------------------------- trial accounts
+
+
+def register_trial_user(s: Session, account: Any, prefix: str = "account") -> User:
+    """Create the inactive user of a trial registration; errors name `<prefix>.<field>`
+    (a taken username: `<prefix>.username: already taken`)."""
+    account = _object(account, prefix)
+    unknown = sorted(set(account) - set(TRIAL_FIELDS))
+    if unknown:
+        raise ValidationFailed("unknown registration fields", {f"{prefix}.{k}": "not a field" for k in unknown})
+    username = account.get("username")
+    if isinstance(username, str) and org.user_by_username(s, username.strip()) is not None:
+        raise ValidationFailed(f"user name '{username}' is taken", {f"{prefix}.username": "already taken"})
+    try:
+        user = org.create_user(s, username.strip() if isinstance(username, str) else username,
+                               account.get("display_name"), secrets.token_urlsafe(32))
+    except DomainError as e:
+        raise _prefixed(e, prefix) from e
+    user.active = False
+    s.flush()
+    return user
+
+
+def set_active(s: Session, user_id: Any, active: bool) -> User:
+    """Activate (or keep inactive) the user of a trial account."""
+    if not isinstance(user_id, int) or isinstance(user_id, bool):
+        raise ValidationFailed(f"no user {user_id!r}", {"user_id": "must be a user id"})
+    return org.update_user(s, user_id, {"active": active})
+
+
+# ---------------------------------------------------------------- VIP customers
+
+
+def has_subordinates(s: Session, user_id: int) -> bool:
+    """Whether anyone active reports directly to the user (the requirements' 上级主管)."""
+    return s.scalar(select(User.id).where(User.supervisor_id == user_id, User.active.is_(True)).limit(1)) is not None
+
+
+def create_pending_vip_customer(s: Session, owner_id: int, customer: Any, prefix: str = "customer") -> Customer:
+    """A new customer owned by `owner_id`, not VIP yet (`vip=False`); the fields are validated as
+    the customer API does, errors naming `<prefix>.<field>`."""
+    customer = _object(customer, prefix)
+    fields: dict[str, str] = {f"{prefix}.{k}": "not a field" for k in set(customer) - {"name", *VIP_CUSTOMER_FIELDS}}
+    name = customer.get("name")
+    if not isinstance(name, str) or not name.strip():
+        fields[f"{prefix}.name"] = "is required"
+    elif len(name.strip()) > MAX_NAME:
+        fields[f"{prefix}.name"] = f"must be at most {MAX_NAME} characters"
+    if fields:
+        raise ValidationFailed("invalid customer", fields)
+    assert isinstance(name, str)
+    code = numbering.issue(s, "customer")
+    while s.scalar(select(Customer.id).where(Customer.code == code)) is not None:
+        code = numbering.issue(s, "customer")  # skip codes taken by hand-entered ones
+    row = Customer(name=name.strip(), code=code, owner_id=owner_id, vip=False, created_by_id=owner_id,
+                   created_at=utcnow())
+    s.add(row)
+    s.flush()
+    s.add(CustomerOwnerHistory(customer_id=row.id, from_user_id=None, to_user_id=owner_id, by_user_id=owner_id,
+                               at=utcnow()))
+    rest = {k: v for k, v in customer.items() if k != "name"}
+    if rest:
+        try:
+            records_service.process_update(s, "customer", row.id, rest)
+        except DomainError as e:
+            raise _prefixed(e, prefix) from e
+    s.flush()
+    return row
+
+
+def set_vip(s: Session, customer_id: Any, vip: Any) -> dict[str, Any]:
+    """Make a customer VIP (or not); the customer's dict as the API shows it."""
+    if not isinstance(vip, bool):
+        raise ValidationFailed("vip must be true or false", {"vip": "must be true or false"})
+    try:
+        return records_service.process_update(s, "customer", customer_id, {"vip": vip})
+    except NotFound as e:
+        raise ValidationFailed(e.message, {"customer_id": "no such customer"}) from e
