@@ -6,7 +6,7 @@ errors of engine/errors.py. The engine resolves assignees through the lookups he
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -138,6 +138,18 @@ def _user_ref(s: Session, fields: dict[str, str], name: str, value: Any) -> User
     return user
 
 
+def _reaches(start: Any, target_id: int, up: Callable[[Any], Any]) -> bool:
+    """Does walking `up` from `start` (a department's parents, a user's supervisors) reach `target_id`?"""
+    seen: set[int] = set()
+    cur = start
+    while cur is not None and cur.id not in seen:
+        if cur.id == target_id:
+            return True
+        seen.add(cur.id)
+        cur = up(cur)
+    return False
+
+
 def create_role(s: Session, key: Any, name: Any) -> Role:
     fields: dict[str, str] = {}
     if not isinstance(key, str) or not ROLE_KEY.match(key):
@@ -183,11 +195,8 @@ def update_department(s: Session, dept_id: int, changes: dict[str, Any]) -> Depa
             fields["name"] = "another department has this name"
     if "parent" in changes:
         parent = _department_ref(s, fields, "parent", changes["parent"])
-        cur = parent
-        while cur is not None and "parent" not in fields:
-            if cur.id == dept.id:
-                fields["parent"] = "would make the department its own ancestor"
-            cur = cur.parent
+        if "parent" not in fields and _reaches(parent, dept.id, lambda d: d.parent):
+            fields["parent"] = "would make the department its own ancestor"
     if "head" in changes:
         head = _user_ref(s, fields, "head", changes["head"])
     if fields:
@@ -250,11 +259,8 @@ def update_user(s: Session, user_id: int, changes: dict[str, Any]) -> User:
         dept = _department_ref(s, fields, "department", changes["department"])
     if "supervisor" in changes:
         sup = _user_ref(s, fields, "supervisor", changes["supervisor"])
-        cur = sup
-        while cur is not None and "supervisor" not in fields:
-            if cur.id == user.id:
-                fields["supervisor"] = "would make the user their own supervisor (a cycle)"
-            cur = cur.supervisor
+        if "supervisor" not in fields and _reaches(sup, user.id, lambda u: u.supervisor):
+            fields["supervisor"] = "would make the user their own supervisor (a cycle)"
     if "roles" in changes:
         roles = changes["roles"]
         role_objs: list[Role] = []

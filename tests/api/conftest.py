@@ -77,3 +77,11 @@ def task_of(client: FlaskClient, user: str, instance_id: int) -> int:
     rows = [t for t in inbox(client, user)["items"] if t["instance_id"] == instance_id]
     assert len(rows) == 1, rows
     return rows[0]["id"]
+
+
+def act(client: FlaskClient, user: str, instance_id: int, action: str = "approve", **body: Any) -> dict[str, Any]:
+    """`user` takes `action` on their one open task of the instance (with a default comment); must succeed."""
+    tid = task_of(client, user, instance_id)
+    r = client.post(f"{API}/tasks/{tid}/{action}", json={"comment": "意见", **body}, headers=login(client, user))
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from engine import definitions
-from tests.api.conftest import API, assert_error, login
+from tests.api.conftest import API, act, assert_error, login
 
 XML = (Path(__file__).resolve().parents[2] / "bpmn" / "contract_countersign.bpmn").read_bytes()
 HEADS = ("legal_head", "fin_head", "sales_head")
@@ -34,18 +34,8 @@ def start(client, contract_id, user="clerk"):
                        json={"process": "contract_countersign", "data": {"contract_id": contract_id, "reason": "请会签"}})
 
 
-def task_for(client, user, instance_id):
-    rows = client.get(f"{API}/tasks?box=todo", headers=login(client, user)).get_json()["items"]
-    mine = [r for r in rows if r["instance_id"] == instance_id]
-    assert len(mine) == 1, (user, rows)
-    return mine[0]["id"]
 
 
-def act(client, user, instance_id, action="approve", **body):
-    tid = task_for(client, user, instance_id)
-    r = client.post(f"{API}/tasks/{tid}/{action}", json={"comment": "意见", **body}, headers=login(client, user))
-    assert r.status_code == 200, r.get_json()
-    return r.get_json()
 
 
 def test_all_heads_then_the_gm_approve_and_the_contract_is_signed(client, contract):

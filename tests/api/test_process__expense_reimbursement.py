@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from crm.records import ExpenseClaim
 from engine import definitions
-from tests.api.conftest import API, assert_error, inbox, login
+from tests.api.conftest import API, act, assert_error, inbox, login
 
 XML = (Path(__file__).resolve().parents[2] / "bpmn" / "expense_reimbursement.bpmn").read_bytes()
 EVERYONE = ("clerk", "sales_lead", "sales_head", "gm", "fin1", "fin2", "fin_head", "admin")
@@ -79,13 +79,6 @@ def holders(client, iid):
     return sorted(u for u in EVERYONE if todo(client, u, iid))
 
 
-def act(client, user, iid, action="approve", **body):
-    mine = todo(client, user, iid)
-    assert len(mine) == 1, (user, mine)
-    r = client.post(f"{API}/tasks/{mine[0]['id']}/{action}", json={"comment": "意见", **body},
-                    headers=login(client, user))
-    assert r.status_code == 200, r.get_json()
-    return r.get_json()
 
 
 def pay(client, iid, user="fin1", paid_at="2026-11-20", payment_ref="ICBC-20261120-0042"):

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from engine import definitions
 from engine.models import ProcessInstance
-from tests.api.conftest import API, assert_error, login
+from tests.api.conftest import API, act, assert_error, login, task_of
 
 XML = (Path(__file__).resolve().parents[2] / "bpmn" / "leave_request.bpmn").read_bytes()
 DECISIONS = ("approve", "reject", "auto_approve", "complete")
@@ -64,18 +64,8 @@ def balance(client, user="clerk", leave_type="annual"):
     return next(b["days"] for b in items if b["leave_type"] == leave_type)
 
 
-def task_for(client, user, iid):
-    rows = client.get(f"{API}/tasks?box=todo", headers=login(client, user)).get_json()["items"]
-    mine = [r for r in rows if r["instance_id"] == iid]
-    assert len(mine) == 1, (user, rows)
-    return mine[0]["id"]
 
 
-def act(client, user, iid, action="approve", **body):
-    tid = task_for(client, user, iid)
-    r = client.post(f"{API}/tasks/{tid}/{action}", json={"comment": "意见", **body}, headers=login(client, user))
-    assert r.status_code == 200, r.get_json()
-    return r.get_json()
 
 
 def open_tasks(client, iid):
@@ -148,7 +138,7 @@ def test_more_than_10_days_also_hr(client, leave):
 
 def test_approvers_cannot_change_the_request(client, leave):
     iid = started(client, request())
-    tid = task_for(client, "sales_lead", iid)
+    tid = task_of(client, "sales_lead", iid)
     r = client.post(f"{API}/tasks/{tid}/approve", headers=login(client, "sales_lead"),
                     json={"data": {"end_date": "2026-03-02"}})
     assert "data.end_date" in assert_error(r, 422)["fields"]
@@ -196,7 +186,7 @@ def test_rejected_revised_resubmitted_and_approved_deducts_once(client, leave):
     act(client, "sales_head", iid, action="reject", comment="月初项目上线，请改期或缩短")
     assert open_tasks(client, iid) == [("revise", "clerk")]
     assert balance(client) == "15.0"
-    task = client.get(f"{API}/tasks/{task_for(client, 'clerk', iid)}", headers=login(client, "clerk")).get_json()
+    task = client.get(f"{API}/tasks/{task_of(client, 'clerk', iid)}", headers=login(client, "clerk")).get_json()
     assert task["form"]["key"] == "leave_request" and "revise_action" in task["form"]["editable"]
     # the employee shortens it to 2.5 days and resubmits: recounted, the supervisor only this time
     act(client, "clerk", iid, data={"end_date": "2026-03-04", "end_half": "am", "reason": "缩短假期",
@@ -216,7 +206,7 @@ def test_rejected_revised_resubmitted_and_approved_deducts_once(client, leave):
 def test_resubmitting_more_than_the_balance_is_refused_and_the_revision_stays_open(client, leave):
     iid = started(client, request())
     act(client, "sales_lead", iid, action="reject", comment="请说明")
-    tid = task_for(client, "clerk", iid)
+    tid = task_of(client, "clerk", iid)
     r = client.post(f"{API}/tasks/{tid}/approve", headers=login(client, "clerk"),
                     json={"data": {"end_date": "2026-03-31", "revise_action": "resubmit"}})
     err = assert_error(r, 409, "engine_error")
@@ -262,7 +252,7 @@ def test_the_balance_is_checked_again_when_the_leave_is_approved(client, leave):
     act(client, "sales_head", first)
     assert balance(client) == "10.0"
     act(client, "sales_lead", second)
-    tid = task_for(client, "sales_head", second)
+    tid = task_of(client, "sales_head", second)
     r = client.post(f"{API}/tasks/{tid}/approve", json={}, headers=login(client, "sales_head"))
     assert r.status_code == 200, r.get_json()
     assert balance(client) == "0.0"
@@ -273,7 +263,7 @@ def test_the_balance_is_checked_again_when_the_leave_is_approved(client, leave):
     sick = next(b for b in r["items"] if b["leave_type"] == "sick" and b["user"] == "clerk")
     r = client.patch(f"{API}/leave-balances/{sick['id']}", json={"days": 0}, headers=login(client, "hr1"))
     assert r.status_code == 200, r.get_json()
-    tid = task_for(client, "sales_lead", third)
+    tid = task_of(client, "sales_lead", third)
     err = assert_error(client.post(f"{API}/tasks/{tid}/approve", json={}, headers=login(client, "sales_lead")), 409)
     assert "insufficient balance" in err["message"]
     assert open_tasks(client, third) == [("supervisor", "sales_lead")]
