@@ -19,7 +19,7 @@ supervisor tree; admins see all). An unknown or invisible customer is refused th
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from crm import records_service
 from crm.models import User
 from crm.records import Customer, ExpenseClaim, ExpenseLine
+from crm.values import parse_decimal
 from db.base import utcnow
 from engine.errors import Conflict, NotFound, ValidationFailed
 
@@ -59,21 +60,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 
 def _amount(value: Any) -> Decimal | str:
     """The amount as a Decimal, or why it is not one."""
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        return "must be a number"
-    try:
-        d = Decimal(str(value).strip())
-    except InvalidOperation:
-        return "must be a number"
-    if not d.is_finite():
-        return "must be a number"
-    if d < CENT:
-        return "must be at least 0.01"
-    if d > MAX_AMOUNT:
-        return f"must be at most {MAX_AMOUNT}"
-    if d != d.quantize(CENT):
-        return "at most 2 decimals"
-    return d.quantize(CENT)
+    return parse_decimal(value, CENT, CENT, MAX_AMOUNT)
 
 
 def _date(value: Any) -> date | str:

@@ -138,6 +138,18 @@ def _user_ref(s: Session, fields: dict[str, str], name: str, value: Any) -> User
     return user
 
 
+def _role_refs(s: Session, fields: dict[str, str], roles: Any) -> list[Role]:
+    """The roles named by a list of role keys; problems go to fields["roles"]."""
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        fields["roles"] = "must be a list of role keys"
+        return []
+    found = list(s.scalars(select(Role).where(Role.key.in_(roles))))
+    missing = sorted(set(roles) - {r.key for r in found})
+    if missing:
+        fields["roles"] = f"unknown role(s): {', '.join(missing)}"
+    return found
+
+
 def _reaches(start: Any, target_id: int, up: Callable[[Any], Any]) -> bool:
     """Does walking `up` from `start` (a department's parents, a user's supervisors) reach `target_id`?"""
     seen: set[int] = set()
@@ -221,15 +233,7 @@ def create_user(s: Session, username: Any, display_name: Any, password: Any, dep
         fields["password"] = "at least 8 characters"
     dept = _department_ref(s, fields, "department", department)
     sup = _user_ref(s, fields, "supervisor", supervisor)
-    role_objs: list[Role] = []
-    if roles is not None:
-        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
-            fields["roles"] = "must be a list of role keys"
-        else:
-            role_objs = list(s.scalars(select(Role).where(Role.key.in_(roles))))
-            missing = sorted(set(roles) - {r.key for r in role_objs})
-            if missing:
-                fields["roles"] = f"unknown role(s): {', '.join(missing)}"
+    role_objs = _role_refs(s, fields, roles) if roles is not None else []
     if "username" not in fields and user_by_username(s, username) is not None:
         raise Conflict(f"user '{username}' exists", {"username": "already exists"})
     if fields:
@@ -262,15 +266,7 @@ def update_user(s: Session, user_id: int, changes: dict[str, Any]) -> User:
         if "supervisor" not in fields and _reaches(sup, user.id, lambda u: u.supervisor):
             fields["supervisor"] = "would make the user their own supervisor (a cycle)"
     if "roles" in changes:
-        roles = changes["roles"]
-        role_objs: list[Role] = []
-        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
-            fields["roles"] = "must be a list of role keys"
-        else:
-            role_objs = list(s.scalars(select(Role).where(Role.key.in_(roles))))
-            missing = sorted(set(roles) - {r.key for r in role_objs})
-            if missing:
-                fields["roles"] = f"unknown role(s): {', '.join(missing)}"
+        role_objs = _role_refs(s, fields, changes["roles"])
     if "active" in changes and not isinstance(changes["active"], bool):
         fields["active"] = "must be true or false"
     if "locale" in changes and changes["locale"] not in ("zh", "en"):

@@ -17,13 +17,14 @@ to the settlement's `remark`: `发票 invoice <invoice_no> received <YYYY-MM-DD>
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from crm import records_service
 from crm.records import SETTLEMENT_METHODS, Agent, ServiceFeeSettlement
+from crm.values import parse_decimal
 from db.base import utcnow
 from engine.errors import Conflict, NotFound, ValidationFailed
 
@@ -50,21 +51,7 @@ def _decimal(value: Any, places: Decimal, low: Decimal, high: Decimal) -> Decima
     """The value as a Decimal within [low, high] with at most `places` decimals, or why not."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return "is required"
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        return "must be a number"
-    try:
-        d = Decimal(str(value).strip())
-    except InvalidOperation:
-        return "must be a number"
-    if not d.is_finite():
-        return "must be a number"
-    if d < low:
-        return f"must be at least {low}"
-    if d > high:
-        return f"must be at most {high}"
-    if d != d.quantize(places):
-        return f"at most {len(str(places).split('.')[-1])} decimals"
-    return d.quantize(places)
+    return parse_decimal(value, places, low, high)
 
 
 def _text(value: Any, max_len: int, required: bool) -> str | None | tuple[str]:

@@ -11,7 +11,7 @@ import pytest
 
 from crm.models import User
 from engine import definitions
-from tests.api.conftest import API, assert_error, login
+from tests.api.conftest import API, act, assert_error, login
 
 XML = (Path(__file__).resolve().parents[2] / "bpmn" / "trial_account.bpmn").read_bytes()
 ACCOUNT = {"username": "trial.hbch", "display_name": "刘试用", "company": "华北测绘院", "phone": "13812345678",
@@ -43,12 +43,6 @@ def instance(client, iid, user="clerk"):
 def todo(client, user, iid):
     rows = client.get(f"{API}/tasks?box=todo", headers=login(client, user)).get_json()["items"]
     return [r["id"] for r in rows if r["instance_id"] == iid]
-
-
-def act(client, user, iid, action="approve", comment="同意"):
-    [tid] = todo(client, user, iid)
-    r = client.post(f"{API}/tasks/{tid}/{action}", json={"comment": comment}, headers=login(client, user))
-    assert r.status_code == 200, r.get_json()
 
 
 def can_login(client, username, password):

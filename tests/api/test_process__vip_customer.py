@@ -11,7 +11,7 @@ import pytest
 from crm.records import Customer
 from engine import definitions
 from engine.models import ProcessInstance
-from tests.api.conftest import API, assert_error, login
+from tests.api.conftest import API, act, assert_error, login
 
 XML = (Path(__file__).resolve().parents[2] / "bpmn" / "vip_customer.bpmn").read_bytes()
 CUSTOMER = {"name": "华北测绘院", "phone": "010-62345678", "email": "office@hbch.example.cn", "province": "北京",
@@ -41,12 +41,6 @@ def customer(client, cid, user="admin"):
 def todo(client, user, iid):
     rows = client.get(f"{API}/tasks?box=todo", headers=login(client, user)).get_json()["items"]
     return [r["id"] for r in rows if r["instance_id"] == iid]
-
-
-def act(client, user, iid, action="approve", comment="同意"):
-    [tid] = todo(client, user, iid)
-    r = client.post(f"{API}/tasks/{tid}/{action}", json={"comment": comment}, headers=login(client, user))
-    assert r.status_code == 200, r.get_json()
 
 
 def counts(org):
