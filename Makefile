@@ -18,22 +18,42 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.stamp
 
-.PHONY: venv setup run dev test bench lint
+ASSETS_STAMP := frontend/dist/.stamp
+ASSET_SOURCES := frontend/package.json frontend/package-lock.json frontend/build.mjs $(shell find frontend/src -type f 2>/dev/null)
+
+.PHONY: venv setup run dev test bench lint assets i18n system-deps test-deps
 
 venv: $(STAMP)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# System packages (graphviz, a CJK font, node/npm; chromium for the tests — DESIGN.md §5):
+# installed with apt-get when missing and root, otherwise the script says what to install.
+system-deps:
+	scripts/system-deps.sh run
+
+test-deps:
+	scripts/system-deps.sh test
+
+# Browser assets (bpmn-js, form-js, htmx from the npm registry), rebuilt when a source changes.
+assets: $(ASSETS_STAMP)
+
+$(ASSETS_STAMP): $(ASSET_SOURCES) | system-deps
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run build
+	touch $@
+
+# UI translations: i18n/<locale>/*.po -> translations/<locale>/LC_MESSAGES/messages.mo
+i18n: venv
+	$(BIN)/python scripts/compile_i18n.py
+
 # Reinstall only when pyproject.toml is newer than the stamp.
-# System packages (graphviz, a CJK font, chromium — DESIGN.md §5) are not needed yet; when they
-# are, add scripts/system-deps.sh and call it here, before pip, so it runs with every reinstall.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -e '.[dev]'
 	touch $@
 
 # Idempotent: migrations, admin, demo data and deployment all leave existing records alone.
-setup: venv
+setup: venv assets i18n
 	$(BIN)/python app.py init-db
 	$(BIN)/python app.py create-admin
 	$(BIN)/python app.py demo
@@ -49,7 +69,7 @@ run: setup
 dev: setup
 	exec $(BIN)/flask --app 'app:create_app()' run --debug --host 127.0.0.1 --port $${PORT:-5000}
 
-test: venv
+test: venv test-deps assets i18n
 	$(BIN)/pytest -q -rs
 
 bench: venv

@@ -85,8 +85,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["lz_db"] = database if database is not None else Database(app.config["DATABASE_URL"])
 
     from api import bp as api_bp
+    from worklist import bp as worklist_bp
+    from worklist.web import csrf, init_web
 
+    init_web(app)
     app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # bearer tokens; a cookie-authenticated API call checks X-CSRFToken (api/auth.py)
+    app.register_blueprint(worklist_bp)
     timer_mode = app.config.get("TIMERS") or os.environ.get("LIUZHUAN_TIMERS", "off")
     if timer_mode == "inprocess":
         # The embedded setup: one web process (make run serves 1 gunicorn worker) runs the tick.

@@ -10,15 +10,18 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app, g, jsonify, request, session
+from flask_wtf.csrf import validate_csrf
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from wtforms.validators import ValidationError
 
 from api import bp, database
-from api.errors import json_body
+from api.errors import ApiError, json_body
 from crm import directory
 from engine.errors import Unauthenticated
+from worklist.web import SESSION_KEY, limit_logins
 
 TOKEN_SALT = "lz-api-token"
-SESSION_KEY = "uid"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def serializer() -> URLSafeTimedSerializer:
@@ -59,12 +62,29 @@ def current_user_id() -> int:
         uid = session.get(SESSION_KEY)
         if uid is None:
             raise Unauthenticated("authentication required: send 'Authorization: Bearer <token>'")
+        if request.method not in SAFE_METHODS:
+            # A signed-in browser page calling the API: the page's CSRF token must come along.
+            try:
+                validate_csrf(request.headers.get("X-CSRFToken"))
+            except ValidationError as e:
+                raise ApiError(403, "csrf_failed", "send the page's CSRF token in the X-CSRFToken header",
+                               {"X-CSRFToken": str(e)}) from e
     uid = directory.active_user(database(), uid)
     g.lz_uid = uid
     return uid
 
 
+def _json_username() -> str:
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # answered 400 by json_body in the view
+        body = None
+    name = body.get("username") if isinstance(body, dict) else None
+    return name if isinstance(name, str) else ""
+
+
 @bp.post("/auth/token")
+@limit_logins(_json_username)
 def token() -> Any:
     body = json_body(allowed=("username", "password"))
     uid = directory.login(database(), body.get("username"), body.get("password"))

@@ -172,9 +172,11 @@ def _unexpected(e: Exception) -> tuple[Response, int]:
 
 def _routing(e: HTTPException) -> Any:
     """404 / 405 raised by URL matching happen before any blueprint is chosen: app-wide handler,
-    JSON under /api, Flask's default page elsewhere."""
+    JSON under /api; elsewhere the web pages' error page (app.extensions["lz_page_errors"], set by
+    worklist/web.py), else Flask's default page."""
     if not (request.path == API_ROOT or request.path.startswith(API_ROOT + "/")):
-        return e
+        page = current_app.extensions.get("lz_page_errors")
+        return page(e) if page is not None else e
     if e.code == 404:
         return error_response(404, "not_found", f"no such API route: {request.path}")
     return _http(e)

@@ -91,6 +91,13 @@ def me(db: Database, user_id: int) -> dict[str, Any]:
         return {**org.user_dict(user), "is_admin": user.is_admin}
 
 
+def set_locale(db: Database, user_id: int, locale: Any) -> dict[str, Any]:
+    """A user chooses their own UI language (zh or en); remembered across sessions."""
+    with db.uow(write=True) as s:
+        _actor(s, user_id)
+        return org.user_dict(org.update_user(s, user_id, {"locale": locale}))
+
+
 # ---------------------------------------------------------------- admin writes
 
 

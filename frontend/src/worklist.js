@@ -1,0 +1,89 @@
+// The worklist's browser side: form-js viewer for start/task forms, bpmn-js viewer for the
+// instance diagram, htmx for partial page updates. Pages call window.LZ.*; see worklist/templates.
+import 'htmx.org';
+import { Form } from '@bpmn-io/form-js-viewer';
+import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
+
+import '@bpmn-io/form-js-viewer/dist/assets/form-js.css';
+import 'bpmn-js/dist/assets/diagram-js.css';
+import 'bpmn-js/dist/assets/bpmn-js.css';
+import 'bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css';
+
+function csrfToken() {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  return meta ? meta.content : '';
+}
+
+// htmx requests carry the CSRF token like every form post does.
+document.addEventListener('htmx:configRequest', (event) => {
+  event.detail.headers['X-CSRFToken'] = csrfToken();
+});
+
+// Every component of a form-js schema, nested ones (groups, dynamic lists) included.
+function components(schema) {
+  const out = [];
+  const walk = (list) => (list || []).forEach((c) => { out.push(c); walk(c.components); });
+  walk(schema.components);
+  return out;
+}
+
+// Labels in the user's language: a component may carry properties.label_en / label_zh.
+function localise(schema, locale) {
+  const copy = JSON.parse(JSON.stringify(schema));
+  components(copy).forEach((c) => {
+    const label = c.properties && c.properties[`label_${locale}`];
+    if (label) c.label = label;
+  });
+  return copy;
+}
+
+async function renderForm(container, schema, data, options = {}) {
+  const form = new Form({ container, properties: { readOnly: !!options.readOnly } });
+  await form.importSchema(localise(schema, options.locale || document.documentElement.lang), data || {});
+  return form;
+}
+
+// Server-side 422 field messages ({"lines[0].amount": "..."} or {"amount": "..."}) shown at the
+// fields; messages for keys the form does not show are returned so the page can list them.
+function showErrors(form, schema, fields) {
+  const byKey = {};
+  components(schema).forEach((c) => { if (c.key) byKey[c.key] = c.id; });
+  const errors = {};
+  const rest = {};
+  Object.entries(fields || {}).forEach(([path, message]) => {
+    const key = path.split(/[.[]/)[0];
+    if (byKey[key]) errors[byKey[key]] = [].concat(errors[byKey[key]] || [], message);
+    else rest[path] = message;
+  });
+  form._setState({ errors });
+  return rest;
+}
+
+// A JSON request to the API with the session cookie and the CSRF token.
+async function api(method, url, body) {
+  const response = await fetch(url, {
+    method,
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrfToken(), Accept: 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  let payload = null;
+  try { payload = await response.json(); } catch (e) { payload = null; }
+  return { ok: response.ok, status: response.status, body: payload };
+}
+
+// The process diagram with progress: markers on completed and current elements.
+async function renderDiagram(container, xml, progress = {}) {
+  const viewer = new NavigatedViewer({ container });
+  await viewer.importXML(xml);
+  const canvas = viewer.get('canvas');
+  const registry = viewer.get('elementRegistry');
+  const mark = (ids, cls) => (ids || []).forEach((id) => { if (registry.get(id)) canvas.addMarker(id, cls); });
+  mark(progress.completed, 'lz-completed');
+  mark(progress.taken, 'lz-taken');
+  mark(progress.current, 'lz-current');
+  canvas.zoom('fit-viewport');
+  return viewer;
+}
+
+window.LZ = { renderForm, showErrors, renderDiagram, api, csrfToken, components };

@@ -1,0 +1,105 @@
+"""Browser tests: the real app served on a free localhost port, driven by Playwright in Debian's
+chromium (/usr/bin/chromium; `make test` installs it when missing — scripts/system-deps.sh).
+
+The server runs the demo organisation (crm/demo.py, password `liuzhuan123`) with every shipped
+process deployed, in a fresh SQLite file per test module. Screenshots: `shot(page, name)` writes
+test-results/screens/<test>--<name>.png; look at them.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import make_server
+
+import crm.models  # noqa: F401
+import engine.models  # noqa: F401
+from app import BPMN_DIR, create_app
+from crm.demo import DEFAULT_PASSWORD, load_demo
+from db.base import Base
+from db.session import Database
+from engine import definitions
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENS = Path(__file__).resolve().parents[2] / "test-results" / "screens"
+PASSWORD = DEFAULT_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@dataclass
+class LiveServer:
+    url: str
+    db: Database
+    app: Any
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict[str, Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium is not installed: run `make test` (scripts/system-deps.sh test installs it)")
+    return {
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"],
+    }
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args: dict[str, Any], live_server: LiveServer) -> dict[str, Any]:
+    return {**browser_context_args, "base_url": live_server.url, "locale": "zh-CN",
+            "timezone_id": "Asia/Shanghai", "viewport": {"width": 1280, "height": 860}}
+
+
+def serve(tmp_dir: Path) -> Iterator[LiveServer]:
+    db = Database(f"sqlite:///{tmp_dir / 'lz.db'}")
+    Base.metadata.create_all(db.engine)
+    load_demo(db)
+    for path in sorted(BPMN_DIR.glob("*.bpmn")):
+        definitions.deploy(db, path.read_bytes(), None)
+    app = create_app({"DATABASE": db, "SECRET_KEY": "browser-tests", "TESTING": False})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", db, app)
+    finally:
+        server.shutdown()
+        thread.join(5)
+        db.dispose()
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    yield from serve(tmp_path_factory.mktemp("live"))
+
+
+@pytest.fixture
+def shot(request) -> Callable[[Any, str], Path]:
+    """shot(page, "name"): a full-page screenshot saved under test-results/screens/."""
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    test = re.sub(r"[^\w.-]+", "_", request.node.name)
+
+    def take(page: Any, name: str) -> Path:
+        path = SCREENS / f"{test}--{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+def login(page: Any, username: str, password: str = PASSWORD) -> None:
+    """Log in through the login page; waits until the inbox (or `next`) has loaded."""
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)

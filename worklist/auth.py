@@ -1,0 +1,81 @@
+"""Login, logout and the language switch."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_limiter import RateLimitExceeded
+
+from crm import directory
+from engine.errors import ValidationFailed
+from worklist import bp
+from worklist.web import LOCALE_KEY, LOCALES, current_user, database, limit_logins, sign_in, sign_out
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: an open redirect to another host is refused."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("worklist.inbox")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limit_logins(lambda: request.form.get("username") or "")
+def login() -> Any:
+    if request.method == "GET":
+        if current_user() is not None:
+            return redirect(_safe_next(request.args.get("next")))
+        return render_template("login.html", next=request.args.get("next", ""), username="", error=None)
+    username = (request.form.get("username") or "").strip()
+    password = request.form.get("password") or ""
+    next_url = request.form.get("next", "")
+    try:
+        uid = directory.login(database(), username, password)
+        error = None if uid is not None else _("Wrong user name or password.")
+    except ValidationFailed:
+        uid, error = None, _("Enter your user name and password.")
+    if uid is None:
+        return render_template("login.html", next=next_url, username=username, error=error), 401
+    sign_in(uid)
+    return redirect(_safe_next(next_url))
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many(_e: Any) -> Any:
+    error = _("Too many failed attempts. Wait a minute, then try again.")
+    username = (request.form.get("username") or "").strip()
+    return render_template("login.html", next=request.form.get("next", ""), username=username, error=error), 429
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    sign_out()
+    return redirect(url_for("worklist.login"))
+
+
+@bp.post("/language")
+def language() -> Any:
+    """中文 / English: stored on the user (remembered at the next login) and in the session."""
+    locale = request.form.get("locale")
+    if locale not in LOCALES:
+        flash(_("Unknown language."), "error")
+    else:
+        session[LOCALE_KEY] = locale
+        user = current_user()
+        if user is not None:
+            directory.set_locale(database(), user["id"], locale)
+    return redirect(_safe_next(request.form.get("next") or _referrer()))
+
+
+def _referrer() -> str | None:
+    ref = request.referrer
+    if not ref:
+        return None
+    parts = urlsplit(ref)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
