@@ -92,6 +92,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer tokens; a cookie-authenticated API call checks X-CSRFToken (api/auth.py)
     app.register_blueprint(worklist_bp)
+    from designer import bp as designer_bp
+
+    app.register_blueprint(designer_bp)
     timer_mode = app.config.get("TIMERS") or os.environ.get("LIUZHUAN_TIMERS", "off")
     if timer_mode == "inprocess":
         # The embedded setup: one web process (make run serves 1 gunicorn worker) runs the tick.
