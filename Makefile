@@ -64,6 +64,7 @@ setup: venv assets i18n
 # inside the web process, so several worker processes would each run one. The scaled setup
 # (PostgreSQL + Redis + Celery beat for the timer tick) can use more workers.
 run: setup
+	@echo "Liuzhuan: open http://127.0.0.1:$${PORT:-5000}/ and log in as admin or one of the demo users above"
 	LIUZHUAN_TIMERS=inprocess exec $(BIN)/gunicorn --workers 1 --threads 8 --bind 127.0.0.1:$${PORT:-5000} 'app:create_app()'
 
 dev: setup
