@@ -335,6 +335,7 @@ def _crm_schemas() -> None:
                                "reason": nullable({"type": "string", "maxLength": 500})}, ["owner"])
     SCHEMAS["OwnerChange"] = obj({"from": nullable(STR), "to": STR, "by": STR, "reason": nullable(STR),
                                   "at": DATETIME}, ["from", "to", "by", "at"])
+    SCHEMAS["ImportResult"] = obj({"created": INT, "ids": {"type": "array", "items": INT}}, ["created", "ids"])
     SCHEMAS["OwnerHistory"] = obj({"items": {"type": "array", "items": ref("OwnerChange")}, "total": INT},
                                   ["items", "total"])
 
@@ -372,6 +373,24 @@ def _crm_paths() -> None:
         "post": op("Give the customer to another salesperson (admin, or a supervisor of the current owner); "
                    "kept in the owner history", "200", "Customer", "403", "404", "422", body="Reassign",
                    params=("customer_id",), tag="crm"),
+    }
+    PATHS["/customers/export.xlsx"] = {
+        "get": op("The customers the caller may see as an Excel workbook (Chinese column headers; the same "
+                  "?q= and field filters as the list)", "200", None, "400", "422", params=("q",), tag="crm",
+                  ok_text="The .xlsx workbook",
+                  extra={"responses": {
+                      "200": {"description": "The .xlsx workbook", "content": {
+                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                              "schema": {"type": "string", "format": "binary"}}}},
+                      **{code: {"$ref": f"#/components/responses/E{code}"} for code in ("400", "401", "422", "500")},
+                  }}),
+    }
+    PATHS["/customers/import"] = {
+        "post": op("Import customers from an .xlsx workbook (columns as the export): all rows or none; 422 lists "
+                   "every bad cell as 'row <n>, column <letter> (<header>)'", "201", "ImportResult",
+                   "422", tag="crm", ok_text="Created",
+                   extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": obj(
+                       {"file": {"type": "string", "format": "binary"}}, ["file"])}}}}),
     }
     PATHS["/customers/{customer_id}/owner-history"] = {
         "get": op("Every change of the customer's salesperson, oldest first", "200", "OwnerHistory", "404",

@@ -12,9 +12,13 @@ from flask import Response, jsonify, request
 
 from api import bp, database
 from api.auth import current_user_id
-from api.errors import json_body
+from api.errors import ApiError, json_body
 from api.pagination import page_args
+from crm import export as crm_export
+from crm import import_ as crm_import
 from crm import records_service as records
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # url path -> (record type, name of the id parameter, whether records can be deleted)
 RESOURCES: dict[str, tuple[str, str, bool]] = {
@@ -65,6 +69,27 @@ def _register(path: str, kind: str, id_name: str, deletable: bool) -> None:
     bp.add_url_rule(one, f"crm_{endpoint}_update", patch_view, methods=["PATCH"])
     if deletable:
         bp.add_url_rule(one, f"crm_{endpoint}_delete", delete_view, methods=["DELETE"])
+
+
+# before the generic routes: /customers/export.xlsx is not a customer id (ids are integers anyway)
+@bp.get("/customers/export.xlsx")
+def export_customers() -> Any:
+    """The customers the caller may see as an Excel workbook (same filters as the list)."""
+    data = crm_export.customers_xlsx(database(), current_user_id(), _query())
+    return Response(data, mimetype=XLSX,
+                    headers={"Content-Disposition": "attachment; filename=\"customers.xlsx\"; "
+                                                    "filename*=UTF-8''%E5%AE%A2%E6%88%B7.xlsx"})
+
+
+@bp.post("/customers/import")
+def import_customers() -> Any:
+    """multipart/form-data with the .xlsx as `file`: every row created, or 422 listing each bad cell."""
+    uid = current_user_id()
+    upload = request.files.get("file")
+    if upload is None:
+        raise ApiError(422, "validation_failed", "send the workbook as multipart/form-data field 'file'",
+                       {"file": "required"})
+    return jsonify(crm_import.import_customers(database(), uid, upload.read())), 201
 
 
 for _path, (_kind, _id, _deletable) in RESOURCES.items():

@@ -87,9 +87,12 @@ INDUSTRY_WORDS: dict[str, list[str]] = {
 }
 SUFFIXES = ["有限公司", "有限公司", "股份有限公司", "集团有限公司"]
 NATURES = ["民营企业", "民营企业", "国有企业", "股份制企业", "外资企业"]
-LEVELS = ["战略客户", "重点客户", "普通客户", "普通客户", "潜在客户"]
+# 客户级别 / 类型 / 状态 / 阶段: values of crm.records_service.CUSTOMER_LEVELS / _TYPES / _STATUSES / _STAGES.
+# TIERS picks a customer's importance; a "潜在客户" tier is an ordinary-level prospect (status 潜在客户).
+TIERS = ["战略客户", "重点客户", "普通客户", "普通客户", "潜在客户"]
+PROSPECT = "潜在客户"
 TYPES = ["终端客户", "终端客户", "渠道客户", "合作伙伴"]
-STAGES = ["初步接触", "需求确认", "方案报价", "商务谈判", "已成交", "售后服务"]
+STAGES = ["初步接触", "需求确认", "方案报价", "商务谈判", "签约", "售后服务"]
 SOURCES = ["展会", "电话营销", "老客户介绍", "官网咨询", "招投标信息", "代理商推荐", "行业会议"]
 CREDITS = ["优", "良", "良", "中"]
 STREETS = ["科技路", "创业大道", "中山路", "人民路", "建设路", "高新大道", "学院路", "滨江路", "长江路", "解放路"]
@@ -178,6 +181,13 @@ def _landline(rng: random.Random, area: str) -> str:
     return f"{area.lstrip('0').rjust(3, '0') if area.startswith('00') else area}-{rng.randrange(2 * 10**7, 9 * 10**7)}"
 
 
+def _status(stage: str, activity: str) -> str:
+    """客户状态 of a customer past the first contact: dormant, or by how far the sales got."""
+    if activity == "休眠":
+        return "休眠客户"
+    return "成交客户" if stage in ("签约", "售后服务") else "意向客户"
+
+
 def build_dataset(today: date | None = None) -> Dataset:
     """The whole demo dataset as plain payloads: the same for the same seed and day."""
     today = today or date.today()
@@ -198,15 +208,16 @@ def build_dataset(today: date | None = None) -> Dataset:
                 names.add(name)
                 break
         domain = f"{brand_py}{i + 1:02d}.com.cn"
-        level = rng.choice(LEVELS)
-        stage = "初步接触" if level == "潜在客户" else rng.choice(STAGES)
+        tier = rng.choice(TIERS)
+        level = "普通客户" if tier == PROSPECT else tier
+        stage = "初步接触" if tier == PROSPECT else rng.choice(STAGES)
         legal_rep, _, _ = _person(rng, people)
         payload: dict[str, Any] = {
             "name": name, "nature": rng.choice(NATURES), "legal_rep": legal_rep,
             "address": f"{province}{city}市{rng.choice(districts)}{rng.choice(STREETS)}{rng.randint(1, 399)}号",
             "postcode": f"{post}{rng.randint(0, 99):02d}0", "website": f"www.{domain}",
             "phone": _landline(rng, area), "email": f"info@{domain}", "level": level, "type": rng.choice(TYPES),
-            "status": "潜在" if level == "潜在客户" else rng.choice(["正常", "正常", "正常", "休眠"]),
+            "status": PROSPECT if tier == PROSPECT else _status(stage, rng.choice(["正常", "正常", "正常", "休眠"])),
             "stage": stage, "credit": rng.choice(CREDITS), "province": province, "region": region,
             "source": rng.choice(SOURCES), "vip": level == "战略客户" or (level == "重点客户" and rng.random() < 0.3),
             "area_code": area, "industry": industry, "owner": owner,
@@ -226,7 +237,7 @@ def build_dataset(today: date | None = None) -> Dataset:
     contracts: list[tuple[str, int, dict[str, Any], bool]] = []
     titles: set[str] = set()
     for owner, count, signed in CONTRACTS:
-        mine = [i for i, c in enumerate(customers) if c.owner == owner and c.payload["level"] != "潜在客户"]
+        mine = [i for i, c in enumerate(customers) if c.owner == owner and c.payload["status"] != PROSPECT]
         for k, ci in enumerate(rng.sample(mine, count)):
             c = customers[ci].payload
             short = c["name"].removeprefix(next(p[1] for p in PLACES if c["name"].startswith(p[1])))[:4]

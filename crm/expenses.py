@@ -7,6 +7,7 @@ The claim's status follows the process instance:
 
     submitted --(last approval)--> approved --(finance records the payment)--> paid
         \\--(any rejection)--> rejected
+        \\--(the claimant withdraws the instance before anyone acted)--> withdrawn
 
 Payment: the model has no payment columns (crm/records.py is shared), so `record_payment`
 marks the claim `paid` and appends one line to its `remark`:
@@ -55,7 +56,9 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "approved": ("paid", "rejected"),
     "rejected": (),
     "paid": (),
+    "withdrawn": (),  # only through withdraw(): the instance was withdrawn
 }
+WITHDRAWN = "withdrawn"
 
 
 def _amount(value: Any) -> Decimal | str:
@@ -185,5 +188,17 @@ def record_payment(s: Session, claim_id: Any, paid_at: Any, payment_ref: Any) ->
     claim.status = "paid"
     line = f"已付款 paid {day} ref {ref}"
     claim.remark = f"{claim.remark}\n{line}" if claim.remark else line
+    s.flush()
+    return claim
+
+
+def withdraw(s: Session, claim_id: Any) -> ExpenseClaim:
+    """The claimant withdrew the instance before anyone acted: a submitted claim becomes
+    `withdrawn` (final; a new claim starts a new instance). Any other status is a Conflict."""
+    claim = _claim(s, claim_id)
+    if claim.status != "submitted":
+        raise Conflict(f"expense claim {claim.id} is {claim.status}; only a submitted claim can be withdrawn",
+                       {"claim_id": f"is {claim.status}"})
+    claim.status = WITHDRAWN
     s.flush()
     return claim

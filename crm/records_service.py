@@ -13,7 +13,10 @@ Data permissions (requirements 001: 业务员只能查看自己的客户, 上级
   `reassign` (admin, or a supervisor of the current owner, to someone within their own reach);
   the owner asking to reassign gets 403. Every change of owner is kept in customer_owner_history.
 - Contacts and contracts follow their customer.
-- Service tickets: within reach of their creator or handler.
+- Service tickets: within reach of their creator or handler. While the ticket's process instance
+  runs, its process-step fields (TICKET_PROCESS_FIELDS: 核实结果, 处理方法, 处理人, 处理结果,
+  客户满意度, 客户意见, status) change only through the process (process_update); an API change
+  is refused with 422 naming the field, for admins too.
 - Expense claims: within reach of the claimant, plus the finance role (reads).
 - Service-fee settlements: within reach of their creator, plus the finance role (reads).
 - Agents: every signed-in user reads them (the requirements make agent data available to the
@@ -32,7 +35,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Integer, String, column, func, or_, select, table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -69,6 +72,24 @@ PHONE = re.compile(r"^[0-9+\-() ]{3,32}$")
 FINANCE_ROLE = "finance"
 HR_ROLE = "hr"
 RESERVED_QUERY = ("q", "page", "per_page")
+# a record a process created, whose instance the initiator withdrew (撤回) before anyone acted
+WITHDRAWN = "withdrawn"
+# A service ticket's process-step fields: while the ticket's instance runs, only the process's
+# write-back (process_update) changes them; the API refuses a change with 422 naming the field.
+TICKET_PROCESS_FIELDS = ("verification", "handling_method", "handler", "result", "satisfaction", "customer_opinion",
+                         "status")
+# The engine's instance table, read (never written) to know whether a record's process still runs;
+# crm/ does not import the engine's models (tests/test_layers.py).
+_INSTANCE = table("process_instance", column("id", Integer), column("status", String))
+
+
+# Customer classification (requirements 004 lists 客户级别, 客户类型, 客户状态, 客户阶段 among the
+# customer fields and 002 asks for them as drop-down fields; the values are Liuzhuan's, in the
+# documents' words: 潜在/成交/流失客户, the sales stages from first contact to after-sales).
+CUSTOMER_LEVELS = ("战略客户", "重点客户", "普通客户")  # 客户级别
+CUSTOMER_TYPES = ("终端客户", "渠道客户", "合作伙伴", "代理商", "其他")  # 客户类型
+CUSTOMER_STATUSES = ("潜在客户", "意向客户", "成交客户", "休眠客户", "流失客户")  # 客户状态
+CUSTOMER_STAGES = ("初步接触", "需求确认", "方案报价", "商务谈判", "签约", "售后服务")  # 客户阶段
 
 
 # ---------------------------------------------------------------- field declarations
@@ -231,8 +252,10 @@ KINDS: dict[str, Kind] = {k.key: k for k in [
     Kind("customer", "customer", Customer, (
         text("code", 32), text("name", required=True), text("nature", 50), text("legal_rep", 50),
         text("address", 300), text("postcode", 10, pattern=r"^[0-9A-Za-z -]{3,10}$"), text("website"),
-        F("phone", **PHONE_KW), F("email", "email"), F("fax", **PHONE_KW), text("level", 50), text("type", 50),
-        text("status", 50), text("stage", 50), text("credit", 50), text("province", 50), text("region", 50),
+        F("phone", **PHONE_KW), F("email", "email"), F("fax", **PHONE_KW),
+        F("level", "enum", 50, choices=CUSTOMER_LEVELS), F("type", "enum", 50, choices=CUSTOMER_TYPES),
+        F("status", "enum", 50, choices=CUSTOMER_STATUSES), F("stage", "enum", 50, choices=CUSTOMER_STAGES),
+        text("credit", 50), text("province", 50), text("region", 50),
         text("source", 100), F("owner", "user"), F("vip", "bool", default=False, process=True), F("custom", "json"),
         text("area_code", 4, pattern=r"^\d{4}$"), F("industry", "enum", choices=tuple(INDUSTRIES)),
         F("service_auth_no", writable=False), note("remark"),
@@ -258,12 +281,12 @@ KINDS: dict[str, Kind] = {k.key: k for k in [
         text("complainant", 100, required=True), text("contact_info"), note("content", required=True),
         text("category", 50), F("expected_at", "datetime"), note("verification"), note("handling_method"),
         F("handler", "user"), note("result"), F("satisfaction", "int", low=1, high=5), note("customer_opinion"),
-        F("status", "enum", choices=TICKET_STATUSES, default="open"), F("customer", "customer"),
+        F("status", "enum", choices=(*TICKET_STATUSES, WITHDRAWN), default="open"), F("customer", "customer"),
         F("instance_id", "int", writable=False), note("remark"),
     ), _scope_ticket),
     Kind("expense_claim", "expense claim", ExpenseClaim, (
         F("claimant", "user"), text("title"),
-        F("status", "enum", choices=CLAIM_STATUSES, default="draft", process=True),
+        F("status", "enum", choices=(*CLAIM_STATUSES, WITHDRAWN), default="draft", process=True),
         F("total", "decimal", writable=False), F("instance_id", "int", writable=False), note("remark"),
     ), _scope_claim, can_write=_claim_writer, extra=_claim_extra),
     Kind("leave_balance", "leave balance", LeaveBalance, (
@@ -275,7 +298,7 @@ KINDS: dict[str, Kind] = {k.key: k for k in [
         F("fees", "decimal", required=True, low=Decimal(0), high=Decimal("999999999999.99")),
         F("ratio", "decimal", low=Decimal(0), high=Decimal(1), places=4, process=True),
         F("amount", "decimal", writable=False),
-        F("status", "enum", choices=SETTLEMENT_STATUSES, default="draft", process=True),
+        F("status", "enum", choices=(*SETTLEMENT_STATUSES, WITHDRAWN), default="draft", process=True),
         F("settlement_method", "enum", choices=SETTLEMENT_METHODS, process=True),
         F("invoice_received_at", "datetime", process=True),
         F("instance_id", "int", writable=False), note("remark"),
@@ -621,6 +644,70 @@ def create(db: Database, actor_id: int, kind_key: str, payload: Any, customer_id
         return record_dict(s, kind, row)
 
 
+BULK_KINDS = ("customer", "agent")  # record types create_many (spreadsheet import) accepts
+MAX_BULK = 5000
+
+
+def create_many(db: Database, actor_id: int, kind_key: str, payloads: list[Any]) -> list[dict[str, Any]]:
+    """Create several records in one transaction, all or none (a spreadsheet import).
+
+    Every payload is validated exactly like `create` (fields, allowed values, references within the
+    caller's reach, unique numbers, also against each other); if any is invalid, ValidationFailed
+    names every problem as `<index>.<field>` (0-based index into `payloads`) and nothing is created."""
+    kind = _kind(kind_key)
+    if kind.key not in BULK_KINDS:
+        raise NotFound(f"{kind.label}s cannot be created in bulk")
+    if not isinstance(payloads, list) or len(payloads) > MAX_BULK:
+        raise ValidationFailed("too many records", {"rows": f"at most {MAX_BULK}"})
+    with db.uow(write=True) as s:
+        actor = _actor(s, actor_id)
+        ids = reach(s, actor)
+        fields: dict[str, str] = {}
+        prepared: list[dict[str, Any]] = []
+        numbers: dict[Any, int] = {}
+        for i, payload in enumerate(payloads):
+            row_fields: dict[str, str] = {}
+            try:
+                p = _payload(kind, payload, actor)
+            except ValidationFailed as e:
+                fields.update({f"{i}.{k}": v for k, v in e.fields.items()})
+                continue
+            values = _values(s, actor, kind, p, ids, True, row_fields)
+            _before_save(s, kind, actor, ids, None, values, True, row_fields)
+            number = values.get(kind.number_field) if kind.number_field else None
+            if number:
+                try:
+                    _unique(s, kind, None, values)
+                except Conflict as e:
+                    row_fields.update(e.fields)
+                if number in numbers:
+                    row_fields[str(kind.number_field)] = f"repeats record {numbers[number]}"
+                numbers.setdefault(number, i)
+            fields.update({f"{i}.{k}": v for k, v in row_fields.items()})
+            prepared.append(values)
+        if fields:
+            raise ValidationFailed(f"invalid {kind.label}s: nothing was created", fields)
+        out = []
+        for values in prepared:
+            row = kind.model(**values, created_by_id=actor.id, created_at=utcnow())
+            _number(s, kind, row)
+            s.add(row)
+            _flush(s, kind)
+            if kind.key == "customer":
+                s.add(CustomerOwnerHistory(customer_id=row.id, from_user_id=None, to_user_id=row.owner_id,
+                                           by_user_id=actor.id, at=utcnow()))
+            out.append(record_dict(s, kind, row))
+        s.flush()
+        return out
+
+
+def all_visible(db: Database, actor_id: int, kind_key: str, query: dict[str, str] | None = None
+                ) -> list[dict[str, Any]]:
+    """Every record the actor may see matching `query` (as list_records), oldest first: for exports."""
+    items, _ = list_records(db, actor_id, kind_key, query, 0, MAX_ID)
+    return items[::-1]
+
+
 def _lines(s: Session, actor: User, ids: set[int] | None, raw: Any, fields: dict[str, str]) -> list[ExpenseLine]:
     if raw is None:
         return []
@@ -667,6 +754,8 @@ def update(db: Database, actor_id: int, kind_key: str, record_id: int, payload: 
         fields: dict[str, str] = {}
         values = _values(s, actor, kind, p, ids, False, fields)
         _before_save(s, kind, actor, ids, row, values, False, fields)
+        if kind.key == "ticket":
+            _process_owned_ticket_fields(s, kind, row, values, fields)
         if fields:
             raise ValidationFailed(f"invalid {kind.label} change", fields)
         check = values
@@ -679,6 +768,25 @@ def update(db: Database, actor_id: int, kind_key: str, record_id: int, payload: 
         _number(s, kind, row)
         _flush(s, kind)
         return record_dict(s, kind, row)
+
+
+def process_running(s: Session, instance_id: int | None) -> bool:
+    """Whether the process instance a record is linked to is still running."""
+    if instance_id is None:
+        return False
+    return s.scalar(select(_INSTANCE.c.status).where(_INSTANCE.c.id == instance_id)) == "running"
+
+
+def _process_owned_ticket_fields(s: Session, kind: Kind, row: ServiceTicket, values: dict[str, Any],
+                                 fields: dict[str, str]) -> None:
+    """A change of a process-step field of a ticket whose instance runs is refused, for everyone
+    (admins too): the process records those steps. Sending the current value is not a change."""
+    if not process_running(s, row.instance_id):
+        return
+    for name in TICKET_PROCESS_FIELDS:
+        f = kind.by_name[name]
+        if f.attr in values and values[f.attr] != getattr(row, f.attr) and name not in fields:
+            fields[name] = "set by the service-ticket process while its instance runs"
 
 
 def delete(db: Database, actor_id: int, kind_key: str, record_id: int) -> None:

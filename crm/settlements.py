@@ -9,6 +9,7 @@ The settlement's status follows the process instance (bpmn/agent_settlement.bpmn
     submitted --(ratio set by 技术支持中心, still submitted)--(leader approves)--> approved
         --(finance records the agent's invoice)--> invoiced --(finance: offset | refund)--> settled
     submitted --(商务部 or the leader rejects)--> rejected
+    submitted --(the applicant withdraws the instance before anyone acted)--> withdrawn
 
 Amount = fees x ratio, rounded to the cent, recomputed by crm/records_service.py on every save.
 The invoice number has no column (crm/records.py is shared): `record_invoice` appends one line
@@ -44,7 +45,9 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "invoiced": ("settled",),
     "settled": (),
     "rejected": (),
+    "withdrawn": (),  # only through withdraw(): the instance was withdrawn
 }
+WITHDRAWN = "withdrawn"
 
 
 def _decimal(value: Any, places: Decimal, low: Decimal, high: Decimal) -> Decimal | str:
@@ -176,6 +179,16 @@ def settle(s: Session, settlement_id: Any, method: Any) -> ServiceFeeSettlement:
                                {"settlement_method": "is required" if method in (None, "") else
                                 f"one of {', '.join(SETTLEMENT_METHODS)}"})
     records_service.process_update(s, KIND, row.id, {"status": "settled", "settlement_method": method})
+    return row
+
+
+def withdraw(s: Session, settlement_id: Any) -> ServiceFeeSettlement:
+    """The applicant withdrew the instance before anyone acted: submitted -> withdrawn (final)."""
+    row = get(s, settlement_id)
+    if row.status != "submitted":
+        raise Conflict(f"settlement {row.id} is {row.status}; only a submitted settlement can be withdrawn",
+                       {"settlement_id": f"is {row.status}"})
+    records_service.process_update(s, KIND, row.id, {"status": WITHDRAWN})
     return row
 
 

@@ -12,7 +12,9 @@ The ticket's status follows the process (bpmn/service_ticket.bpmn):
     callback --(callback visit: satisfaction >= SATISFIED_AT)--> closed
     callback --(callback visit: satisfaction <  SATISFIED_AT)--> handling (back to the technician)
 
-A closed ticket is never changed by a process again. Field errors name the process's field
+    open --(the receptionist withdraws the instance before anyone acted)--> withdrawn
+
+A closed or withdrawn ticket is never changed by a process again. Field errors name the process's field
 (`technician`, not the record's `handler`), so the caller hears `data.technician`.
 """
 from __future__ import annotations
@@ -32,6 +34,7 @@ TECHNICIAN_ROLE = "technician"
 # 客户满意度 1..5; 3 (一般) and above counts as satisfied and closes the ticket
 SATISFIED_AT = 3
 SATISFACTION_RANGE = (1, 5)
+WITHDRAWN = "withdrawn"
 
 
 def _ticket(s: Session, ticket_id: Any) -> ServiceTicket:
@@ -39,8 +42,8 @@ def _ticket(s: Session, ticket_id: Any) -> ServiceTicket:
         and ticket_id > 0 else None
     if row is None:
         raise NotFound(f"service ticket {ticket_id!r} not found")
-    if row.status == "closed":
-        raise Conflict(f"service ticket {row.id} is closed")
+    if row.status in ("closed", WITHDRAWN):
+        raise Conflict(f"service ticket {row.id} is {row.status}")
     return row
 
 
@@ -143,3 +146,12 @@ def record_callback(s: Session, ticket_id: Any, satisfaction: Any, customer_opin
     out = _update(s, ticket_id, {"satisfaction": satisfaction, "customer_opinion": customer_opinion,
                                  "status": "closed" if satisfied else "handling"})
     return {**_summary(out), "satisfied": satisfied}
+
+
+def withdraw(s: Session, ticket_id: Any) -> dict[str, Any]:
+    """The receptionist withdrew the instance before the service manager acted: open -> withdrawn."""
+    ticket = _ticket(s, ticket_id)
+    if ticket.status != "open":
+        raise Conflict(f"service ticket {ticket.id} is {ticket.status}; only an open ticket can be withdrawn",
+                       {"ticket_id": f"is {ticket.status}"})
+    return _summary(_update(s, ticket.id, {"status": WITHDRAWN}))

@@ -52,6 +52,23 @@ def register(name: str, fn: Function, doc: str | None = None) -> Function:
     return fn
 
 
+# name -> fn(call, args, result): undoes what the function did when the initiator withdraws the
+# instance (撤回) before any approver acted; runs in the withdraw's transaction (engine/writeback.py).
+Undo = Callable[[Call, dict[str, Any], Any], Any]
+_UNDO: dict[str, Undo] = {}
+
+
+def register_undo(name: str, fn: Undo) -> Undo:
+    """What withdrawing an instance does to undo a call of `name` (its evaluated args and its result)."""
+    _UNDO[name] = fn
+    return fn
+
+
+def undo_of(name: str) -> Undo | None:
+    _ensure_builtins()
+    return _UNDO.get(name)
+
+
 _BUILTINS_LOADED = False
 
 
@@ -68,6 +85,7 @@ def _ensure_builtins() -> None:
 def unregister(name: str) -> None:
     _REGISTRY.pop(name, None)
     _DOCS.pop(name, None)
+    _UNDO.pop(name, None)
 
 
 def get(name: str) -> Function | None:
@@ -80,6 +98,12 @@ def registry() -> dict[str, dict[str, Any]]:
     _ensure_builtins()
     return {name: {"args": list(inspect.signature(fn).parameters)[1:], "doc": _DOCS.get(name, "")}
             for name, fn in sorted(_REGISTRY.items())}
+
+
+def undo_registry() -> dict[str, str]:
+    """name -> the first line of its undo's doc, for every function a withdraw undoes."""
+    _ensure_builtins()
+    return {name: ((inspect.getdoc(fn) or "").strip().splitlines() or [""])[0] for name, fn in sorted(_UNDO.items())}
 
 
 def check_call(name: str, arg_names: list[str]) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from crm import expenses
-from engine.functions import Call, register
+from engine.functions import Call, register, register_undo
 
 
 def _claim_result(claim: Any) -> dict[str, Any]:
@@ -29,7 +29,14 @@ def expense_mark_paid(call: Call, claim_id: Any, paid_at: Any, payment_ref: Any)
     return {**_claim_result(claim), "paid_at": paid_at, "payment_ref": str(payment_ref).strip()}
 
 
+def undo_create_claim(call: Call, args: dict[str, Any], result: Any) -> dict[str, Any]:
+    """The claim the instance created (still submitted) becomes withdrawn."""
+    claim_id = result.get("claim_id") if isinstance(result, dict) else None
+    return _claim_result(expenses.withdraw(call.session, claim_id))
+
+
 def register_all() -> None:
     register("crm.expense.create_claim", expense_create_claim)
     register("crm.expense.set_status", expense_set_status)
     register("crm.expense.mark_paid", expense_mark_paid)
+    register_undo("crm.expense.create_claim", undo_create_claim)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from crm import settlements
-from engine.functions import Call, register
+from engine.functions import Call, register, register_undo
 
 
 def settlement_create(call: Call, agent_id: Any, period: Any, fees: Any, remark: Any = None) -> dict[str, Any]:
@@ -38,9 +38,16 @@ def settlement_settle(call: Call, settlement_id: Any, settlement_method: Any) ->
     return settlements.summary(settlements.settle(call.session, settlement_id, settlement_method))
 
 
+def undo_settlement_create(call: Call, args: dict[str, Any], result: Any) -> dict[str, Any]:
+    """The settlement the instance created (still submitted) becomes withdrawn."""
+    settlement_id = result.get("settlement_id") if isinstance(result, dict) else None
+    return settlements.summary(settlements.withdraw(call.session, settlement_id))
+
+
 def register_all() -> None:
     register("crm.settlement.create", settlement_create)
     register("crm.settlement.set_ratio", settlement_set_ratio)
     register("crm.settlement.set_status", settlement_set_status)
     register("crm.settlement.record_invoice", settlement_record_invoice)
     register("crm.settlement.settle", settlement_settle)
+    register_undo("crm.settlement.create", undo_settlement_create)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from crm import tickets
-from engine.functions import Call, register
+from engine.functions import Call, register, register_undo
 
 
 def ticket_create(call: Call, complainant: Any, contact_info: Any, content: Any, category: Any = None,
@@ -31,8 +31,15 @@ def ticket_record_callback(call: Call, ticket_id: Any, satisfaction: Any, custom
     return tickets.record_callback(call.session, ticket_id, satisfaction, customer_opinion)
 
 
+def undo_ticket_create(call: Call, args: dict[str, Any], result: Any) -> dict[str, Any]:
+    """The ticket the instance created (still open) becomes withdrawn."""
+    ticket_id = result.get("ticket_id") if isinstance(result, dict) else None
+    return tickets.withdraw(call.session, ticket_id)
+
+
 def register_all() -> None:
     register("crm.ticket.create", ticket_create)
     register("crm.ticket.assign", ticket_assign)
     register("crm.ticket.record_handling", ticket_record_handling)
     register("crm.ticket.record_callback", ticket_record_callback)
+    register_undo("crm.ticket.create", undo_ticket_create)

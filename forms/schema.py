@@ -180,6 +180,21 @@ def _compile(schema: Any) -> tuple[Obj, list[str]]:
     return root, problems
 
 
+def _check_properties(comp: dict[str, Any], loc: str, problems: list[str]) -> None:
+    """form-js custom ``properties``: an object of string keys to string values (the editor's
+    "Custom properties"). Liuzhuan reads ``label_<locale>`` (e.g. ``label_en``) from it: the
+    worklist shows that label instead of ``label`` in that language."""
+    props = comp.get("properties")
+    if props is None:
+        return
+    if not isinstance(props, dict):
+        problems.append(f"{loc}: properties must be an object of text values")
+        return
+    for name, value in props.items():
+        if not isinstance(value, str):
+            problems.append(f"{loc}: properties.{name} must be text")
+
+
 def _build(components: Any, obj: Obj, where: str, problems: list[str], *, readonly: bool, conditional: bool) -> None:
     if not isinstance(components, list):
         problems.append(f"{where}: components must be a list")
@@ -193,6 +208,7 @@ def _build(components: Any, obj: Obj, where: str, problems: list[str], *, readon
         if ctype not in KNOWN_TYPES:
             problems.append(f"{loc}: unknown component type {ctype!r}")
             continue
+        _check_properties(comp, loc, problems)
         if ctype in DISPLAY_TYPES:
             continue
         ro = readonly or comp.get("readonly") is True or comp.get("disabled") is True

@@ -15,11 +15,11 @@ def test_crud(client):
     c = _create(client, "clerk", name="华北测绘院", email="a@b.cn", area_code="0531", industry="01",
                 custom={"规模": "大"})
     assert c["created_by"] == "clerk" and c["owner"] == "clerk" and len(c["service_auth_no"]) == 12
-    r = client.patch(f"{API}/customers/{c['id']}", json={"level": "A"}, headers=h)
-    assert r.status_code == 200 and r.get_json()["level"] == "A" and r.get_json()["vip"] is False
+    r = client.patch(f"{API}/customers/{c['id']}", json={"level": "战略客户"}, headers=h)
+    assert r.status_code == 200 and r.get_json()["level"] == "战略客户" and r.get_json()["vip"] is False
     # VIP status is given by the VIP customer entry process (its supervisor approval), not by editing
     assert_error(client.patch(f"{API}/customers/{c['id']}", json={"vip": True}, headers=h), 422)
-    assert client.get(f"{API}/customers/{c['id']}", headers=h).get_json()["level"] == "A"
+    assert client.get(f"{API}/customers/{c['id']}", headers=h).get_json()["level"] == "战略客户"
     assert client.delete(f"{API}/customers/{c['id']}", headers=h).status_code == 204
     assert_error(client.get(f"{API}/customers/{c['id']}", headers=h), 404, "not_found")
 
@@ -38,14 +38,14 @@ def test_validation_is_422_with_fields(client):
 
 def test_search_filter_and_pages(client):
     for i in range(5):
-        _create(client, "clerk", name=f"客户{i}", level="A" if i % 2 else "B")
-    _create(client, "clerk2", name="别人的客户", level="A")
+        _create(client, "clerk", name=f"客户{i}", level="战略客户" if i % 2 else "重点客户")
+    _create(client, "clerk2", name="别人的客户", level="战略客户")
     h = login(client, "clerk")
-    body = client.get(f"{API}/customers", query_string={"level": "A", "owner": "clerk"}, headers=h).get_json()
+    body = client.get(f"{API}/customers", query_string={"level": "战略客户", "owner": "clerk"}, headers=h).get_json()
     assert body["total"] == 2 and {c["name"] for c in body["items"]} == {"客户1", "客户3"}
     body = client.get(f"{API}/customers", query_string={"q": "客户", "per_page": 2, "page": 2}, headers=h).get_json()
     assert body["total"] == 5 and body["page"] == 2 and [c["name"] for c in body["items"]] == ["客户2", "客户1"]
-    lead = client.get(f"{API}/customers", query_string={"level": "A"}, headers=login(client, "sales_lead"))
+    lead = client.get(f"{API}/customers", query_string={"level": "战略客户"}, headers=login(client, "sales_lead"))
     assert lead.get_json()["total"] == 3
     err = assert_error(client.get(f"{API}/customers", query_string={"stage2": "x"}, headers=h), 422)
     assert "stage2" in err["fields"]
@@ -57,7 +57,7 @@ def test_permissions_404_for_strangers_403_for_owner_reassigning(client):
     for user in ("clerk2", "outsider"):
         h = login(client, user)
         assert_error(client.get(f"{API}/customers/{c['id']}", headers=h), 404)
-        assert_error(client.patch(f"{API}/customers/{c['id']}", json={"level": "A"}, headers=h), 404)
+        assert_error(client.patch(f"{API}/customers/{c['id']}", json={"level": "战略客户"}, headers=h), 404)
         assert client.get(f"{API}/customers", headers=h).get_json()["total"] == 0
     assert client.get(f"{API}/customers/{c['id']}", headers=login(client, "sales_head")).status_code == 200
     r = client.post(f"{API}/customers/{c['id']}/reassign", json={"owner": "clerk2"}, headers=login(client, "clerk"))

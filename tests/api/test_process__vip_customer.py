@@ -15,7 +15,7 @@ from tests.api.conftest import API, act, assert_error, login
 
 XML = (Path(__file__).resolve().parents[2] / "bpmn" / "vip_customer.bpmn").read_bytes()
 CUSTOMER = {"name": "华北测绘院", "phone": "010-62345678", "email": "office@hbch.example.cn", "province": "北京",
-            "region": "华北", "level": "A", "legal_rep": "刘院长"}
+            "region": "华北", "level": "战略客户", "legal_rep": "刘院长"}
 
 
 @pytest.fixture(autouse=True)
@@ -58,7 +58,7 @@ def test_a_salespersons_entry_becomes_vip_when_the_supervisor_approves(client, o
     assert result["initiator_is_supervisor"] is False
     cid = result["customer_id"]
     c = customer(client, cid, "clerk")
-    assert (c["vip"], c["owner"], c["name"], c["region"], c["level"]) == (False, "clerk", "华北测绘院", "华北", "A")
+    assert (c["vip"], c["owner"], c["name"], c["region"], c["level"]) == (False, "clerk", "华北测绘院", "华北", "战略客户")
     assert c["code"], "numbered like any customer"
     assert [t["assignee"] for t in inst["open_tasks"]] == ["sales_lead"]
     assert todo(client, "clerk2", iid) == [] and todo(client, "sales_head", iid) == []

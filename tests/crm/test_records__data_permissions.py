@@ -23,14 +23,14 @@ def _names(org, user, kind="customer"):
 def test_owner_supervisor_chain_and_admin_see_and_edit(org, cust, user):
     assert _names(org, user) == {"张三的客户"}
     assert rs.get(org.db, org[user], "customer", cust["id"])["owner"] == "clerk"
-    assert rs.update(org.db, org[user], "customer", cust["id"], {"level": "A"})["level"] == "A"
+    assert rs.update(org.db, org[user], "customer", cust["id"], {"level": "战略客户"})["level"] == "战略客户"
 
 
 @pytest.mark.parametrize("user", ["clerk2", "outsider", "legal_head", "fin1"])
 def test_peers_and_other_departments_see_nothing(org, cust, user):
     assert _names(org, user) == set()
     for call in (lambda: rs.get(org.db, org[user], "customer", cust["id"]),
-                 lambda: rs.update(org.db, org[user], "customer", cust["id"], {"level": "A"}),
+                 lambda: rs.update(org.db, org[user], "customer", cust["id"], {"level": "战略客户"}),
                  lambda: rs.delete(org.db, org[user], "customer", cust["id"]),
                  lambda: rs.reassign_customer(org.db, org[user], cust["id"], {"owner": user}),
                  lambda: rs.list_records(org.db, org[user], "contact", customer_id=cust["id"]),
