@@ -506,3 +506,29 @@ def next_timer_due(wf: BpmnWorkflow) -> datetime | None:
             continue
         due.append(at if at.tzinfo else at.replace(tzinfo=UTC))
     return min(due) if due else None
+
+
+# ---------------------------------------------------------------- progress (read only)
+
+
+@dataclass(frozen=True)
+class TraceStep:
+    """One task of the workflow's tree as the progress view needs it: its BPMN element, its state
+    (COMPLETED, READY, WAITING, STARTED, CANCELLED, ERROR, or a prediction: FUTURE, LIKELY, MAYBE),
+    and the element and state of the task it came from."""
+
+    node_id: str
+    state: str
+    parent_node_id: str | None
+    parent_state: str | None
+
+
+def trace(wf: BpmnWorkflow) -> list[TraceStep]:
+    """Every task of the workflow (sub-processes included), parents before children."""
+    out = []
+    for t in wf.get_tasks():
+        parent = t.parent
+        out.append(TraceStep(node_of(t), TaskState.get_name(t.state),
+                             node_of(parent) if parent is not None else None,
+                             TaskState.get_name(parent.state) if parent is not None else None))
+    return out

@@ -19,7 +19,7 @@ from db.session import Database
 from engine import audit, instances, runtime, spiff, votes
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.instances import check_comment, check_data, in_instance, validate_form
-from engine.models import HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
+from engine.models import AuditEvent, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
 from forms import validate as form_validation
 
 MAX_SIGNERS = 50
@@ -71,8 +71,8 @@ def _checked_task_data(ctx: runtime.Ctx, actor_id: int, node_id: str, data: dict
     only `editable` fields may change (none when the node lists none), `hidden` ones may not be sent."""
     cfg = runtime.node_config(ctx.definition, ctx.definition.key, node_id)
     schema = (ctx.definition.forms or {}).get(cfg.form_key) if cfg and cfg.form_key else None
-    if not data:
-        return data
+    if not data and (schema is None or cfg is None or not cfg.editable):
+        return data  # nothing sent and nothing to fill in here (a step with editable fields checks its required ones)
     if schema is None:
         # No form at this node: in a process with forms there is nothing to submit here; in a
         # form-less process free data is accepted, but never over a node's outcome or result.
@@ -212,14 +212,19 @@ def add_signer(db: Database, actor_id: int, task_id: int, users: Any, comment: A
 # ---------------------------------------------------------------- reading one task
 
 
+def _readable_task(s: Session, actor_id: int, task_id: int) -> HumanTask:
+    """The task, for its assignee or an admin; NotFound / Forbidden otherwise."""
+    t = s.get(HumanTask, task_id)
+    if t is None:
+        raise NotFound(f"task {task_id} not found")
+    if t.assignee_id != actor_id and not org.get_user(s, actor_id).is_admin:
+        raise Forbidden("you are not the assignee of this task")
+    return t
+
+
 def get_task(db: Database, actor_id: int, task_id: int) -> dict[str, Any]:
     with db.uow() as s:
-        t = s.get(HumanTask, task_id)
-        if t is None:
-            raise NotFound(f"task {task_id} not found")
-        viewer = org.get_user(s, actor_id)
-        if t.assignee_id != actor_id and not viewer.is_admin:
-            raise Forbidden("you are not the assignee of this task")
+        t = _readable_task(s, actor_id, task_id)
         act = s.get(NodeActivation, t.activation_id)
         inst = s.get(ProcessInstance, t.instance_id)
         assert act is not None and inst is not None
@@ -262,3 +267,49 @@ def vote_status(s: Session, act: NodeActivation) -> dict[str, Any]:
                      "status": r.status, "comment": r.comment, "auto": r.auto,
                      "at": iso(r.acted_at)} for r in rows],
     }
+
+
+def task_context(db: Database, actor_id: int, task_id: int) -> dict[str, Any]:
+    """What the task page shows around `get_task` (same permission: the assignee or an admin):
+    the instance (status, initiator, start time), the node's assignees with display names, who
+    closed the node when this task is no longer open, and the instance's history with comments.
+    Never any process data."""
+    with db.uow() as s:
+        t = _readable_task(s, actor_id, task_id)
+        inst = s.get(ProcessInstance, t.instance_id)
+        act = s.get(NodeActivation, t.activation_id)
+        assert inst is not None and act is not None
+        events = list(s.scalars(select(AuditEvent).where(AuditEvent.instance_id == inst.id)
+                                .order_by(AuditEvent.seq)))
+        ids = {inst.initiator_id, t.assignee_id, *act.assignee_ids} | {e.actor_id for e in events if e.actor_id}
+        users = {u.id: u for u in s.scalars(select(User).where(User.id.in_(ids)))}
+        nodes = {n.node_id: n.node_name for n in s.scalars(select(NodeActivation).where(
+            NodeActivation.instance_id == inst.id))}
+        d = s.get(ProcessDefinition, inst.definition_id)
+        assert d is not None
+
+        def who(uid: int | None) -> dict[str, Any] | None:
+            u = users.get(uid) if uid is not None else None
+            return {"username": u.username, "display_name": u.display_name} if u else None
+
+        decided_by = [who(r.assignee_id) for r in s.scalars(
+            select(HumanTask).where(HumanTask.activation_id == act.id, HumanTask.id != t.id,
+                                    HumanTask.status.in_(("approved", "rejected", "done", "returned")))
+            .order_by(HumanTask.acted_at))] if t.status == "cancelled" else []
+        return {
+            "id": t.id, "status": t.status, "assignee": who(t.assignee_id), "acted_at": iso(t.acted_at),
+            "comment": t.comment,
+            "instance": {"id": inst.id, "status": inst.status, "outcome": inst.outcome,
+                         "created_at": iso(inst.created_at), "ended_at": iso(inst.ended_at),
+                         "initiator": who(inst.initiator_id)},
+            "node": {"status": act.status, "decided_at": iso(act.decided_at),
+                     "assignees": [who(uid) for uid in act.assignee_ids if uid in users]},
+            "decided_by": [u for u in decided_by if u], "node_names": nodes,
+            # a node without a form of its own shows what was submitted at the start (read-only)
+            "start_form": instances.start_form(d),
+            "history": [{"seq": e.seq, "at": iso(e.at), "actor": who(e.actor_id), "action": e.action,
+                         "node_id": e.node_id, "node_name": nodes.get(e.node_id or "", e.node_id),
+                         "comment": e.comment,
+                         "to_user": (e.detail or {}).get("to_user"), "to_node": (e.detail or {}).get("to_node"),
+                         "users": (e.detail or {}).get("users")} for e in events],
+        }

@@ -16,4 +16,4 @@ from worklist.web import register_page_errors  # noqa: E402
 register_page_errors(bp)
 
 # Page modules register their routes on `bp` when imported.
-from worklist import auth, inbox  # noqa: E402,F401
+from worklist import auth, inbox, instance, org_admin, start, task  # noqa: E402,F401

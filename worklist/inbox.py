@@ -1,15 +1,59 @@
-"""The inbox (/): what waits for me, what I did, what I started, what I was copied on."""
+"""The inbox (/): what waits for me, what I did, what I started, what I was copied on.
+
+Filters (process, received from/to, keyword) and the sort travel in the query string, so a
+paging link or a bookmark keeps them. Copies (抄送) open through /cc/<id>, which marks them read.
+"""
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from flask import render_template, request
+from flask import abort, redirect, render_template, request, url_for
+from flask_babel import get_timezone
 
+from engine import catalog
 from engine import inbox as engine_inbox
+from engine.errors import Forbidden, NotFound
 from worklist import bp
 from worklist.web import current_user, database, login_required
 
 PAGE_SIZE = 20
+FILTERS = ("process", "q", "from", "to", "sort")
+
+
+def _day(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _local_midnight(day: date) -> datetime:
+    """The start of `day` in the user's time zone (what 'received on' means to them)."""
+    return datetime.combine(day, time.min, tzinfo=get_timezone())
+
+
+def inbox_filters(args: Any) -> dict[str, str]:
+    """The filters as the page shows them (invalid ones dropped)."""
+    out = {}
+    for key in FILTERS:
+        value = (args.get(key) or "").strip()
+        if key in ("from", "to") and not _day(value):
+            continue
+        if key == "sort" and value not in engine_inbox.SORTS:
+            continue
+        if key == "q":
+            value = value[:engine_inbox.MAX_Q]
+        if value:
+            out[key] = value
+    return out
+
+
+def safe_inbox_url(target: str | None) -> str:
+    """Back to where the user was: a path on this site only."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("worklist.inbox")
 
 
 @bp.get("/")
@@ -20,7 +64,39 @@ def inbox() -> Any:
     if box not in engine_inbox.BOXES:
         box = "todo"
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    items, total = engine_inbox.list_box(database(), uid, box, (page - 1) * PAGE_SIZE, PAGE_SIZE)
-    counts = engine_inbox.counts(database(), uid)
-    return render_template("inbox.html", box=box, items=items, total=total, counts=counts, page=page,
-                           pages=max(1, -(-total // PAGE_SIZE)))
+    filters = inbox_filters(request.args)
+    start, end = _day(filters.get("from")), _day(filters.get("to"))
+    items, total = engine_inbox.list_box(
+        database(), uid, box, (page - 1) * PAGE_SIZE, PAGE_SIZE,
+        process=filters.get("process"), q=filters.get("q"),
+        received_from=_local_midnight(start) if start else None,
+        received_before=_local_midnight(end + timedelta(days=1)) if end else None,
+        sort=filters.get("sort", "received"))
+    now = datetime.now(tz=UTC)
+    for item in items:
+        open_ = item["instance_status"] == "running" and (box != "todo" or item["status"] == "open")
+        item["overdue"] = bool(open_ and box != "done" and item["due_at"]
+                               and datetime.fromisoformat(item["due_at"]) < now)
+    totals = engine_inbox.box_totals(database(), uid)
+    processes, _ = catalog.list_definitions(database(), 0, 500)
+    pages = max(1, -(-total // PAGE_SIZE))
+
+    def page_url(n: int) -> str:
+        return url_for("worklist.inbox", box=box, page=n, **filters)
+
+    return render_template("inbox.html", box=box, items=items, total=total, counts=totals, page=page,
+                           pages=pages, page_url=page_url, filters=filters, processes=processes,
+                           filtered=any(k != "sort" for k in filters))
+
+
+@bp.get("/cc/<int:cc_id>")
+@login_required
+def open_copy(cc_id: int) -> Any:
+    """A copy sent to me: marked read, then its instance page."""
+    try:
+        instance_id = engine_inbox.open_copy(database(), current_user()["id"], cc_id)  # type: ignore[index]
+    except Forbidden:
+        abort(403)
+    except NotFound:
+        abort(404)
+    return redirect(f"/instances/{instance_id}")

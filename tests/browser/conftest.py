@@ -3,7 +3,8 @@ chromium (/usr/bin/chromium; `make test` installs it when missing — scripts/sy
 
 The server runs the demo organisation (crm/demo.py, password `liuzhuan123`) with every shipped
 process deployed, in a fresh SQLite file per test module. Screenshots: `shot(page, name)` writes
-test-results/screens/<test>--<name>.png; look at them.
+test-output/screens/<test>--<name>.png; look at them. (Not test-results/: pytest-playwright empties
+that folder at the start of every run.)
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from db.session import Database
 from engine import definitions
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENS = Path(__file__).resolve().parents[2] / "test-results" / "screens"
+SCREENS = Path(__file__).resolve().parents[2] / "test-output" / "screens"
 PASSWORD = DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -84,7 +85,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
 
 @pytest.fixture
 def shot(request) -> Callable[[Any, str], Path]:
-    """shot(page, "name"): a full-page screenshot saved under test-results/screens/."""
+    """shot(page, "name"): a full-page screenshot saved under test-output/screens/."""
     SCREENS.mkdir(parents=True, exist_ok=True)
     test = re.sub(r"[^\w.-]+", "_", request.node.name)
 

@@ -111,3 +111,43 @@ def test_the_version_keeps_the_forms_it_was_deployed_with(org, key, forms_dir):
     d, created = definitions.deploy(org.db, PROCESS, org["admin"])
     assert created and d.version == 2, "a changed form makes a new version"
     assert "extra" in [c.get("key") for c in d.forms["t_expense"]["components"]]
+
+
+REQUIRED_NOTE = (HEAD + """<bpmn:process id="formed_req" isExecutable="true">
+  <bpmn:startEvent id="s"><bpmn:extensionElements><lz:form key="t_expense_req"/></bpmn:extensionElements></bpmn:startEvent>
+  <bpmn:userTask id="review" name="review"><bpmn:extensionElements><lz:approval mode="any"/>
+    <lz:assignees strategy="users" value="v01"/><lz:form key="t_expense_req"/>
+    <lz:fields editable="finance_note"/></bpmn:extensionElements></bpmn:userTask>
+  <bpmn:endEvent id="e"/>
+  <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="review"/>
+  <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="e"/>
+</bpmn:process></bpmn:definitions>""").encode()
+
+
+def test_approving_without_data_still_needs_the_steps_required_editable_fields(org, forms_dir):
+    schema = json.loads(json.dumps(EXPENSE))
+    schema["components"][3]["validate"] = {"required": True}  # finance_note: required, filled in at review
+    (forms_dir / "t_expense_req.json").write_text(json.dumps(schema), encoding="utf-8")
+    key = h.deploy(org, REQUIRED_NOTE)
+    with pytest.raises(ValidationFailed):  # the start form requires it too
+        instances.start_process(org.db, org["clerk"], key, dict(GOOD))
+    iid = h.start(org, "clerk", key, {**GOOD, "finance_note": "起草时填写"})
+    tid = h.task_of(org, "v01", iid)
+    tasks.approve(org.db, org["v01"], tid)  # filled in before: approving without data is fine
+    assert h.instance(org, iid)["status"] == "completed"
+
+
+def test_a_required_editable_field_left_empty_refuses_an_approval_without_data(org, forms_dir):
+    schema = json.loads(json.dumps(EXPENSE))
+    schema["components"][3]["validate"] = {"required": True}
+    (forms_dir / "t_expense_req.json").write_text(json.dumps(schema), encoding="utf-8")
+    key = h.deploy(org, REQUIRED_NOTE.replace(b'<lz:form key="t_expense_req"/></bpmn:extensionElements></bpmn:startEvent>',
+                                              b'</bpmn:extensionElements></bpmn:startEvent>'))
+    iid = h.start(org, "clerk", key, {})
+    tid = h.task_of(org, "v01", iid)
+    with pytest.raises(ValidationFailed) as e:
+        tasks.approve(org.db, org["v01"], tid, "ok")
+    assert set(e.value.fields) == {"data.finance_note"} and "required" in e.value.fields["data.finance_note"]
+    assert h.open_assignees(org, iid) == {"review": {"v01"}}, "the refused approval changed nothing"
+    tasks.approve(org.db, org["v01"], tid, "ok", data={"finance_note": "已核对"})
+    assert h.instance(org, iid)["data"]["finance_note"] == "已核对"

@@ -1,0 +1,91 @@
+"""The key scenario: a clerk starts a leave request from the start page, meets a server-side
+validation error at the field, fixes it, lands on the instance page with the current node
+highlighted; after the supervisor's approval the instance shows completed with its path."""
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from crm import org as org_svc
+from crm import records_service as rs
+from engine import inbox, instances, tasks
+from tests.browser.conftest import login
+
+
+def user_id(db, username):
+    with db.uow() as s:
+        return org_svc.user_by_username(s, username).id
+
+
+def pick_date(page, label, value):
+    field = page.get_by_label(label)
+    field.fill(value)
+    field.press("Enter")
+    page.locator("h1").click()  # close the calendar
+
+
+def test_a_clerk_starts_a_leave_request_and_follows_it_to_the_end(page, shot, live_server):
+    db = live_server.db
+    rs.create(db, user_id(db, "wufang"), "leave_balance", {"user": "zhangsan", "leave_type": "annual", "days": "10"})
+    login(page, "zhangsan")
+    page.locator(".mainnav").get_by_role("link", name="发起", exact=True).click()
+    expect(page.locator("h1")).to_have_text("发起申请")
+    expect(page.locator("a.start-card")).to_have_count(8)
+    shot(page, "start-list")
+    page.get_by_placeholder("按名称搜索").fill("请假")
+    expect(page.locator("a.start-card:visible")).to_have_count(1)
+    shot(page, "start-list-filtered")
+    page.locator("a.start-card:visible").click()
+    expect(page).to_have_url(re.compile(r"/start/leave_request$"))
+    expect(page.locator(".fjs-form")).to_be_visible()
+    expect(page.get_by_text("正在加载表单")).to_have_count(0)
+
+    # the leave type, the dates the wrong way round, a reason
+    page.locator(".fjs-form-field-select", has=page.get_by_label("请假类型")).locator(".fjs-select-display").click()
+    page.locator(".fjs-dropdownlist-item", has_text="年假").click()
+    pick_date(page, "开始日期", "2026-12-10")
+    pick_date(page, "结束日期", "2026-12-08")
+    page.get_by_label("请假事由").fill("回老家办理房产手续")
+    page.get_by_role("button", name="提交").click()
+    end_field = page.locator(".fjs-form-field-datetime").filter(has=page.get_by_label("结束日期"))
+    expect(end_field.locator(".fjs-form-field-error")).to_have_text("结束时间不能早于开始时间。")
+    expect(page.get_by_role("alert")).to_contain_text("请修改标出的字段")
+    shot(page, "server-error-at-the-field")
+    assert inbox.list_box(db, user_id(db, "zhangsan"), "started", 0, 5)[1] == 0, "nothing was started"
+
+    pick_date(page, "结束日期", "2026-12-11")
+    page.get_by_role("button", name="提交").click()
+    expect(page).to_have_url(re.compile(r"/instances/\d+$"))
+    instance_id = int(page.url.rsplit("/", 1)[1])
+    expect(page.locator("#instance-status")).to_have_text("审批中")
+    expect(page.locator("#open-tasks")).to_contain_text("周强")
+    expect(page.locator("#diagram.ready")).to_be_visible()
+    expect(page.locator('#diagram [data-element-id="supervisor"].lz-current')).to_have_count(1)
+    expect(page.locator('#diagram [data-element-id="start"].lz-completed')).to_have_count(1)
+    expect(page.locator("#instance-data.ready")).to_be_visible()
+    expect(page.locator("#timeline")).to_contain_text("张三")
+    shot(page, "instance-waiting")
+
+    # the supervisor approves (the task page is another page's business)
+    boss = user_id(db, "zhouqiang")
+    todo, _ = inbox.list_box(db, boss, "todo", 0, 10)
+    task = next(t for t in todo if t["instance_id"] == instance_id)
+    tasks.approve(db, boss, task["id"], "同意，注意交接工作")
+    assert instances.get_instance(db, boss, instance_id)["status"] == "completed"
+
+    page.reload()
+    expect(page.locator("#instance-status")).to_have_text("已完成")
+    expect(page.locator("#diagram.ready")).to_be_visible()
+    for element in ("start", "check", "supervisor", "deduct", "end_approved"):
+        expect(page.locator(f'#diagram [data-element-id="{element}"].lz-completed')).to_have_count(1)
+    expect(page.locator("#diagram .lz-current")).to_have_count(0)
+    expect(page.locator('#diagram [data-element-id="end_cancelled"].lz-completed')).to_have_count(0)
+    for flow in ("f_start", "f_check", "f_sup", "f_sup_gw", "sup_approved", "f_deduct", "f_end_approved"):
+        expect(page.locator(f'#diagram [data-element-id="{flow}"].lz-taken')).to_have_count(1)
+    for flow in ("sup_to_dept", "sup_rejected", "revise_resubmit"):  # branches not taken
+        expect(page.locator(f'#diagram [data-element-id="{flow}"].lz-taken')).to_have_count(0)
+    expect(page.locator("#timeline")).to_contain_text("同意，注意交接工作")
+    expect(page.locator("#timeline")).to_contain_text("周强")
+    expect(page.get_by_role("button", name="撤回")).to_have_count(0)
+    shot(page, "instance-completed")

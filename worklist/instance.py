@@ -1,0 +1,184 @@
+"""The instance page (/instances/<id>): status, the diagram with its progress, the open tasks and
+their assignees, the data (as the viewer may see it), the timeline of every action; withdraw
+(撤回) and urge (催办) for the initiator."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+
+from bpmn.layout import ensure_layout
+from engine import inbox as engine_inbox
+from engine import instances, progress
+from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from worklist import bp
+from worklist.start import drop_empty_sections, localized_name
+from worklist.web import current_user, database, login_required
+
+STATUS = {"running": (lazy_gettext("In progress"), "blue"), "completed": (lazy_gettext("Completed"), "green"),
+          "withdrawn": (lazy_gettext("Withdrawn"), "")}
+ACTIONS = {
+    "start": lazy_gettext("submitted the request"), "approve": lazy_gettext("approved"),
+    "reject": lazy_gettext("rejected"), "complete": lazy_gettext("completed the step"),
+    "return": lazy_gettext("returned it to an earlier step"), "transfer": lazy_gettext("transferred the task"),
+    "reassign": lazy_gettext("reassigned the task"),
+    "add_signer": lazy_gettext("added signers"), "withdraw": lazy_gettext("withdrew the request"),
+    "urge": lazy_gettext("urged the approvers"), "enter": lazy_gettext("Waiting for"),
+    "cc": lazy_gettext("was copied"), "auto_approve": lazy_gettext("approved automatically"),
+    "decide": lazy_gettext("Step decided"), "completed": lazy_gettext("The process ended"),
+    "withdrawn": lazy_gettext("The process was withdrawn"), "warning": lazy_gettext("Warning"),
+    "engine_error": lazy_gettext("The process could not continue"), "remind": lazy_gettext("Reminder sent"),
+    "escalate": lazy_gettext("Escalated"), "deadline_remind": lazy_gettext("Deadline passed: reminder sent"),
+    "deadline_approve": lazy_gettext("Deadline passed: approved automatically"),
+    "deadline_reject": lazy_gettext("Deadline passed: rejected automatically"),
+    "deadline_escalate": lazy_gettext("Deadline passed: escalated"),
+    "undo": lazy_gettext("undid a change to a record"),
+}
+OUTCOMES: dict[str, Any] = {"approved": lazy_gettext("approved"), "rejected": lazy_gettext("rejected"),
+            "completed": lazy_gettext("done")}
+# Engine bookkeeping a reader does not need: the service calls and timer rows stay in the audit trail.
+QUIET = {"call"}
+
+
+def _timeline(view: dict[str, Any], prog: dict[str, Any]) -> list[dict[str, Any]]:
+    people, names = prog["people"], prog["names"]
+    out: list[dict[str, Any]] = []
+    last: dict[str, Any] = {}
+    for e in view["history"]:
+        if e["action"] in QUIET:
+            continue
+        if e["action"] == "decide" and last.get("node_id") == e.get("node_id") and \
+                last.get("action") in ("approve", "reject", "complete", "auto_approve"):
+            continue  # the decision just shown already says it
+        last = e
+        detail = e.get("detail") or {}
+        extra = ""
+        if e["action"] == "enter":
+            extra = "、".join(people.get(u, u) for u in detail.get("assignees") or [])
+        elif e["action"] == "decide":
+            outcome = str(detail.get("outcome") or "")
+            extra = str(OUTCOMES.get(outcome, outcome))
+        elif e["action"] in ("transfer", "reassign"):
+            to = detail.get("to_user")
+            extra = people.get(to, to) if isinstance(to, str) else ""
+        elif e["action"] == "add_signer":
+            extra = "、".join(people.get(u, u) for u in detail.get("users") or [] if isinstance(u, str))
+        elif e["action"] == "completed" and e.get("node_id"):
+            extra = names.get(e["node_id"], "")
+        elif e["action"] == "completed" and detail.get("outcome"):
+            extra = str(OUTCOMES.get(detail["outcome"], detail["outcome"]))
+        out.append({
+            "at": e["at"], "action": e["action"], "label": ACTIONS.get(e["action"], e["action"]),
+            "actor": people.get(e["actor"], e["actor"]) if e.get("actor") else None,
+            "node": names.get(e["node_id"], e["node_id"]) if e.get("node_id") and e["action"] != "completed" else None,
+            "comment": e.get("comment"), "extra": extra,
+        })
+    return out
+
+
+def _load(instance_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    uid = current_user()["id"]  # type: ignore[index]
+    try:
+        return instances.get_instance(database(), uid, instance_id), \
+            progress.instance_progress(database(), uid, instance_id)
+    except Forbidden:
+        abort(403)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/instances/<int:instance_id>")
+@login_required
+def instance(instance_id: int) -> Any:
+    view, prog = _load(instance_id)  # 403/404 first: only a viewer who may see it reads their copies
+    engine_inbox.read_copies(database(), current_user()["id"], instance_id)  # type: ignore[index]
+    label, color = STATUS.get(view["status"], (view["status"], ""))
+    if view["status"] == "completed" and view.get("outcome") == "rejected":
+        label, color = lazy_gettext("Rejected"), "red"
+    end_name = prog["names"].get(view.get("end_event") or "", "")
+    people = prog["people"]
+    open_tasks = [{**t, "assignee_name": people.get(t["assignee"], t["assignee"])} for t in view["open_tasks"]]
+    by_node: dict[str, dict[str, Any]] = {}
+    for t in open_tasks:
+        node = by_node.setdefault(t["node_id"], {"name": t["node_name"], "people": []})
+        node["people"].append(t["assignee_name"])
+    diagram = {"xml": drawable(prog["bpmn_xml"]), "completed": prog["completed"], "current": prog["current"],
+               "taken": prog["taken"]}
+    data_view = {"schema": as_record(prog["form"], view["data"]), "data": {**view["data"], **prog["options"]}}
+    return render_template(
+        "instance.html", nav="inbox", view=view, prog=prog, status_label=label, status_color=color,
+        end_name=end_name, process_label=localized_name({"name": prog["process_name"], "key": prog["process"],
+                                                         "name_en": prog["name_en"]}),
+        initiator_name=people.get(view["initiator"], view["initiator"]), open_nodes=list(by_node.values()),
+        timeline=_timeline(view, prog), diagram=diagram, data_view=data_view,
+        plain_data=_plain_data(view["data"]) if prog["form"] is None else [],
+    )
+
+
+DISPLAY_ONLY = {"text", "html", "image", "spacer", "separator"}
+
+
+def as_record(schema: dict[str, Any] | None, data: dict[str, Any]) -> dict[str, Any] | None:
+    """The form as a read-only record: without the instructions above its first field (they are for
+    filling it in) and without the top-level fields that hold no value."""
+    if not schema:
+        return schema
+    components = list(schema.get("components") or [])
+    while components and components[0].get("type") in DISPLAY_ONLY:
+        components.pop(0)
+
+    def empty(c: dict[str, Any]) -> bool:
+        key = c.get("key")
+        return (isinstance(key, str) and bool(key) and "." not in key and c.get("type") != "dynamiclist"
+                and data.get(key) in (None, "", []))
+
+    return drop_empty_sections({**schema, "components": [c for c in components if not empty(c)]})
+
+
+@lru_cache(maxsize=64)
+def drawable(xml: str) -> str:
+    """The definition with diagram coordinates: a file deployed without BPMN DI (written by hand, like
+    the shipped ones) is laid out automatically, so bpmn-js can draw it."""
+    return ensure_layout(xml.encode()).decode()
+
+
+def _plain_data(data: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Form-less processes: the top-level values as they are (node outcomes and votes left out)."""
+    return [(k, v) for k, v in sorted(data.items()) if not isinstance(v, (dict, list))]
+
+
+def _action(instance_id: int, run: Any, done: str) -> Any:
+    comment = (request.form.get("comment") or "").strip() or None
+    try:
+        run(database(), current_user()["id"], instance_id, comment)  # type: ignore[index]
+        flash(done, "success")
+    except Forbidden:
+        abort(403)
+    except NotFound:
+        abort(404)
+    except (Conflict, ValidationFailed) as e:
+        flash(_why_not(e.message), "error")
+    return redirect(url_for("worklist.instance", instance_id=instance_id))
+
+
+def _why_not(message: str) -> str:
+    if "already acted" in message:
+        return _("It can no longer be withdrawn: an approver has already acted.")
+    if "only a running instance" in message or message.startswith("the instance is "):
+        return _("The process has already ended.")
+    return _("Not possible: %(why)s", why=message)
+
+
+@bp.post("/instances/<int:instance_id>/withdraw")
+@login_required
+def withdraw(instance_id: int) -> Any:
+    return _action(instance_id, instances.withdraw, _("The request was withdrawn."))
+
+
+@bp.post("/instances/<int:instance_id>/urge")
+@login_required
+def urge(instance_id: int) -> Any:
+    return _action(instance_id, instances.urge, _("The approvers were reminded."))

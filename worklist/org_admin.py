@@ -1,0 +1,218 @@
+"""The organisation pages for admins: users (/admin/users), departments (/admin/departments) and
+roles (/admin/roles). Every write goes through a crm/directory.py use case; its validation errors
+are shown at the fields and change nothing. Everyone else gets 403."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+
+from crm import directory
+from engine.errors import Conflict, DomainError, NotFound, ValidationFailed
+from worklist import bp
+from worklist.start import MESSAGES
+from worklist.web import add_nav, admin_required, current_user, database
+
+PAGE_SIZE = 20
+
+add_nav("org", "worklist.org_users", lazy_gettext("Organisation"), visible=lambda u: bool(u.get("is_admin")))
+
+ORG_MESSAGES: list[tuple[str, Any]] = [
+    (r"required", lazy_gettext("This field is required.")),
+    (r"already exists", lazy_gettext("This already exists.")),
+    (r"2-64 letters, digits, '_', '\.', '-', starting with a letter",
+     lazy_gettext("2 to 64 letters, digits, _ . or -, starting with a letter.")),
+    (r"at least 8 characters", lazy_gettext("At least 8 characters.")),
+    (r"at most (\d+) characters", lazy_gettext("At most {1} characters.")),
+    (r"no user '(.+)'", lazy_gettext("There is no user “{1}”.")),
+    (r"user '(.+)' is deactivated", lazy_gettext("User “{1}” is deactivated.")),
+    (r"no department with id .+", lazy_gettext("Choose a department from the list.")),
+    (r"would make the user their own supervisor \(a cycle\)",
+     lazy_gettext("This would make the user their own supervisor.")),
+    (r"would make the department its own ancestor",
+     lazy_gettext("A department cannot be placed under itself.")),
+    (r"another department has this name", lazy_gettext("Another department has this name.")),
+    (r"you are this user", lazy_gettext("You cannot deactivate yourself.")),
+    (r"unknown role\(s\): (.+)", lazy_gettext("Unknown role: {1}.")),
+    (r"lower-case letters, digits and _ \(2-50\), starting with a letter",
+     lazy_gettext("2 to 50 lower-case letters, digits or _, starting with a letter.")),
+]
+
+
+def translate(message: str) -> str:
+    for pattern, text in [*ORG_MESSAGES, *MESSAGES]:
+        found = re.fullmatch(pattern, message)
+        if found:
+            out = str(text)
+            for i, value in enumerate(found.groups(), start=1):
+                out = out.replace(f"{{{i}}}", value or "")
+            return out
+    return message
+
+
+def field_errors(e: DomainError) -> dict[str, str]:
+    return {k: translate(v) for k, v in e.fields.items()}
+
+
+def _uid() -> int:
+    return current_user()["id"]  # type: ignore[index]
+
+
+def _int_or_none(value: str | None) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def _text_or_none(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+# ---------------------------------------------------------------- users
+
+
+@bp.get("/admin/users")
+@admin_required
+def org_users() -> Any:
+    q = (request.args.get("q") or "").strip()
+    dept = _int_or_none(request.args.get("department"))
+    state = request.args.get("state", "")
+    active = {"active": True, "inactive": False}.get(state)
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    users, total = directory.search_users(database(), _uid(), q or None, dept, active,
+                                          (page - 1) * PAGE_SIZE, PAGE_SIZE)
+    return render_template("org_users.html", nav="org", section="users", users=users, total=total, q=q,
+                           department=dept, state=state, page=page, pages=max(1, -(-total // PAGE_SIZE)),
+                           departments=directory.department_tree(database(), _uid()),
+                           roles={r["key"]: r["name"] for r in directory.list_roles(database(), _uid())})
+
+
+def _user_form(user: dict[str, Any] | None, values: dict[str, Any], errors: dict[str, str], status: int = 200) -> Any:
+    uid = _uid()
+    return render_template("org_user_form.html", nav="org", section="users", edited=user, values=values,
+                           errors=errors, departments=directory.department_tree(database(), uid),
+                           roles=directory.list_roles(database(), uid),
+                           people=[p for p in directory.user_choices(database(), uid) if p["active"]]), status
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@admin_required
+def org_user_new() -> Any:
+    if request.method == "GET":
+        return _user_form(None, {"roles": []}, {})
+    f = request.form
+    payload = {"username": (f.get("username") or "").strip(), "display_name": f.get("display_name") or "",
+               "password": f.get("password") or "", "department": _int_or_none(f.get("department")),
+               "supervisor": _text_or_none(f.get("supervisor")), "roles": f.getlist("roles")}
+    try:
+        created = directory.create_user(database(), _uid(), payload)
+    except (ValidationFailed, Conflict) as e:
+        return _user_form(None, {**payload, "password": ""}, field_errors(e), 422)
+    flash(_("User %(name)s was created.", name=created["display_name"]), "success")
+    return redirect(url_for("worklist.org_users", q=created["username"]))
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@admin_required
+def org_user_edit(user_id: int) -> Any:
+    try:
+        user = directory.get_user(database(), _uid(), user_id)
+    except NotFound:
+        abort(404)
+    if request.method == "GET":
+        return _user_form(user, user, {})
+    f = request.form
+    changes: dict[str, Any] = {"display_name": f.get("display_name") or "",
+                               "department": _int_or_none(f.get("department")),
+                               "supervisor": _text_or_none(f.get("supervisor")), "roles": f.getlist("roles"),
+                               "active": f.get("active") == "on"}
+    if f.get("password"):
+        changes["password"] = f.get("password")
+    try:
+        updated = directory.update_user(database(), _uid(), user_id, changes)
+    except (ValidationFailed, Conflict) as e:
+        shown = {**user, **{k: v for k, v in changes.items() if k != "password"}}
+        return _user_form(user, shown, field_errors(e), 422)
+    if user["active"] and not updated["active"]:
+        flash(_("%(name)s was deactivated: they can no longer log in or receive tasks.",
+                name=updated["display_name"]), "success")
+    else:
+        flash(_("User %(name)s was saved.", name=updated["display_name"]), "success")
+    return redirect(url_for("worklist.org_user_edit", user_id=user_id))
+
+
+# ---------------------------------------------------------------- departments
+
+
+def _departments(values: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
+                 editing: dict[str, Any] | None = None, status: int = 200) -> Any:
+    uid = _uid()
+    return render_template("org_departments.html", nav="org", section="departments",
+                           departments=directory.department_tree(database(), uid), values=values or {},
+                           errors=errors or {}, editing=editing,
+                           people=[p for p in directory.user_choices(database(), uid) if p["active"]]), status
+
+
+def _department_payload() -> dict[str, Any]:
+    f = request.form
+    return {"name": f.get("name") or "", "parent": _int_or_none(f.get("parent")),
+            "head": _text_or_none(f.get("head"))}
+
+
+@bp.route("/admin/departments", methods=["GET", "POST"])
+@admin_required
+def org_departments() -> Any:
+    if request.method == "GET":
+        return _departments()
+    payload = _department_payload()
+    try:
+        created = directory.create_department(database(), _uid(), payload)
+    except (ValidationFailed, Conflict) as e:
+        return _departments(payload, field_errors(e), status=422)
+    flash(_("Department %(name)s was created.", name=created["name"]), "success")
+    return redirect(url_for("worklist.org_departments"))
+
+
+@bp.route("/admin/departments/<int:dept_id>", methods=["GET", "POST"])
+@admin_required
+def org_department_edit(dept_id: int) -> Any:
+    try:
+        dept = directory.get_department(database(), _uid(), dept_id)
+    except NotFound:
+        abort(404)
+    if request.method == "GET":
+        return _departments(dept, editing=dept)
+    payload = _department_payload()
+    try:
+        saved = directory.update_department(database(), _uid(), dept_id, payload)
+    except (ValidationFailed, Conflict) as e:
+        return _departments(payload, field_errors(e), editing=dept, status=422)
+    flash(_("Department %(name)s was saved.", name=saved["name"]), "success")
+    return redirect(url_for("worklist.org_departments"))
+
+
+# ---------------------------------------------------------------- roles
+
+
+@bp.route("/admin/roles", methods=["GET", "POST"])
+@admin_required
+def org_roles() -> Any:
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        values = {"key": (request.form.get("key") or "").strip(), "name": request.form.get("name") or ""}
+        try:
+            created = directory.create_role(database(), _uid(), values)
+        except (ValidationFailed, Conflict) as e:
+            errors, status = field_errors(e), 422
+        else:
+            flash(_("Role %(name)s was created.", name=created["name"]), "success")
+            return redirect(url_for("worklist.org_roles"))
+    roles = directory.list_roles(database(), _uid())
+    members = directory.role_member_counts(database(), _uid())
+    return render_template("org_roles.html", nav="org", section="roles", roles=roles, members=members,
+                           values=values, errors=errors), status
