@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any
 
-from flask import abort, render_template
+from flask import abort, current_app, render_template
 from flask_babel import lazy_gettext
 
 from designer import bp
@@ -31,5 +31,18 @@ add_nav("designer", "designer.processes", lazy_gettext("Designer"), visible=is_p
 @bp.get("/")
 @designer_required
 def processes() -> Any:
-    items, total = catalog.list_definitions(database(), 0, 500)
-    return render_template("designer/processes.html", items=items, total=total, nav="designer")
+    from designer import drafts
+
+    db = database()
+    items, total = catalog.list_definitions(db, 0, 500)
+    user = current_user() or {}
+    pending = {d["key"]: d for d in drafts.list_drafts(db, user["id"])}
+    for item in items:
+        item["forms"] = sorted(catalog.get_version(db, item["key"], item["version"])["forms"])
+        item["draft"] = pending.pop(item["key"], None)
+    # drafts of processes never deployed yet
+    new_drafts = sorted(pending.values(), key=lambda d: d["key"])
+    # the table view and version pages, when the designer has them (designer/table_view.py, version_pages.py)
+    views = {name: f"designer.{name}" in current_app.view_functions for name in ("table_page", "versions_page")}
+    return render_template("designer/processes.html", items=items, total=total, new_drafts=new_drafts,
+                           views=views, nav="designer")

@@ -25,14 +25,28 @@ def get_definition(db: Database, key: str) -> dict[str, Any]:
         return {**definitions.definition_dict(rows[0]), "versions": [definitions.definition_dict(d) for d in rows]}
 
 
-def deploy_definition(db: Database, actor_id: int, xml: bytes) -> tuple[dict[str, Any], bool]:
+def get_version(db: Database, key: str, version: int | None = None) -> dict[str, Any]:
+    """One version of `key` (the latest when `version` is None) with its BPMN XML and form schemas."""
+    if not isinstance(key, str) or not key:
+        raise NotFound("no process key given")
+    with db.uow() as s:
+        rows = definitions.versions(s, key)
+        chosen = rows[0] if version is None else next((d for d in rows if d.version == version), None)
+        if chosen is None:
+            raise NotFound(f"process '{key}' has no version {version}")
+        return {**definitions.definition_dict(chosen, with_xml=True), "forms": dict(chosen.forms or {})}
+
+
+def deploy_definition(db: Database, actor_id: int, xml: bytes,
+                      forms: dict[str, Any] | None = None) -> tuple[dict[str, Any], bool]:
     """Validate and deploy a BPMN file as an admin. (definition dict, created): created is False when the
-    same file already is the latest version."""
+    same file already is the latest version. `forms` ({key: form-js schema}) override the library's
+    forms of the same key (see definitions.compile_definition)."""
     with db.uow() as s:
         actor = s.get(User, actor_id)
         if actor is None or not actor.active:
             raise Unauthenticated("unknown or deactivated user")
         if not actor.is_admin:
             raise Forbidden("only an administrator may deploy process definitions")
-    d, created = definitions.deploy(db, xml, actor_id)
+    d, created = definitions.deploy(db, xml, actor_id, forms)
     return definitions.definition_dict(d), created

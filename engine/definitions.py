@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,9 @@ from engine import functions, sandbox, spiff
 from engine.errors import Conflict, DefinitionInvalid, NotFound, Problem
 from engine.models import ProcessDefinition
 from forms import library
+from forms.validate import check_schema
+
+FORM_KEY = r"[A-Za-z0-9_-]{1,100}"
 
 MAX_BPMN_BYTES = 5 * 1024 * 1024
 
@@ -30,15 +34,20 @@ class Compiled:
     forms: dict[str, Any]
 
 
-def compile_definition(xml: bytes) -> Compiled:
-    """Validate and parse a BPMN file. Raises DefinitionInvalid listing every problem; never anything else."""
+def compile_definition(xml: bytes, forms: dict[str, Any] | None = None) -> Compiled:
+    """Validate and parse a BPMN file. Raises DefinitionInvalid listing every problem; never anything else.
+
+    `forms` ({form key: form-js schema}, e.g. designed in the browser) take precedence over the
+    library's forms/schemas/<key>.json; each is checked with forms.schema.check_schema like those.
+    Only the forms the file names are kept in the result."""
     if not isinstance(xml, (bytes, bytearray)) or not xml.strip():
         raise DefinitionInvalid([Problem(None, "the request body is empty: send the BPMN XML", "xml")])
     if len(xml) > MAX_BPMN_BYTES:
         raise DefinitionInvalid([Problem(None, f"the BPMN file is larger than {MAX_BPMN_BYTES // 1024} KB", "xml")])
     xml = bytes(xml)
+    given, form_problems = _given_forms(forms)
 
-    problems = list(check_bpmn(xml, sandbox.check_expression, sandbox.check_script))
+    problems = form_problems + list(check_bpmn(xml, sandbox.check_expression, sandbox.check_script))
     if any(p.rule in ("xml",) for p in problems):
         raise DefinitionInvalid(problems)
     root = parse_xml(xml)
@@ -48,16 +57,21 @@ def compile_definition(xml: bytes) -> Compiled:
                  for pid, cfg in configs.items() if pid in executable
                  for n in cfg.nodes.values() if n.kind == "service"
                  for why in [_service_problem(n)] if why]
-    forms: dict[str, Any] = {}
+    used: dict[str, Any] = {}
     for cfg in (c for pid, c in configs.items() if pid in executable):
         refs = [(cfg.process_id, cfg.start_form_key)] + [(n.node_id, n.form_key) for n in cfg.nodes.values()]
         for element_id, key in refs:
-            if key and key not in forms:
+            if key and key not in used:
+                if key in given:
+                    used[key] = given[key]
+                    continue
+                if key in _form_problems_by_key(form_problems):
+                    continue
                 schema, why = library.load(key)
                 if schema is None:
                     problems += [Problem(element_id, w, "form") for w in why]
                 else:
-                    forms[key] = schema
+                    used[key] = schema
     parsed, parse_problems = spiff.parse(xml)
     # The parser repeats what the XSD check already said; keep its messages only when they add something.
     known = {(p.element_id, p.message) for p in problems}
@@ -65,7 +79,31 @@ def compile_definition(xml: bytes) -> Compiled:
     if problems or parsed is None:
         raise DefinitionInvalid(problems or [Problem(None, "the file could not be parsed", "parser")])
     config = configs.get(parsed.process_id) or ProcessConfig(parsed.process_id, parsed.name)
-    return Compiled(xml, parsed, config, hashlib.sha256(xml).hexdigest(), forms)
+    return Compiled(xml, parsed, config, hashlib.sha256(xml).hexdigest(), used)
+
+
+def _given_forms(forms: Any) -> tuple[dict[str, Any], list[Problem]]:
+    """The usable forms among `forms` and a problem (element id `form:<key>`) for each unusable one."""
+    if forms is None:
+        return {}, []
+    if not isinstance(forms, dict):
+        return {}, [Problem(None, "forms must be an object mapping form keys to form-js schemas", "form")]
+    usable: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for key, schema in forms.items():
+        if not isinstance(key, str) or not re.fullmatch(FORM_KEY, key):
+            problems.append(Problem(f"form:{key}", f"form key '{key}' must be letters, digits, '_' or '-'", "form"))
+            continue
+        why = check_schema(schema)
+        if why:
+            problems += [Problem(f"form:{key}", f"form '{key}': {w}", "form") for w in why]
+        else:
+            usable[key] = schema
+    return usable, problems
+
+
+def _form_problems_by_key(problems: list[Problem]) -> set[str]:
+    return {p.element_id[5:] for p in problems if p.element_id and p.element_id.startswith("form:")}
 
 
 def _service_problem(node: NodeConfig) -> str | None:
@@ -88,12 +126,14 @@ def _summary(config: ProcessConfig) -> dict[str, Any]:
     }
 
 
-def deploy(db: Database, xml: bytes, actor_id: int | None) -> tuple[ProcessDefinition, bool]:
+def deploy(db: Database, xml: bytes, actor_id: int | None,
+           forms: dict[str, Any] | None = None) -> tuple[ProcessDefinition, bool]:
     """Store a new version (or return the latest when neither the file nor its forms changed).
 
     The form schemas the file names (`lz:form key=`) are copied into the version, so a running
-    instance keeps the forms it started with. Returns (definition, created)."""
-    compiled = compile_definition(xml)
+    instance keeps the forms it started with; `forms` (designed in the browser) override the
+    library's (see compile_definition). Returns (definition, created)."""
+    compiled = compile_definition(xml, forms)
     forms = compiled.forms
     key = compiled.parsed.process_id
     with db.uow(write=True) as s:

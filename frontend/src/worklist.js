@@ -8,11 +8,7 @@ import '@bpmn-io/form-js-viewer/dist/assets/form-js.css';
 import 'bpmn-js/dist/assets/diagram-js.css';
 import 'bpmn-js/dist/assets/bpmn-js.css';
 import 'bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css';
-
-function csrfToken() {
-  const meta = document.querySelector('meta[name="csrf-token"]');
-  return meta ? meta.content : '';
-}
+import { csrfToken, request } from './lib/http';
 
 // htmx requests carry the CSRF token like every form post does.
 document.addEventListener('htmx:configRequest', (event) => {
@@ -32,14 +28,31 @@ function localise(schema, locale) {
   const copy = JSON.parse(JSON.stringify(schema));
   components(copy).forEach((c) => {
     const label = c.properties && c.properties[`label_${locale}`];
-    if (label) c.label = label;
+    if (label) {
+      c.label = label;
+      if (c.dateLabel) c.dateLabel = label; // a datetime field shows dateLabel, not label
+    }
   });
   return copy;
 }
 
+// Field permissions of a task node: with options.editable (a list of keys), every other field is
+// shown read-only (form-js `readonly`), so an approver sees the whole form but changes only those.
+// Lists (dynamiclist) a user may not change lose their add/remove buttons too.
+function restrict(schema, editable, readOnly) {
+  const allowed = Array.isArray(editable) ? new Set(editable) : null;
+  components(schema).forEach((c) => {
+    if (allowed && c.key && !allowed.has(c.key)) c.readonly = true;
+    if (c.type === 'dynamiclist' && (readOnly || (allowed && !allowed.has(c.path)))) c.allowAddRemove = false;
+  });
+  return schema;
+}
+
 async function renderForm(container, schema, data, options = {}) {
   const form = new Form({ container, properties: { readOnly: !!options.readOnly } });
-  await form.importSchema(localise(schema, options.locale || document.documentElement.lang), data || {});
+  const prepared = restrict(localise(schema, options.locale || document.documentElement.lang), options.editable,
+    !!options.readOnly);
+  await form.importSchema(prepared, data || {});
   return form;
 }
 
@@ -60,17 +73,7 @@ function showErrors(form, schema, fields) {
 }
 
 // A JSON request to the API with the session cookie and the CSRF token.
-async function api(method, url, body) {
-  const response = await fetch(url, {
-    method,
-    credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrfToken(), Accept: 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  let payload = null;
-  try { payload = await response.json(); } catch (e) { payload = null; }
-  return { ok: response.ok, status: response.status, body: payload };
-}
+const api = request;
 
 // The process diagram with progress: markers on completed and current elements.
 async function renderDiagram(container, xml, progress = {}) {

@@ -1,0 +1,122 @@
+"""Version pages: /designer/<key>/versions (every version with a thumbnail), /designer/<key>/v<n>
+(one version read-only: diagram and table view), /designer/<key>/v<n>.svg (the diagram image),
+/designer/<key>/diff?from=&to= (what changed) and POST /designer/<key>/v<n>/copy (deploy a copy
+under a new key: the version as a template)."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from markupsafe import Markup
+
+from bpmn.layout import ensure_layout
+from designer import bp, versions
+from designer import table as tables
+from designer.diagram_svg import render_svg
+from designer.pages import designer_required
+from designer.table_view import labels
+from engine.errors import DefinitionInvalid, Forbidden, NotFound, ValidationFailed
+from worklist.web import current_user, database
+
+
+def _version(key: str, version: int | None = None) -> dict[str, Any]:
+    try:
+        return versions.get_version(database(), key, version)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/<key>/versions")
+@designer_required
+def versions_page(key: str) -> Any:
+    try:
+        items = versions.list_versions(database(), key)
+    except NotFound:
+        abort(404)
+    return render_template("designer/versions.html", key=key, items=items, latest=items[0], nav="designer")
+
+
+@bp.get("/<key>/v<int:version>.svg")
+@designer_required
+def version_svg(key: str, version: int) -> Any:
+    v = _version(key, version)
+    svg = render_svg(v["bpmn_xml"].encode("utf-8"))
+    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"})
+
+
+def _version_page(key: str, version: int, copy_errors: dict[str, str] | None = None,
+                  copy_values: dict[str, str] | None = None, status: int = 200) -> Any:
+    v = _version(key, version)
+    table = tables.to_table(v["bpmn_xml"].encode("utf-8"))
+    latest = versions.get_version(database(), key)["version"]
+    laid_out = ensure_layout(v["bpmn_xml"].encode("utf-8")).decode("utf-8")
+    return render_template("designer/version.html", key=key, v=v, table=table, latest=latest, laid_out=laid_out,
+                           labels=labels(),
+                           copy_errors=copy_errors or {}, copy_values=copy_values or {}, nav="designer"), status
+
+
+@bp.get("/<key>/v<int:version>")
+@designer_required
+def version_page(key: str, version: int) -> Any:
+    return _version_page(key, version)
+
+
+@bp.post("/<key>/v<int:version>/copy")
+@designer_required
+def copy_version(key: str, version: int) -> Any:
+    _version(key, version)
+    values = {"new_key": (request.form.get("new_key") or "").strip(),
+              "new_name": (request.form.get("new_name") or "").strip()}
+    user = current_user() or {}
+    try:
+        d = versions.copy_as_new_process(database(), user["id"], key, version, values["new_key"], values["new_name"])
+    except ValidationFailed as e:
+        errors = dict(e.fields)
+        if "new_key" in e.fields and "already used" in e.fields["new_key"]:
+            errors["new_key"] = gettext("The key '%(key)s' is already used by another process.", key=values["new_key"])
+        elif "new_key" in e.fields:
+            errors["new_key"] = gettext("A key starts with a letter and contains only letters, digits, '_', '-' "
+                                        "and '.' (no spaces).")
+        if "new_name" in e.fields:
+            errors["new_name"] = gettext("Give the new process a name.")
+        return _version_page(key, version, errors, values, 422)
+    except DefinitionInvalid as e:
+        errors = {"deploy": "; ".join(f"{p.element_id or ''} {p.message}".strip() for p in e.problems)}
+        return _version_page(key, version, errors, values, 422)
+    except Forbidden as e:
+        return _version_page(key, version, {"deploy": e.message}, values, 403)
+    flash(gettext("Copied as the new process %(name)s (%(key)s).", name=d["name"], key=d["key"]), "success")
+    return redirect(url_for("designer.versions_page", key=d["key"]))
+
+
+
+@bp.get("/<key>/diff")
+@designer_required
+def diff_page(key: str) -> Any:
+    try:
+        items = versions.list_versions(database(), key)
+    except NotFound:
+        abort(404)
+    numbers = [i["version"] for i in items]
+    to = request.args.get("to", type=int) or numbers[0]
+    frm = request.args.get("from", type=int) or max([n for n in numbers if n < to], default=to)
+    if to not in numbers or frm not in numbers:
+        abort(404)
+    old, new = _version(key, frm), _version(key, to)
+    d = versions.diff(old["bpmn_xml"].encode("utf-8"), new["bpmn_xml"].encode("utf-8"))
+    highlight = {n["id"] for n in d.added} | {n["id"] for n in d.changed}
+    svg = Markup(render_svg(new["bpmn_xml"].encode("utf-8"), highlight))
+    fields = {"type": gettext("Type"), "name": gettext("Name"), "mode": gettext("Approval mode"),
+              "threshold": gettext("Threshold"), "skip": gettext("Auto-approval"), "assignees": gettext("Assignees"),
+              "deadline": gettext("Deadline"), "form": gettext("Form"), "editable": gettext("Editable fields"),
+              "hidden": gettext("Hidden fields"), "cc": gettext("Copy to"), "call": gettext("Function"),
+              "condition": gettext("Enter when"), "category": gettext("Category"),
+              "prefix": gettext("Business key prefix"), "name_en": gettext("English name"),
+              "start_form": gettext("Start form")}
+    types = {"userTask": gettext("User task"), "serviceTask": gettext("Service task"),
+             "scriptTask": gettext("Script task"), "exclusiveGateway": gettext("Exclusive gateway"),
+             "parallelGateway": gettext("Parallel gateway"), "inclusiveGateway": gettext("Inclusive gateway"),
+             "startEvent": gettext("Start event"), "endEvent": gettext("End event")}
+    return render_template("designer/diff.html", key=key, items=items, frm=frm, to=to, diff=d, svg=svg,
+                           old=old, new=new, fields=fields, types=types, nav="designer")
