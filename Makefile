@@ -65,7 +65,7 @@ setup: venv assets i18n
 # (PostgreSQL + Redis + Celery beat for the timer tick) can use more workers.
 run: setup
 	@echo "Liuzhuan: open http://127.0.0.1:$${PORT:-5000}/ and log in as admin or one of the demo users above"
-	LIUZHUAN_TIMERS=inprocess exec $(BIN)/gunicorn --workers 1 --threads 8 --bind 127.0.0.1:$${PORT:-5000} 'app:create_app()'
+	LIUZHUAN_TIMERS=inprocess exec $(BIN)/gunicorn --workers 1 --threads 8 --bind 127.0.0.1:$${PORT:-5000} 'app:serve_app()'
 
 dev: setup
 	exec $(BIN)/flask --app 'app:create_app()' run --debug --host 127.0.0.1 --port $${PORT:-5000}
@@ -75,6 +75,7 @@ test: venv test-deps assets i18n
 
 bench: venv
 	$(BIN)/python bench/engine_overhead.py
+	$(BIN)/python bench/web_pages.py
 
 lint: venv
 	$(BIN)/ruff check .

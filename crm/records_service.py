@@ -608,6 +608,22 @@ def _issue_service_auth(s: Session, customer: Customer) -> None:
 # ---------------------------------------------------------------- use cases
 
 
+
+def _insert(s: Session, kind: Any, actor: Any, values: dict[str, Any], lines: Any = None) -> Any:
+    """A new record of `kind` with its number, created by `actor`; a customer's first owner is
+    recorded in its owner history."""
+    row = kind.model(**values, created_by_id=actor.id, created_at=utcnow())
+    if kind.key == "expense_claim":
+        row.lines = lines or []
+        row.total = sum((line.amount for line in row.lines), Decimal("0.00"))
+    _number(s, kind, row)
+    s.add(row)
+    _flush(s, kind)
+    if kind.key == "customer":
+        s.add(CustomerOwnerHistory(customer_id=row.id, from_user_id=None, to_user_id=row.owner_id,
+                                   by_user_id=actor.id, at=utcnow()))
+    return row
+
 def create(db: Database, actor_id: int, kind_key: str, payload: Any, customer_id: int | None = None
            ) -> dict[str, Any]:
     """Create a record. `customer_id` (nested routes) fixes the customer of a contact."""
@@ -630,17 +646,8 @@ def create(db: Database, actor_id: int, kind_key: str, payload: Any, customer_id
         if fields:
             raise ValidationFailed(f"invalid {kind.label}", fields)
         _unique(s, kind, None, values)
-        row = kind.model(**values, created_by_id=actor.id, created_at=utcnow())
-        if kind.key == "expense_claim":
-            row.lines = lines
-            row.total = sum((line.amount for line in lines), Decimal("0.00"))
-        _number(s, kind, row)
-        s.add(row)
-        _flush(s, kind)
-        if kind.key == "customer":
-            s.add(CustomerOwnerHistory(customer_id=row.id, from_user_id=None, to_user_id=row.owner_id,
-                                       by_user_id=actor.id, at=utcnow()))
-            s.flush()
+        row = _insert(s, kind, actor, values, lines)
+        s.flush()
         return record_dict(s, kind, row)
 
 
@@ -689,14 +696,7 @@ def create_many(db: Database, actor_id: int, kind_key: str, payloads: list[Any])
             raise ValidationFailed(f"invalid {kind.label}s: nothing was created", fields)
         out = []
         for values in prepared:
-            row = kind.model(**values, created_by_id=actor.id, created_at=utcnow())
-            _number(s, kind, row)
-            s.add(row)
-            _flush(s, kind)
-            if kind.key == "customer":
-                s.add(CustomerOwnerHistory(customer_id=row.id, from_user_id=None, to_user_id=row.owner_id,
-                                           by_user_id=actor.id, at=utcnow()))
-            out.append(record_dict(s, kind, row))
+            out.append(record_dict(s, kind, _insert(s, kind, actor, values)))
         s.flush()
         return out
 

@@ -1,0 +1,108 @@
+"""What the worklist pages cost on top of the API reads they are built from.
+
+The demo organisation with every shipped process deployed (SQLite file), and an approver with
+N open general-approval tasks (N = 10 and 200). For each N, median time of
+  GET /api/v1/tasks?box=todo     the JSON inbox (the baseline)
+  GET /                          the inbox page (tabs, filters, counts, 20 rows)
+  GET /tasks/<id>                the task page (form, vote status, record card, history)
+  GET /instances/<id>            the instance page (diagram with progress, timeline, data)
+through Flask's test client (no network), and each page's ratio to the JSON inbox.
+
+Run: .venv/bin/python bench/web_pages.py [--rounds N]   (make bench runs it after engine_overhead.py)
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import crm.models  # noqa: E402,F401
+import crm.org  # noqa: E402
+import engine.models  # noqa: E402,F401
+from app import BPMN_DIR, create_app  # noqa: E402
+from crm.demo import DEFAULT_PASSWORD, load_demo  # noqa: E402
+from db.base import Base  # noqa: E402
+from db.session import Database  # noqa: E402
+from engine import definitions, inbox, instances  # noqa: E402
+
+crm.org.PASSWORD_METHOD = "pbkdf2:sha256:1000"
+APPROVER, CLERK = "zhouqiang", "zhangsan"  # zhangsan's supervisor approves general approvals
+
+
+def median_ms(fn, rounds: int) -> float:
+    fn()  # warm caches (templates, spec cache)
+    samples = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t0) * 1e3)
+    return statistics.median(samples)
+
+
+def client_for(app, username: str):
+    client = app.test_client()
+    with client.session_transaction() as sess:
+        from crm import directory
+
+        sess["uid"] = directory.login(app.extensions["lz_db"], username, DEFAULT_PASSWORD)
+    return client
+
+
+def run(n_tasks: int, rounds: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        Base.metadata.create_all(db.engine)
+        load_demo(db)
+        for path in sorted(BPMN_DIR.glob("*.bpmn")):
+            definitions.deploy(db, path.read_bytes(), None)
+        from crm import directory
+
+        clerk = directory.login(db, CLERK, DEFAULT_PASSWORD)
+        approver = directory.login(db, APPROVER, DEFAULT_PASSWORD)
+        iid = None
+        for i in range(n_tasks):
+            iid = instances.start_process(db, clerk, "general_approval",
+                                          {"title": f"采购申请 {i}", "amount": 1000 + i, "reason": "办公用品"})["id"]
+        (task,), _ = inbox.list_box(db, approver, "todo", 0, 1)
+        app = create_app({"DATABASE": db, "SECRET_KEY": "bench", "TESTING": True})
+        c = client_for(app, APPROVER)
+
+        def get(url: str):
+            def once() -> None:
+                r = c.get(url)
+                assert r.status_code == 200, (url, r.status_code)
+            return once
+
+        out = {
+            "api": median_ms(get("/api/v1/tasks?box=todo"), rounds),
+            "inbox": median_ms(get("/"), rounds),
+            "task": median_ms(get(f"/tasks/{task['id']}"), rounds),
+            "instance": median_ms(get(f"/instances/{iid}"), rounds),
+        }
+        db.dispose()
+        return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=30)
+    args = parser.parse_args()
+    print("worklist pages, SQLite, median ms per request (ratio to the JSON inbox)")
+    print(f"{'open tasks':>10} {'api/tasks':>10} {'inbox /':>14} {'task page':>14} {'instance page':>16}")
+    for n in (10, 200):
+        r = run(n, args.rounds)
+        print(f"{n:>10} {r['api']:>10.1f} "
+              f"{r['inbox']:>7.1f} ({r['inbox'] / r['api']:.1f}x) "
+              f"{r['task']:>7.1f} ({r['task'] / r['api']:.1f}x) "
+              f"{r['instance']:>8.1f} ({r['instance'] / r['api']:.1f}x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
