@@ -1,6 +1,7 @@
 """The key scenario: a clerk starts a leave request from the start page, meets a server-side
 validation error at the field, fixes it, lands on the instance page with the current node
-highlighted; after the supervisor's approval the instance shows completed with its path."""
+highlighted; the supervisor approves from his inbox in his own browser session, and the clerk
+sees the instance completed with its path."""
 from __future__ import annotations
 
 import re
@@ -9,7 +10,7 @@ from playwright.sync_api import expect
 
 from crm import org as org_svc
 from crm import records_service as rs
-from engine import inbox, instances, tasks
+from engine import inbox, instances
 from tests.browser.conftest import login
 
 
@@ -67,11 +68,24 @@ def test_a_clerk_starts_a_leave_request_and_follows_it_to_the_end(page, shot, li
     expect(page.locator("#timeline")).to_contain_text("张三")
     shot(page, "instance-waiting")
 
-    # the supervisor approves (the task page is another page's business)
+    # the supervisor approves from his inbox, in his own browser session
+    business_key = instances.get_instance(db, user_id(db, "zhangsan"), instance_id)["business_key"]
+    boss_page = page.context.browser.new_context(base_url=live_server.url, locale="zh-CN",
+                                                 timezone_id="Asia/Shanghai").new_page()
+    login(boss_page, "zhouqiang")
+    row = boss_page.locator("table.inbox-list tbody tr", has_text=business_key)
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("张三的请假")
+    row.get_by_role("link").first.click()
+    expect(boss_page).to_have_url(re.compile(r"/tasks/\d+$"))
+    expect(boss_page.locator(".vote-card")).to_contain_text("已同意 0 / 1")
+    boss_page.fill("#comment", "同意，注意交接工作")
+    boss_page.get_by_role("button", name="同意", exact=True).click()
+    expect(boss_page.locator(".flash-success")).to_contain_text("已同意")
+    expect(boss_page.locator("table.inbox-list tbody tr", has_text=business_key)).to_have_count(0)
+    shot(boss_page, "supervisor-approved")
+    boss_page.context.close()
     boss = user_id(db, "zhouqiang")
-    todo, _ = inbox.list_box(db, boss, "todo", 0, 10)
-    task = next(t for t in todo if t["instance_id"] == instance_id)
-    tasks.approve(db, boss, task["id"], "同意，注意交接工作")
     assert instances.get_instance(db, boss, instance_id)["status"] == "completed"
 
     page.reload()
