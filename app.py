@@ -109,7 +109,8 @@ def serve_app() -> Flask:
     """The app as `make run` serves it (gunicorn 'app:serve_app()'): create_app(), then the objects
     that live as long as the process (modules, metadata, templates) are moved out of the garbage
     collector's sight (gc.freeze), so its full collections stop re-scanning them on every request.
-    Measured: the inbox query 7.1 -> 4.6 ms, a start 11.5 -> 10.6 ms (bench/web_pages.py)."""
+    Measured on this machine (SQLite, 100 instances, medians of 50/100 calls): the inbox query
+    7.1 -> 4.6 ms, starting an instance 11.5 -> 10.6 ms."""
     import gc
 
     app = create_app()
