@@ -108,33 +108,6 @@ def _is_gateway(diagram: Diagram, element_id: str) -> bool:
     return diagram.kinds.get(element_id, "").endswith("Gateway")
 
 
-# ---------------------------------------------------------------- forms shown read-only
-
-
-def prune_form(schema: dict[str, Any] | None, hidden: set[str]) -> dict[str, Any] | None:
-    """A copy of a form-js schema without the components whose schema path `hidden` covers."""
-    if schema is None or not hidden:
-        return schema
-
-    def covered(path: str) -> bool:
-        return any(path == h or path.startswith(h + ".") for h in hidden)
-
-    def walk(components: list[dict[str, Any]], prefix: str) -> list[dict[str, Any]]:
-        out = []
-        for c in components:
-            own = c.get("key") or c.get("path")
-            path = f"{prefix}{own}" if own else prefix.rstrip(".")
-            if own and covered(path):
-                continue
-            copy = dict(c)
-            if isinstance(c.get("components"), list):
-                copy["components"] = walk(c["components"], f"{path}." if c.get("path") else prefix)
-            out.append(copy)
-        return out
-
-    return {**schema, "components": walk(list(schema.get("components") or []), "")}
-
-
 # ---------------------------------------------------------------- use cases
 
 
@@ -157,7 +130,7 @@ def instance_progress(db: Database, actor_id: int, instance_id: int) -> dict[str
         if inst.status != "running":
             marks["current"] = []
         hidden = instances.hidden_for(s, viewer, inst)
-        form = prune_form(instances.start_form(d), hidden)
+        form = form_validation.redact_schema(instances.start_form(d), hidden)
         shown = form_validation.redact(inst.data or {}, hidden) if hidden else (inst.data or {})
         open_tasks = list(s.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
                                                            HumanTask.status == "open")))

@@ -117,6 +117,31 @@ def redact(data: dict[str, Any], hidden: Collection[str]) -> dict[str, Any]:
     return out
 
 
+def redact_schema(schema: dict[str, Any] | None, hidden: Collection[str]) -> dict[str, Any] | None:
+    """A copy of a form-js schema without the components whose schema path `hidden` covers (the
+    schema-side twin of `redact`: a hidden field's label does not reach the viewer either)."""
+    if schema is None or not hidden:
+        return schema
+
+    def covered(path: str) -> bool:
+        return any(path == h or path.startswith(h + ".") for h in hidden)
+
+    def walk(components: list[dict[str, Any]], prefix: str) -> list[dict[str, Any]]:
+        out = []
+        for c in components:
+            own = c.get("key") or c.get("path")
+            path = f"{prefix}{own}" if own else prefix.rstrip(".")
+            if own and covered(path):
+                continue
+            copy = dict(c)
+            if isinstance(c.get("components"), list):
+                copy["components"] = walk(c["components"], f"{path}." if c.get("path") else prefix)
+            out.append(copy)
+        return out
+
+    return {**schema, "components": walk(list(schema.get("components") or []), "")}
+
+
 def _remove(node: Any, segments: list[str]) -> None:
     if isinstance(node, list):
         for item in node:

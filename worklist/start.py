@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext
 from crm import pickers
 from engine import progress
 from engine.errors import NotFound
+from forms import validate as form_validation
 from forms.schema import values_keys
 from worklist import bp
 from worklist.web import add_nav, current_user, database, login_required, select_locale
@@ -67,7 +68,7 @@ DISPLAY_ONLY = {"text", "html", "image", "spacer", "separator"}
 def for_initiator(schema: dict[str, Any], later: set[str]) -> dict[str, Any]:
     """The start form without the fields later steps fill in, and without the sections (separated by
     a separator) that are left with nothing to fill."""
-    return drop_empty_sections(progress.prune_form(schema, later) or schema)
+    return drop_empty_sections(form_validation.redact_schema(schema, later) or schema)
 
 
 def drop_empty_sections(schema: dict[str, Any]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from crm import pickers
 from crm import records_service as records
 from engine import tasks
 from engine.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from forms import validate as form_validation
 from worklist import bp
 from worklist.inbox import safe_inbox_url
 from worklist.web import current_user, database, login_required
@@ -53,26 +54,6 @@ def _uid() -> int:
 
 
 # ---------------------------------------------------------------- reading
-
-
-def _strip_hidden(schema: dict[str, Any] | None, hidden: list[str]) -> dict[str, Any] | None:
-    """The node's form without the fields its assignee may not see (not even their labels)."""
-    if not schema:
-        return schema
-    gone = set(hidden)
-
-    def keep(components: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        out = []
-        for c in components or []:
-            if c.get("key") in gone:
-                continue
-            c = dict(c)
-            if "components" in c:
-                c["components"] = keep(c["components"])
-            out.append(c)
-        return out
-
-    return {**schema, "components": keep(schema.get("components", []))}
 
 
 def _components(schema: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -227,7 +208,7 @@ def render_task(task_id: int, errors: dict[str, str] | None = None, values: dict
     uid = _uid()
     task, ctx = _read(task_id)
     form = task["form"]
-    schema = _strip_hidden(form["schema"] or ctx["start_form"], form["hidden"])
+    schema = form_validation.redact_schema(form["schema"] or ctx["start_form"], form["hidden"])
     data = dict(task["data"])
     if values and isinstance(values.get("data"), dict):
         data.update(values["data"])
