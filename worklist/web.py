@@ -160,9 +160,9 @@ def current_user() -> dict[str, Any] | None:
         return g.lz_user
     uid = session.get(SESSION_KEY)
     user = None
-    if uid is not None:
+    if isinstance(uid, int) and not isinstance(uid, bool):
         try:
-            user = directory.me(database(), directory.active_user(database(), uid))
+            user = directory.me(database(), uid)  # Unauthenticated unless the user exists and is active
         except Unauthenticated:
             session.clear()  # deactivated or deleted since login
     g.lz_user = user
