@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from bpmn.checks import check_bpmn, is_executable
 from bpmn.lz import BPMN_NS, NodeConfig, ProcessConfig, parse_xml, read_definitions
@@ -169,10 +169,12 @@ def require_latest(s: Session, key: Any) -> ProcessDefinition:
 
 
 def list_latest(s: Session, offset: int, limit: int) -> tuple[list[ProcessDefinition], int]:
+    """The latest version of every process. Lists never run a process: the serialized spec is not loaded."""
     newest = (select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("v"))
               .group_by(ProcessDefinition.key).subquery())
     stmt = (select(ProcessDefinition).join(newest, (ProcessDefinition.key == newest.c.key)
                                            & (ProcessDefinition.version == newest.c.v))
+            .options(defer(ProcessDefinition.spec_json))
             .order_by(ProcessDefinition.category, ProcessDefinition.key))
     total = s.scalar(select(func.count()).select_from(newest)) or 0
     return list(s.scalars(stmt.offset(offset).limit(limit))), total
