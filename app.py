@@ -146,8 +146,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_deploy_all(args: argparse.Namespace) -> int:
+    from core.errors import DefinitionInvalid
     from engine import definitions
-    from engine.errors import DefinitionInvalid
 
     database = Database(database_url({"DATABASE_URL": args.database_url}))
     files = sorted(BPMN_DIR.glob("*.bpmn"))
@@ -223,7 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, (_, help_text) in COMMANDS.items():
         sub.add_parser(name, help=help_text)
     args = parser.parse_args(argv)
-    from engine.errors import DomainError
+    from core.errors import DomainError
 
     try:
         return COMMANDS[args.command][0](args)

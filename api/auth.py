@@ -16,8 +16,8 @@ from wtforms.validators import ValidationError
 
 from api import bp, database
 from api.errors import ApiError, json_body
+from core.errors import Unauthenticated
 from crm import directory
-from engine.errors import Unauthenticated
 from worklist.web import SESSION_KEY, limit_logins
 
 TOKEN_SALT = "lz-api-token"

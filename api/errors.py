@@ -3,7 +3,7 @@
 Body, always: {"error": {"code": "...", "message": "...", "fields": {"name": "why"}}}
 (DefinitionInvalid adds "problems": [{element_id, message, rule}] inside "error").
 
-Domain errors (engine/errors.py) map to statuses here; nothing below api/ knows about HTTP.
+Domain errors (core/errors.py) map to statuses here; nothing below api/ knows about HTTP.
 Request-shape errors found while parsing (malformed body, wrong content type, bad paging)
 are `ApiError`s. Unknown routes and wrong methods under /api answer JSON too; any other
 exception is logged and answered with a 500 that reveals nothing of the internals.
@@ -18,7 +18,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import (
+from core.errors import (
     Conflict,
     DefinitionInvalid,
     DomainError,
@@ -38,7 +38,7 @@ STATUS: dict[type[DomainError], int] = {
     NotFound: 404,
     Forbidden: 403,
     Unauthenticated: 401,
-    Conflict: 409,  # includes engine.errors.EngineFailure (code "engine_error")
+    Conflict: 409,  # includes core.errors.EngineFailure (code "engine_error")
     DomainError: 400,
 }
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from lxml import etree
 
 from bpmn import lz
-from engine.errors import Problem
+from core.errors import Problem
 
 BPMN_NS = lz.BPMN_NS
 BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"

@@ -13,7 +13,7 @@ from fractions import Fraction
 
 from lxml import etree
 
-from engine.errors import Problem
+from core.errors import Problem
 
 LZ_NS = "urn:liuzhuan:bpmn:1"
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"

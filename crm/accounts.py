@@ -1,7 +1,7 @@
 """Services of the account processes: trial accounts (试用账号开通) and VIP customer entry (VIP 客户录入).
 
 Functions take the caller's session (a process step's transaction: a refusal rolls the whole step
-back) and plain values, and raise the domain errors of engine/errors.py with per-field messages.
+back) and plain values, and raise the domain errors of core/errors.py with per-field messages.
 
 - A trial account is a user created **inactive** with a random password nobody knows: it cannot
   sign in and gets no tasks until an admin approves it (`set_active`) and sets a password through
@@ -18,11 +18,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.errors import DomainError, NotFound, ValidationFailed
 from crm import numbering, org, records_service
 from crm.models import User
 from crm.records import Customer, CustomerOwnerHistory
 from db.base import utcnow
-from engine.errors import DomainError, NotFound, ValidationFailed
 
 TRIAL_FIELDS = ("username", "display_name", "company", "phone", "email", "expires_on", "remark")
 # customer fields a VIP entry may give besides `name` (owner, vip and numbers are set here)

@@ -29,12 +29,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from core.errors import NotFound
 from crm import records_service as rs
 from crm.demo import USERS
 from crm.models import User
 from crm.records import Agent, Contact, Contract, Customer, ExpenseClaim, LeaveBalance, ServiceTicket
 from db.session import Database
-from engine.errors import NotFound
 
 SEED = 20260531
 SALES_OWNERS: list[tuple[str, int]] = [("zhangsan", 15), ("lisi", 15), ("zhouqiang", 12), ("lijun", 8)]

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from core.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
 from crm import org
 from crm.models import Department, Role, User, user_roles
 from db.session import Database
-from engine.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
 
 ADMIN_USERNAME = "admin"
 ADMIN_DISPLAY_NAME = "系统管理员"

@@ -25,12 +25,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core.errors import Conflict, NotFound, ValidationFailed
 from crm import records_service
 from crm.models import User
 from crm.records import Customer, ExpenseClaim, ExpenseLine
 from crm.values import parse_decimal
 from db.base import utcnow
-from engine.errors import Conflict, NotFound, ValidationFailed
 
 # value -> label; the form (forms/schemas/expense_reimbursement.json) offers the same values
 CATEGORIES: dict[str, str] = {

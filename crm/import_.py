@@ -24,11 +24,11 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
+from core.errors import ValidationFailed
 from crm import records_service
 from crm.export import BY_HEADER, Column
 from crm.models import User
 from db.session import Database
-from engine.errors import ValidationFailed
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = records_service.MAX_BULK

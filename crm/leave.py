@@ -21,9 +21,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.errors import ValidationFailed
 from crm.records import LeaveBalance
 from db.session import lock_for_update
-from engine.errors import ValidationFailed
 
 LEAVE_TYPES: dict[str, str] = {"annual": "年假", "sick": "病假", "personal": "事假", "compensatory": "调休"}
 HALVES = ("am", "pm")

@@ -29,10 +29,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from core.errors import Conflict, ValidationFailed
 from crm.records import NumberSequence
 from db.base import utcnow
 from db.session import lock_for_update
-from engine.errors import Conflict, ValidationFailed
 
 TOKEN = re.compile(r"\{(\w+)(?::(\d+))?\}")
 SERVICE_AUTH = "service_auth"

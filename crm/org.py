@@ -1,7 +1,7 @@
 """Organisation services: users, departments, roles, supervisor chains.
 
 Functions take a session and primitives and return model objects; they raise the domain
-errors of engine/errors.py. The engine resolves assignees through the lookups here.
+errors of core/errors.py. The engine resolves assignees through the lookups here.
 """
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from core.errors import Conflict, NotFound, ValidationFailed
 from crm.models import Department, Role, User
-from engine.errors import Conflict, NotFound, ValidationFailed
 
 USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{1,63}$")
 ROLE_KEY = re.compile(r"^[a-z][a-z0-9_]{1,49}$")

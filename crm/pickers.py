@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from core.errors import NotFound
 from crm import records_service as rs
 from crm.models import User
 from crm.records import Agent, Contract, Customer
 from db.session import Database
-from engine.errors import NotFound
 
 MAX_OPTIONS = 50
 

@@ -39,6 +39,7 @@ from sqlalchemy import Integer, String, column, func, or_, select, table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.errors import Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed
 from crm import numbering
 from crm.models import User
 from crm.records import (
@@ -62,7 +63,6 @@ from crm.records import (
 )
 from db.base import iso, utcnow
 from db.session import Database
-from engine.errors import Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed
 
 MAX_ID = 2**63 - 1
 MAX_CUSTOM_JSON = 20_000

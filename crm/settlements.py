@@ -23,11 +23,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core.errors import Conflict, NotFound, ValidationFailed
 from crm import records_service
 from crm.records import SETTLEMENT_METHODS, Agent, ServiceFeeSettlement
 from crm.values import parse_decimal
 from db.base import utcnow
-from engine.errors import Conflict, NotFound, ValidationFailed
 
 MAX_FEES = Decimal("999999999999.99")
 MAX_PERIOD = 32

@@ -24,11 +24,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.errors import Conflict, NotFound, ValidationFailed
 from crm import records_service
 from crm.models import User
 from crm.records import Customer, ServiceTicket
 from db.base import utcnow
-from engine.errors import Conflict, NotFound, ValidationFailed
 
 TECHNICIAN_ROLE = "technician"
 # 客户满意度 1..5; 3 (一般) and above counts as satisfied and closes the ticket

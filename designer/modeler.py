@@ -13,10 +13,10 @@ from typing import Any
 from flask import jsonify, render_template, request, url_for
 from flask_babel import gettext
 
+from core.errors import DefinitionInvalid, DomainError, Forbidden, NotFound, Unauthenticated, ValidationFailed
 from crm import directory
 from designer import bp, drafts
 from designer.pages import designer_required
-from engine.errors import DefinitionInvalid, DomainError, Forbidden, NotFound, Unauthenticated, ValidationFailed
 from forms import library
 from worklist.web import current_user, database, is_process_admin
 

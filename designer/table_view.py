@@ -10,11 +10,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
 from bpmn import lz
+from core.errors import DefinitionInvalid, DomainError, Forbidden, NotFound
 from designer import bp, versions
 from designer import table as tables
 from designer.pages import designer_required
 from engine import catalog, sandbox
-from engine.errors import DefinitionInvalid, DomainError, Forbidden, NotFound
 from forms import library
 from worklist.web import current_user, database
 

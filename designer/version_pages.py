@@ -11,12 +11,12 @@ from flask_babel import gettext
 from markupsafe import Markup
 
 from bpmn.layout import ensure_layout
+from core.errors import DefinitionInvalid, Forbidden, NotFound, ValidationFailed
 from designer import bp, versions
 from designer import table as tables
 from designer.diagram_svg import render_svg
 from designer.pages import designer_required
 from designer.table_view import labels
-from engine.errors import DefinitionInvalid, Forbidden, NotFound, ValidationFailed
 from worklist.web import current_user, database
 
 

@@ -16,9 +16,9 @@ from lxml import etree
 
 from bpmn import lz
 from bpmn.lz import BPMN_NS
+from core.errors import NotFound, Problem, ValidationFailed
 from crm.models import User
 from engine import catalog, definitions
-from engine.errors import NotFound, Problem, ValidationFailed
 
 _B = f"{{{BPMN_NS}}}"
 NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")

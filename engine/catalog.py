@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.errors import Forbidden, NotFound, Unauthenticated
 from crm.models import User
 from db.session import Database
 from engine import definitions
-from engine.errors import Forbidden, NotFound, Unauthenticated
 
 
 def list_definitions(db: Database, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:

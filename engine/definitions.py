@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session, defer
 
 from bpmn.checks import check_bpmn, is_executable
 from bpmn.lz import BPMN_NS, NodeConfig, ProcessConfig, parse_xml, read_definitions
+from core.errors import Conflict, DefinitionInvalid, NotFound, Problem
 from db.base import iso
 from db.session import Database
 from engine import functions, sandbox, spiff
-from engine.errors import Conflict, DefinitionInvalid, NotFound, Problem
 from engine.models import ProcessDefinition
 from forms import library
 from forms.validate import check_schema

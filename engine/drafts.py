@@ -15,11 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bpmn.lz import BPMN_NS, parse_xml
+from core.errors import DefinitionInvalid, Forbidden, NotFound, Unauthenticated, ValidationFailed
 from crm.models import User
 from db.base import iso, utcnow
 from db.session import Database
 from engine import catalog, definitions
-from engine.errors import DefinitionInvalid, Forbidden, NotFound, Unauthenticated, ValidationFailed
 from engine.models import ProcessDraft
 from forms.validate import check_schema
 

@@ -7,11 +7,11 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import defer
 
+from core.errors import Forbidden, NotFound, ValidationFailed
 from crm.models import User
 from db.base import iso, utcnow
 from db.session import Database
 from engine import runtime
-from engine.errors import Forbidden, NotFound, ValidationFailed
 from engine.models import CarbonCopy, HumanTask, ProcessDefinition, ProcessInstance
 
 BOXES = ("todo", "done", "started", "cc")

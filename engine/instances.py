@@ -8,12 +8,12 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.errors import Conflict, EngineFailure, Forbidden, NotFound, ValidationFailed
 from crm import org, pickers
 from crm.models import User
 from db.base import iso
 from db.session import Database
 from engine import audit, definitions, keys, runtime, spiff
-from engine.errors import Conflict, EngineFailure, Forbidden, NotFound, ValidationFailed
 from engine.models import AuditEvent, CarbonCopy, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
 from forms import validate as form_validation
 from forms.schema import values_keys

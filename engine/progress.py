@@ -17,11 +17,11 @@ from lxml import etree
 from sqlalchemy import select
 
 from bpmn.lz import BPMN_NS, parse_xml
+from core.errors import Forbidden, NotFound
 from crm import org, pickers
 from crm.models import User
 from db.session import Database
 from engine import audit, definitions, instances, runtime, spiff
-from engine.errors import Forbidden, NotFound
 from engine.models import AuditEvent, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
 from forms import validate as form_validation
 from forms.schema import values_keys

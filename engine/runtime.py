@@ -19,12 +19,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bpmn.lz import NodeConfig, ProcessConfig, parse_xml, read_definitions
+from core.errors import DomainError, NotFound
 from crm import org
 from crm.models import User
 from db.base import iso, utcnow
 from db.session import lock_for_update
 from engine import assignees, audit, functions, spiff, votes
-from engine.errors import DomainError, NotFound
 from engine.models import CarbonCopy, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance, Timer
 
 MAX_SETTLE_ROUNDS = 10_000

@@ -42,8 +42,8 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util import task as _task_util
 from SpiffWorkflow.util.task import TaskState
 
+from core.errors import Problem
 from engine import sandbox
-from engine.errors import Problem
 
 # Depth beyond which compact() re-roots the tree, and how many levels of history it keeps.
 COMPACT_AT_DEPTH = 100

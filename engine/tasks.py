@@ -12,12 +12,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from crm import org
 from crm.models import User
 from db.base import iso, utcnow
 from db.session import Database
 from engine import audit, instances, runtime, spiff, votes
-from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.instances import check_comment, check_data, in_instance, validate_form
 from engine.models import AuditEvent, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
 from forms import validate as form_validation

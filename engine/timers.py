@@ -20,11 +20,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from core.errors import DomainError
 from crm.models import User
 from db.base import utcnow
 from db.session import Database
 from engine import audit, runtime
-from engine.errors import DomainError
 from engine.instances import in_instance
 from engine.models import HumanTask, NodeActivation, Timer
 

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.errors import Conflict, ValidationFailed
 from crm import records_service
 from crm.records import Contract
 from engine import audit
-from engine.errors import Conflict, ValidationFailed
 from engine.functions import Call, register, register_undo, undo_of
 from engine.models import AuditEvent
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.errors import ValidationFailed
 from crm import accounts
-from engine.errors import ValidationFailed
 from engine.functions import Call, register
 
 MAX_REASON = 2000

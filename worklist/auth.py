@@ -8,8 +8,8 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
 
+from core.errors import ValidationFailed
 from crm import directory
-from engine.errors import ValidationFailed
 from worklist import bp
 from worklist.web import LOCALE_KEY, LOCALES, current_user, database, limit_logins, sign_in, sign_out
 

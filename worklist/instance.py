@@ -11,9 +11,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
 from bpmn.layout import ensure_layout
+from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine import inbox as engine_inbox
 from engine import instances, progress
-from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from worklist import bp
 from worklist.start import drop_empty_sections, localized_name
 from worklist.web import current_user, database, login_required

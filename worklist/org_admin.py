@@ -10,8 +10,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
+from core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from crm import directory
-from engine.errors import Conflict, DomainError, NotFound, ValidationFailed
 from worklist import bp
 from worklist.start import MESSAGES
 from worklist.web import add_nav, admin_required, current_user, database

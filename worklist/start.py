@@ -8,9 +8,9 @@ from typing import Any
 from flask import abort, render_template, url_for
 from flask_babel import lazy_gettext
 
+from core.errors import NotFound
 from crm import pickers
 from engine import progress
-from engine.errors import NotFound
 from forms import validate as form_validation
 from forms.schema import values_keys
 from worklist import bp

@@ -17,10 +17,10 @@ from typing import Any
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from crm import pickers
 from crm import records_service as records
 from engine import tasks
-from engine.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from forms import validate as form_validation
 from worklist import bp
 from worklist.inbox import safe_inbox_url

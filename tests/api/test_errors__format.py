@@ -6,7 +6,7 @@ from werkzeug.exceptions import Conflict as HTTPConflict
 
 import api.routes_org
 import api.routes_tasks
-from engine.errors import (
+from core.errors import (
     Conflict,
     DefinitionInvalid,
     EngineFailure,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bpmn.checks import check_bpmn
-from engine.errors import Problem
+from core.errors import Problem
 from tests.bpmn.stand_ins import expr_ok, script_ok
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"

@@ -5,7 +5,7 @@ import pytest
 
 from bpmn import checks
 from bpmn.checks import check_bpmn
-from engine.errors import Problem
+from core.errors import Problem
 from tests.bpmn.stand_ins import expr_ok, script_ok
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"

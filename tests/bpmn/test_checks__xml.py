@@ -6,7 +6,7 @@ import time
 import pytest
 
 from bpmn.checks import check_bpmn, parse_definitions
-from engine.errors import Problem
+from core.errors import Problem
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 

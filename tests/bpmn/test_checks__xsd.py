@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from bpmn import checks
 from bpmn.checks import check_bpmn, validate_xsd
-from engine.errors import Problem
+from core.errors import Problem
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 NS = (f'xmlns:bpmn="{BPMN}" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" '

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from core.errors import ValidationFailed
 from crm import directory, org
 from designer import drafts
 from engine import catalog, instances
-from engine.errors import ValidationFailed
 from tests.browser.conftest import LiveServer, login
 
 ADMIN_PASSWORD = "designer-admin-1"

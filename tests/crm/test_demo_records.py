@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from core.errors import NotFound
 from crm import records_service as rs
 from crm.demo import USERS, load_demo
 from crm.demo_records import LEAVE_DAYS, SALES_OWNERS, build_dataset, load_demo_records
@@ -21,7 +22,6 @@ from crm.records import Agent, Contact, Contract, Customer, ExpenseClaim, LeaveB
 from db.session import Database
 from engine import inbox
 from engine.demo_instances import COUNTERSIGNS, GENERAL_REQUESTS, load_demo_instances
-from engine.errors import NotFound
 from engine.models import HumanTask, ProcessInstance
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from core.errors import Conflict, NotFound, ValidationFailed
 from crm import expenses
 from crm.records import Customer, ExpenseClaim, ExpenseLine
 from db.base import utcnow
-from engine.errors import Conflict, NotFound, ValidationFailed
 
 
 def line(**kw: Any) -> dict[str, Any]:

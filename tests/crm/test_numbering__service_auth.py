@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from core.errors import Conflict, ValidationFailed
 from crm import numbering
 from crm import records_service as rs
 from crm.records import NumberSequence
 from db.base import utcnow
-from engine.errors import Conflict, ValidationFailed
 
 AT_2026 = datetime(2026, 3, 1, tzinfo=UTC)
 AT_2027 = datetime(2027, 1, 2, tzinfo=UTC)

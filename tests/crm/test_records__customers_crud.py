@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from core.errors import Conflict, NotFound, ValidationFailed
 from crm import records_service as rs
 from crm.records import Customer
-from engine.errors import Conflict, NotFound, ValidationFailed
 
 
 def _count(db) -> int:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.errors import Forbidden, NotFound, ValidationFailed
 from crm import records_service as rs
-from engine.errors import Forbidden, NotFound, ValidationFailed
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from core.errors import DefinitionInvalid, Forbidden
 from designer import drafts
 from engine import catalog, definitions
-from engine.errors import DefinitionInvalid, Forbidden
 from engine.models import ProcessDefinition
 from forms import library
 from tests.bpmn_factory import chain, user_task

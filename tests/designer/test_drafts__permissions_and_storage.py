@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from core.errors import Forbidden, NotFound, ValidationFailed
 from crm import directory
 from designer import drafts
 from engine import catalog
-from engine.errors import Forbidden, NotFound, ValidationFailed
 from tests.bpmn_factory import chain, user_task
 from tests.org import PASSWORD, Org
 

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import ValidationFailed
 from designer import versions
 from designer.table import from_table, to_table
 from engine import definitions
-from engine.errors import ValidationFailed
 
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"
 GENERAL = (BPMN / "general_approval.bpmn").read_bytes()

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.errors import Conflict, Forbidden, ValidationFailed
 from engine import instances, tasks
-from engine.errors import Conflict, Forbidden, ValidationFailed
 from tests.bpmn_factory import chain, user_task
 from tests.engine import helpers as h
 
@@ -187,7 +187,7 @@ def test_data_without_a_form_may_not_overwrite_outcomes(org):
 
 
 def test_an_engine_failure_is_recorded_and_cleared_by_the_next_good_step(org):
-    from engine.errors import EngineFailure
+    from core.errors import EngineFailure
     from tests.bpmn_factory import HEAD
     xml = (HEAD + """<bpmn:process id="broken_gw" isExecutable="true"><bpmn:startEvent id="s"/>
       <bpmn:userTask id="a"><bpmn:extensionElements><lz:assignees strategy="users" value="v01"/>

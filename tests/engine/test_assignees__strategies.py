@@ -48,7 +48,7 @@ def test_chosen_strategy_uses_the_initiators_choice_in_a_predefined_flow(org):
 
 
 def test_chosen_strategy_refuses_a_missing_or_unknown_choice(org):
-    from engine.errors import ValidationFailed
+    from core.errors import ValidationFailed
     key = h.deploy(org, chain("chosen_bad", [user_task("n1", "any", "chosen")], mode="predefined"))
     with pytest.raises(ValidationFailed) as e:
         h.start(org, "clerk", key, {}, chosen={})

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import DefinitionInvalid, ValidationFailed
 from engine import definitions, inbox, instances, tasks
-from engine.errors import DefinitionInvalid, ValidationFailed
 from forms import library
 from tests.bpmn_factory import HEAD
 from tests.engine import helpers as h

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
+from core.errors import Forbidden, NotFound, ValidationFailed
 from db.base import utcnow
 from engine import inbox
-from engine.errors import Forbidden, NotFound, ValidationFailed
 from engine.models import HumanTask
 from tests.bpmn_factory import chain, user_task
 from tests.engine.helpers import approve, deploy, start

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from sqlalchemy import select
 
+from core.errors import Conflict, ValidationFailed
 from engine import instances, tasks
-from engine.errors import Conflict, ValidationFailed
 from engine.models import HumanTask, NodeActivation, ProcessInstance
 from tests.conftest import _database
 from tests.engine import helpers as h

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import ValidationFailed
 from engine import tasks
-from engine.errors import ValidationFailed
 from tests.engine import helpers as h
 
 DATA = Path(__file__).parent / "data"

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.errors import ValidationFailed
 from engine import inbox, instances
-from engine.errors import ValidationFailed
 from tests.engine import helpers as h
 
 ENDLESS = b"""<?xml version="1.0" encoding="UTF-8"?>

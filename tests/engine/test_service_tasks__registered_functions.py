@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from core.errors import DefinitionInvalid, EngineFailure, ValidationFailed
 from crm.models import Department
 from engine import definitions, functions
-from engine.errors import DefinitionInvalid, EngineFailure, ValidationFailed
 from tests.bpmn_factory import HEAD
 from tests.engine import helpers as h
 

@@ -1,0 +1,1 @@
+"""The ground floor: what every layer may import (errors, configuration). Imports nothing of the project."""
