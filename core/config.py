@@ -1,0 +1,94 @@
+"""Configuration, read in this one place.
+
+Every setting comes from the environment (or an explicit mapping, for tests and the command
+line's `--database-url`), is parsed and checked once, and is handed to the parts that need it.
+No other module reads `os.environ`. Paths are relative to the instance folder, never to the
+working directory, so `app.py` behaves the same from any directory.
+
+| variable | default | what |
+|---|---|---|
+| `LIUZHUAN_INSTANCE_DIR` | `<project>/instance` | the instance folder: SQLite file, secret key, mail outbox |
+| `DATABASE_URL` | `sqlite:///<instance>/liuzhuan.db` | the database (a `postgresql://` URL works the same) |
+| `LIUZHUAN_SECRET_KEY` | generated once into `<instance>/secret_key` | signs sessions and tokens |
+| `LIUZHUAN_TIMERS` | `off` | `inprocess`: the web process runs the timer tick (make run) |
+| `LIUZHUAN_TIMER_INTERVAL` | `15` | seconds between two ticks of the in-process loop |
+| `LIUZHUAN_RATELIMIT_STORAGE` | `memory://` | where failed-login counts live (`redis://...` shares them) |
+| `LIUZHUAN_ADMIN_PASSWORD` | generated | the `admin` password set by `app.py create-admin` |
+| `LIUZHUAN_DEMO_PASSWORD` | `liuzhuan123` | the password of every demo user |
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+TIMER_MODES = ("off", "inprocess")
+DEFAULT_DEMO_PASSWORD = "liuzhuan123"
+
+
+class ConfigError(ValueError):
+    """A setting has a value that cannot be used; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance_dir: Path
+    database_url: str
+    secret_key: str | None
+    timers: str
+    timer_interval: float
+    ratelimit_storage: str
+    admin_password: str | None
+    demo_password: str
+
+    @property
+    def secret_key_file(self) -> Path:
+        return self.instance_dir / "secret_key"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.instance_dir / "outbox"
+
+
+def default_sqlite_url(instance_dir: Path) -> str:
+    return f"sqlite:///{instance_dir / 'liuzhuan.db'}"
+
+
+def _interval(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"LIUZHUAN_TIMER_INTERVAL must be a number of seconds, not {raw!r}") from None
+    if not 0.05 <= value <= 3600:
+        raise ConfigError(f"LIUZHUAN_TIMER_INTERVAL must be between 0.05 and 3600 seconds, not {raw!r}")
+    return value
+
+
+def load(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    """The settings from `env` (default: the process environment), with `overrides` (keyword
+    names of Settings fields, None meaning "not given") taking precedence."""
+    env = os.environ if env is None else env
+    given = {k: v for k, v in overrides.items() if v is not None}
+    unknown = set(given) - set(Settings.__dataclass_fields__)
+    if unknown:
+        raise TypeError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    instance_dir = Path(str(given.get("instance_dir") or env.get("LIUZHUAN_INSTANCE_DIR")
+                           or PROJECT_ROOT / "instance")).resolve()
+    timers = str(given.get("timers") or env.get("LIUZHUAN_TIMERS") or "off")
+    if timers not in TIMER_MODES:
+        raise ConfigError(f"LIUZHUAN_TIMERS must be one of {', '.join(TIMER_MODES)}, not {timers!r}")
+    interval = given.get("timer_interval")
+    return Settings(
+        instance_dir=instance_dir,
+        database_url=str(given.get("database_url") or env.get("DATABASE_URL") or default_sqlite_url(instance_dir)),
+        secret_key=str(given.get("secret_key") or env.get("LIUZHUAN_SECRET_KEY") or "") or None,
+        timers=timers,
+        timer_interval=float(interval) if isinstance(interval, int | float) else _interval(
+            str(interval or env.get("LIUZHUAN_TIMER_INTERVAL") or "15")),
+        ratelimit_storage=str(given.get("ratelimit_storage") or env.get("LIUZHUAN_RATELIMIT_STORAGE")
+                              or "memory://"),
+        admin_password=str(given.get("admin_password") or env.get("LIUZHUAN_ADMIN_PASSWORD") or "") or None,
+        demo_password=str(given.get("demo_password") or env.get("LIUZHUAN_DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD),
+    )
