@@ -13,7 +13,8 @@ from crm import org, pickers
 from crm.models import User
 from db.base import iso
 from db.session import Database
-from engine import audit, definitions, keys, runtime, spiff
+from engine import audit, keys, runtime, spiff
+from engine.design import definitions
 from engine.models import AuditEvent, CarbonCopy, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
 from forms import validate as form_validation
 from forms.schema import values_keys

@@ -21,7 +21,8 @@ from core.errors import Forbidden, NotFound
 from crm import org, pickers
 from crm.models import User
 from db.session import Database
-from engine import audit, definitions, instances, runtime, spiff
+from engine import audit, instances, runtime, spiff
+from engine.design import definitions
 from engine.models import AuditEvent, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
 from forms import validate as form_validation
 from forms.schema import values_keys

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bpmn import lz
 from designer.table import check_table, from_table, new_table, opposite, step_of_element, to_table
 from engine import sandbox
-from engine.definitions import compile_definition
+from engine.design.definitions import compile_definition
 from forms import library
 from tests.engine import helpers as h
 
