@@ -25,10 +25,10 @@ from crm.models import User
 from db.base import iso, utcnow
 from db.session import lock_for_update
 from engine import assignees, audit, functions, spiff, votes
+from engine.lifecycle import VOTED, ActivationStatus, InstanceStatus, TaskStatus, transition
 from engine.models import CarbonCopy, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance, Timer
 
 MAX_SETTLE_ROUNDS = 10_000
-VOTED = ("approved", "rejected")
 
 
 @lru_cache(maxsize=256)
@@ -104,7 +104,7 @@ def schedule_bpmn_timer(ctx: Ctx) -> None:
         return
     ctx.s.execute(delete(Timer).where(Timer.instance_id == ctx.inst.id, Timer.kind == "bpmn",
                                       Timer.fired_at.is_(None)))
-    due = spiff.next_timer_due(ctx.wf) if ctx.inst.status == "running" else None
+    due = spiff.next_timer_due(ctx.wf) if ctx.inst.status == InstanceStatus.RUNNING else None
     if due is not None:
         ctx.s.add(Timer(instance_id=ctx.inst.id, kind="bpmn", due_at=due))
 
@@ -138,8 +138,8 @@ def advance(ctx: Ctx) -> None:
             break
     else:
         raise spiff.WorkflowFailed("the process did not settle (an automatic loop without a wait state?)")
-    if ctx.inst.status == "running" and spiff.is_completed(ctx.wf):
-        finish_instance(ctx, "completed", spiff.end_event(ctx.wf))
+    if ctx.inst.status == InstanceStatus.RUNNING and spiff.is_completed(ctx.wf):
+        finish_instance(ctx, InstanceStatus.COMPLETED, spiff.end_event(ctx.wf))
 
 
 def _missing_name(expr: str, data: dict[str, Any]) -> bool:
@@ -171,24 +171,25 @@ def call_function(ctx: Ctx, task: Any) -> dict[str, Any]:
 
 
 def finish_instance(ctx: Ctx, status: str, end_event: str | None = None, outcome: str | None = None) -> None:
-    ctx.inst.status = status
+    transition(ctx.inst, status)
     ctx.inst.end_event = end_event
     ctx.inst.outcome = outcome
     ctx.inst.ended_at = utcnow()
     for act in open_activations(ctx):
-        close_activation(ctx, act, "cancelled")
-    audit.record(ctx.s, ctx.inst.id, status, None, node_id=end_event,
+        close_activation(ctx, act, ActivationStatus.CANCELLED)
+    audit.record(ctx.s, ctx.inst.id, str(status), None, node_id=end_event,
                  detail={"outcome": outcome} if outcome else {})
 
 
 def open_activations(ctx: Ctx) -> list[NodeActivation]:
     return list(ctx.s.scalars(select(NodeActivation).where(
-        NodeActivation.instance_id == ctx.inst.id, NodeActivation.status == "open").order_by(NodeActivation.id)))
+        NodeActivation.instance_id == ctx.inst.id, NodeActivation.status == ActivationStatus.OPEN)
+        .order_by(NodeActivation.id)))
 
 
 def open_tasks(s: Session, activation_id: int) -> list[HumanTask]:
     return list(s.scalars(select(HumanTask).where(
-        HumanTask.activation_id == activation_id, HumanTask.status == "open").order_by(HumanTask.id)))
+        HumanTask.activation_id == activation_id, HumanTask.status == TaskStatus.OPEN).order_by(HumanTask.id)))
 
 
 def reconcile(ctx: Ctx) -> bool:
@@ -200,20 +201,20 @@ def reconcile(ctx: Ctx) -> bool:
         if act.spiff_task_id in steps:
             active.add(act.spiff_task_id)
         else:
-            close_activation(ctx, act, "cancelled")
+            close_activation(ctx, act, ActivationStatus.CANCELLED)
     changed = False
     for tid, step in steps.items():
-        if tid not in active and ctx.inst.status == "running":
+        if tid not in active and ctx.inst.status == InstanceStatus.RUNNING:
             changed = activate(ctx, step) or changed
     return changed
 
 
 def close_activation(ctx: Ctx, act: NodeActivation, status: str) -> None:
     now = utcnow()
-    act.status = status
+    transition(act, status)
     act.decided_at = now
     for t in open_tasks(ctx.s, act.id):
-        t.status = "cancelled"
+        transition(t, TaskStatus.CANCELLED)
         t.acted_at = now
     for timer in ctx.s.scalars(select(Timer).where(Timer.activation_id == act.id, Timer.fired_at.is_(None))):
         timer.fired_at = now  # obsolete; never fires
@@ -244,7 +245,7 @@ def activate(ctx: Ctx, step: spiff.HumanStep) -> bool:
         instance_id=ctx.inst.id, node_id=step.node_id, node_name=step.node_name, spiff_task_id=step.task_id,
         kind="approval" if rule else "handle", mode=rule.mode if rule else "any",
         threshold=str(rule.threshold) if rule and rule.threshold is not None else None,
-        assignee_ids=[u.id for u in found], status="open",
+        assignee_ids=[u.id for u in found], status=ActivationStatus.OPEN.value,
     )
     ctx.s.add(act)
     ctx.s.flush()
@@ -261,16 +262,18 @@ def activate(ctx: Ctx, step: spiff.HumanStep) -> bool:
         prior = set()
         if rule.skip_repeated:
             prior = set(ctx.s.scalars(select(HumanTask.assignee_id).where(
-                HumanTask.instance_id == ctx.inst.id, HumanTask.status == "approved",
+                HumanTask.instance_id == ctx.inst.id, HumanTask.status == TaskStatus.APPROVED,
                 HumanTask.node_id != step.node_id)))
         for u in found:
             why = ("is the initiator" if rule.skip_initiator and u.id == ctx.inst.initiator_id
                    else "already approved an earlier node" if u.id in prior else None)
             if why:
                 auto.add(u.id)
-                ctx.s.add(HumanTask(instance_id=ctx.inst.id, activation_id=act.id, node_id=act.node_id,
-                                    node_name=act.node_name, assignee_id=u.id, status="approved", auto=True,
-                                    comment=f"auto-approved: {u.display_name} {why}", acted_at=utcnow()))
+                t = HumanTask(instance_id=ctx.inst.id, activation_id=act.id, node_id=act.node_id,
+                              node_name=act.node_name, assignee_id=u.id, status=TaskStatus.OPEN.value, auto=True,
+                              comment=f"auto-approved: {u.display_name} {why}", acted_at=utcnow())
+                transition(t, TaskStatus.APPROVED)
+                ctx.s.add(t)
                 audit.record(ctx.s, ctx.inst.id, "auto_approve", u.id, node_id=act.node_id, comment=why)
         ctx.s.flush()
     # A fresh node can only be decided by automatic votes; a sequential one opens its first task.
@@ -285,7 +288,7 @@ def activate(ctx: Ctx, step: spiff.HumanStep) -> bool:
 
 def open_task(ctx: Ctx, act: NodeActivation, user_id: int, due: datetime | None = None) -> HumanTask:
     t = HumanTask(instance_id=ctx.inst.id, activation_id=act.id, node_id=act.node_id, node_name=act.node_name,
-                  assignee_id=user_id, status="open", due_at=due)
+                  assignee_id=user_id, status=TaskStatus.OPEN.value, due_at=due)
     ctx.s.add(t)
     ctx.s.flush()
     return t
@@ -321,9 +324,9 @@ def evaluate(ctx: Ctx, act: NodeActivation) -> bool:
     rows = voted_rows(ctx.s, act)
     if act.kind == "handle":
         done = [t for t in ctx.s.scalars(select(HumanTask).where(HumanTask.activation_id == act.id,
-                                                                 HumanTask.status == "done"))]
+                                                                 HumanTask.status == TaskStatus.DONE))]
         if done:
-            decide_node(ctx, act, "completed", done)
+            decide_node(ctx, act, ActivationStatus.COMPLETED, done)
             return True
         return False
     outcome = votes.decide(act.mode, len(act.assignee_ids), [_decision(t) for t in rows],
@@ -341,7 +344,7 @@ def evaluate(ctx: Ctx, act: NodeActivation) -> bool:
 
 
 def _decision(t: HumanTask) -> str:
-    return "approve" if t.status == "approved" else "reject"
+    return "approve" if t.status == TaskStatus.APPROVED else "reject"
 
 
 def _outcome_is_read(ctx: Ctx, node_id: str) -> bool:
@@ -362,4 +365,4 @@ def decide_node(ctx: Ctx, act: NodeActivation, outcome: str, rows: list[HumanTas
         # Nothing after this node looks at its outcome: a rejection ends the instance as rejected
         # instead of flowing on as if approved.
         spiff.cancel(ctx.wf)
-        finish_instance(ctx, "completed", None, outcome="rejected")
+        finish_instance(ctx, InstanceStatus.COMPLETED, None, outcome="rejected")

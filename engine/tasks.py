@@ -19,10 +19,13 @@ from db.base import iso, utcnow
 from db.session import Database
 from engine import audit, instances, runtime, spiff, votes
 from engine.instances import check_comment, check_data, in_instance, validate_form
+from engine.lifecycle import ActivationStatus, InstanceStatus, TaskStatus, transition
 from engine.models import AuditEvent, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
 from forms import validate as form_validation
 
 MAX_SIGNERS = 50
+# what a task that closed its node may have been (a transfer hands the task on, it decides nothing)
+DECIDING = (TaskStatus.APPROVED, TaskStatus.REJECTED, TaskStatus.DONE, TaskStatus.RETURNED)
 
 
 def _instance_of(task_id: int) -> Callable[[Session], int]:
@@ -42,7 +45,7 @@ def _my_open_task(ctx: runtime.Ctx, task_id: int, actor_id: int,
     assert t is not None
     if t.assignee_id != actor_id and not (admin_may and org.get_user(ctx.s, actor_id).is_admin):
         raise Forbidden("you are not the assignee of this task")
-    if t.status != "open" or ctx.inst.status != "running":
+    if t.status != TaskStatus.OPEN or ctx.inst.status != InstanceStatus.RUNNING:
         raise Conflict(f"this task is no longer open (it is {t.status})")
     act = ctx.s.get(NodeActivation, t.activation_id)
     assert act is not None
@@ -97,7 +100,7 @@ def approve(db: Database, actor_id: int, task_id: int, comment: Any = None, data
     def body(ctx: runtime.Ctx) -> dict[str, Any]:
         t, act = _my_open_task(ctx, task_id, actor_id)
         _apply_data(ctx, act, _checked_task_data(ctx, actor_id, t.node_id, data))
-        t.status = "approved" if act.kind == "approval" else "done"
+        transition(t, TaskStatus.APPROVED if act.kind == "approval" else TaskStatus.DONE)
         t.comment, t.acted_at = comment, utcnow()
         ctx.s.flush()
         audit.record(ctx.s, ctx.inst.id, "approve" if act.kind == "approval" else "complete", actor_id,
@@ -115,7 +118,8 @@ def reject(db: Database, actor_id: int, task_id: int, comment: Any) -> dict[str,
         t, act = _my_open_task(ctx, task_id, actor_id)
         if act.kind != "approval":
             raise Conflict("this is a handle task, not an approval: complete it or return it")
-        t.status, t.comment, t.acted_at = "rejected", comment, utcnow()
+        transition(t, TaskStatus.REJECTED)
+        t.comment, t.acted_at = comment, utcnow()
         ctx.s.flush()
         audit.record(ctx.s, ctx.inst.id, "reject", actor_id, node_id=t.node_id, task_id=t.id, comment=comment)
         runtime.evaluate(ctx, act)
@@ -142,8 +146,9 @@ def return_task(db: Database, actor_id: int, task_id: int, to_node: Any, comment
                 f"cannot return to '{to_node}'",
                 {"to_node": "not an earlier node of this instance's path; possible: "
                             + (", ".join(targets) or "none")})
-        t.status, t.comment, t.acted_at = "returned", comment, utcnow()
-        runtime.close_activation(ctx, act, "returned")
+        transition(t, TaskStatus.RETURNED)
+        t.comment, t.acted_at = comment, utcnow()
+        runtime.close_activation(ctx, act, ActivationStatus.RETURNED)
         audit.record(ctx.s, ctx.inst.id, "return", actor_id, node_id=t.node_id, task_id=t.id, comment=comment,
                      detail={"to_node": to_node})
         spiff.reset_to(ctx.wf, targets[to_node], spiff.data_of(ctx.wf))
@@ -167,7 +172,8 @@ def transfer(db: Database, actor_id: int, task_id: int, to_user: Any, comment: A
             raise ValidationFailed("the task already is with this user", {"to_user": "is the current assignee"})
         if target.id in act.assignee_ids:
             raise ValidationFailed("already an assignee", {"to_user": f"{to_user} is already an assignee of this node"})
-        t.status, t.comment, t.acted_at = "transferred", comment, utcnow()
+        transition(t, TaskStatus.TRANSFERRED)
+        t.comment, t.acted_at = comment, utcnow()
         act.assignee_ids = [target.id if uid == holder else uid for uid in act.assignee_ids]
         new = runtime.open_task(ctx, act, target.id, t.due_at)
         audit.record(ctx.s, ctx.inst.id, "transfer" if holder == actor_id else "reassign", actor_id,
@@ -232,7 +238,7 @@ def get_task(db: Database, actor_id: int, task_id: int) -> dict[str, Any]:
         assert d is not None
         cfg = runtime.node_config(d, d.key, t.node_id)
         data = form_validation.redact(inst.data or {}, cfg.hidden) if cfg else dict(inst.data or {})
-        is_open = t.status == "open" and inst.status == "running" and t.assignee_id == actor_id
+        is_open = t.status == TaskStatus.OPEN and inst.status == InstanceStatus.RUNNING and t.assignee_id == actor_id
         actions: list[str] = []
         returnable: list[str] = []
         if is_open:
@@ -294,8 +300,8 @@ def task_context(db: Database, actor_id: int, task_id: int) -> dict[str, Any]:
 
         decided_by = [who(r.assignee_id) for r in s.scalars(
             select(HumanTask).where(HumanTask.activation_id == act.id, HumanTask.id != t.id,
-                                    HumanTask.status.in_(("approved", "rejected", "done", "returned")))
-            .order_by(HumanTask.acted_at))] if t.status == "cancelled" else []
+                                    HumanTask.status.in_(DECIDING))
+            .order_by(HumanTask.acted_at))] if t.status == TaskStatus.CANCELLED else []
         return {
             "id": t.id, "status": t.status, "assignee": who(t.assignee_id), "acted_at": iso(t.acted_at),
             "comment": t.comment,

@@ -26,6 +26,7 @@ from db.base import utcnow
 from db.session import Database
 from engine import audit, runtime
 from engine.instances import in_instance
+from engine.lifecycle import ActivationStatus, InstanceStatus, TaskStatus, transition
 from engine.models import HumanTask, NodeActivation, Timer
 
 log = logging.getLogger(__name__)
@@ -54,12 +55,12 @@ def _fire(ctx: runtime.Ctx, timer_id: int, now: datetime) -> int:
     if timer.fired_at is not None:
         return 0  # another tick got there first
     timer.fired_at = now
-    if ctx.inst.status != "running":
+    if ctx.inst.status != InstanceStatus.RUNNING:
         return 0
     if timer.kind == "bpmn":
         return 1  # in_instance's advance() refreshes SpiffWorkflow's timers and runs what became due
     act = ctx.s.get(NodeActivation, timer.activation_id) if timer.activation_id else None
-    if act is None or act.status != "open":
+    if act is None or act.status != ActivationStatus.OPEN:
         return 0
     open_rows = runtime.open_tasks(ctx.s, act.id)
     action = timer.action or "remind"
@@ -75,7 +76,8 @@ def _fire(ctx: runtime.Ctx, timer_id: int, now: datetime) -> int:
 
 def _cast_missing_votes(ctx: runtime.Ctx, act: NodeActivation, open_rows: list[HumanTask], action: str,
                         now: datetime) -> None:
-    status = ("approved" if action == "approve" else "rejected") if act.kind == "approval" else "done"
+    status = ((TaskStatus.APPROVED if action == "approve" else TaskStatus.REJECTED) if act.kind == "approval"
+              else TaskStatus.DONE)
     note = f"deadline passed: auto-{action}d"
     voted = runtime.voters(ctx.s, act)
     by_user = {t.assignee_id: t for t in open_rows}
@@ -83,7 +85,8 @@ def _cast_missing_votes(ctx: runtime.Ctx, act: NodeActivation, open_rows: list[H
         if uid in voted:
             continue
         row = by_user.get(uid) or runtime.open_task(ctx, act, uid)
-        row.status, row.auto, row.comment, row.acted_at = status, True, note, now
+        transition(row, status)
+        row.auto, row.comment, row.acted_at = True, note, now
         if act.kind == "handle":
             break  # one completion finishes a handle task
     ctx.s.flush()
@@ -98,7 +101,8 @@ def _escalate(ctx: runtime.Ctx, act: NodeActivation, open_rows: list[HumanTask],
         sup = user.supervisor if user else None
         if sup is None or not sup.active or sup.id in act.assignee_ids:
             continue
-        row.status, row.acted_at, row.comment = "transferred", now, "deadline passed: escalated"
+        transition(row, TaskStatus.TRANSFERRED)
+        row.acted_at, row.comment = now, "deadline passed: escalated"
         act.assignee_ids = [sup.id if uid == row.assignee_id else uid for uid in act.assignee_ids]
         runtime.open_task(ctx, act, sup.id)
         moved.append({"from": user.username if user else None, "to": sup.username})
