@@ -13,7 +13,7 @@ from crm import org, pickers
 from crm.models import User
 from db.base import iso
 from db.session import Database
-from engine import audit, keys, runtime, spiff
+from engine import audit, driver, keys, runtime, spiff
 from engine.design import definitions
 from engine.lifecycle import InstanceStatus, TaskStatus
 from engine.models import AuditEvent, CarbonCopy, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
@@ -38,7 +38,7 @@ def in_instance(db: Database, instance: int | Callable[[Session], int], body: Ca
             instance_id = instance_id if instance_id is not None else instance(s)  # type: ignore[operator]
             ctx = runtime.load(s, instance_id)
             result = body(ctx)
-            runtime.advance(ctx)
+            driver.advance(ctx)
             runtime.save(ctx)
             return result
     except spiff.WorkflowFailed as e:
@@ -172,7 +172,7 @@ def start_process(db: Database, actor_id: int, process: Any, data: Any, chosen: 
             s.flush()
             audit.record(s, inst.id, "start", initiator.id, detail={"version": d.version})
             ctx = runtime.Ctx(s, inst, d, wf, initiator)
-            runtime.advance(ctx)
+            driver.advance(ctx)
             runtime.save(ctx)
             return {"id": inst.id, "business_key": inst.business_key, "status": inst.status}
     except spiff.WorkflowFailed as e:

@@ -6,7 +6,6 @@ meanwhile answers 409), records the action with its comment, and advances the in
 from __future__ import annotations
 
 from collections.abc import Callable
-from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import select
@@ -17,10 +16,11 @@ from crm import org
 from crm.models import User
 from db.base import iso, utcnow
 from db.session import Database
-from engine import audit, instances, runtime, spiff, votes
+from engine import audit, instances, runtime, spiff
 from engine.instances import check_comment, check_data, in_instance, validate_form
 from engine.lifecycle import ActivationStatus, InstanceStatus, TaskStatus, transition
 from engine.models import AuditEvent, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
+from engine.nodes import approval
 from forms import validate as form_validation
 
 MAX_SIGNERS = 50
@@ -100,12 +100,7 @@ def approve(db: Database, actor_id: int, task_id: int, comment: Any = None, data
     def body(ctx: runtime.Ctx) -> dict[str, Any]:
         t, act = _my_open_task(ctx, task_id, actor_id)
         _apply_data(ctx, act, _checked_task_data(ctx, actor_id, t.node_id, data))
-        transition(t, TaskStatus.APPROVED if act.kind == "approval" else TaskStatus.DONE)
-        t.comment, t.acted_at = comment, utcnow()
-        ctx.s.flush()
-        audit.record(ctx.s, ctx.inst.id, "approve" if act.kind == "approval" else "complete", actor_id,
-                     node_id=t.node_id, task_id=t.id, comment=comment)
-        runtime.evaluate(ctx, act)
+        approval.vote(ctx, act, t, actor_id, True, comment)
         return {"id": t.id, "status": t.status}
 
     return in_instance(db, _instance_of(task_id), body)
@@ -118,11 +113,7 @@ def reject(db: Database, actor_id: int, task_id: int, comment: Any) -> dict[str,
         t, act = _my_open_task(ctx, task_id, actor_id)
         if act.kind != "approval":
             raise Conflict("this is a handle task, not an approval: complete it or return it")
-        transition(t, TaskStatus.REJECTED)
-        t.comment, t.acted_at = comment, utcnow()
-        ctx.s.flush()
-        audit.record(ctx.s, ctx.inst.id, "reject", actor_id, node_id=t.node_id, task_id=t.id, comment=comment)
-        runtime.evaluate(ctx, act)
+        approval.vote(ctx, act, t, actor_id, False, comment)
         return {"id": t.id, "status": t.status}
 
     return in_instance(db, _instance_of(task_id), body)
@@ -172,10 +163,7 @@ def transfer(db: Database, actor_id: int, task_id: int, to_user: Any, comment: A
             raise ValidationFailed("the task already is with this user", {"to_user": "is the current assignee"})
         if target.id in act.assignee_ids:
             raise ValidationFailed("already an assignee", {"to_user": f"{to_user} is already an assignee of this node"})
-        transition(t, TaskStatus.TRANSFERRED)
-        t.comment, t.acted_at = comment, utcnow()
-        act.assignee_ids = [target.id if uid == holder else uid for uid in act.assignee_ids]
-        new = runtime.open_task(ctx, act, target.id, t.due_at)
+        new = approval.hand_over(ctx, act, t, target.id, comment, utcnow(), t.due_at)
         audit.record(ctx.s, ctx.inst.id, "transfer" if holder == actor_id else "reassign", actor_id,
                      node_id=t.node_id, task_id=t.id, comment=comment,
                      detail={"to_user": to_user, "new_task": new.id, "from_user": holder})
@@ -200,14 +188,7 @@ def add_signer(db: Database, actor_id: int, task_id: int, users: Any, comment: A
         dup = [u.username for u in added if u.id in act.assignee_ids]
         if dup:
             raise ValidationFailed("already assignees", {"users": f"already assignees: {', '.join(dup)}"})
-        ids = [u.id for u in added]
-        if act.mode == "sequential":
-            pos = act.assignee_ids.index(actor_id) + 1
-            act.assignee_ids = act.assignee_ids[:pos] + ids + act.assignee_ids[pos:]
-        else:
-            act.assignee_ids = [*act.assignee_ids, *ids]
-            for uid in ids:
-                runtime.open_task(ctx, act, uid, t.due_at)
+        approval.add_signers(ctx, act, t, [u.id for u in added])
         audit.record(ctx.s, ctx.inst.id, "add_signer", actor_id, node_id=t.node_id, task_id=t.id, comment=comment,
                      detail={"users": users})
         return {"id": t.id, "assignees": len(act.assignee_ids)}
@@ -242,8 +223,7 @@ def get_task(db: Database, actor_id: int, task_id: int) -> dict[str, Any]:
         actions: list[str] = []
         returnable: list[str] = []
         if is_open:
-            actions = ["approve", "reject", "return", "transfer", "add_signer"] if act.kind == "approval" \
-                else ["approve", "return", "transfer"]
+            actions = approval.actions(act)
             ctx = runtime.Ctx(s, inst, d, spiff.load_state(inst.state, *spiff.SPECS.get(d.id, d.checksum, d.spec_json)))
             returnable = [n for n, _ in _returnable(ctx, act)]
             if not returnable:
@@ -257,22 +237,8 @@ def get_task(db: Database, actor_id: int, task_id: int) -> dict[str, Any]:
             "form": {"key": form_key, "schema": (d.forms or {}).get(form_key) if form_key else None,
                      "editable": list(cfg.editable) if cfg else [], "hidden": list(cfg.hidden) if cfg else []},
             "data": data, "actions": actions, "returnable_nodes": returnable,
-            "vote": vote_status(s, act),
+            "vote": approval.vote_status(s, act),
         }
-
-
-def vote_status(s: Session, act: NodeActivation) -> dict[str, Any]:
-    rows = list(s.scalars(select(HumanTask).where(HumanTask.activation_id == act.id).order_by(HumanTask.id)))
-    names = {u.id: u for u in s.scalars(select(User).where(User.id.in_({r.assignee_id for r in rows}
-                                                                     | set(act.assignee_ids))))}
-    return {
-        "mode": act.mode, "threshold": act.threshold, "status": act.status,
-        "rule": votes.describe(act.mode, len(act.assignee_ids), Fraction(act.threshold) if act.threshold else None),
-        "assignees": [names[uid].username for uid in act.assignee_ids if uid in names],
-        "ballots": [{"user": names[r.assignee_id].username, "display_name": names[r.assignee_id].display_name,
-                     "status": r.status, "comment": r.comment, "auto": r.auto,
-                     "at": iso(r.acted_at)} for r in rows],
-    }
 
 
 def task_context(db: Database, actor_id: int, task_id: int) -> dict[str, Any]:
