@@ -2,7 +2,7 @@
 
 `instance_progress` answers the instance page: the BPMN XML of the instance's definition version
 and which of its elements are completed, current (open) and which sequence flows were taken,
-computed from the SpiffWorkflow task states of the saved workflow (engine/spiff.py `trace`), plus
+computed from the SpiffWorkflow task states of the saved workflow (engine/spiff/ `trace`), plus
 what the page needs around it (display names, the start form without the fields hidden from the
 viewer, whether the viewer may withdraw or urge). Each function owns its (read) transaction.
 """
