@@ -147,7 +147,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_deploy_all(args: argparse.Namespace) -> int:
     from core.errors import DefinitionInvalid
-    from engine import definitions
+    from engine.design import definitions
 
     database = Database(database_url({"DATABASE_URL": args.database_url}))
     files = sorted(BPMN_DIR.glob("*.bpmn"))

@@ -10,7 +10,8 @@ from api.auth import current_user_id
 from api.errors import ApiError, json_body, optional_text
 from api.pagination import page_args
 from crm import pickers
-from engine import catalog, instances
+from engine import instances
+from engine.design import catalog
 
 XML_TYPES = ("application/xml", "text/xml")
 

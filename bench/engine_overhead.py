@@ -32,7 +32,8 @@ from sqlalchemy import create_engine, text  # noqa: E402
 import crm.org  # noqa: E402
 from db.base import Base  # noqa: E402
 from db.session import Database  # noqa: E402
-from engine import definitions, inbox, instances, spiff, tasks  # noqa: E402
+from engine import inbox, instances, spiff, tasks  # noqa: E402
+from engine.design import definitions  # noqa: E402
 from tests.bpmn_factory import chain, user_task  # noqa: E402
 from tests.org import build_org  # noqa: E402
 

@@ -29,7 +29,8 @@ from app import BPMN_DIR, create_app  # noqa: E402
 from crm.demo import DEFAULT_PASSWORD, load_demo  # noqa: E402
 from db.base import Base  # noqa: E402
 from db.session import Database  # noqa: E402
-from engine import definitions, inbox, instances  # noqa: E402
+from engine import inbox, instances  # noqa: E402
+from engine.design import definitions  # noqa: E402
 
 crm.org.PASSWORD_METHOD = "pbkdf2:sha256:1000"
 APPROVER, CLERK = "zhouqiang", "zhangsan"  # zhangsan's supervisor approves general approvals

@@ -25,6 +25,8 @@ STRATEGIES = ("users", "role", "dept_head", "dept_heads", "supervisor", "initiat
 DEADLINE_ACTIONS = ("remind", "approve", "reject", "escalate")
 FLOW_MODELS = ("fixed", "predefined", "free")
 TRUE_WORDS = ("true", "1", "yes")
+VALUE_STRATEGIES = ("users", "role", "dept_heads", "field")  # strategies that need a value
+PREFIX = re.compile(r"[A-Za-z0-9]{1,10}")  # business-key prefix
 
 _DURATION = re.compile(
     r"^P(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$"
@@ -45,6 +47,50 @@ def split_list(text: str | None) -> tuple[str, ...]:
     if not text:
         return ()
     return tuple(p.strip() for p in re.split(r"[,，]", text) if p.strip())
+
+
+# ----------------------------------------------------------------------------- the rules
+# Each returns why a value breaks an lz: rule (a short reason code) or None; the reader below and
+# the designer's table view (designer/table.py) word the reasons in their own way.
+
+
+def assignee_problem(strategy: str, value: str) -> str | None:
+    """"strategy" (unknown), "value" (this strategy needs a value) or "level" (supervisor level < 1)."""
+    if strategy not in STRATEGIES:
+        return "strategy"
+    if strategy in VALUE_STRATEGIES and not value:
+        return "value"
+    if strategy == "supervisor" and value and not (value.isdigit() and int(value) >= 1):
+        return "level"
+    return None
+
+
+def parse_threshold(raw: str | None) -> Fraction | None:
+    """A ratio threshold in (0, 1] ("0.6", "2/3"), None when it is not one."""
+    try:
+        threshold = Fraction(raw) if raw is not None else None
+    except (ValueError, ZeroDivisionError):
+        return None
+    return threshold if threshold is not None and 0 < threshold <= 1 else None
+
+
+def threshold_problem(mode: str, raw: str | None) -> str | None:
+    """"missing" (ratio needs a threshold in (0, 1]) or "unused" (a threshold without mode ratio)."""
+    if mode == "ratio":
+        return "missing" if parse_threshold(raw) is None else None
+    return "unused" if raw is not None else None
+
+
+def deadline_problem(duration: str, action: str) -> str | None:
+    """"duration" (not an ISO-8601 duration we read) or "action" (not a deadline action)."""
+    if parse_duration(duration) is None:
+        return "duration"
+    return "action" if action not in DEADLINE_ACTIONS else None
+
+
+def chosen_allowed(strategy: str, flow_model: str) -> bool:
+    """'chosen' assignees are picked by the initiator at start: only in the predefined flow model."""
+    return strategy != "chosen" or flow_model == "predefined"
 
 
 @dataclass(frozen=True)
@@ -135,18 +181,14 @@ def _ext(el: etree._Element, name: str) -> list[etree._Element]:
 def _assignees(el: etree._Element, node_id: str, problems: list[Problem], what: str) -> Assignees | None:
     strategy = (el.get("strategy") or "").strip()
     value = (el.get("value") or "").strip()
-    if strategy not in STRATEGIES:
-        problems.append(Problem(node_id, f"{what}: unknown assignee strategy '{strategy}' "
-                                         f"(expected one of {', '.join(STRATEGIES)})", "lz_strategy"))
-        return None
-    if strategy in ("users", "role", "dept_heads", "field") and not value:
-        problems.append(Problem(node_id, f"{what}: strategy '{strategy}' needs a value", "lz_strategy"))
-        return None
-    if strategy == "supervisor" and value and not (value.isdigit() and int(value) >= 1):
-        problems.append(Problem(node_id, f"{what}: strategy 'supervisor' takes a level >= 1, got '{value}'",
-                                "lz_strategy"))
-        return None
-    return Assignees(strategy, value)
+    why = assignee_problem(strategy, value)
+    if why is None:
+        return Assignees(strategy, value)
+    message = {"strategy": f"{what}: unknown assignee strategy '{strategy}' (expected one of {', '.join(STRATEGIES)})",
+               "value": f"{what}: strategy '{strategy}' needs a value",
+               "level": f"{what}: strategy 'supervisor' takes a level >= 1, got '{value}'"}[why]
+    problems.append(Problem(node_id, message, "lz_strategy"))
+    return None
 
 
 def _approval(el: etree._Element, node_id: str, problems: list[Problem]) -> ApprovalRule | None:
@@ -155,20 +197,15 @@ def _approval(el: etree._Element, node_id: str, problems: list[Problem]) -> Appr
         problems.append(Problem(node_id, f"unknown lz:approval mode '{mode}' "
                                          f"(expected one of {', '.join(APPROVAL_MODES)})", "lz_mode"))
         return None
-    threshold: Fraction | None = None
     raw = el.get("threshold")
-    if mode == "ratio":
-        try:
-            threshold = Fraction(raw) if raw is not None else None
-        except (ValueError, ZeroDivisionError):
-            threshold = None
-        if threshold is None or not (0 < threshold <= 1):
-            problems.append(Problem(node_id, f"mode 'ratio' needs a threshold in (0, 1], got '{raw}'",
-                                    "lz_threshold"))
-            return None
-    elif raw is not None:
+    why = threshold_problem(mode, raw)
+    if why == "missing":
+        problems.append(Problem(node_id, f"mode 'ratio' needs a threshold in (0, 1], got '{raw}'", "lz_threshold"))
+        return None
+    if why == "unused":
         problems.append(Problem(node_id, f"threshold is only used with mode 'ratio' (mode is '{mode}')",
                                 "lz_threshold"))
+    threshold = parse_threshold(raw) if mode == "ratio" else None
     return ApprovalRule(
         mode=mode,
         threshold=threshold,
@@ -195,10 +232,11 @@ def _node(el: etree._Element, problems: list[Problem]) -> NodeConfig:
     for d in _ext(el, "deadline")[:1]:
         duration = (d.get("duration") or "").strip()
         action = (d.get("action") or "remind").strip()
-        if parse_duration(duration) is None:
+        why = deadline_problem(duration, action)
+        if why == "duration":
             problems.append(Problem(node_id, f"lz:deadline duration '{duration}' is not an ISO-8601 duration "
                                              "such as P2D or PT4H", "lz_deadline"))
-        elif action not in DEADLINE_ACTIONS:
+        elif why == "action":
             problems.append(Problem(node_id, f"lz:deadline action '{action}' is not one of "
                                              f"{', '.join(DEADLINE_ACTIONS)}", "lz_deadline"))
         else:
@@ -259,7 +297,7 @@ def read_process(proc: etree._Element, problems: list[Problem]) -> ProcessConfig
         cfg.category = (p.get("category") or "").strip()
         cfg.prefix = (p.get("prefix") or "").strip()
         cfg.name_en = (p.get("name_en") or "").strip()
-        if cfg.prefix and not re.fullmatch(r"[A-Za-z0-9]{1,10}", cfg.prefix):
+        if cfg.prefix and not PREFIX.fullmatch(cfg.prefix):
             problems.append(Problem(pid, f"lz:process prefix '{cfg.prefix}' must be 1-10 letters or digits",
                                     "lz_process"))
     for el in proc.iter():
@@ -279,7 +317,7 @@ def read_process(proc: etree._Element, problems: list[Problem]) -> ProcessConfig
     words = set(re.findall(r"[A-Za-z_][\w]*", code))
     cfg.outcome_readers = frozenset(n for n, c in cfg.nodes.items() if c.kind == "approval" and n in words)
     for node in cfg.nodes.values():
-        if node.assignees and node.assignees.strategy == "chosen" and cfg.mode != "predefined":
+        if node.assignees and not chosen_allowed(node.assignees.strategy, cfg.mode):
             problems.append(Problem(node.node_id, "strategy 'chosen' needs lz:process mode='predefined'",
                                     "lz_strategy"))
     return cfg

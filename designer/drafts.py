@@ -1,12 +1,12 @@
 """Designer drafts for the designer pages (and the table view): save, read, delete, deploy.
 
-The use cases live in engine/drafts.py (they own their transaction and check that the caller is
+The use cases live in engine/design/drafts.py (they own their transaction and check that the caller is
 an admin or process admin, raising core.errors.Forbidden otherwise); this module is the
 designer's entry point to them and imports no Flask.
 """
 from __future__ import annotations
 
-from engine.drafts import (
+from engine.design.drafts import (
     check_forms,
     delete_draft,
     deploy_draft,

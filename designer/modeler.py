@@ -1,7 +1,7 @@
 """The BPMN modeler page (/designer/new, /designer/<key>/edit) and the designer's JSON endpoints
 under /designer/api: organisation options, the source to edit, drafts, validate, deploy.
 
-Each endpoint parses the request, calls one use case (designer/drafts.py -> engine/drafts.py,
+Each endpoint parses the request, calls one use case (designer/drafts.py -> engine/design/drafts.py,
 crm/directory.py) and answers JSON; errors are `{"error": {"code", "message", "fields"}}` with
 401/403/404/422 (DefinitionInvalid adds `problems`: [{element_id, message, rule}])."""
 from __future__ import annotations

@@ -8,7 +8,7 @@ from flask import abort, current_app, render_template
 from flask_babel import lazy_gettext
 
 from designer import bp
-from engine import catalog
+from engine.design import catalog
 from worklist.web import add_nav, current_user, database, is_process_admin, login_required
 
 
@@ -23,6 +23,11 @@ def designer_required(view: Any) -> Any:
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def me() -> int:
+    """The id of the signed-in designer (inside a designer_required view)."""
+    return int((current_user() or {})["id"])
 
 
 add_nav("designer", "designer.processes", lazy_gettext("Designer"), visible=is_process_admin)

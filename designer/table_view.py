@@ -11,10 +11,11 @@ from flask_babel import gettext
 
 from bpmn import lz
 from core.errors import DefinitionInvalid, DomainError, Forbidden, NotFound
-from designer import bp, versions
+from designer import bp
 from designer import table as tables
-from designer.pages import designer_required
-from engine import catalog, sandbox
+from designer.pages import designer_required, me
+from engine import sandbox
+from engine.design import catalog, versions
 from forms import library
 from worklist.web import current_user, database
 
@@ -93,7 +94,7 @@ def _render(table: dict[str, Any], key: str | None, problems: list[dict[str, Any
 @designer_required
 def table_page(key: str) -> Any:
     try:
-        v = versions.get_version(database(), key)
+        v = versions.get_version(database(), me(), key)
     except NotFound:
         return render_template("error.html", code=404, title=gettext("Not found"),
                                message=gettext("This page does not exist.")), 404
@@ -108,8 +109,8 @@ def new_table_page() -> Any:
     """A new process; `?from=<key>` starts from that process's steps (a process as a template)."""
     table = tables.new_table()
     source = request.args.get("from")
-    if source and versions.key_in_use(database(), source):
-        copied = tables.to_table(versions.get_version(database(), source)["bpmn_xml"].encode("utf-8"))
+    if source and versions.key_in_use(database(), me(), source):
+        copied = tables.to_table(versions.get_version(database(), me(), source)["bpmn_xml"].encode("utf-8"))
         if copied["editable"]:
             table = {**copied, "process": {**copied["process"], "key": "", "name": ""}}
     return _render(table, None)
@@ -118,7 +119,7 @@ def new_table_page() -> Any:
 @bp.post("/<key>/table")
 @designer_required
 def table_submit(key: str) -> Any:
-    if not versions.key_in_use(database(), key):
+    if not versions.key_in_use(database(), me(), key):
         return render_template("error.html", code=404, title=gettext("Not found"),
                                message=gettext("This page does not exist.")), 404
     return _submit(key)
@@ -132,7 +133,7 @@ def new_table_submit() -> Any:
 
 def _submit(key: str | None) -> Any:
     if key is not None:
-        latest = versions.get_version(database(), key)
+        latest = versions.get_version(database(), me(), key)
         current = tables.to_table(latest["bpmn_xml"].encode("utf-8"))
         if not current["editable"]:  # the page offered no table: do not overwrite a diagram with one
             return _render(current, key, status=409, version=latest["version"],
@@ -142,7 +143,7 @@ def _submit(key: str | None) -> Any:
     problems = [{**p.as_dict(), "message": gettext(p.template, **dict(p.params))}
                 for p in tables.check_table(table, sandbox.check_expression)]
     new_key = table["process"]["key"]
-    if key is None and not problems and versions.key_in_use(database(), new_key):
+    if key is None and not problems and versions.key_in_use(database(), me(), new_key):
         problems.append({"step": None, "field": "key",
                          "message": gettext("The key '%(key)s' is already used by another process.", key=new_key)})
     if problems:

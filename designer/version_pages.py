@@ -10,19 +10,21 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext
 from markupsafe import Markup
 
+from bpmn.diff import diff
 from bpmn.layout import ensure_layout
 from core.errors import DefinitionInvalid, Forbidden, NotFound, ValidationFailed
 from designer import bp, versions
 from designer import table as tables
 from designer.diagram_svg import render_svg
-from designer.pages import designer_required
+from designer.pages import designer_required, me
 from designer.table_view import labels
+from engine.design import versions as version_reads
 from worklist.web import current_user, database
 
 
 def _version(key: str, version: int | None = None) -> dict[str, Any]:
     try:
-        return versions.get_version(database(), key, version)
+        return version_reads.get_version(database(), me(), key, version)
     except NotFound:
         abort(404)
 
@@ -31,7 +33,7 @@ def _version(key: str, version: int | None = None) -> dict[str, Any]:
 @designer_required
 def versions_page(key: str) -> Any:
     try:
-        items = versions.list_versions(database(), key)
+        items = version_reads.list_versions(database(), me(), key)
     except NotFound:
         abort(404)
     return render_template("designer/versions.html", key=key, items=items, latest=items[0], nav="designer")
@@ -49,7 +51,7 @@ def _version_page(key: str, version: int, copy_errors: dict[str, str] | None = N
                   copy_values: dict[str, str] | None = None, status: int = 200) -> Any:
     v = _version(key, version)
     table = tables.to_table(v["bpmn_xml"].encode("utf-8"))
-    latest = versions.get_version(database(), key)["version"]
+    latest = version_reads.get_version(database(), me(), key)["version"]
     laid_out = ensure_layout(v["bpmn_xml"].encode("utf-8")).decode("utf-8")
     return render_template("designer/version.html", key=key, v=v, table=table, latest=latest, laid_out=laid_out,
                            labels=labels(),
@@ -70,7 +72,8 @@ def copy_version(key: str, version: int) -> Any:
               "new_name": (request.form.get("new_name") or "").strip()}
     user = current_user() or {}
     try:
-        d = versions.copy_as_new_process(database(), user["id"], key, version, values["new_key"], values["new_name"])
+        d = version_reads.copy_as_new_process(database(), user["id"], key, version, values["new_key"],
+                                              values["new_name"])
     except ValidationFailed as e:
         errors = dict(e.fields)
         if "new_key" in e.fields and "already used" in e.fields["new_key"]:
@@ -95,7 +98,7 @@ def copy_version(key: str, version: int) -> Any:
 @designer_required
 def diff_page(key: str) -> Any:
     try:
-        items = versions.list_versions(database(), key)
+        items = version_reads.list_versions(database(), me(), key)
     except NotFound:
         abort(404)
     numbers = [i["version"] for i in items]
@@ -104,19 +107,9 @@ def diff_page(key: str) -> Any:
     if to not in numbers or frm not in numbers:
         abort(404)
     old, new = _version(key, frm), _version(key, to)
-    d = versions.diff(old["bpmn_xml"].encode("utf-8"), new["bpmn_xml"].encode("utf-8"))
+    d = diff(old["bpmn_xml"].encode("utf-8"), new["bpmn_xml"].encode("utf-8"))
     highlight = {n["id"] for n in d.added} | {n["id"] for n in d.changed}
     svg = Markup(render_svg(new["bpmn_xml"].encode("utf-8"), highlight))
-    fields = {"type": gettext("Type"), "name": gettext("Name"), "mode": gettext("Approval mode"),
-              "threshold": gettext("Threshold"), "skip": gettext("Auto-approval"), "assignees": gettext("Assignees"),
-              "deadline": gettext("Deadline"), "form": gettext("Form"), "editable": gettext("Editable fields"),
-              "hidden": gettext("Hidden fields"), "cc": gettext("Copy to"), "call": gettext("Function"),
-              "condition": gettext("Enter when"), "category": gettext("Category"),
-              "prefix": gettext("Business key prefix"), "name_en": gettext("English name"),
-              "start_form": gettext("Start form")}
-    types = {"userTask": gettext("User task"), "serviceTask": gettext("Service task"),
-             "scriptTask": gettext("Script task"), "exclusiveGateway": gettext("Exclusive gateway"),
-             "parallelGateway": gettext("Parallel gateway"), "inclusiveGateway": gettext("Inclusive gateway"),
-             "startEvent": gettext("Start event"), "endEvent": gettext("End event")}
     return render_template("designer/diff.html", key=key, items=items, frm=frm, to=to, diff=d, svg=svg,
-                           old=old, new=new, fields=fields, types=types, nav="designer")
+                           old=old, new=new, fields=versions.diff_fields(),
+                           types=versions.element_types(), nav="designer")

@@ -40,7 +40,8 @@ from sqlalchemy import func, select
 from crm.models import User
 from crm.records import Contract
 from db.session import Database
-from engine import definitions, instances, tasks
+from engine import instances, tasks
+from engine.design import definitions
 from engine.models import HumanTask, ProcessInstance
 
 GENERAL = "general_approval"

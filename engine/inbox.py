@@ -12,10 +12,11 @@ from crm.models import User
 from db.base import iso, utcnow
 from db.session import Database
 from engine import runtime
+from engine.lifecycle import ACTED, InstanceStatus, TaskStatus
 from engine.models import CarbonCopy, HumanTask, ProcessDefinition, ProcessInstance
 
 BOXES = ("todo", "done", "started", "cc")
-DONE_STATES = ("approved", "rejected", "done", "returned", "transferred")
+DONE_STATES = ACTED  # what the 已办 box lists
 SORTS = ("received", "due")
 MAX_Q = 100
 
@@ -96,14 +97,14 @@ def list_box(db: Database, actor_id: int, box: Any, offset: int, limit: int, *,
     with db.uow() as s:
         if box in ("todo", "done"):
             cond = (HumanTask.assignee_id == actor_id) & (
-                HumanTask.status == "open" if box == "todo"
+                HumanTask.status == TaskStatus.OPEN if box == "todo"
                 else HumanTask.status.in_(DONE_STATES) & HumanTask.auto.is_(False))
             base = (select(HumanTask, ProcessInstance, ProcessDefinition, User)
                     .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
                     .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
                     .join(User, User.id == ProcessInstance.initiator_id).where(cond))
             if box == "todo":
-                base = base.where(ProcessInstance.status == "running")
+                base = base.where(ProcessInstance.status == InstanceStatus.RUNNING)
             base = filtered(base, HumanTask.created_at)
             total = s.scalar(select(func.count()).select_from(base.with_only_columns(HumanTask.id).subquery())) or 0
             if sort == "due":
@@ -121,7 +122,7 @@ def list_box(db: Database, actor_id: int, box: Any, offset: int, limit: int, *,
                      "created_at": _iso(t.created_at), "acted_at": _iso(t.acted_at), "due_at": _iso(t.due_at)}
                     for t, i, d, u in task_rows], total
         due = (select(func.min(HumanTask.due_at)).where(HumanTask.instance_id == ProcessInstance.id,
-                                                        HumanTask.status == "open")
+                                                        HumanTask.status == TaskStatus.OPEN)
                .correlate(ProcessInstance).scalar_subquery())
         if box == "started":
             inst_q: Any = (select(ProcessInstance, ProcessDefinition, User)
@@ -147,7 +148,7 @@ def list_box(db: Database, actor_id: int, box: Any, offset: int, limit: int, *,
                          .offset(offset).limit(limit)).all()
         ids = [r[0].id for r in rows]
         current: dict[int, list[HumanTask]] = {}
-        for t in s.scalars(select(HumanTask).where(HumanTask.instance_id.in_(ids), HumanTask.status == "open")
+        for t in s.scalars(select(HumanTask).where(HumanTask.instance_id.in_(ids), HumanTask.status == TaskStatus.OPEN)
                            .order_by(HumanTask.id)):
             current.setdefault(t.instance_id, []).append(t)
         out = []
@@ -174,7 +175,8 @@ def counts(db: Database, actor_id: int) -> dict[str, int]:
     with db.uow() as s:
         todo = s.scalar(select(func.count()).select_from(HumanTask).join(
             ProcessInstance, ProcessInstance.id == HumanTask.instance_id).where(
-            HumanTask.assignee_id == actor_id, HumanTask.status == "open", ProcessInstance.status == "running")) or 0
+            HumanTask.assignee_id == actor_id, HumanTask.status == TaskStatus.OPEN,
+            ProcessInstance.status == InstanceStatus.RUNNING)) or 0
         cc = s.scalar(select(func.count()).select_from(CarbonCopy).where(
             CarbonCopy.user_id == actor_id, CarbonCopy.read_at.is_(None))) or 0
         return {"todo": todo, "cc_unread": cc}

@@ -13,7 +13,9 @@ from crm import org, pickers
 from crm.models import User
 from db.base import iso
 from db.session import Database
-from engine import audit, definitions, keys, runtime, spiff
+from engine import audit, driver, keys, runtime, spiff
+from engine.design import definitions
+from engine.lifecycle import InstanceStatus, TaskStatus
 from engine.models import AuditEvent, CarbonCopy, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
 from forms import validate as form_validation
 from forms.schema import values_keys
@@ -36,7 +38,7 @@ def in_instance(db: Database, instance: int | Callable[[Session], int], body: Ca
             instance_id = instance_id if instance_id is not None else instance(s)  # type: ignore[operator]
             ctx = runtime.load(s, instance_id)
             result = body(ctx)
-            runtime.advance(ctx)
+            driver.advance(ctx)
             runtime.save(ctx)
             return result
     except spiff.WorkflowFailed as e:
@@ -162,14 +164,15 @@ def start_process(db: Database, actor_id: int, process: Any, data: Any, chosen: 
             wf = spiff.new_workflow(spec, subs, data)
             inst = ProcessInstance(
                 definition_id=d.id, process_key=d.key, business_key=keys.next_business_key(s, d.prefix),
-                status="running", initiator_id=initiator.id, title=f"{initiator.display_name}的{d.name}",
+                status=InstanceStatus.RUNNING.value, initiator_id=initiator.id,
+                title=f"{initiator.display_name}的{d.name}",
                 data=runtime.json_safe(data), state="", chosen=picked, warnings=[],
             )
             s.add(inst)
             s.flush()
             audit.record(s, inst.id, "start", initiator.id, detail={"version": d.version})
             ctx = runtime.Ctx(s, inst, d, wf, initiator)
-            runtime.advance(ctx)
+            driver.advance(ctx)
             runtime.save(ctx)
             return {"id": inst.id, "business_key": inst.business_key, "status": inst.status}
     except spiff.WorkflowFailed as e:
@@ -182,7 +185,7 @@ def withdraw(db: Database, actor_id: int, instance_id: int, comment: Any = None)
     def body(ctx: runtime.Ctx) -> dict[str, Any]:
         if ctx.inst.initiator_id != actor_id:
             raise Forbidden("only the initiator can withdraw an instance")
-        if ctx.inst.status != "running":
+        if ctx.inst.status != InstanceStatus.RUNNING:
             raise Conflict(f"the instance is {ctx.inst.status}; only a running instance can be withdrawn")
         if audit.count(ctx.s, ctx.inst.id, APPROVER_ACTIONS):
             raise Conflict("an approver has already acted; the instance can no longer be withdrawn")
@@ -193,7 +196,7 @@ def withdraw(db: Database, actor_id: int, instance_id: int, comment: Any = None)
                                  dict(ctx.inst.data or {}), actor_id)
         spiff.cancel(ctx.wf)
         audit.record(ctx.s, ctx.inst.id, "withdraw", actor_id, comment=comment)
-        runtime.finish_instance(ctx, "withdrawn")
+        runtime.finish_instance(ctx, InstanceStatus.WITHDRAWN)
         return {"id": ctx.inst.id, "status": ctx.inst.status}
 
     return in_instance(db, instance_id, body)
@@ -208,10 +211,10 @@ def urge(db: Database, actor_id: int, instance_id: int, comment: Any = None) -> 
             raise NotFound(f"process instance {instance_id} not found")
         if inst.initiator_id != actor_id:
             raise Forbidden("only the initiator can urge the approvers")
-        if inst.status != "running":
+        if inst.status != InstanceStatus.RUNNING:
             raise Conflict(f"the instance is {inst.status}")
         who = sorted({t.assignee_id for t in s.scalars(select(HumanTask).where(
-            HumanTask.instance_id == instance_id, HumanTask.status == "open"))})
+            HumanTask.instance_id == instance_id, HumanTask.status == TaskStatus.OPEN))})
         audit.record(s, instance_id, "urge", actor_id, comment=comment, detail={"users": who})
         return {"id": instance_id, "urged": len(who)}
 
@@ -270,7 +273,8 @@ def hidden_for(s: Session, viewer: User, inst: ProcessInstance) -> set[str]:
 def instance_dict(s: Session, inst: ProcessInstance) -> dict[str, Any]:
     d = s.get(ProcessDefinition, inst.definition_id)
     assert d is not None
-    open_rows = list(s.scalars(select(HumanTask).where(HumanTask.instance_id == inst.id, HumanTask.status == "open")
+    open_rows = list(s.scalars(select(HumanTask)
+                               .where(HumanTask.instance_id == inst.id, HumanTask.status == TaskStatus.OPEN)
                                .order_by(HumanTask.id)))
     events = list(s.scalars(select(AuditEvent).where(AuditEvent.instance_id == inst.id).order_by(AuditEvent.seq)))
     ids = {t.assignee_id for t in open_rows} | {e.actor_id for e in events if e.actor_id} | {inst.initiator_id}
@@ -317,6 +321,6 @@ def inbox_open_nodes(db: Database, instance_id: int) -> list[tuple[str, str]]:
     with db.uow() as s:
         rows = s.execute(select(NodeActivation.node_id, NodeActivation.spiff_task_id)
                          .join(HumanTask, HumanTask.activation_id == NodeActivation.id)
-                         .where(NodeActivation.instance_id == instance_id, HumanTask.status == "open")
+                         .where(NodeActivation.instance_id == instance_id, HumanTask.status == TaskStatus.OPEN)
                          .distinct()).all()
         return sorted((r[0], r[1]) for r in rows)

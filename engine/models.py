@@ -41,6 +41,7 @@ class ProcessInstance(Base):
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
     process_key: Mapped[str] = mapped_column(String(200), index=True)
     business_key: Mapped[str] = mapped_column(String(40), unique=True)
+    # engine.lifecycle.InstanceStatus: running -> completed | withdrawn | cancelled | failed
     status: Mapped[str] = mapped_column(String(20), default="running", index=True)
     end_event: Mapped[str | None] = mapped_column(String(200))
     # "rejected" when a rejection that no gateway routes on ended the instance
@@ -76,7 +77,8 @@ class NodeActivation(Base):
     mode: Mapped[str] = mapped_column(String(20))  # any|all|majority|ratio|sequential (handle: any)
     threshold: Mapped[str | None] = mapped_column(String(20))
     assignee_ids: Mapped[list[int]] = mapped_column(JSONType, default=list)
-    status: Mapped[str] = mapped_column(String(20), default="open")  # open|approved|rejected|done|cancelled
+    # engine.lifecycle.ActivationStatus: open -> approved | rejected | completed | returned | cancelled
+    status: Mapped[str] = mapped_column(String(20), default="open")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column()
 
@@ -96,7 +98,7 @@ class HumanTask(Base):
     node_id: Mapped[str] = mapped_column(String(200))
     node_name: Mapped[str] = mapped_column(String(300))
     assignee_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    # open | approved | rejected | done | returned | transferred | cancelled
+    # engine.lifecycle.TaskStatus: open -> approved | rejected | done | returned | transferred | cancelled
     status: Mapped[str] = mapped_column(String(20), default="open")
     auto: Mapped[bool] = mapped_column(default=False)
     comment: Mapped[str | None] = mapped_column(Text)

@@ -2,7 +2,7 @@
 
 `instance_progress` answers the instance page: the BPMN XML of the instance's definition version
 and which of its elements are completed, current (open) and which sequence flows were taken,
-computed from the SpiffWorkflow task states of the saved workflow (engine/spiff.py `trace`), plus
+computed from the SpiffWorkflow task states of the saved workflow (engine/spiff/ `trace`), plus
 what the page needs around it (display names, the start form without the fields hidden from the
 viewer, whether the viewer may withdraw or urge). Each function owns its (read) transaction.
 """
@@ -21,7 +21,9 @@ from core.errors import Forbidden, NotFound
 from crm import org, pickers
 from crm.models import User
 from db.session import Database
-from engine import audit, definitions, instances, runtime, spiff
+from engine import audit, instances, runtime, spiff
+from engine.design import definitions
+from engine.lifecycle import ActivationStatus, InstanceStatus, TaskStatus
 from engine.models import AuditEvent, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
 from forms import validate as form_validation
 from forms.schema import values_keys
@@ -29,6 +31,8 @@ from forms.schema import values_keys
 DONE = "COMPLETED"
 OPEN = ("READY", "STARTED", "WAITING", "ERROR")
 REACHED = (DONE, *OPEN)
+# Nodes whose votes decided them (a handle node ends "completed" and is drawn from the trace alone).
+DECIDED = (ActivationStatus.APPROVED, ActivationStatus.REJECTED)
 FLOW_NODE_TAGS = {"task", "userTask", "serviceTask", "scriptTask", "manualTask", "businessRuleTask", "sendTask",
                   "receiveTask", "callActivity", "subProcess", "startEvent", "endEvent", "intermediateCatchEvent",
                   "intermediateThrowEvent", "boundaryEvent", "exclusiveGateway", "parallelGateway",
@@ -125,16 +129,16 @@ def instance_progress(db: Database, actor_id: int, instance_id: int) -> dict[str
         ctx = runtime.load(s, instance_id, lock=False)
         diagram = diagram_of(d.bpmn_xml)
         decided = s.scalars(select(NodeActivation.node_id).where(
-            NodeActivation.instance_id == instance_id, NodeActivation.status.in_(("approved", "rejected", "done"))))
+            NodeActivation.instance_id == instance_id, NodeActivation.status.in_(DECIDED)))
         marks = compute(diagram, spiff.trace(ctx.wf), decided)
-        if inst.status != "running":
+        if inst.status != InstanceStatus.RUNNING:
             marks["current"] = []
         hidden = instances.hidden_for(s, viewer, inst)
         form = form_validation.redact_schema(instances.start_form(d), hidden)
         shown = form_validation.redact(inst.data or {}, hidden) if hidden else (inst.data or {})
         open_tasks = list(s.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
-                                                           HumanTask.status == "open")))
-        mine = viewer.id == inst.initiator_id and inst.status == "running"
+                                                           HumanTask.status == TaskStatus.OPEN)))
+        mine = viewer.id == inst.initiator_id and inst.status == InstanceStatus.RUNNING
         acted = audit.count(s, instance_id, instances.APPROVER_ACTIONS) if mine else 0
         return {
             "id": inst.id, "process": d.key, "process_name": d.name, "name_en": d.name_en, "version": d.version,

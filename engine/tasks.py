@@ -6,7 +6,6 @@ meanwhile answers 409), records the action with its comment, and advances the in
 from __future__ import annotations
 
 from collections.abc import Callable
-from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import select
@@ -17,12 +16,16 @@ from crm import org
 from crm.models import User
 from db.base import iso, utcnow
 from db.session import Database
-from engine import audit, instances, runtime, spiff, votes
+from engine import audit, instances, runtime, spiff
 from engine.instances import check_comment, check_data, in_instance, validate_form
+from engine.lifecycle import ActivationStatus, InstanceStatus, TaskStatus, transition
 from engine.models import AuditEvent, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
+from engine.nodes import approval
 from forms import validate as form_validation
 
 MAX_SIGNERS = 50
+# what a task that closed its node may have been (a transfer hands the task on, it decides nothing)
+DECIDING = (TaskStatus.APPROVED, TaskStatus.REJECTED, TaskStatus.DONE, TaskStatus.RETURNED)
 
 
 def _instance_of(task_id: int) -> Callable[[Session], int]:
@@ -42,7 +45,7 @@ def _my_open_task(ctx: runtime.Ctx, task_id: int, actor_id: int,
     assert t is not None
     if t.assignee_id != actor_id and not (admin_may and org.get_user(ctx.s, actor_id).is_admin):
         raise Forbidden("you are not the assignee of this task")
-    if t.status != "open" or ctx.inst.status != "running":
+    if t.status != TaskStatus.OPEN or ctx.inst.status != InstanceStatus.RUNNING:
         raise Conflict(f"this task is no longer open (it is {t.status})")
     act = ctx.s.get(NodeActivation, t.activation_id)
     assert act is not None
@@ -97,12 +100,7 @@ def approve(db: Database, actor_id: int, task_id: int, comment: Any = None, data
     def body(ctx: runtime.Ctx) -> dict[str, Any]:
         t, act = _my_open_task(ctx, task_id, actor_id)
         _apply_data(ctx, act, _checked_task_data(ctx, actor_id, t.node_id, data))
-        t.status = "approved" if act.kind == "approval" else "done"
-        t.comment, t.acted_at = comment, utcnow()
-        ctx.s.flush()
-        audit.record(ctx.s, ctx.inst.id, "approve" if act.kind == "approval" else "complete", actor_id,
-                     node_id=t.node_id, task_id=t.id, comment=comment)
-        runtime.evaluate(ctx, act)
+        approval.vote(ctx, act, t, actor_id, True, comment)
         return {"id": t.id, "status": t.status}
 
     return in_instance(db, _instance_of(task_id), body)
@@ -115,10 +113,7 @@ def reject(db: Database, actor_id: int, task_id: int, comment: Any) -> dict[str,
         t, act = _my_open_task(ctx, task_id, actor_id)
         if act.kind != "approval":
             raise Conflict("this is a handle task, not an approval: complete it or return it")
-        t.status, t.comment, t.acted_at = "rejected", comment, utcnow()
-        ctx.s.flush()
-        audit.record(ctx.s, ctx.inst.id, "reject", actor_id, node_id=t.node_id, task_id=t.id, comment=comment)
-        runtime.evaluate(ctx, act)
+        approval.vote(ctx, act, t, actor_id, False, comment)
         return {"id": t.id, "status": t.status}
 
     return in_instance(db, _instance_of(task_id), body)
@@ -142,8 +137,9 @@ def return_task(db: Database, actor_id: int, task_id: int, to_node: Any, comment
                 f"cannot return to '{to_node}'",
                 {"to_node": "not an earlier node of this instance's path; possible: "
                             + (", ".join(targets) or "none")})
-        t.status, t.comment, t.acted_at = "returned", comment, utcnow()
-        runtime.close_activation(ctx, act, "returned")
+        transition(t, TaskStatus.RETURNED)
+        t.comment, t.acted_at = comment, utcnow()
+        runtime.close_activation(ctx, act, ActivationStatus.RETURNED)
         audit.record(ctx.s, ctx.inst.id, "return", actor_id, node_id=t.node_id, task_id=t.id, comment=comment,
                      detail={"to_node": to_node})
         spiff.reset_to(ctx.wf, targets[to_node], spiff.data_of(ctx.wf))
@@ -167,9 +163,7 @@ def transfer(db: Database, actor_id: int, task_id: int, to_user: Any, comment: A
             raise ValidationFailed("the task already is with this user", {"to_user": "is the current assignee"})
         if target.id in act.assignee_ids:
             raise ValidationFailed("already an assignee", {"to_user": f"{to_user} is already an assignee of this node"})
-        t.status, t.comment, t.acted_at = "transferred", comment, utcnow()
-        act.assignee_ids = [target.id if uid == holder else uid for uid in act.assignee_ids]
-        new = runtime.open_task(ctx, act, target.id, t.due_at)
+        new = approval.hand_over(ctx, act, t, target.id, comment, utcnow(), t.due_at)
         audit.record(ctx.s, ctx.inst.id, "transfer" if holder == actor_id else "reassign", actor_id,
                      node_id=t.node_id, task_id=t.id, comment=comment,
                      detail={"to_user": to_user, "new_task": new.id, "from_user": holder})
@@ -194,14 +188,7 @@ def add_signer(db: Database, actor_id: int, task_id: int, users: Any, comment: A
         dup = [u.username for u in added if u.id in act.assignee_ids]
         if dup:
             raise ValidationFailed("already assignees", {"users": f"already assignees: {', '.join(dup)}"})
-        ids = [u.id for u in added]
-        if act.mode == "sequential":
-            pos = act.assignee_ids.index(actor_id) + 1
-            act.assignee_ids = act.assignee_ids[:pos] + ids + act.assignee_ids[pos:]
-        else:
-            act.assignee_ids = [*act.assignee_ids, *ids]
-            for uid in ids:
-                runtime.open_task(ctx, act, uid, t.due_at)
+        approval.add_signers(ctx, act, t, [u.id for u in added])
         audit.record(ctx.s, ctx.inst.id, "add_signer", actor_id, node_id=t.node_id, task_id=t.id, comment=comment,
                      detail={"users": users})
         return {"id": t.id, "assignees": len(act.assignee_ids)}
@@ -232,12 +219,11 @@ def get_task(db: Database, actor_id: int, task_id: int) -> dict[str, Any]:
         assert d is not None
         cfg = runtime.node_config(d, d.key, t.node_id)
         data = form_validation.redact(inst.data or {}, cfg.hidden) if cfg else dict(inst.data or {})
-        is_open = t.status == "open" and inst.status == "running" and t.assignee_id == actor_id
+        is_open = t.status == TaskStatus.OPEN and inst.status == InstanceStatus.RUNNING and t.assignee_id == actor_id
         actions: list[str] = []
         returnable: list[str] = []
         if is_open:
-            actions = ["approve", "reject", "return", "transfer", "add_signer"] if act.kind == "approval" \
-                else ["approve", "return", "transfer"]
+            actions = approval.actions(act)
             ctx = runtime.Ctx(s, inst, d, spiff.load_state(inst.state, *spiff.SPECS.get(d.id, d.checksum, d.spec_json)))
             returnable = [n for n, _ in _returnable(ctx, act)]
             if not returnable:
@@ -251,22 +237,8 @@ def get_task(db: Database, actor_id: int, task_id: int) -> dict[str, Any]:
             "form": {"key": form_key, "schema": (d.forms or {}).get(form_key) if form_key else None,
                      "editable": list(cfg.editable) if cfg else [], "hidden": list(cfg.hidden) if cfg else []},
             "data": data, "actions": actions, "returnable_nodes": returnable,
-            "vote": vote_status(s, act),
+            "vote": approval.vote_status(s, act),
         }
-
-
-def vote_status(s: Session, act: NodeActivation) -> dict[str, Any]:
-    rows = list(s.scalars(select(HumanTask).where(HumanTask.activation_id == act.id).order_by(HumanTask.id)))
-    names = {u.id: u for u in s.scalars(select(User).where(User.id.in_({r.assignee_id for r in rows}
-                                                                     | set(act.assignee_ids))))}
-    return {
-        "mode": act.mode, "threshold": act.threshold, "status": act.status,
-        "rule": votes.describe(act.mode, len(act.assignee_ids), Fraction(act.threshold) if act.threshold else None),
-        "assignees": [names[uid].username for uid in act.assignee_ids if uid in names],
-        "ballots": [{"user": names[r.assignee_id].username, "display_name": names[r.assignee_id].display_name,
-                     "status": r.status, "comment": r.comment, "auto": r.auto,
-                     "at": iso(r.acted_at)} for r in rows],
-    }
 
 
 def task_context(db: Database, actor_id: int, task_id: int) -> dict[str, Any]:
@@ -294,8 +266,8 @@ def task_context(db: Database, actor_id: int, task_id: int) -> dict[str, Any]:
 
         decided_by = [who(r.assignee_id) for r in s.scalars(
             select(HumanTask).where(HumanTask.activation_id == act.id, HumanTask.id != t.id,
-                                    HumanTask.status.in_(("approved", "rejected", "done", "returned")))
-            .order_by(HumanTask.acted_at))] if t.status == "cancelled" else []
+                                    HumanTask.status.in_(DECIDING))
+            .order_by(HumanTask.acted_at))] if t.status == TaskStatus.CANCELLED else []
         return {
             "id": t.id, "status": t.status, "assignee": who(t.assignee_id), "acted_at": iso(t.acted_at),
             "comment": t.comment,

@@ -7,9 +7,8 @@ deadline (kind "deadline"). `fire_due_timers()` is the tick: it takes what is du
 own locked instance transaction. The embedded setup calls it from a thread in the web process
 (`TimerLoop`); `python app.py tick` runs it once (cron, Celery beat).
 
-Deadline actions: remind (an audit event naming who was reminded), approve / reject (every
-missing vote is cast automatically, marked auto, so the node decides), escalate (each open
-task moves to its assignee's supervisor).
+What a deadline does to its node (remind, approve, reject, escalate) is the node's own
+behaviour: engine/nodes/approval.py `deadline()`.
 """
 from __future__ import annotations
 
@@ -21,12 +20,13 @@ from datetime import datetime
 from sqlalchemy import select
 
 from core.errors import DomainError
-from crm.models import User
 from db.base import utcnow
 from db.session import Database
-from engine import audit, runtime
+from engine import runtime
 from engine.instances import in_instance
-from engine.models import HumanTask, NodeActivation, Timer
+from engine.lifecycle import ActivationStatus, InstanceStatus
+from engine.models import NodeActivation, Timer
+from engine.nodes import approval
 
 log = logging.getLogger(__name__)
 
@@ -54,55 +54,15 @@ def _fire(ctx: runtime.Ctx, timer_id: int, now: datetime) -> int:
     if timer.fired_at is not None:
         return 0  # another tick got there first
     timer.fired_at = now
-    if ctx.inst.status != "running":
+    if ctx.inst.status != InstanceStatus.RUNNING:
         return 0
     if timer.kind == "bpmn":
         return 1  # in_instance's advance() refreshes SpiffWorkflow's timers and runs what became due
     act = ctx.s.get(NodeActivation, timer.activation_id) if timer.activation_id else None
-    if act is None or act.status != "open":
+    if act is None or act.status != ActivationStatus.OPEN:
         return 0
-    open_rows = runtime.open_tasks(ctx.s, act.id)
-    action = timer.action or "remind"
-    if action == "remind" or (action == "reject" and act.kind == "handle"):
-        audit.record(ctx.s, ctx.inst.id, "remind", None, node_id=act.node_id,
-                     detail={"users": sorted(t.assignee_id for t in open_rows), "reason": "deadline"})
-    elif action in ("approve", "reject"):
-        _cast_missing_votes(ctx, act, open_rows, action, now)
-    elif action == "escalate":
-        _escalate(ctx, act, open_rows, now)
+    approval.deadline(ctx, act, timer.action or "remind", now)
     return 1
-
-
-def _cast_missing_votes(ctx: runtime.Ctx, act: NodeActivation, open_rows: list[HumanTask], action: str,
-                        now: datetime) -> None:
-    status = ("approved" if action == "approve" else "rejected") if act.kind == "approval" else "done"
-    note = f"deadline passed: auto-{action}d"
-    voted = runtime.voters(ctx.s, act)
-    by_user = {t.assignee_id: t for t in open_rows}
-    for uid in act.assignee_ids:
-        if uid in voted:
-            continue
-        row = by_user.get(uid) or runtime.open_task(ctx, act, uid)
-        row.status, row.auto, row.comment, row.acted_at = status, True, note, now
-        if act.kind == "handle":
-            break  # one completion finishes a handle task
-    ctx.s.flush()
-    audit.record(ctx.s, ctx.inst.id, f"deadline_{action}", None, node_id=act.node_id, comment=note)
-    runtime.evaluate(ctx, act)
-
-
-def _escalate(ctx: runtime.Ctx, act: NodeActivation, open_rows: list[HumanTask], now: datetime) -> None:
-    moved = []
-    for row in open_rows:
-        user = ctx.s.get(User, row.assignee_id)
-        sup = user.supervisor if user else None
-        if sup is None or not sup.active or sup.id in act.assignee_ids:
-            continue
-        row.status, row.acted_at, row.comment = "transferred", now, "deadline passed: escalated"
-        act.assignee_ids = [sup.id if uid == row.assignee_id else uid for uid in act.assignee_ids]
-        runtime.open_task(ctx, act, sup.id)
-        moved.append({"from": user.username if user else None, "to": sup.username})
-    audit.record(ctx.s, ctx.inst.id, "escalate", None, node_id=act.node_id, detail={"moved": moved})
 
 
 class TimerLoop:

@@ -12,8 +12,8 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_babel import get_timezone
 
 from core.errors import Forbidden, NotFound
-from engine import catalog
 from engine import inbox as engine_inbox
+from engine.design import catalog
 from worklist import bp
 from worklist.web import current_user, database, login_required
 

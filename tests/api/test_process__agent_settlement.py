@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from crm.records import ServiceFeeSettlement
-from engine import definitions
+from engine.design import definitions
 from engine.models import ProcessInstance
 from tests.api.conftest import API, assert_error, login
 

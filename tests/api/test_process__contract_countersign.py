@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import definitions
+from engine.design import definitions
 from tests.api.conftest import API, act, assert_error, login
 
 XML = (Path(__file__).resolve().parents[2] / "bpmn" / "contract_countersign.bpmn").read_bytes()

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from crm.records import ExpenseClaim
-from engine import definitions
+from engine.design import definitions
 from tests.api.conftest import API, act, assert_error, inbox, login
 
 XML = (Path(__file__).resolve().parents[2] / "bpmn" / "expense_reimbursement.bpmn").read_bytes()

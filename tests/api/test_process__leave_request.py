@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from engine import definitions
+from engine.design import definitions
 from engine.models import ProcessInstance
 from tests.api.conftest import API, act, assert_error, login, task_of
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import definitions
+from engine.design import definitions
 from tests.api.conftest import API, assert_error, login
 
 XML = (Path(__file__).resolve().parents[2] / "bpmn" / "service_ticket.bpmn").read_bytes()

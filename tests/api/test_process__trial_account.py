@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from crm.models import User
-from engine import definitions
+from engine.design import definitions
 from tests.api.conftest import API, act, assert_error, login
 
 XML = (Path(__file__).resolve().parents[2] / "bpmn" / "trial_account.bpmn").read_bytes()

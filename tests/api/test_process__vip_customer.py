@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from crm.records import Customer
-from engine import definitions
+from engine.design import definitions
 from engine.models import ProcessInstance
 from tests.api.conftest import API, act, assert_error, login
 

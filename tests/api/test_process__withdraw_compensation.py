@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from crm.models import User
-from engine import definitions
+from engine.design import definitions
 from tests.api.conftest import API, act, assert_error, login
 
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"

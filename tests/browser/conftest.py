@@ -25,7 +25,7 @@ from app import BPMN_DIR, create_app
 from crm.demo import DEFAULT_PASSWORD, load_demo
 from db.base import Base
 from db.session import Database
-from engine import definitions
+from engine.design import definitions
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENS = Path(__file__).resolve().parents[2] / "test-output" / "screens"

@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 from core.errors import ValidationFailed
 from crm import directory, org
 from designer import drafts
-from engine import catalog, instances
+from engine import instances
+from engine.design import catalog
 from tests.browser.conftest import LiveServer, login
 
 ADMIN_PASSWORD = "designer-admin-1"

@@ -10,7 +10,7 @@ from app import BPMN_DIR
 from bpmn.lz import BPMN_NS, Assignees, Deadline, parse_xml
 from crm import directory
 from designer import drafts
-from engine import definitions
+from engine.design import definitions
 from tests.browser.conftest import LiveServer, login
 
 ADMIN_PASSWORD = "designer-admin-1"

@@ -21,7 +21,8 @@ from playwright.sync_api import expect
 from app import BPMN_DIR
 from bpmn.lz import BPMN_NS, LZ_NS, parse_xml
 from crm import directory
-from engine import definitions, spiff
+from engine import spiff
+from engine.design import definitions
 from tests.browser.conftest import SCREENS, LiveServer, login
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"

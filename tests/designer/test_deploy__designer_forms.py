@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from core.errors import DefinitionInvalid, Forbidden
 from designer import drafts
-from engine import catalog, definitions
+from engine.design import catalog, definitions
 from engine.models import ProcessDefinition
 from forms import library
 from tests.bpmn_factory import chain, user_task

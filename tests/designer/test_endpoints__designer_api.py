@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from designer import drafts
-from engine import catalog
+from engine.design import catalog
 from tests.bpmn_factory import chain, user_task
 from tests.org import Org
 from tests.web.conftest import signed_in

@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from designer import versions
 from designer.table import to_table
-from engine import definitions
+from engine.design import definitions, versions
 from tests.web.conftest import signed_in
 
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"
@@ -47,7 +46,7 @@ def test_only_designers_see_the_table(client, org, general):
     assert client.get("/designer/general_approval/table").status_code == 403
     r = client.post("/designer/general_approval/table", data={"csrf_token": token})
     assert r.status_code == 403
-    assert len(versions.list_versions(org.db, general)) == 1
+    assert len(versions.list_versions(org.db, org["admin"], general)) == 1
 
 
 def test_table_shows_the_steps_and_deploys_an_added_step_as_version_2(client, org, general):
@@ -62,7 +61,7 @@ def test_table_shows_the_steps_and_deploys_an_added_step_as_version_2(client, or
                            "deadline_action": "", "condition": ""})
     r = client.post("/designer/general_approval/table", data=form_of(table, token))
     assert r.status_code == 302 and r.headers["Location"].endswith("/designer/general_approval/versions")
-    v2 = versions.get_version(org.db, general)
+    v2 = versions.get_version(org.db, org["admin"], general)
     assert v2["version"] == 2
     assert to_table(v2["bpmn_xml"].encode())["steps"] == table["steps"]
     page = client.get(r.headers["Location"]).get_data(as_text=True)
@@ -80,7 +79,7 @@ def test_bad_input_says_what_to_fix_and_deploys_nothing(client, org, general):
     assert "Nothing was deployed" in html or "未部署" in html
     assert html.count('class="step-row has-error"') == 2
     assert "0.6" in html  # the threshold hint
-    assert len(versions.list_versions(org.db, general)) == 1
+    assert len(versions.list_versions(org.db, org["admin"], general)) == 1
 
 
 def test_deploy_problems_from_the_engine_are_shown_by_step(client, org, general):
@@ -91,7 +90,7 @@ def test_deploy_problems_from_the_engine_are_shown_by_step(client, org, general)
     assert r.status_code == 422
     html = r.get_data(as_text=True)
     assert re.search(r"(Step 2|第 2 步) \(部门负责人审批\): [^<]*no_such_form", html)
-    assert len(versions.list_versions(org.db, general)) == 1
+    assert len(versions.list_versions(org.db, org["admin"], general)) == 1
 
 
 def test_new_process_from_the_table_and_taken_key(client, org, general):
@@ -104,7 +103,7 @@ def test_new_process_from_the_table_and_taken_key(client, org, general):
     table["process"].update(key="purchase", name="采购审批")
     r = client.post("/designer/new/table", data=form_of(table, token))
     assert r.status_code == 302
-    assert versions.get_version(org.db, "purchase")["name"] == "采购审批"
+    assert versions.get_version(org.db, org["admin"], "purchase")["name"] == "采购审批"
 
 
 def test_open_as_diagram_saves_a_draft_and_goes_to_the_modeler(client, org, general):
@@ -117,7 +116,7 @@ def test_open_as_diagram_saves_a_draft_and_goes_to_the_modeler(client, org, gene
     assert r.status_code == 302 and r.headers["Location"].endswith("/designer/general_approval/edit")
     draft = drafts.get_draft(org.db, org["admin"], "general_approval")
     assert to_table(draft["bpmn_xml"].encode())["steps"][0]["name"] == "主管审批"
-    assert len(versions.list_versions(org.db, general)) == 1
+    assert len(versions.list_versions(org.db, org["admin"], general)) == 1
 
 
 def test_a_process_that_is_not_a_chain_offers_the_diagram(client, org):
@@ -140,7 +139,7 @@ def test_problems_are_in_the_user_language_and_a_diagram_is_never_overwritten_by
     table["process"]["key"] = "contract_countersign"
     r = client.post("/designer/contract_countersign/table", data=form_of(table, token))
     assert r.status_code == 409
-    assert len(versions.list_versions(org.db, "contract_countersign")) == 1
+    assert len(versions.list_versions(org.db, org["admin"], "contract_countersign")) == 1
 
 
 def test_a_new_process_can_start_from_the_steps_of_another(client, org, general):

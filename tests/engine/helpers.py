@@ -5,7 +5,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine import definitions, inbox, instances, tasks
+from engine import inbox, instances, tasks
+from engine.design import definitions
 from engine.models import HumanTask, NodeActivation
 from tests.org import Org
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from core.errors import DefinitionInvalid, DomainError
-from engine import definitions, instances
+from engine import instances
+from engine.design import definitions
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 FILES = sorted(p for p in CORPUS.rglob("*") if p.is_file() and (p.suffix == ".bpmn" or p.name.endswith(".bpmn20.xml")))

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from core.errors import DefinitionInvalid, ValidationFailed
-from engine import definitions, inbox, instances, tasks
+from engine import inbox, instances, tasks
+from engine.design import definitions
 from forms import library
 from tests.bpmn_factory import HEAD
 from tests.engine import helpers as h

@@ -1,6 +1,6 @@
 """The revise-and-resubmit loop run 1,200 times in one instance keeps working: SpiffWorkflow's
 task iterators stop at depth 1000 (the workflow then looks completed with a task still READY);
-Liuzhuan lifts the limit and re-roots the tree so it stays shallow (engine/spiff.py)."""
+Liuzhuan lifts the limit and re-roots the tree so it stays shallow (engine/spiff/tree.py)."""
 from __future__ import annotations
 
 from pathlib import Path

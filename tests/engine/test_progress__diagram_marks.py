@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from core.errors import Forbidden
-from engine import definitions, instances, progress
+from engine import instances, progress
+from engine.design import definitions
 from forms.validate import redact_schema
 from tests import bpmn_factory as bf
 from tests.engine import helpers as h

@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from core.errors import DefinitionInvalid, EngineFailure, ValidationFailed
 from crm.models import Department
-from engine import definitions, functions
+from engine import functions
+from engine.design import definitions
 from tests.bpmn_factory import HEAD
 from tests.engine import helpers as h
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.votes import APPROVED, REJECTED, decide, describe
+from engine.nodes.approval import APPROVED, REJECTED, decide, describe
 
 
 def final(mode: str, n: int, ballots: list[str], threshold: Fraction | None) -> str:

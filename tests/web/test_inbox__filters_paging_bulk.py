@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 
 from db.base import utcnow
-from engine import definitions, inbox, instances, tasks
+from engine import inbox, instances, tasks
+from engine.design import definitions
 from engine.models import AuditEvent, HumanTask
 from tests.bpmn_factory import chain, user_task
 from tests.web.conftest import signed_in

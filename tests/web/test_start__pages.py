@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from engine import definitions
+from engine.design import definitions
 from tests import bpmn_factory as bf
 from tests.engine import helpers as h
 from tests.web.conftest import signed_in

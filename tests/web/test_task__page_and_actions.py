@@ -10,7 +10,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from crm import records_service
-from engine import definitions, instances, tasks
+from engine import instances, tasks
+from engine.design import definitions
 from engine.models import AuditEvent, HumanTask, ProcessInstance
 from tests.bpmn_factory import chain, user_task
 from tests.web.conftest import signed_in

@@ -15,26 +15,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bpmn.lz import BPMN_NS, parse_xml
-from core.errors import DefinitionInvalid, Forbidden, NotFound, Unauthenticated, ValidationFailed
+from core.errors import DefinitionInvalid, NotFound, ValidationFailed
 from crm.models import User
 from db.base import iso, utcnow
 from db.session import Database
-from engine import catalog, definitions
+from engine.design import catalog, definitions
+from engine.design.access import require_designer
 from engine.models import ProcessDraft
 from forms.validate import check_schema
 
 KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,199}")
 FORM_KEY = re.compile(definitions.FORM_KEY)
-DESIGNER_ROLES = ("admin", "process_admin")
-
-
-def _require_designer(s: Session, actor_id: int) -> User:
-    user = s.get(User, actor_id) if isinstance(actor_id, int) else None
-    if user is None or not user.active:
-        raise Unauthenticated("unknown or deactivated user")
-    if not any(r in DESIGNER_ROLES for r in user.role_keys):
-        raise Forbidden("only administrators and process administrators may design processes")
-    return user
 
 
 def _check_key(key: Any) -> str:
@@ -102,7 +93,7 @@ def save_draft(db: Database, actor_id: int, key: str, xml: str, forms: dict[str,
     xml = _check_xml(key, xml)
     checked = check_forms(forms) if forms is not None else None
     with db.uow(write=True) as s:
-        user = _require_designer(s, actor_id)
+        user = require_designer(s, actor_id)
         d = _get(s, key)
         if d is None:
             d = ProcessDraft(key=key, bpmn_xml=xml, forms=checked or {})
@@ -122,7 +113,7 @@ def save_draft_form(db: Database, actor_id: int, key: str, form_key: str, schema
     key = _check_key(key)
     checked = check_forms({form_key: schema})
     with db.uow(write=True) as s:
-        user = _require_designer(s, actor_id)
+        user = require_designer(s, actor_id)
         d = _get(s, key)
         if d is None:
             latest = definitions.latest_version(s, key)
@@ -139,7 +130,7 @@ def save_draft_form(db: Database, actor_id: int, key: str, form_key: str, schema
 
 def get_draft(db: Database, actor_id: int, key: str) -> dict[str, Any] | None:
     with db.uow() as s:
-        _require_designer(s, actor_id)
+        require_designer(s, actor_id)
         d = _get(s, key) if isinstance(key, str) else None
         return _draft_dict(d, s.get(User, d.updated_by_id) if d.updated_by_id else None) if d else None
 
@@ -147,7 +138,7 @@ def get_draft(db: Database, actor_id: int, key: str) -> dict[str, Any] | None:
 def delete_draft(db: Database, actor_id: int, key: str) -> bool:
     """Discard the draft of `key`; False when there was none."""
     with db.uow(write=True) as s:
-        _require_designer(s, actor_id)
+        require_designer(s, actor_id)
         d = _get(s, key) if isinstance(key, str) else None
         if d is None:
             return False
@@ -158,7 +149,7 @@ def delete_draft(db: Database, actor_id: int, key: str) -> bool:
 def list_drafts(db: Database, actor_id: int) -> list[dict[str, Any]]:
     """Every draft without its XML: key, updated_by, updated_at (for the process list)."""
     with db.uow() as s:
-        _require_designer(s, actor_id)
+        require_designer(s, actor_id)
         rows = s.scalars(select(ProcessDraft).order_by(ProcessDraft.key))
         return [{k: v for k, v in _draft_dict(d, s.get(User, d.updated_by_id) if d.updated_by_id else None).items()
                  if k not in ("bpmn_xml", "forms")} for d in rows]
@@ -234,7 +225,7 @@ def validate(db: Database, actor_id: int, xml: Any, forms: Any = None, key: str 
     """Every problem deploying `xml` would meet, as [{element_id, message, rule}] ([] = deployable).
     Forms: `forms` if given, else the draft's of `key` (else the library's). Stores nothing."""
     with db.uow() as s:
-        _require_designer(s, actor_id)
+        require_designer(s, actor_id)
     if not isinstance(xml, str) or not xml.strip():
         raise ValidationFailed("the BPMN XML is missing", {"xml": "required: the BPMN XML as a string"})
     if forms is None and isinstance(key, str) and key:

@@ -6,7 +6,7 @@ from typing import Any
 from core.errors import Forbidden, NotFound, Unauthenticated
 from crm.models import User
 from db.session import Database
-from engine import definitions
+from engine.design import definitions
 
 
 def list_definitions(db: Database, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:

@@ -1,0 +1,91 @@
+"""Advancing a running instance: run SpiffWorkflow until it waits for people, activating the
+human nodes it reaches (engine/nodes/approval.py) and calling the registered functions of service
+tasks on the way.
+
+The invariant this module keeps: the open `human_task` rows of an instance are exactly the
+assignees of the open activations, and the open activations are exactly the READY human
+tasks of the workflow. `advance()` restores it after every change by reconciling the two
+(cancelling activations whose SpiffWorkflow task disappeared, activating new READY tasks).
+"""
+from __future__ import annotations
+
+import json
+import keyword
+from typing import Any
+
+from core.errors import DomainError
+from engine import audit, functions, runtime, spiff
+from engine.lifecycle import ActivationStatus, InstanceStatus
+from engine.nodes import approval
+
+MAX_SETTLE_ROUNDS = 10_000
+
+
+def advance(ctx: runtime.Ctx) -> None:
+    """Run the engine until it waits for people; activate and decide human nodes on the way."""
+    for _ in range(MAX_SETTLE_ROUNDS):
+        finished: list[tuple[str, str]] = []
+
+        def note(t: Any, finished: list[tuple[str, str]] = finished) -> None:
+            finished.append((t.workflow.spec.name, spiff.node_of(t)))
+
+        token = spiff.SERVICE_HANDLER.set(lambda task: call_function(ctx, task))
+        try:
+            spiff.run(ctx.wf, on_completed=note)
+        finally:
+            spiff.SERVICE_HANDLER.reset(token)
+        for process_id, node_id in finished:
+            cfg = runtime.node_config(ctx.definition, process_id, node_id)
+            if cfg is not None and cfg.cc and not cfg.is_human:
+                runtime.copy_to(ctx, cfg)
+        if not reconcile(ctx):
+            break
+    else:
+        raise spiff.WorkflowFailed("the process did not settle (an automatic loop without a wait state?)")
+    if ctx.inst.status == InstanceStatus.RUNNING and spiff.is_completed(ctx.wf):
+        runtime.finish_instance(ctx, InstanceStatus.COMPLETED, spiff.end_event(ctx.wf))
+
+
+def reconcile(ctx: runtime.Ctx) -> bool:
+    """Match activations to READY human tasks. True if a node was decided on entry (run again)."""
+    steps = {st.task_id: st for st in spiff.ready_human_steps(ctx.wf)}
+    acts = runtime.open_activations(ctx)
+    active = set()
+    for act in acts:
+        if act.spiff_task_id in steps:
+            active.add(act.spiff_task_id)
+        else:
+            runtime.close_activation(ctx, act, ActivationStatus.CANCELLED)
+    changed = False
+    for tid, step in steps.items():
+        if tid not in active and ctx.inst.status == InstanceStatus.RUNNING:
+            changed = approval.activate(ctx, step) or changed
+    return changed
+
+
+def _missing_name(expr: str, data: dict[str, Any]) -> bool:
+    name = expr.strip()
+    return name.isidentifier() and not keyword.iskeyword(name) and name not in data
+
+
+def call_function(ctx: runtime.Ctx, task: Any) -> dict[str, Any]:
+    """Run a service task's registered function (lz:call) with its sandboxed arguments."""
+    node_id = spiff.node_of(task)
+    cfg = runtime.node_config(ctx.definition, task.workflow.spec.name, node_id)
+    if cfg is None or cfg.call is None:
+        raise spiff.WorkflowFailed(f"{node_id}: a service task needs lz:call naming a registered function")
+    fn = functions.get(cfg.call.function)
+    if fn is None:
+        raise spiff.WorkflowFailed(f"{node_id}: no registered function '{cfg.call.function}'")
+    # An argument naming an optional form field the client left out is None, not a NameError.
+    args = {a.name: None if _missing_name(a.expr, task.data) else spiff.evaluate(task, a.expr)
+            for a in cfg.call.args}
+    call = functions.Call(ctx.s, ctx.inst.id, ctx.inst.business_key, ctx.inst.initiator_id, node_id)
+    try:
+        result = fn(call, **args)
+    except DomainError as e:  # the function refused (e.g. a record in the wrong state)
+        raise spiff.WorkflowFailed(f"{node_id}: {cfg.call.function}: {e.message}",
+                                   {f"data.{k}": v for k, v in e.fields.items()}) from e
+    audit.record(ctx.s, ctx.inst.id, "call", None, node_id=node_id,
+                 detail={"function": cfg.call.function, "args": runtime.json_safe(args)})
+    return {"result": json.loads(json.dumps(result, default=str))}  # becomes <node_id> in the process data

@@ -1,0 +1,318 @@
+"""The approval node (DESIGN.md §2) and the single-person handle task (办理), in one place: the
+node paired with its activation (`node_activation`) and its people (`human_task`).
+
+* activate: entered by the workflow, the node resolves its assignees, opens their tasks (one at a
+  time when sequential), records its deadline and casts the automatic approvals it allows;
+* vote / evaluate / decide: each decision is counted by the node's rule (`decide`, a pure function
+  of the mode, the number of assignees and the decisions so far); once the outcome is certain the
+  node closes, cancels the remaining open tasks and completes its SpiffWorkflow task with
+  `<node_id>.outcome` and `<node_id>.votes`;
+* the people of an open node change: transfer and escalate (`hand_over`), add signers;
+* deadline: remind, approve, reject or escalate when `lz:deadline` passes.
+
+Every status change goes through engine.lifecycle.transition.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bpmn.lz import NodeConfig
+from crm.models import User
+from db.base import iso, utcnow
+from engine import assignees, audit, runtime, spiff
+from engine.lifecycle import VOTED, ActivationStatus, InstanceStatus, TaskStatus, transition
+from engine.models import HumanTask, NodeActivation, Timer
+
+APPROVED = "approved"
+REJECTED = "rejected"
+
+
+# ---------------------------------------------------------------- the vote rule
+
+
+def decide(mode: str, n: int, decisions: Sequence[str], threshold: Fraction | None = None) -> str | None:
+    """Outcome after `decisions` (each "approve" or "reject", in the order cast), or None if open.
+
+    `n` = number of assignees, `a` = approvals so far, `r` = rejections so far (DESIGN.md §2);
+    the node decides as soon as the outcome is certain."""
+    if n <= 0:
+        raise ValueError("an approval node needs at least one assignee")
+    a = sum(1 for d in decisions if d == "approve")
+    r = sum(1 for d in decisions if d == "reject")
+    if a + r > n:
+        raise ValueError(f"{a + r} votes for {n} assignees")
+    if mode == "any":
+        if not decisions:
+            return None
+        return APPROVED if decisions[0] == "approve" else REJECTED
+    if mode in ("all", "sequential"):
+        if r >= 1:
+            return REJECTED
+        return APPROVED if a == n else None
+    if mode == "majority":
+        if 2 * a > n:
+            return APPROVED
+        return REJECTED if 2 * r >= n else None
+    if mode == "ratio":
+        if threshold is None or not (0 < threshold <= 1):
+            raise ValueError("ratio needs a threshold in (0, 1]")
+        if Fraction(a, n) >= threshold:
+            return APPROVED
+        return REJECTED if Fraction(n - r, n) < threshold else None
+    raise ValueError(f"unknown approval mode {mode!r}")
+
+
+def describe(mode: str, n: int, threshold: Fraction | None = None) -> str:
+    """A short English statement of the rule, e.g. '3 of 5 needed'."""
+    if mode == "any":
+        return "first decision counts"
+    if mode in ("all", "sequential"):
+        return f"all {n} needed" + (" in order" if mode == "sequential" else "")
+    if mode == "majority":
+        return f"{n // 2 + 1} of {n} needed"
+    if mode == "ratio" and threshold is not None:
+        need = -(-threshold.numerator * n // threshold.denominator)
+        return f"{need} of {n} needed ({float(threshold):.0%})"
+    return mode
+
+
+# ---------------------------------------------------------------- entering the node
+
+
+def activate(ctx: runtime.Ctx, step: spiff.HumanStep) -> bool:
+    """Enter a READY human task as a node activation. True when automatic votes decided it at once."""
+    cfg = runtime.node_config(ctx.definition, step.process_id, step.node_id) or NodeConfig(
+        node_id=step.node_id, name=step.node_name, kind="handle")
+    rule = cfg.approval
+    found: list[User] = []
+    if cfg.assignees is not None:
+        res = assignees.resolve(ctx.s, cfg.assignees, ctx.initiator, spiff.data_of(ctx.wf), ctx.inst.chosen or {},
+                                step.node_id)
+        found = res.users
+        for w in res.warnings:
+            runtime.warn(ctx, f"{step.node_name}: {w}", step.node_id)
+    if not found:
+        found = assignees.process_admins(ctx.s)
+        runtime.warn(ctx, f"{step.node_name}: no assignee could be resolved; assigned to the process admins "
+                          f"({', '.join(u.username for u in found) or 'none'})", step.node_id)
+        if not found:
+            raise spiff.WorkflowFailed(f"node {step.node_id}: no assignee and no process admin")
+    act = NodeActivation(
+        instance_id=ctx.inst.id, node_id=step.node_id, node_name=step.node_name, spiff_task_id=step.task_id,
+        kind="approval" if rule else "handle", mode=rule.mode if rule else "any",
+        threshold=str(rule.threshold) if rule and rule.threshold is not None else None,
+        assignee_ids=[u.id for u in found], status=ActivationStatus.OPEN.value,
+    )
+    ctx.s.add(act)
+    ctx.s.flush()
+    audit.record(ctx.s, ctx.inst.id, "enter", None, node_id=step.node_id,
+                 detail={"assignees": [u.username for u in found], "mode": act.mode})
+    if cfg.cc:
+        runtime.copy_to(ctx, cfg)
+    due = utcnow() + cfg.deadline.delta if cfg.deadline else None
+    if due is not None and cfg.deadline is not None:
+        ctx.s.add(Timer(instance_id=ctx.inst.id, kind="deadline", node_id=step.node_id, activation_id=act.id,
+                        action=cfg.deadline.action, due_at=due))
+    auto: set[int] = set()
+    if rule and (rule.skip_initiator or rule.skip_repeated):
+        prior = set()
+        if rule.skip_repeated:
+            prior = set(ctx.s.scalars(select(HumanTask.assignee_id).where(
+                HumanTask.instance_id == ctx.inst.id, HumanTask.status == TaskStatus.APPROVED,
+                HumanTask.node_id != step.node_id)))
+        for u in found:
+            why = ("is the initiator" if rule.skip_initiator and u.id == ctx.inst.initiator_id
+                   else "already approved an earlier node" if u.id in prior else None)
+            if why:
+                auto.add(u.id)
+                t = HumanTask(instance_id=ctx.inst.id, activation_id=act.id, node_id=act.node_id,
+                              node_name=act.node_name, assignee_id=u.id, status=TaskStatus.OPEN.value, auto=True,
+                              comment=f"auto-approved: {u.display_name} {why}", acted_at=utcnow())
+                transition(t, TaskStatus.APPROVED)
+                ctx.s.add(t)
+                audit.record(ctx.s, ctx.inst.id, "auto_approve", u.id, node_id=act.node_id, comment=why)
+        ctx.s.flush()
+    # A fresh node can only be decided by automatic votes; a sequential one opens its first task.
+    if (auto or act.mode == "sequential") and evaluate(ctx, act):
+        return True
+    if act.mode != "sequential":
+        for u in found:
+            if u.id not in auto:
+                runtime.open_task(ctx, act, u.id, due)
+    return False
+
+
+# ---------------------------------------------------------------- votes and the decision
+
+
+def vote(ctx: runtime.Ctx, act: NodeActivation, t: HumanTask, actor_id: int, approve: bool,
+         comment: str | None) -> None:
+    """`t`'s assignee approves (completes, on a handle task) or rejects; the node counts it."""
+    if act.kind == "approval":
+        status, action = (TaskStatus.APPROVED, "approve") if approve else (TaskStatus.REJECTED, "reject")
+    else:
+        status, action = TaskStatus.DONE, "complete"
+    transition(t, status)
+    t.comment, t.acted_at = comment, utcnow()
+    ctx.s.flush()
+    audit.record(ctx.s, ctx.inst.id, action, actor_id, node_id=t.node_id, task_id=t.id, comment=comment)
+    evaluate(ctx, act)
+
+
+def voted_rows(s: Session, act: NodeActivation) -> list[HumanTask]:
+    return list(s.scalars(select(HumanTask).where(HumanTask.activation_id == act.id, HumanTask.status.in_(VOTED))
+                          .order_by(HumanTask.acted_at, HumanTask.id)))
+
+
+def voters(s: Session, act: NodeActivation) -> set[int]:
+    return {t.assignee_id for t in voted_rows(s, act)}
+
+
+def evaluate(ctx: runtime.Ctx, act: NodeActivation) -> bool:
+    """Decide the node if its rule is satisfied; open the next sequential task otherwise."""
+    rows = voted_rows(ctx.s, act)
+    if act.kind == "handle":
+        done = [t for t in ctx.s.scalars(select(HumanTask).where(HumanTask.activation_id == act.id,
+                                                                 HumanTask.status == TaskStatus.DONE))]
+        if done:
+            decide_node(ctx, act, ActivationStatus.COMPLETED, done)
+            return True
+        return False
+    outcome = decide(act.mode, len(act.assignee_ids), [_decision(t) for t in rows],
+                           Fraction(act.threshold) if act.threshold else None)
+    if outcome is not None:
+        decide_node(ctx, act, outcome, rows)
+        return True
+    if act.mode == "sequential" and not runtime.open_tasks(ctx.s, act.id):
+        done_ids = {t.assignee_id for t in rows}
+        nxt = next((uid for uid in act.assignee_ids if uid not in done_ids), None)
+        if nxt is not None:
+            timer = ctx.s.scalar(select(Timer).where(Timer.activation_id == act.id))
+            runtime.open_task(ctx, act, nxt, timer.due_at if timer else None)
+    return False
+
+
+def _decision(t: HumanTask) -> str:
+    return "approve" if t.status == TaskStatus.APPROVED else "reject"
+
+
+def _outcome_is_read(ctx: runtime.Ctx, node_id: str) -> bool:
+    return any(node_id in cfg.outcome_readers for cfg in runtime.configs_of(ctx.definition).values())
+
+
+def decide_node(ctx: runtime.Ctx, act: NodeActivation, outcome: str, rows: list[HumanTask]) -> None:
+    outcome = str(outcome)  # the plain string, into the process data and the audit trail
+    runtime.close_activation(ctx, act, outcome)
+    users = {u.id: u for u in ctx.s.scalars(select(User).where(User.id.in_([t.assignee_id for t in rows])))}
+    ballot = [{"user": users[t.assignee_id].username,
+               "decision": {"approved": "approve", "rejected": "reject"}.get(t.status, t.status),
+               "comment": t.comment or "", "at": iso(t.acted_at or utcnow()), "auto": t.auto}
+              for t in rows]
+    audit.record(ctx.s, ctx.inst.id, "decide", None, node_id=act.node_id, detail={"outcome": outcome})
+    routed = act.kind == "handle" or outcome == "approved" or _outcome_is_read(ctx, act.node_id)
+    spiff.complete(ctx.wf, act.spiff_task_id, {act.node_id: {"outcome": outcome, "votes": ballot}})
+    if not routed:
+        # Nothing after this node looks at its outcome: a rejection ends the instance as rejected
+        # instead of flowing on as if approved.
+        spiff.cancel(ctx.wf)
+        runtime.finish_instance(ctx, InstanceStatus.COMPLETED, None, outcome="rejected")
+
+
+# ---------------------------------------------------------------- the people of an open node
+
+
+def actions(act: NodeActivation) -> list[str]:
+    """What the assignee of an open task of this node may do."""
+    if act.kind == "approval":
+        return ["approve", "reject", "return", "transfer", "add_signer"]
+    return ["approve", "return", "transfer"]
+
+
+def hand_over(ctx: runtime.Ctx, act: NodeActivation, t: HumanTask, to_user_id: int, comment: str | None,
+              now: datetime, due: datetime | None = None) -> HumanTask:
+    """`t` moves to another person (转办, or a deadline's escalation): the node keeps its place in the
+    assignee list for them and they get an open task."""
+    holder = t.assignee_id
+    transition(t, TaskStatus.TRANSFERRED)
+    t.comment, t.acted_at = comment, now
+    act.assignee_ids = [to_user_id if uid == holder else uid for uid in act.assignee_ids]
+    return runtime.open_task(ctx, act, to_user_id, due)
+
+
+def add_signers(ctx: runtime.Ctx, act: NodeActivation, t: HumanTask, user_ids: list[int]) -> None:
+    """加签: more assignees on the open node; in a sequential node they come right after `t`'s assignee."""
+    if act.mode == "sequential":
+        pos = act.assignee_ids.index(t.assignee_id) + 1
+        act.assignee_ids = act.assignee_ids[:pos] + user_ids + act.assignee_ids[pos:]
+    else:
+        act.assignee_ids = [*act.assignee_ids, *user_ids]
+        for uid in user_ids:
+            runtime.open_task(ctx, act, uid, t.due_at)
+
+
+def vote_status(s: Session, act: NodeActivation) -> dict[str, Any]:
+    """The node's rule and every ballot so far, for the task page."""
+    rows = list(s.scalars(select(HumanTask).where(HumanTask.activation_id == act.id).order_by(HumanTask.id)))
+    names = {u.id: u for u in s.scalars(select(User).where(User.id.in_({r.assignee_id for r in rows}
+                                                                     | set(act.assignee_ids))))}
+    return {
+        "mode": act.mode, "threshold": act.threshold, "status": act.status,
+        "rule": describe(act.mode, len(act.assignee_ids), Fraction(act.threshold) if act.threshold else None),
+        "assignees": [names[uid].username for uid in act.assignee_ids if uid in names],
+        "ballots": [{"user": names[r.assignee_id].username, "display_name": names[r.assignee_id].display_name,
+                     "status": r.status, "comment": r.comment, "auto": r.auto,
+                     "at": iso(r.acted_at)} for r in rows],
+    }
+
+
+# ---------------------------------------------------------------- the deadline (lz:deadline)
+
+
+def deadline(ctx: runtime.Ctx, act: NodeActivation, action: str, now: datetime) -> None:
+    """The node's deadline passed: remind (an audit event naming who was reminded), approve / reject
+    (every missing vote is cast automatically, marked auto, so the node decides), escalate (each open
+    task moves to its assignee's supervisor). A handle task cannot be rejected: it is reminded."""
+    open_rows = runtime.open_tasks(ctx.s, act.id)
+    if action == "remind" or (action == "reject" and act.kind == "handle"):
+        audit.record(ctx.s, ctx.inst.id, "remind", None, node_id=act.node_id,
+                     detail={"users": sorted(t.assignee_id for t in open_rows), "reason": "deadline"})
+    elif action in ("approve", "reject"):
+        _cast_missing_votes(ctx, act, open_rows, action, now)
+    elif action == "escalate":
+        _escalate(ctx, act, open_rows, now)
+def _cast_missing_votes(ctx: runtime.Ctx, act: NodeActivation, open_rows: list[HumanTask], action: str,
+                        now: datetime) -> None:
+    status = ((TaskStatus.APPROVED if action == "approve" else TaskStatus.REJECTED) if act.kind == "approval"
+              else TaskStatus.DONE)
+    note = f"deadline passed: auto-{action}d"
+    voted = voters(ctx.s, act)
+    by_user = {t.assignee_id: t for t in open_rows}
+    for uid in act.assignee_ids:
+        if uid in voted:
+            continue
+        row = by_user.get(uid) or runtime.open_task(ctx, act, uid)
+        transition(row, status)
+        row.auto, row.comment, row.acted_at = True, note, now
+        if act.kind == "handle":
+            break  # one completion finishes a handle task
+    ctx.s.flush()
+    audit.record(ctx.s, ctx.inst.id, f"deadline_{action}", None, node_id=act.node_id, comment=note)
+    evaluate(ctx, act)
+
+
+def _escalate(ctx: runtime.Ctx, act: NodeActivation, open_rows: list[HumanTask], now: datetime) -> None:
+    moved = []
+    for row in open_rows:
+        user = ctx.s.get(User, row.assignee_id)
+        sup = user.supervisor if user else None
+        if sup is None or not sup.active or sup.id in act.assignee_ids:
+            continue
+        hand_over(ctx, act, row, sup.id, "deadline passed: escalated", now)
+        moved.append({"from": user.username if user else None, "to": sup.username})
+    audit.record(ctx.s, ctx.inst.id, "escalate", None, node_id=act.node_id, detail={"moved": moved})

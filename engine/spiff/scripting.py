@@ -1,0 +1,51 @@
+"""The script engine: conditions and scripts run in the RestrictedPython sandbox
+(engine/sandbox.py); service tasks go to the handler of the running use case."""
+from __future__ import annotations
+
+import contextvars
+import json
+from collections.abc import Callable
+from typing import Any
+
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.task import Task
+
+from engine import sandbox
+from engine.spiff.base import EngineError, WorkflowFailed, _describe, node_of
+
+# The handler for service tasks of the running use case (set by driver.advance around run()).
+SERVICE_HANDLER: contextvars.ContextVar[Callable[[Task], Any] | None] = contextvars.ContextVar(
+    "liuzhuan_service_handler", default=None)
+
+
+class _ScriptEngine(PythonScriptEngine):
+    """The sandboxed engine; service tasks go to Liuzhuan's registered functions."""
+
+    def call_service(self, task: Task, **kwargs: Any) -> str:
+        handler = SERVICE_HANDLER.get()
+        if handler is None:
+            raise WorkflowFailed(f"{node_of(task)}: service tasks run only inside a Liuzhuan use case")
+        # SpiffWorkflow stores the JSON we return in the task's result variable, which is the node id.
+        return json.dumps(handler(task), ensure_ascii=False, default=str)
+
+
+def script_engine() -> Any:
+    return _ScriptEngine(environment=sandbox.RestrictedEnvironment())
+
+
+def evaluate(task: Task, expression: str) -> Any:
+    """Evaluate a sandboxed expression over a task's data (lz:arg)."""
+    try:
+        return task.workflow.script_engine.evaluate(task, expression)
+    except EngineError as e:
+        raise WorkflowFailed(f"{node_of(task)}: {_describe(e)}") from e
+
+
+_ENGINE = None
+
+
+def _engine() -> Any:
+    global _ENGINE
+    if _ENGINE is None:
+        _ENGINE = script_engine()
+    return _ENGINE
