@@ -66,7 +66,22 @@ def secret_key(path: Path = SECRET_KEY_FILE) -> str:
     raise RuntimeError(f"could not read or create the secret key file {path}")
 
 
+def wire() -> None:
+    """Connect the packages that must not import each other (DESIGN.md §1): register the CRM
+    process functions (crm/processes/, what service tasks call by name with `lz:call`) and their
+    withdraw undos with the engine. create_app() and every command-line command call it first;
+    so do test fixtures that run shipped processes without an app. Idempotent."""
+    from crm import processes
+    from engine import functions
+
+    for name, fn in processes.FUNCTIONS.items():
+        functions.register(name, fn)
+    for name, undo in processes.UNDOS.items():
+        functions.register_undo(name, undo)
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
+    wire()
     config = dict(config or {})
     app = Flask(__name__)
     app.config.update(
@@ -223,6 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, (_, help_text) in COMMANDS.items():
         sub.add_parser(name, help=help_text)
     args = parser.parse_args(argv)
+    wire()
     from core.errors import DomainError
 
     try:

@@ -69,6 +69,31 @@ def test_crm_does_not_import_the_engine_runtime():
     assert offenders(["crm"], lambda m: m.split(".")[0] == "engine") == []
 
 
+def imported_names(path: Path) -> set[str]:
+    """imports_of, plus `pkg.name` for each `from pkg import name` (a module imported that way)."""
+    out = imports_of(path)
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out |= {f"{node.module}.{a.name}" for a in node.names}
+    return out
+
+
+def test_only_app_wires_crm_process_functions_into_the_engine():
+    """crm/processes/ (what service tasks call) and engine/functions.py (the registry) meet in
+    app.wire() only: the engine never names a CRM function, crm/ never sees the engine (above)."""
+    def names(path: Path, prefix: str) -> list[str]:
+        return sorted(m for m in imported_names(path) if m == prefix or m.startswith(prefix + "."))
+
+    processes = [f"{p.relative_to(ROOT)}: {m}" for pkg in PACKAGES for p in sorted((ROOT / pkg).rglob("*.py"))
+                 if not p.is_relative_to(ROOT / "crm" / "processes") for m in names(p, "crm.processes")]
+    assert processes == [], "only app.py imports crm.processes"
+    registry = [f"{p.relative_to(ROOT)}: {m}" for pkg in PACKAGES if pkg != "engine"
+                for p in sorted((ROOT / pkg).rglob("*.py")) for m in names(p, "engine.functions")]
+    assert registry == [], "only app.py (and the engine itself) registers functions with the engine"
+    app = ROOT / "app.py"
+    assert names(app, "crm.processes") and names(app, "engine.functions"), "app.wire() does the wiring"
+
+
 def package_graph() -> dict[str, set[str]]:
     """package -> the other project packages it imports (app.py, the composition root, aside)."""
     graph: dict[str, set[str]] = {p: set() for p in PACKAGES}
