@@ -147,14 +147,14 @@ def cmd_init_db(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from crm import demo
+    from demo import org as demo_org
 
     database = Database(database_url({"DATABASE_URL": args.database_url}))
-    logins = demo.load_demo(database)
+    logins = demo_org.load_demo(database)
     print("demo data loaded; log in as:")
     for username, display_name, roles in logins:
         print(f"  {username:<16} {display_name}  ({', '.join(roles) or 'no role'})")
-    password = getattr(demo, "demo_password", None)
+    password = getattr(demo_org, "demo_password", None)
     if password is not None:
         print(f"password for every demo user: {password()}")
     return 0
@@ -208,8 +208,8 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
 
 
 def cmd_demo_data(args: argparse.Namespace) -> int:
-    from crm.demo_records import load_demo_records
-    from engine.demo_instances import load_demo_instances
+    from demo.instances import load_demo_instances
+    from demo.records import load_demo_records
 
     database = Database(database_url({"DATABASE_URL": args.database_url}))
     counts = load_demo_records(database)

@@ -26,9 +26,9 @@ import crm.models  # noqa: E402,F401
 import crm.org  # noqa: E402
 import engine.models  # noqa: E402,F401
 from app import BPMN_DIR, create_app, wire  # noqa: E402
-from crm.demo import DEFAULT_PASSWORD, load_demo  # noqa: E402
 from db.base import Base  # noqa: E402
 from db.session import Database  # noqa: E402
+from demo.org import DEFAULT_PASSWORD, load_demo  # noqa: E402
 from engine import definitions, inbox, instances  # noqa: E402
 
 crm.org.PASSWORD_METHOD = "pbkdf2:sha256:1000"

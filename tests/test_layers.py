@@ -5,7 +5,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ["core", "engine", "bpmn", "forms", "crm", "api", "designer", "worklist", "db"]
+PACKAGES = ["core", "engine", "bpmn", "forms", "crm", "api", "designer", "worklist", "db", "demo"]
 
 
 def imports_of(path: Path) -> set[str]:
@@ -44,7 +44,7 @@ def test_only_engine_spiff_module_touches_spiffworkflow_inside_engine():
 
 
 def test_nothing_below_the_web_layer_imports_flask():
-    below = ["engine", "bpmn", "forms", "crm", "db"]
+    below = ["engine", "bpmn", "forms", "crm", "db", "demo"]
     assert offenders(below, lambda m: m.split(".")[0] == "flask") == []
 
 
@@ -67,6 +67,12 @@ def test_web_layer_does_not_use_the_orm_session():
 
 def test_crm_does_not_import_the_engine_runtime():
     assert offenders(["crm"], lambda m: m.split(".")[0] == "engine") == []
+
+
+def test_nothing_imports_demo():
+    """The demo company is loaded by the command line (app.py) and tests only."""
+    others = [p for p in PACKAGES if p != "demo"]
+    assert offenders(others, lambda m: m.split(".")[0] == "demo") == []
 
 
 def imported_names(path: Path) -> set[str]:
