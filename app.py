@@ -66,7 +66,22 @@ def secret_key(path: Path = SECRET_KEY_FILE) -> str:
     raise RuntimeError(f"could not read or create the secret key file {path}")
 
 
+def wire() -> None:
+    """Connect the packages that must not import each other (DESIGN.md §1): register the CRM
+    process functions (crm/processes/, what service tasks call by name with `lz:call`) and their
+    withdraw undos with the engine. create_app() and every command-line command call it first;
+    so do test fixtures that run shipped processes without an app. Idempotent."""
+    from crm import processes
+    from engine import functions
+
+    for name, fn in processes.FUNCTIONS.items():
+        functions.register(name, fn)
+    for name, undo in processes.UNDOS.items():
+        functions.register_undo(name, undo)
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
+    wire()
     config = dict(config or {})
     app = Flask(__name__)
     app.config.update(
@@ -132,14 +147,14 @@ def cmd_init_db(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from crm import demo
+    from demo import org as demo_org
 
     database = Database(database_url({"DATABASE_URL": args.database_url}))
-    logins = demo.load_demo(database)
+    logins = demo_org.load_demo(database)
     print("demo data loaded; log in as:")
     for username, display_name, roles in logins:
         print(f"  {username:<16} {display_name}  ({', '.join(roles) or 'no role'})")
-    password = getattr(demo, "demo_password", None)
+    password = getattr(demo_org, "demo_password", None)
     if password is not None:
         print(f"password for every demo user: {password()}")
     return 0
@@ -193,8 +208,8 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
 
 
 def cmd_demo_data(args: argparse.Namespace) -> int:
-    from crm.demo_records import load_demo_records
-    from engine.demo_instances import load_demo_instances
+    from demo.instances import load_demo_instances
+    from demo.records import load_demo_records
 
     database = Database(database_url({"DATABASE_URL": args.database_url}))
     counts = load_demo_records(database)
@@ -223,6 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, (_, help_text) in COMMANDS.items():
         sub.add_parser(name, help=help_text)
     args = parser.parse_args(argv)
+    wire()
     from core.errors import DomainError
 
     try:

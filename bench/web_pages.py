@@ -25,10 +25,10 @@ sys.path.insert(0, str(ROOT))
 import crm.models  # noqa: E402,F401
 import crm.org  # noqa: E402
 import engine.models  # noqa: E402,F401
-from app import BPMN_DIR, create_app  # noqa: E402
-from crm.demo import DEFAULT_PASSWORD, load_demo  # noqa: E402
+from app import BPMN_DIR, create_app, wire  # noqa: E402
 from db.base import Base  # noqa: E402
 from db.session import Database  # noqa: E402
+from demo.org import DEFAULT_PASSWORD, load_demo  # noqa: E402
 from engine import inbox, instances  # noqa: E402
 from engine.design import definitions  # noqa: E402
 
@@ -60,6 +60,7 @@ def run(n_tasks: int, rounds: int) -> dict[str, float]:
         db = Database(f"sqlite:///{Path(tmp) / 'bench.db'}")
         Base.metadata.create_all(db.engine)
         load_demo(db)
+        wire()  # the shipped processes call the CRM process functions (create_app() wires them too, later)
         for path in sorted(BPMN_DIR.glob("*.bpmn")):
             definitions.deploy(db, path.read_bytes(), None)
         from crm import directory

@@ -76,7 +76,7 @@ def call_function(ctx: runtime.Ctx, task: Any) -> dict[str, Any]:
         raise spiff.WorkflowFailed(f"{node_id}: a service task needs lz:call naming a registered function")
     fn = functions.get(cfg.call.function)
     if fn is None:
-        raise spiff.WorkflowFailed(f"{node_id}: no registered function '{cfg.call.function}'")
+        raise spiff.WorkflowFailed(f"{node_id}: {functions.unknown_function(cfg.call.function, list_known=False)}")
     # An argument naming an optional form field the client left out is None, not a NameError.
     args = {a.name: None if _missing_name(a.expr, task.data) else spiff.evaluate(task, a.expr)
             for a in cfg.call.args}

@@ -16,6 +16,10 @@ A function receives a `Call` (the session of the running use case, so its change
 roll back together with the process step; the instance; the node) and the evaluated arguments,
 and returns a JSON-compatible value, stored in the process data as `<node_id>.result`. Unknown
 names are refused at deploy. `registry()` lists what exists (docs/functions.md).
+
+The engine knows no function by name: the composition root registers them (app.wire(), which
+registers crm/processes/ for the shipped processes). Until then the registry is empty, and a
+deploy or a service task naming a function says which name is unknown.
 """
 from __future__ import annotations
 
@@ -53,7 +57,7 @@ def register(name: str, fn: Function, doc: str | None = None) -> Function:
 
 
 # name -> fn(call, args, result): undoes what the function did when the initiator withdraws the
-# instance (撤回) before any approver acted; runs in the withdraw's transaction (engine/writeback.py).
+# instance (撤回) before any approver acted; runs in the withdraw's transaction (engine/compensation.py).
 Undo = Callable[[Call, dict[str, Any], Any], Any]
 _UNDO: dict[str, Undo] = {}
 
@@ -65,21 +69,7 @@ def register_undo(name: str, fn: Undo) -> Undo:
 
 
 def undo_of(name: str) -> Undo | None:
-    _ensure_builtins()
     return _UNDO.get(name)
-
-
-_BUILTINS_LOADED = False
-
-
-def _ensure_builtins() -> None:
-    """Register the shipped write-back functions on first use (engine/writeback.py)."""
-    global _BUILTINS_LOADED
-    if not _BUILTINS_LOADED:
-        _BUILTINS_LOADED = True
-        from engine import writeback
-
-        writeback.register_all()
 
 
 def unregister(name: str) -> None:
@@ -89,30 +79,33 @@ def unregister(name: str) -> None:
 
 
 def get(name: str) -> Function | None:
-    _ensure_builtins()
     return _REGISTRY.get(name)
 
 
 def registry() -> dict[str, dict[str, Any]]:
     """name -> {args, doc} for every registered function."""
-    _ensure_builtins()
     return {name: {"args": list(inspect.signature(fn).parameters)[1:], "doc": _DOCS.get(name, "")}
             for name, fn in sorted(_REGISTRY.items())}
 
 
 def undo_registry() -> dict[str, str]:
     """name -> the first line of its undo's doc, for every function a withdraw undoes."""
-    _ensure_builtins()
     return {name: ((inspect.getdoc(fn) or "").strip().splitlines() or [""])[0] for name, fn in sorted(_UNDO.items())}
+
+
+def unknown_function(name: str, list_known: bool = True) -> str:
+    """Why `name` cannot be called: it is not registered (with the names that are, if `list_known`),
+    or nothing is (an engine nobody wired)."""
+    if not _REGISTRY:
+        return f"no registered function '{name}' (no function is registered: the engine is not wired, see app.wire())"
+    return f"no registered function '{name}'" + (f" (known: {', '.join(sorted(_REGISTRY))})" if list_known else "")
 
 
 def check_call(name: str, arg_names: list[str]) -> str | None:
     """Why a deploy-time lz:call is wrong, or None."""
-    _ensure_builtins()
     fn = _REGISTRY.get(name)
     if fn is None:
-        known = ", ".join(sorted(_REGISTRY)) or "none registered"
-        return f"no registered function '{name}' (known: {known})"
+        return unknown_function(name)
     sig = inspect.signature(fn)
     params = list(sig.parameters.values())[1:]
     accepts_any = any(p.kind is p.VAR_KEYWORD for p in params)

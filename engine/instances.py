@@ -13,7 +13,7 @@ from crm import org, pickers
 from crm.models import User
 from db.base import iso
 from db.session import Database
-from engine import audit, driver, keys, runtime, spiff
+from engine import audit, compensation, driver, keys, runtime, spiff
 from engine.design import definitions
 from engine.lifecycle import InstanceStatus, TaskStatus
 from engine.models import AuditEvent, CarbonCopy, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
@@ -189,11 +189,9 @@ def withdraw(db: Database, actor_id: int, instance_id: int, comment: Any = None)
             raise Conflict(f"the instance is {ctx.inst.status}; only a running instance can be withdrawn")
         if audit.count(ctx.s, ctx.inst.id, APPROVER_ACTIONS):
             raise Conflict("an approver has already acted; the instance can no longer be withdrawn")
-        from engine import writeback  # the CRM write-backs (imported here: only withdraw needs them)
-
         # what the start step did to CRM records is undone in this transaction (a refusal rolls it all back)
-        writeback.undo_withdrawn(ctx.s, ctx.inst.id, ctx.inst.business_key, ctx.inst.initiator_id,
-                                 dict(ctx.inst.data or {}), actor_id)
+        compensation.undo_withdrawn(ctx.s, ctx.inst.id, ctx.inst.business_key, ctx.inst.initiator_id,
+                                    dict(ctx.inst.data or {}), actor_id)
         spiff.cancel(ctx.wf)
         audit.record(ctx.s, ctx.inst.id, "withdraw", actor_id, comment=comment)
         runtime.finish_instance(ctx, InstanceStatus.WITHDRAWN)

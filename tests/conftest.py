@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, text
 import crm.models  # noqa: F401  (register tables)
 import crm.org  # noqa: E402
 import engine.models  # noqa: F401
+from app import wire
 from db.base import Base
 from db.session import Database
 from tests.org import Org, build_org
@@ -34,6 +35,13 @@ def pg_available() -> bool:
         except Exception:
             _pg_ok = False
     return _pg_ok
+
+
+@pytest.fixture(scope="session", autouse=True)
+def wired() -> None:
+    """The engine with the CRM process functions registered, as create_app() and the command line
+    wire it (app.wire()): engine tests run shipped processes without an app."""
+    wire()
 
 
 @pytest.fixture

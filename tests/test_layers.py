@@ -5,7 +5,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ["core", "engine", "bpmn", "forms", "crm", "api", "designer", "worklist", "db"]
+PACKAGES = ["core", "engine", "bpmn", "forms", "crm", "api", "designer", "worklist", "db", "demo"]
 
 
 def imports_of(path: Path) -> set[str]:
@@ -46,7 +46,7 @@ def test_only_engine_spiff_package_touches_spiffworkflow_inside_engine():
 
 
 def test_nothing_below_the_web_layer_imports_flask():
-    below = ["engine", "bpmn", "forms", "crm", "db"]
+    below = ["engine", "bpmn", "forms", "crm", "db", "demo"]
     assert offenders(below, lambda m: m.split(".")[0] == "flask") == []
 
 
@@ -69,6 +69,37 @@ def test_web_layer_does_not_use_the_orm_session():
 
 def test_crm_does_not_import_the_engine_runtime():
     assert offenders(["crm"], lambda m: m.split(".")[0] == "engine") == []
+
+
+def test_nothing_imports_demo():
+    """The demo company is loaded by the command line (app.py) and tests only."""
+    others = [p for p in PACKAGES if p != "demo"]
+    assert offenders(others, lambda m: m.split(".")[0] == "demo") == []
+
+
+def imported_names(path: Path) -> set[str]:
+    """imports_of, plus `pkg.name` for each `from pkg import name` (a module imported that way)."""
+    out = imports_of(path)
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out |= {f"{node.module}.{a.name}" for a in node.names}
+    return out
+
+
+def test_only_app_wires_crm_process_functions_into_the_engine():
+    """crm/processes/ (what service tasks call) and engine/functions.py (the registry) meet in
+    app.wire() only: the engine never names a CRM function, crm/ never sees the engine (above)."""
+    def names(path: Path, prefix: str) -> list[str]:
+        return sorted(m for m in imported_names(path) if m == prefix or m.startswith(prefix + "."))
+
+    processes = [f"{p.relative_to(ROOT)}: {m}" for pkg in PACKAGES for p in sorted((ROOT / pkg).rglob("*.py"))
+                 if not p.is_relative_to(ROOT / "crm" / "processes") for m in names(p, "crm.processes")]
+    assert processes == [], "only app.py imports crm.processes"
+    registry = [f"{p.relative_to(ROOT)}: {m}" for pkg in PACKAGES if pkg != "engine"
+                for p in sorted((ROOT / pkg).rglob("*.py")) for m in names(p, "engine.functions")]
+    assert registry == [], "only app.py (and the engine itself) registers functions with the engine"
+    app = ROOT / "app.py"
+    assert names(app, "crm.processes") and names(app, "engine.functions"), "app.wire() does the wiring"
 
 
 def package_graph() -> dict[str, set[str]]:

@@ -4,7 +4,7 @@ field, on create and on update, and nothing changes. The demo data uses the list
 from __future__ import annotations
 
 from crm import records_service as rs
-from crm.demo_records import build_dataset
+from demo.records import build_dataset
 from tests.api.conftest import API, assert_error, login
 
 CHOICES = {"level": rs.CUSTOMER_LEVELS, "type": rs.CUSTOMER_TYPES, "status": rs.CUSTOMER_STATUSES,

@@ -1,7 +1,7 @@
 """Browser tests: the real app served on a free localhost port, driven by Playwright in Debian's
 chromium (/usr/bin/chromium; `make test` installs it when missing — scripts/system-deps.sh).
 
-The server runs the demo organisation (crm/demo.py, password `liuzhuan123`) with every shipped
+The server runs the demo organisation (demo/org.py, password `liuzhuan123`) with every shipped
 process deployed, in a fresh SQLite file per test module. Screenshots: `shot(page, name)` writes
 test-output/screens/<test>--<name>.png; look at them. (Not test-results/: pytest-playwright empties
 that folder at the start of every run.)
@@ -22,9 +22,9 @@ from werkzeug.serving import make_server
 import crm.models  # noqa: F401
 import engine.models  # noqa: F401
 from app import BPMN_DIR, create_app
-from crm.demo import DEFAULT_PASSWORD, load_demo
 from db.base import Base
 from db.session import Database
+from demo.org import DEFAULT_PASSWORD, load_demo
 from engine.design import definitions
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

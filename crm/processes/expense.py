@@ -1,11 +1,12 @@
 """Registered functions of the expense process (费用报销, bpmn/expense_reimbursement.bpmn;
-see engine/writeback.py). Each wraps crm/expenses.py and runs in the calling step's transaction."""
+see crm/processes/__init__.py). Each wraps crm/expenses.py and runs in the calling step's transaction."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from crm import expenses
-from engine.functions import Call, register, register_undo
+from crm.processes.call import Call
 
 
 def _claim_result(claim: Any) -> dict[str, Any]:
@@ -35,8 +36,11 @@ def undo_create_claim(call: Call, args: dict[str, Any], result: Any) -> dict[str
     return _claim_result(expenses.withdraw(call.session, claim_id))
 
 
-def register_all() -> None:
-    register("crm.expense.create_claim", expense_create_claim)
-    register("crm.expense.set_status", expense_set_status)
-    register("crm.expense.mark_paid", expense_mark_paid)
-    register_undo("crm.expense.create_claim", undo_create_claim)
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "crm.expense.create_claim": expense_create_claim,
+    "crm.expense.set_status": expense_set_status,
+    "crm.expense.mark_paid": expense_mark_paid,
+}
+UNDOS: dict[str, Callable[..., Any]] = {
+    "crm.expense.create_claim": undo_create_claim,
+}

@@ -1,11 +1,12 @@
 """Registered functions of the service-ticket process (客户投诉/服务工单, bpmn/service_ticket.bpmn;
-see engine/writeback.py). Each wraps crm/tickets.py and runs in the calling step's transaction."""
+see crm/processes/__init__.py). Each wraps crm/tickets.py and runs in the calling step's transaction."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from crm import tickets
-from engine.functions import Call, register, register_undo
+from crm.processes.call import Call
 
 
 def ticket_create(call: Call, complainant: Any, contact_info: Any, content: Any, category: Any = None,
@@ -37,9 +38,12 @@ def undo_ticket_create(call: Call, args: dict[str, Any], result: Any) -> dict[st
     return tickets.withdraw(call.session, ticket_id)
 
 
-def register_all() -> None:
-    register("crm.ticket.create", ticket_create)
-    register("crm.ticket.assign", ticket_assign)
-    register("crm.ticket.record_handling", ticket_record_handling)
-    register("crm.ticket.record_callback", ticket_record_callback)
-    register_undo("crm.ticket.create", undo_ticket_create)
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "crm.ticket.create": ticket_create,
+    "crm.ticket.assign": ticket_assign,
+    "crm.ticket.record_handling": ticket_record_handling,
+    "crm.ticket.record_callback": ticket_record_callback,
+}
+UNDOS: dict[str, Callable[..., Any]] = {
+    "crm.ticket.create": undo_ticket_create,
+}

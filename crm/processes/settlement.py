@@ -1,11 +1,12 @@
 """Registered functions of the settlement process (代理商服务费结算, bpmn/agent_settlement.bpmn;
-see engine/writeback.py). Each wraps crm/settlements.py and runs in the calling step's transaction."""
+see crm/processes/__init__.py). Each wraps crm/settlements.py and runs in the calling step's transaction."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from crm import settlements
-from engine.functions import Call, register, register_undo
+from crm.processes.call import Call
 
 
 def settlement_create(call: Call, agent_id: Any, period: Any, fees: Any, remark: Any = None) -> dict[str, Any]:
@@ -44,10 +45,13 @@ def undo_settlement_create(call: Call, args: dict[str, Any], result: Any) -> dic
     return settlements.summary(settlements.withdraw(call.session, settlement_id))
 
 
-def register_all() -> None:
-    register("crm.settlement.create", settlement_create)
-    register("crm.settlement.set_ratio", settlement_set_ratio)
-    register("crm.settlement.set_status", settlement_set_status)
-    register("crm.settlement.record_invoice", settlement_record_invoice)
-    register("crm.settlement.settle", settlement_settle)
-    register_undo("crm.settlement.create", undo_settlement_create)
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "crm.settlement.create": settlement_create,
+    "crm.settlement.set_ratio": settlement_set_ratio,
+    "crm.settlement.set_status": settlement_set_status,
+    "crm.settlement.record_invoice": settlement_record_invoice,
+    "crm.settlement.settle": settlement_settle,
+}
+UNDOS: dict[str, Callable[..., Any]] = {
+    "crm.settlement.create": undo_settlement_create,
+}

@@ -1,13 +1,14 @@
-"""Registered functions of the account processes (see engine/writeback.py): 试用账号开通
+"""Registered functions of the account processes (see crm/processes/__init__.py): 试用账号开通
 (bpmn/trial_account.bpmn) and VIP 客户录入 (bpmn/vip_customer.bpmn). Each wraps crm/accounts.py and
 runs in the calling step's transaction."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from core.errors import ValidationFailed
 from crm import accounts
-from engine.functions import Call, register
+from crm.processes.call import Call
 
 MAX_REASON = 2000
 
@@ -46,9 +47,11 @@ def customer_set_vip(call: Call, customer_id: Any, vip: Any) -> dict[str, Any]:
     return {"customer_id": record["id"], "vip": record["vip"]}
 
 
-def register_all() -> None:
-    register("crm.account.register_trial", account_register_trial)
-    register("crm.account.activate", account_activate)
-    register("crm.account.record_rejection", account_record_rejection)
-    register("crm.customer.enter_vip", customer_enter_vip)
-    register("crm.customer.set_vip", customer_set_vip)
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "crm.account.register_trial": account_register_trial,
+    "crm.account.activate": account_activate,
+    "crm.account.record_rejection": account_record_rejection,
+    "crm.customer.enter_vip": customer_enter_vip,
+    "crm.customer.set_vip": customer_set_vip,
+}
+UNDOS: dict[str, Callable[..., Any]] = {}

@@ -3,7 +3,7 @@ finds a populated inbox: requests waiting at a supervisor, a contract countersig
 part of the department heads, one at the general manager, one signed, one rejected, one withdrawn.
 
 `load_demo_instances(database)` is what `python app.py demo-data` calls, after `demo` (the
-organisation), `deploy-all` (the processes) and crm/demo_records.py (the contracts). Everything
+organisation), `deploy-all` (the processes) and demo/records.py (the contracts). Everything
 goes through the use cases (engine.instances.start_process, engine.tasks.approve / reject /
 add_signer, engine.instances.withdraw) as the demo user who would act. It is idempotent in the
 simplest way: when any process instance exists it does nothing. A scenario whose process is not

@@ -6,9 +6,9 @@ from typing import Any
 from sqlalchemy import select
 
 from crm import org as svc
-from crm.demo import DEFAULT_PASSWORD, PASSWORD_ENV, load_demo
 from crm.models import Department, Role, User, user_roles
 from db.session import Database
+from demo.org import DEFAULT_PASSWORD, PASSWORD_ENV, load_demo
 
 
 def _snapshot(db: Database) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Demo CRM records for the demo organisation (华信科技, crm/demo.py): customers with contacts,
+"""Demo CRM records for the demo organisation (华信科技, demo/org.py): customers with contacts,
 agents, contracts, service tickets, expense claims and leave balances.
 
 `load_demo_records(database)` is what `python app.py demo-data` calls (after `demo`). Everything
@@ -31,10 +31,10 @@ from sqlalchemy import select
 
 from core.errors import NotFound
 from crm import records_service as rs
-from crm.demo import USERS
 from crm.models import User
 from crm.records import Agent, Contact, Contract, Customer, ExpenseClaim, LeaveBalance, ServiceTicket
 from db.session import Database
+from demo.org import USERS
 
 SEED = 20260531
 SALES_OWNERS: list[tuple[str, int]] = [("zhangsan", 15), ("lisi", 15), ("zhouqiang", 12), ("lijun", 8)]

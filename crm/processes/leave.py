@@ -1,14 +1,15 @@
-"""Registered functions of the leave process (请假, bpmn/leave_request.bpmn; see engine/writeback.py).
+"""Registered functions of the leave process (请假, bpmn/leave_request.bpmn; see crm/processes/__init__.py).
 
 Both count the days on the server from the form's dates (crm/leave.py: calendar days in half-day
 steps, no holiday calendar) and act on the initiator's balance of the leave type.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from crm import leave
-from engine.functions import Call, register
+from crm.processes.call import Call
 
 
 def leave_check_request(call: Call, leave_type: Any, start_date: Any, start_half: Any, end_date: Any,
@@ -29,6 +30,8 @@ def leave_deduct(call: Call, leave_type: Any, start_date: Any, start_half: Any, 
             "balance_after": float(after)}
 
 
-def register_all() -> None:
-    register("crm.leave.check_request", leave_check_request)
-    register("crm.leave.deduct", leave_deduct)
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "crm.leave.check_request": leave_check_request,
+    "crm.leave.deduct": leave_deduct,
+}
+UNDOS: dict[str, Callable[..., Any]] = {}

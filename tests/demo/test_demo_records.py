@@ -15,13 +15,13 @@ from sqlalchemy import func, select
 
 from core.errors import NotFound
 from crm import records_service as rs
-from crm.demo import USERS, load_demo
-from crm.demo_records import LEAVE_DAYS, SALES_OWNERS, build_dataset, load_demo_records
 from crm.models import User
 from crm.records import Agent, Contact, Contract, Customer, ExpenseClaim, LeaveBalance, ServiceTicket
 from db.session import Database
+from demo.instances import COUNTERSIGNS, GENERAL_REQUESTS, load_demo_instances
+from demo.org import USERS, load_demo
+from demo.records import LEAVE_DAYS, SALES_OWNERS, build_dataset, load_demo_records
 from engine import inbox
-from engine.demo_instances import COUNTERSIGNS, GENERAL_REQUESTS, load_demo_instances
 from engine.models import HumanTask, ProcessInstance
 
 ROOT = Path(__file__).resolve().parents[2]
