@@ -66,7 +66,18 @@ def secret_key(path: Path = SECRET_KEY_FILE) -> str:
     raise RuntimeError(f"could not read or create the secret key file {path}")
 
 
+def wire() -> None:
+    """Connect the packages that may not import each other: crm.records asks the engine whether a
+    record's process instance still runs. Called by create_app() and the command line (and by
+    the tests' conftest, which build services without an app)."""
+    from crm import records
+    from engine import instances
+
+    records.set_instance_running_check(instances.is_running)
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
+    wire()
     config = dict(config or {})
     app = Flask(__name__)
     app.config.update(
@@ -223,6 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, (_, help_text) in COMMANDS.items():
         sub.add_parser(name, help=help_text)
     args = parser.parse_args(argv)
+    wire()
     from core.errors import DomainError
 
     try:

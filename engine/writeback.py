@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, ValidationFailed
-from crm import records_service
+from crm import records
 from crm.records import Contract
 from engine import audit
 from engine.functions import Call, register, register_undo, undo_of
@@ -31,7 +31,7 @@ def contract_submit_for_review(call: Call, contract_id: Any) -> dict[str, Any]:
         raise ValidationFailed(f"contract {contract.number} is {contract.status}",
                                {"contract_id": f"is {contract.status}, only a draft can be submitted"})
     previous = contract.status
-    records_service.set_status(call.session, "contract", contract.id, "under_review")
+    records.set_status(call.session, "contract", contract.id, "under_review")
     return {"contract_id": contract.id, "number": contract.number, "title": contract.title,
             "amount": str(contract.amount) if contract.amount is not None else None, "status": "under_review",
             "previous_status": previous}
@@ -48,7 +48,7 @@ def undo_contract_submit(call: Call, args: dict[str, Any], result: Any) -> dict[
                        {"contract_id": f"is {contract.status}"})
     previous = result.get("previous_status") if isinstance(result, dict) else None
     back = previous if previous in ("draft", "rejected") else "draft"
-    records_service.set_status(call.session, "contract", contract.id, back)
+    records.set_status(call.session, "contract", contract.id, back)
     return {"contract_id": contract.id, "status": back}
 
 
@@ -56,7 +56,7 @@ def contract_set_status(call: Call, contract_id: Any, status: Any) -> dict[str, 
     """Set a contract's status (draft / under_review / signed / rejected)."""
     if status not in CONTRACT_STATES:
         raise ValidationFailed(f"unknown contract status {status!r}", {"status": ", ".join(CONTRACT_STATES)})
-    records_service.set_status(call.session, "contract", contract_id, status)
+    records.set_status(call.session, "contract", contract_id, status)
     return {"contract_id": contract_id, "status": status}
 
 

@@ -11,11 +11,13 @@ from sqlalchemy import create_engine, text
 import crm.models  # noqa: F401  (register tables)
 import crm.org  # noqa: E402
 import engine.models  # noqa: F401
+from app import wire
 from db.base import Base
 from db.session import Database
 from tests.org import Org, build_org
 
 crm.org.PASSWORD_METHOD = "pbkdf2:sha256:1000"  # fast hashes for test organisations; production keeps scrypt
+wire()  # as create_app() does: services built here without an app need the engine's answers too
 
 PG_ADMIN_URL = os.environ.get("LIUZHUAN_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REQUIRE_PG = os.environ.get("LIUZHUAN_REQUIRE_PG") == "1"

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.errors import NotFound
-from crm import records_service as rs
+from crm import records as rs
 from crm.demo import USERS, load_demo
 from crm.demo_records import LEAVE_DAYS, SALES_OWNERS, build_dataset, load_demo_records
 from crm.models import User
