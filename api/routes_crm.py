@@ -16,7 +16,7 @@ from api.errors import ApiError, json_body
 from api.pagination import page_args
 from crm import export as crm_export
 from crm import import_ as crm_import
-from crm import records as records
+from crm import records
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -27,7 +27,7 @@ from crm.models import User
 from crm.records.expense_lines import LINE_FIELDS, parse_lines, total
 from crm.records.fields import F, note, output, text
 from crm.records.instances import process_running
-from crm.records.kinds import Kind, Save
+from crm.records.kinds import Kind, Save, current
 from crm.records.models import (
     CLAIM_STATUSES,
     CONTRACT_STATUSES,
@@ -198,8 +198,7 @@ class LeaveBalanceKind(Kind):
         return has_role(actor, HR_ROLE)
 
     def unique_keys(self, row: Any, values: dict[str, Any]) -> list[tuple[str, Any]]:
-        user = values.get("user_id", row.user_id if row is not None else None)
-        leave_type = values.get("leave_type", row.leave_type if row is not None else None)
+        user, leave_type = current(row, values, "user_id"), current(row, values, "leave_type")
         if user is None or leave_type is None:
             return []
         return [("leave_type", (LeaveBalance.user_id == user) & (LeaveBalance.leave_type == leave_type))]
@@ -214,8 +213,7 @@ class SettlementKind(Kind):
 
     def derive(self, row: Any, values: dict[str, Any]) -> None:
         """amount = fees x ratio, to the cent, once the ratio is set."""
-        fees = values.get("fees", row.fees if row is not None else None)
-        ratio = values.get("ratio", row.ratio if row is not None else None)
+        fees, ratio = current(row, values, "fees"), current(row, values, "ratio")
         values["amount"] = (fees * ratio).quantize(Decimal("0.01")) if fees is not None and ratio is not None \
             else None
 

@@ -27,6 +27,11 @@ from crm.records.fields import MAX_ID, F, output, username
 from db.base import iso
 
 
+def current(row: Any, values: dict[str, Any], attr: str) -> Any:
+    """The value `attr` will have after a save: the one being saved, else the row's (None: creating)."""
+    return values.get(attr, getattr(row, attr) if row is not None else None)
+
+
 @dataclass
 class Save:
     """One save through the API: what the hooks read and add to.
@@ -47,8 +52,7 @@ class Save:
         return self.row is None
 
     def current(self, attr: str) -> Any:
-        """The value `attr` will have: the one being saved, else the row's."""
-        return self.values.get(attr, getattr(self.row, attr) if self.row is not None else None)
+        return current(self.row, self.values, attr)
 
 
 @dataclass
