@@ -50,3 +50,16 @@ def test_the_wired_check_is_asked_with_the_ticket_instance(org, ticket):
 def test_the_engine_answers_for_an_instance_it_does_not_know(org, ticket):
     _link(org, ticket["id"], 999999)  # no such instance: not running, the API may change the ticket
     assert rs.update(org.db, org["clerk"], "ticket", ticket["id"], {"status": "closed"})["status"] == "closed"
+
+
+def test_create_app_wires_the_engine_check(org):
+    from app import create_app
+    from crm.records import instances
+    from engine.instances import is_running
+
+    rs.set_instance_running_check(None)
+    try:
+        create_app({"DATABASE": org.db, "SECRET_KEY": "test", "TESTING": True})
+        assert instances._instance_running is is_running
+    finally:
+        wire()
