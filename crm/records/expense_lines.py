@@ -74,10 +74,9 @@ def parse_date(value: Any) -> date | Msg:
 def _category(value: Any) -> str | Msg:
     if _blank(value):
         return REQUIRED
-    value = value.strip() if isinstance(value, str) else value
-    if value not in CATEGORIES:
+    if not isinstance(value, str) or value.strip() not in CATEGORIES:
         return Msg("one_of", f"one of {', '.join(CATEGORIES)}", choices=list(CATEGORIES))
-    return value
+    return value.strip()
 
 
 def _amount(value: Any) -> Decimal | Msg:

@@ -33,11 +33,12 @@ def by_process(org, lines: Any, user: str = "clerk") -> dict[str, str]:
     [{**GOOD, "customer": "1"}],
     [{**GOOD, "customer": 999999}],
     [{"category": " ", "amount": ""}],
+    [{**GOOD, "category": ["travel"], "amount": {"v": 1}, "date": 20261102, "note": 5}],
     [],
     None,
     [GOOD] * 201,
 ], ids=["several_problems", "negative_amount", "decimals_and_category", "bool_amount_bad_date_long_note",
-        "customer_not_an_id", "unknown_customer", "blanks", "no_lines", "missing_lines", "too_many"])
+        "customer_not_an_id", "unknown_customer", "blanks", "wrong_types", "no_lines", "missing_lines", "too_many"])
 def test_both_paths_answer_alike(org, lines):
     assert by_api(org, lines) == by_process(org, lines)
 
