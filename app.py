@@ -69,15 +69,17 @@ def secret_key(path: Path = SECRET_KEY_FILE) -> str:
 def wire() -> None:
     """Connect the packages that must not import each other (DESIGN.md §1): register the CRM
     process functions (crm/processes/, what service tasks call by name with `lz:call`) and their
-    withdraw undos with the engine. create_app() and every command-line command call it first;
-    so do test fixtures that run shipped processes without an app. Idempotent."""
-    from crm import processes
-    from engine import functions
+    withdraw undos with the engine, and let crm.records ask the engine whether a record's process
+    instance still runs. create_app() and every command-line command call it first; so do test
+    fixtures that build services without an app. Idempotent."""
+    from crm import processes, records
+    from engine import functions, instances
 
     for name, fn in processes.FUNCTIONS.items():
         functions.register(name, fn)
     for name, undo in processes.UNDOS.items():
         functions.register_undo(name, undo)
+    records.set_instance_running_check(instances.is_running)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

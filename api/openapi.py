@@ -11,7 +11,7 @@ from typing import Any
 from flask import jsonify
 
 from api import API_PREFIX, bp
-from crm import records_service as crm_records
+from crm import records as crm_records
 
 JSON = "application/json"
 
@@ -325,11 +325,13 @@ def _crm_schemas() -> None:
         SCHEMAS[name] = obj({"id": INT, **props, "created_by": nullable(STR), "created_at": DATETIME},
                             ["id", "created_by", "created_at"], additional=True)
         writable = {f.name: nullable(_crm_field(f)) for f in kind.fields if f.writable}
+        required = [f.name for f in kind.fields if f.required and f.writable]
         if kind.key == "expense_claim":
             line = obj({f.name: nullable(_crm_field(f)) for f in crm_records.LINE_FIELDS},
                        [f.name for f in crm_records.LINE_FIELDS if f.required])
-            writable["lines"] = {"type": "array", "items": line}
-        SCHEMAS[name + "Write"] = obj(writable, [f.name for f in kind.fields if f.required and f.writable])
+            writable["lines"] = {"type": "array", "items": line, "minItems": 1, "maxItems": crm_records.MAX_LINES,
+                                 "description": "required when creating a claim"}
+        SCHEMAS[name + "Write"] = obj(writable, required)
         SCHEMAS[name + "Page"] = page_of(name)
     SCHEMAS["Reassign"] = obj({"owner": {"type": "string", "description": "username of the new salesperson"},
                                "reason": nullable({"type": "string", "maxLength": 500})}, ["owner"])

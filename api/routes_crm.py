@@ -2,7 +2,7 @@
 contracts, agents, service tickets, expense claims, leave balances, service-fee settlements.
 
 Lists take `?q=` (keyword over the text fields), exact filters by any field (`?status=signed&owner=
-zhangsan`) and `?page=&per_page=`. Permissions and validation live in crm/records_service.py.
+zhangsan`) and `?page=&per_page=`. Permissions and validation live in crm/records/service.py.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from api.errors import ApiError, json_body
 from api.pagination import page_args
 from crm import export as crm_export
 from crm import import_ as crm_import
-from crm import records_service as records
+from crm import records
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import DomainError, NotFound, ValidationFailed
-from crm import numbering, org, records_service
+from crm import numbering, org, records
 from crm.models import User
 from crm.records import Customer, CustomerOwnerHistory
 from db.base import utcnow
@@ -104,7 +104,7 @@ def create_pending_vip_customer(s: Session, owner_id: int, customer: Any, prefix
     rest = {k: v for k, v in customer.items() if k != "name"}
     if rest:
         try:
-            records_service.process_update(s, "customer", row.id, rest)
+            records.process_update(s, "customer", row.id, rest)
         except DomainError as e:
             raise _prefixed(e, prefix) from e
     s.flush()
@@ -116,6 +116,6 @@ def set_vip(s: Session, customer_id: Any, vip: Any) -> dict[str, Any]:
     if not isinstance(vip, bool):
         raise ValidationFailed("vip must be true or false", {"vip": "must be true or false"})
     try:
-        return records_service.process_update(s, "customer", customer_id, {"vip": vip})
+        return records.process_update(s, "customer", customer_id, {"vip": vip})
     except NotFound as e:
         raise ValidationFailed(e.message, {"customer_id": "no such customer"}) from e

@@ -9,45 +9,29 @@ The claim's status follows the process instance:
         \\--(any rejection)--> rejected
         \\--(the claimant withdraws the instance before anyone acted)--> withdrawn
 
-Payment: the model has no payment columns (crm/records.py is shared), so `record_payment`
+Payment: the model has no payment columns (crm/records/models.py is shared), so `record_payment`
 marks the claim `paid` and appends one line to its `remark`:
 `已付款 paid <YYYY-MM-DD> ref <payment_ref>`; the structured values stay in the process data.
 
-Customers on lines: the claimant must be allowed to *see* the customer (the CRM data
-permissions of crm/records_service.py: its owner is the claimant or someone below them in the
-supervisor tree; admins see all). An unknown or invisible customer is refused the same way.
+The lines are checked by the one expense-line validator, crm/records/expense_lines.py, the same
+that checks `POST /expense-claims` (customers on lines: those the claimant may see).
 """
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, NotFound, ValidationFailed
-from crm import records_service
 from crm.models import User
-from crm.records import Customer, ExpenseClaim, ExpenseLine
-from crm.values import parse_decimal
+from crm.records.expense_lines import CATEGORIES, MAX_LINES, parse_date, parse_lines, total
+from crm.records.models import WITHDRAWN, ExpenseClaim
 from db.base import utcnow
 
-# value -> label; the form (forms/schemas/expense_reimbursement.json) offers the same values
-CATEGORIES: dict[str, str] = {
-    "travel": "差旅 Travel",
-    "transport": "交通 Transport",
-    "meals": "餐饮 Meals",
-    "office": "办公 Office supplies",
-    "entertainment": "招待 Client entertainment",
-    "communication": "通讯 Communication",
-    "other": "其他 Other",
-}
-MAX_LINES = 200
-MAX_AMOUNT = Decimal("999999999999.99")
-MAX_NOTE = 500
+__all__ = ["CATEGORIES", "MAX_LINES", "create_claim", "record_payment", "set_status", "withdraw"]
+
 MAX_TITLE = 200
 MAX_REF = 100
-CENT = Decimal("0.01")
 
 # status -> the statuses a process may move it to
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -58,71 +42,6 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "paid": (),
     "withdrawn": (),  # only through withdraw(): the instance was withdrawn
 }
-WITHDRAWN = "withdrawn"
-
-
-def _amount(value: Any) -> Decimal | str:
-    """The amount as a Decimal, or why it is not one."""
-    return parse_decimal(value, CENT, CENT, MAX_AMOUNT)
-
-
-def _date(value: Any) -> date | str:
-    if not isinstance(value, str):
-        return "is required" if value is None else "must be a date (YYYY-MM-DD)"
-    try:
-        return date.fromisoformat(value.strip()) if len(value.strip()) == 10 else "must be a date (YYYY-MM-DD)"
-    except ValueError:
-        return "must be a date (YYYY-MM-DD)"
-
-
-def _visible_customer(s: Session, claimant: User, customer_id: Any) -> Customer | str:
-    if isinstance(customer_id, bool) or not isinstance(customer_id, int) or not 0 < customer_id <= 2**63 - 1:
-        return "must be a customer id"
-    customer = s.get(Customer, customer_id)
-    ids = records_service.reach(s, claimant)
-    if customer is None or (ids is not None and customer.owner_id not in ids):
-        return "no such customer (or not one of yours)"
-    return customer
-
-
-def _lines(s: Session, claimant: User, lines: Any) -> list[ExpenseLine]:
-    """The ExpenseLine rows for the submitted lines; ValidationFailed naming `lines.<i>.<field>`."""
-    if not isinstance(lines, list) or not lines:
-        raise ValidationFailed("an expense claim needs at least one line", {"lines": "at least one line"})
-    if len(lines) > MAX_LINES:
-        raise ValidationFailed("too many expense lines", {"lines": f"at most {MAX_LINES} lines"})
-    fields: dict[str, str] = {}
-    out: list[ExpenseLine] = []
-    for i, item in enumerate(lines):
-        if not isinstance(item, dict):
-            fields[f"lines.{i}"] = "must be an object"
-            continue
-        for k in item:
-            if k not in ("date", "category", "amount", "customer", "note"):
-                fields[f"lines.{i}.{k}"] = "not a field of an expense line"
-        day = _date(item.get("date"))
-        amount = _amount(item.get("amount")) if item.get("amount") is not None else "is required"
-        category = item.get("category")
-        if category not in CATEGORIES:
-            fields[f"lines.{i}.category"] = "is required" if category in (None, "") else \
-                f"one of {', '.join(CATEGORIES)}"
-        customer_id = item.get("customer")
-        customer = None if customer_id in (None, "") else _visible_customer(s, claimant, customer_id)
-        note = item.get("note")
-        if note is not None and not isinstance(note, str):
-            fields[f"lines.{i}.note"] = "must be text"
-        elif note is not None and len(note.strip()) > MAX_NOTE:
-            fields[f"lines.{i}.note"] = f"must be at most {MAX_NOTE} characters"
-        for name, value in (("date", day), ("amount", amount), ("customer", customer)):
-            if isinstance(value, str):
-                fields[f"lines.{i}.{name}"] = value
-        if isinstance(day, date) and isinstance(amount, Decimal) and not isinstance(customer, str):
-            out.append(ExpenseLine(date=day, category=category, amount=amount,
-                                   customer_id=customer.id if customer is not None else None,
-                                   note=(note.strip() or None) if isinstance(note, str) else None))
-    if fields:
-        raise ValidationFailed("invalid expense lines: " + "; ".join(f"{k}: {v}" for k, v in fields.items()), fields)
-    return out
 
 
 def create_claim(s: Session, claimant_id: int, lines: Any, reason: Any = None,
@@ -136,10 +55,11 @@ def create_claim(s: Session, claimant_id: int, lines: Any, reason: Any = None,
     title = (reason or "").strip() or None
     if title is not None and len(title) > MAX_TITLE:
         raise ValidationFailed("the reason is too long", {"reason": f"must be at most {MAX_TITLE} characters"})
-    rows = _lines(s, claimant, lines)
-    claim = ExpenseClaim(claimant_id=claimant.id, title=title, status="submitted",
-                         total=sum((r.amount for r in rows), Decimal("0.00")), instance_id=instance_id,
-                         created_by_id=claimant.id, created_at=utcnow())
+    rows, fields = parse_lines(s, claimant, lines)
+    if fields:
+        raise ValidationFailed("invalid expense lines: " + "; ".join(f"{k}: {v}" for k, v in fields.items()), fields)
+    claim = ExpenseClaim(claimant_id=claimant.id, title=title, status="submitted", total=total(rows),
+                         instance_id=instance_id, created_by_id=claimant.id, created_at=utcnow())
     claim.lines = rows
     s.add(claim)
     s.flush()
@@ -171,7 +91,7 @@ def set_status(s: Session, claim_id: Any, status: Any) -> ExpenseClaim:
 def record_payment(s: Session, claim_id: Any, paid_at: Any, payment_ref: Any) -> ExpenseClaim:
     """An approved claim is paid: status `paid`, the payment noted in `remark`."""
     fields: dict[str, str] = {}
-    day = _date(paid_at)
+    day = parse_date(paid_at)
     if isinstance(day, str):
         fields["paid_at"] = day
     ref = payment_ref.strip() if isinstance(payment_ref, str) else ""

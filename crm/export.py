@@ -17,7 +17,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from crm import records_service
+from crm import records
 from db.session import Database
 
 SHEET = "客户"
@@ -26,7 +26,7 @@ YES, NO = "是", "否"
 
 @dataclass(frozen=True)
 class Column:
-    field: str  # the customer field (records_service.KINDS["customer"])
+    field: str  # the customer field (records.KINDS["customer"])
     header: str  # the Chinese column header
     kind: str = "text"  # text | bool | json
     imported: bool = True  # False: export-only, ignored by the import
@@ -62,7 +62,7 @@ def cell_text(column: Column, value: Any) -> str | None:
 
 def customers_xlsx(db: Database, actor_id: int, query: dict[str, str] | None = None) -> bytes:
     """The .xlsx bytes of every customer the actor may see (filtered like the list: ?q=, ?level=...)."""
-    customers = records_service.all_visible(db, actor_id, "customer", query)
+    customers = records.all_visible(db, actor_id, "customer", query)
     wb = Workbook()
     ws = wb.active
     assert ws is not None

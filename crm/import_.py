@@ -3,7 +3,7 @@
 The first sheet's first row names the columns by their Chinese headers (crm/export.py COLUMNS, in
 any order; 客户名称 is required, the export-only columns 服务授权编号 / 信息添加人 / 信息添加时间
 are ignored). Every following non-empty row is one customer, validated exactly like
-`POST /customers` (records_service.create_many: allowed values, the 业务员 within the caller's reach,
+`POST /customers` (records.create_many: allowed values, the 业务员 within the caller's reach,
 unique 客户编号 also within the file). If any row is invalid, ValidationFailed lists every problem
 as `row <n>, column <letter> (<header>)` -> why (rows numbered as Excel shows them) and nothing is
 imported. The importer becomes 信息添加人; VIP (process-owned) may be 是 only for administrators.
@@ -25,13 +25,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from core.errors import ValidationFailed
-from crm import records_service
+from crm import records
 from crm.export import BY_HEADER, Column
 from crm.models import User
 from db.session import Database
 
 MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = records_service.MAX_BULK
+MAX_ROWS = records.MAX_BULK
 REQUIRED_HEADER = "客户名称"
 TRUE = {"是", "y", "yes", "true", "1", "vip"}
 FALSE = {"否", "n", "no", "false", "0"}
@@ -108,7 +108,7 @@ def import_customers(db: Database, actor_id: int, data: bytes) -> dict[str, Any]
     ValidationFailed listing every bad cell (nothing created)."""
     with db.uow() as s:
         actor = s.get(User, actor_id)
-        is_admin = actor is not None and actor.is_admin  # records_service checks permissions again
+        is_admin = actor is not None and actor.is_admin  # crm.records checks permissions again
     rows = _rows(data)
     if not rows or not any(v is not None for v in rows[0]):
         raise ValidationFailed("the sheet has no header row", {"file": f"the first row names the columns "
@@ -161,7 +161,7 @@ def import_customers(db: Database, actor_id: int, data: bytes) -> dict[str, Any]
     if problems:
         raise ValidationFailed(f"{len(problems)} problem(s) in the file: nothing was imported", problems)
     try:
-        created = records_service.create_many(db, actor_id, "customer", payloads)
+        created = records.create_many(db, actor_id, "customer", payloads)
     except ValidationFailed as e:
         raise ValidationFailed(f"{len(e.fields)} problem(s) in the file: nothing was imported",
                                {_where(k, row_numbers, letters): v for k, v in e.fields.items()}) from e

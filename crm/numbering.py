@@ -30,7 +30,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, ValidationFailed
-from crm.records import NumberSequence
+from crm.records.models import NumberSequence
 from db.base import utcnow
 from db.session import lock_for_update
 

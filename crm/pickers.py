@@ -14,7 +14,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from core.errors import NotFound
-from crm import records_service as rs
+from crm import records as rs
 from crm.models import User
 from crm.records import Agent, Contract, Customer
 from db.session import Database

@@ -11,8 +11,8 @@ The settlement's status follows the process instance (bpmn/agent_settlement.bpmn
     submitted --(商务部 or the leader rejects)--> rejected
     submitted --(the applicant withdraws the instance before anyone acted)--> withdrawn
 
-Amount = fees x ratio, rounded to the cent, recomputed by crm/records_service.py on every save.
-The invoice number has no column (crm/records.py is shared): `record_invoice` appends one line
+Amount = fees x ratio, rounded to the cent, recomputed by crm/records/service.py on every save.
+The invoice number has no column (crm/records/models.py is shared): `record_invoice` appends one line
 to the settlement's `remark`: `发票 invoice <invoice_no> received <YYYY-MM-DD>`.
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, NotFound, ValidationFailed
-from crm import records_service
+from crm import records
 from crm.records import SETTLEMENT_METHODS, Agent, ServiceFeeSettlement
 from crm.values import parse_decimal
 from db.base import utcnow
@@ -35,7 +35,7 @@ MAX_REMARK = 2000
 MAX_INVOICE_NO = 50
 CENT = Decimal("0.01")
 RATIO_PLACES = Decimal("0.0001")
-KIND = "settlement"  # records_service.KINDS key
+KIND = "settlement"  # records.KINDS key
 
 # status -> the statuses a process may move it to
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -119,7 +119,7 @@ def set_ratio(s: Session, settlement_id: Any, ratio: Any) -> ServiceFeeSettlemen
     value = _decimal(ratio, RATIO_PLACES, Decimal(0), Decimal(1))
     if isinstance(value, str):
         raise ValidationFailed(f"invalid refund ratio: {value}", {"ratio": value})
-    records_service.process_update(s, KIND, row.id, {"ratio": str(value)})
+    records.process_update(s, KIND, row.id, {"ratio": str(value)})
     return row
 
 
@@ -132,7 +132,7 @@ def set_status(s: Session, settlement_id: Any, status: Any) -> ServiceFeeSettlem
     _move(row, status)
     if status == "approved" and row.ratio is None:
         raise Conflict(f"settlement {row.id} has no refund ratio yet")
-    records_service.process_update(s, KIND, row.id, {"status": status})
+    records.process_update(s, KIND, row.id, {"status": status})
     return row
 
 
@@ -165,7 +165,7 @@ def record_invoice(s: Session, settlement_id: Any, invoice_no: Any, received_at:
     assert day is not None and isinstance(number, str)
     line = f"发票 invoice {number} received {day.isoformat()}"
     remark = f"{row.remark}\n{line}" if row.remark else line
-    records_service.process_update(s, KIND, row.id, {"status": "invoiced", "invoice_received_at": day.isoformat(),
+    records.process_update(s, KIND, row.id, {"status": "invoiced", "invoice_received_at": day.isoformat(),
                                                      "remark": remark})
     return row
 
@@ -178,7 +178,7 @@ def settle(s: Session, settlement_id: Any, method: Any) -> ServiceFeeSettlement:
         raise ValidationFailed(f"settlement method {method!r}",
                                {"settlement_method": "is required" if method in (None, "") else
                                 f"one of {', '.join(SETTLEMENT_METHODS)}"})
-    records_service.process_update(s, KIND, row.id, {"status": "settled", "settlement_method": method})
+    records.process_update(s, KIND, row.id, {"status": "settled", "settlement_method": method})
     return row
 
 
@@ -188,7 +188,7 @@ def withdraw(s: Session, settlement_id: Any) -> ServiceFeeSettlement:
     if row.status != "submitted":
         raise Conflict(f"settlement {row.id} is {row.status}; only a submitted settlement can be withdrawn",
                        {"settlement_id": f"is {row.status}"})
-    records_service.process_update(s, KIND, row.id, {"status": WITHDRAWN})
+    records.process_update(s, KIND, row.id, {"status": WITHDRAWN})
     return row
 
 

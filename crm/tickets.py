@@ -2,7 +2,7 @@
 
 Use cases over a caller's Session (the engine's step transaction): nothing here commits, a
 refusal raises `ValidationFailed` / `NotFound` / `Conflict` and the caller rolls back. Every
-write goes through `records_service.process_update`, so a process step is validated exactly like
+write goes through `records.process_update`, so a process step is validated exactly like
 the API (lengths, the 1-5 satisfaction range, users, customers).
 
 The ticket's status follows the process (bpmn/service_ticket.bpmn):
@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, NotFound, ValidationFailed
-from crm import records_service
+from crm import records
 from crm.models import User
 from crm.records import Customer, ServiceTicket
 from db.base import utcnow
@@ -51,7 +51,7 @@ def _update(s: Session, ticket_id: int, changes: dict[str, Any], names: dict[str
             ) -> dict[str, Any]:
     """process_update with the record's field names in errors translated to the process's."""
     try:
-        return records_service.process_update(s, "ticket", ticket_id, changes)
+        return records.process_update(s, "ticket", ticket_id, changes)
     except ValidationFailed as e:
         names = names or {}
         raise ValidationFailed(e.message, {names.get(k, k): v for k, v in e.fields.items()}) from e
@@ -73,7 +73,7 @@ def create(s: Session, initiator_id: int, instance_id: int | None, complainant: 
     The customer, when given, must be one the initiator may see (CRM data permissions)."""
     if customer is not None:
         user = s.get(User, initiator_id)
-        ids = records_service.reach(s, user) if user is not None else set()
+        ids = records.reach(s, user) if user is not None else set()
         row = s.get(Customer, customer) if isinstance(customer, int) and not isinstance(customer, bool) else None
         if row is None or (ids is not None and row.owner_id not in ids):
             raise ValidationFailed(f"no customer {customer!r}", {"customer": f"no customer with id {customer}"})

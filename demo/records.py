@@ -2,7 +2,7 @@
 agents, contracts, service tickets, expense claims and leave balances.
 
 `load_demo_records(database)` is what `python app.py demo-data` calls (after `demo`). Everything
-is created through crm/records_service.py as the demo user who would enter it, so validation,
+is created through crm/records/service.py as the demo user who would enter it, so validation,
 numbering (客户编号, 合同编号, 代理商编号, 服务授权编号) and data permissions apply exactly as in
 the app:
 
@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import select
 
 from core.errors import NotFound
-from crm import records_service as rs
+from crm import records as rs
 from crm.models import User
 from crm.records import Agent, Contact, Contract, Customer, ExpenseClaim, LeaveBalance, ServiceTicket
 from db.session import Database
@@ -87,7 +87,7 @@ INDUSTRY_WORDS: dict[str, list[str]] = {
 }
 SUFFIXES = ["有限公司", "有限公司", "股份有限公司", "集团有限公司"]
 NATURES = ["民营企业", "民营企业", "国有企业", "股份制企业", "外资企业"]
-# 客户级别 / 类型 / 状态 / 阶段: values of crm.records_service.CUSTOMER_LEVELS / _TYPES / _STATUSES / _STAGES.
+# 客户级别 / 类型 / 状态 / 阶段: values of crm.records.CUSTOMER_LEVELS / _TYPES / _STATUSES / _STAGES.
 # TIERS picks a customer's importance; a "潜在客户" tier is an ordinary-level prospect (status 潜在客户).
 TIERS = ["战略客户", "重点客户", "普通客户", "普通客户", "潜在客户"]
 PROSPECT = "潜在客户"
@@ -299,14 +299,15 @@ def build_dataset(today: date | None = None) -> Dataset:
     claims: list[tuple[str, dict[str, Any], list[tuple[int | None, dict[str, Any]]]]] = []
     claim_items: list[tuple[str, str, list[tuple[str, str, str | None]]]] = [
         ("zhangsan", "杭州、苏州客户拜访差旅报销",
-         [("交通费", "1280.00", "高铁往返"), ("住宿费", "960.00", "两晚"), ("招待费", "650.00", "工作餐")]),
+         [("transport", "1280.00", "高铁往返"), ("travel", "960.00", "住宿两晚"),
+          ("entertainment", "650.00", "工作餐")]),
         ("lisi", "行业展会参展费用报销",
-         [("会务费", "3500.00", "展位费分摊"), ("交通费", "860.00", "机票"), ("住宿费", "1200.00", None)]),
+         [("other", "3500.00", "会务费：展位费分摊"), ("transport", "860.00", "机票"), ("travel", "1200.00", "住宿")]),
     ]
     for claimant, title, items in claim_items:
         lines: list[tuple[int | None, dict[str, Any]]] = []
         for n, (category, line_amount, line_note) in enumerate(items):
-            line_ci = pick(claimant) if category in ("交通费", "招待费") else None
+            line_ci = pick(claimant) if category in ("transport", "entertainment") else None
             lines.append((line_ci, {"date": (today - timedelta(days=20 - 3 * n)).isoformat(), "category": category,
                                "amount": line_amount, "note": line_note}))
         claims.append((claimant, {"title": title, "remark": "发票已粘贴，待提交"}, lines))

@@ -220,6 +220,12 @@ def urge(db: Database, actor_id: int, instance_id: int, comment: Any = None) -> 
 # ---------------------------------------------------------------- reading
 
 
+def is_running(s: Session, instance_id: int) -> bool:
+    """Whether process instance `instance_id` is still running, read in the caller's transaction
+    (app.py gives it to crm.records, which must not read the engine's tables)."""
+    return s.scalar(select(ProcessInstance.status).where(ProcessInstance.id == instance_id)) == "running"
+
+
 def participants(s: Session, inst: ProcessInstance) -> set[int]:
     ids = {inst.initiator_id}
     ids |= set(s.scalars(select(HumanTask.assignee_id).where(HumanTask.instance_id == inst.id)))

@@ -17,6 +17,7 @@ from db.session import Database
 from tests.org import Org, build_org
 
 crm.org.PASSWORD_METHOD = "pbkdf2:sha256:1000"  # fast hashes for test organisations; production keeps scrypt
+wire()  # as create_app() does: services built here without an app need the engine's answers too
 
 PG_ADMIN_URL = os.environ.get("LIUZHUAN_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REQUIRE_PG = os.environ.get("LIUZHUAN_REQUIRE_PG") == "1"

@@ -18,8 +18,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 
 from core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
-from crm import pickers
-from crm import records_service as records
+from crm import pickers, records
 from engine import tasks
 from forms import validate as form_validation
 from worklist import bp

@@ -1,5 +1,5 @@
 """Process functions of the contract countersign process (合同会签, bpmn/contract_countersign.bpmn;
-see crm/processes/__init__.py). Each wraps crm/records_service.py and runs in the calling step's
+see crm/processes/__init__.py). Each wraps crm/records.py and runs in the calling step's
 transaction."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from core.errors import Conflict, ValidationFailed
-from crm import records_service
+from crm import records
 from crm.processes.call import Call
 from crm.records import Contract
 
@@ -25,7 +25,7 @@ def contract_submit_for_review(call: Call, contract_id: Any) -> dict[str, Any]:
         raise ValidationFailed(f"contract {contract.number} is {contract.status}",
                                {"contract_id": f"is {contract.status}, only a draft can be submitted"})
     previous = contract.status
-    records_service.set_status(call.session, "contract", contract.id, "under_review")
+    records.set_status(call.session, "contract", contract.id, "under_review")
     return {"contract_id": contract.id, "number": contract.number, "title": contract.title,
             "amount": str(contract.amount) if contract.amount is not None else None, "status": "under_review",
             "previous_status": previous}
@@ -42,7 +42,7 @@ def undo_contract_submit(call: Call, args: dict[str, Any], result: Any) -> dict[
                        {"contract_id": f"is {contract.status}"})
     previous = result.get("previous_status") if isinstance(result, dict) else None
     back = previous if previous in ("draft", "rejected") else "draft"
-    records_service.set_status(call.session, "contract", contract.id, back)
+    records.set_status(call.session, "contract", contract.id, back)
     return {"contract_id": contract.id, "status": back}
 
 
@@ -50,7 +50,7 @@ def contract_set_status(call: Call, contract_id: Any, status: Any) -> dict[str, 
     """Set a contract's status (draft / under_review / signed / rejected)."""
     if status not in CONTRACT_STATES:
         raise ValidationFailed(f"unknown contract status {status!r}", {"status": ", ".join(CONTRACT_STATES)})
-    records_service.set_status(call.session, "contract", contract_id, status)
+    records.set_status(call.session, "contract", contract_id, status)
     return {"contract_id": contract_id, "status": status}
 
 

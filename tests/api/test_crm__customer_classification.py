@@ -1,9 +1,9 @@
-"""客户级别 / 客户类型 / 客户状态 / 客户阶段 take only their listed values (crm.records_service
+"""客户级别 / 客户类型 / 客户状态 / 客户阶段 take only their listed values (crm.records
 CUSTOMER_LEVELS / _TYPES / _STATUSES / _STAGES): anything else is refused with 422 naming the
 field, on create and on update, and nothing changes. The demo data uses the listed values."""
 from __future__ import annotations
 
-from crm import records_service as rs
+from crm import records as rs
 from demo.records import build_dataset
 from tests.api.conftest import API, assert_error, login
 

@@ -44,13 +44,13 @@ def test_tickets_claims_balances_settlements(client):
     r = client.patch(f"{API}/tickets/{t['id']}", json={"status": "callback", "satisfaction": 4},
                      headers=login(client, "clerk"))
     assert r.get_json()["satisfaction"] == 4
-    claim = _post(client, "clerk", "expense-claims", {"lines": [{"date": "2026-04-01", "category": "餐费",
+    claim = _post(client, "clerk", "expense-claims", {"lines": [{"date": "2026-04-01", "category": "meals",
                                                                  "amount": 88.8}]})
     assert claim["total"] == "88.80" and claim["status"] == "draft"
     assert client.get(f"{API}/expense-claims/{claim['id']}", headers=login(client, "fin1")).status_code == 200
     err = assert_error(client.post(f"{API}/expense-claims", json={"lines": [{"amount": -1}]},
                                    headers=login(client, "clerk")), 422)
-    assert {"lines[0].amount", "lines[0].date", "lines[0].category"} <= set(err["fields"])
+    assert {"lines.0.amount", "lines.0.date", "lines.0.category"} <= set(err["fields"])
     assert_error(client.post(f"{API}/leave-balances", json={"user": "clerk", "leave_type": "annual", "days": 5},
                              headers=login(client, "clerk")), 403)
     _post(client, "hr1", "leave-balances", {"user": "clerk", "leave_type": "annual", "days": 5})

@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
-from crm import records_service
+from crm import records
 from tests.browser.test_task__approve_from_page import start_as, switch_user, todo_row, user_id
 
 HEADS = (("zhaomin", "赵敏"), ("qianli", "钱丽"), ("lijun", "李军"))
@@ -16,8 +16,8 @@ HEADS = (("zhaomin", "赵敏"), ("qianli", "钱丽"), ("lijun", "李军"))
 def test_three_heads_countersign_then_the_gm_has_it(page, live_server, shot):
     db = live_server.db
     clerk = user_id(db, "zhangsan")
-    customer = records_service.create(db, clerk, "customer", {"name": "华北测绘院"})
-    contract = records_service.create(db, clerk, "contract",
+    customer = records.create(db, clerk, "customer", {"name": "华北测绘院"})
+    contract = records.create(db, clerk, "contract",
                                       {"customer": customer["id"], "title": "年度测绘服务合同", "amount": "250000.00"})
     started = start_as(live_server, "zhangsan", "contract_countersign",
                        {"contract_id": contract["id"], "reason": "请各位负责人会签"})

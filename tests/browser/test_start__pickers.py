@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import expect
 
 from crm import org as org_svc
-from crm import records_service as rs
+from crm import records as rs
 from engine import instances
 from tests.browser.conftest import login
 

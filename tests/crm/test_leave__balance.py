@@ -10,7 +10,7 @@ import pytest
 
 from core.errors import ValidationFailed
 from crm import leave
-from crm import records_service as rs
+from crm import records as rs
 
 D = date.fromisoformat
 REQ = ("annual", "2026-03-02", "am", "2026-03-03", "pm")  # Monday morning .. Tuesday evening = 2.0

@@ -9,7 +9,7 @@ import pytest
 
 from core.errors import Conflict, ValidationFailed
 from crm import numbering
-from crm import records_service as rs
+from crm import records as rs
 from crm.records import NumberSequence
 from db.base import utcnow
 

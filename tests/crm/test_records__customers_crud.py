@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.errors import Conflict, NotFound, ValidationFailed
-from crm import records_service as rs
+from crm import records as rs
 from crm.records import Customer
 
 

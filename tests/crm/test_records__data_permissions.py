@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from core.errors import Forbidden, NotFound, ValidationFailed
-from crm import records_service as rs
+from crm import records as rs
 
 
 @pytest.fixture
@@ -118,8 +118,8 @@ def test_leave_balances_set_by_hr_read_by_the_user(org):
 def test_expense_claims_claimant_chain_and_finance(org):
     c = rs.create(org.db, org["clerk"], "customer", {"name": "甲"})
     claim = rs.create(org.db, org["clerk"], "expense_claim", {"title": "出差", "lines": [
-        {"date": "2026-03-01", "category": "交通", "amount": "120.50", "customer": c["id"]},
-        {"date": "2026-03-02", "category": "住宿", "amount": 380}]})
+        {"date": "2026-03-01", "category": "transport", "amount": "120.50", "customer": c["id"]},
+        {"date": "2026-03-02", "category": "travel", "amount": 380}]})
     assert claim["total"] == "500.50" and claim["claimant"] == "clerk" and len(claim["lines"]) == 2
     assert claim["lines"][0]["customer"] == c["id"]
     assert rs.get(org.db, org["fin1"], "expense_claim", claim["id"])["total"] == "500.50"
@@ -136,8 +136,8 @@ def test_expense_claims_claimant_chain_and_finance(org):
     assert set(e.value.fields) == {"status"}
     with pytest.raises(ValidationFailed) as e:
         rs.create(org.db, org["clerk"], "expense_claim", {"lines": [{"date": "x", "amount": 0, "bogus": 1}, 3]})
-    assert set(e.value.fields) == {"lines[0].date", "lines[0].amount", "lines[0].category", "lines[0].bogus",
-                                   "lines[1]"}
+    assert set(e.value.fields) == {"lines.0.date", "lines.0.amount", "lines.0.category", "lines.0.bogus",
+                                   "lines.1"}
 
 
 def test_tickets_and_settlements(org):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from core.errors import ValidationFailed
-from crm import records_service as rs
+from crm import records as rs
 
 EMAIL = {"战略客户": "a", "重点客户": "b", "普通客户": "c"}
 

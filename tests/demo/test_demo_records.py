@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.errors import NotFound
-from crm import records_service as rs
+from crm import records as rs
 from crm.models import User
 from crm.records import Agent, Contact, Contract, Customer, ExpenseClaim, LeaveBalance, ServiceTicket
 from db.session import Database

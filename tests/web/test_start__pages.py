@@ -66,7 +66,7 @@ def test_the_start_menu_entry_is_shown_to_everyone(org, client):
 def test_picker_options_on_the_start_form_are_only_the_records_the_user_may_see(org, client):
     from pathlib import Path
 
-    from crm import records_service as rs
+    from crm import records as rs
 
     mine = rs.create(org.db, org["clerk"], "customer", {"name": "张三的客户"})
     rs.create(org.db, org["clerk2"], "customer", {"name": "李四的客户"})

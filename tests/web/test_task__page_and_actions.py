@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from crm import records_service
+from crm import records
 from engine import instances, tasks
 from engine.design import definitions
 from engine.models import AuditEvent, HumanTask, ProcessInstance
@@ -215,8 +215,8 @@ def contract_card(html):
 
 def test_the_contract_being_countersigned_is_shown_to_the_heads(app, org):
     definitions.deploy(org.db, (BPMN / "contract_countersign.bpmn").read_bytes(), org["admin"])
-    customer = records_service.create(org.db, org["clerk"], "customer", {"name": "华北测绘院"})
-    contract = records_service.create(org.db, org["clerk"], "contract",
+    customer = records.create(org.db, org["clerk"], "customer", {"name": "华北测绘院"})
+    contract = records.create(org.db, org["clerk"], "contract",
                                       {"customer": customer["id"], "title": "年度测绘服务", "amount": "250000.00"})
     iid = start(org, "clerk", "contract_countersign", {"contract_id": contract["id"], "reason": "请会签"})
     # the sales head may see the clerk's records: the contract as it is now, with its customer

@@ -1,8 +1,8 @@
 """CRM records: customers, contacts, contracts, agents, service tickets, expense claims, leave
 balances, service-fee settlements, and the counters behind configurable numbering.
 
-Every record carries 信息添加人 / 信息添加时间 (`created_by_id`, `created_at`), set by the services
-in crm/records_service.py from the acting user and the clock; clients never send them.
+Every record carries 信息添加人 / 信息添加时间 (`created_by_id`, `created_at`), set by the use cases
+in crm/records/service.py from the acting user and the clock; clients never send them.
 Money is Numeric (exact); the API renders it as a decimal string.
 """
 from __future__ import annotations
@@ -27,6 +27,15 @@ SETTLEMENT_METHODS = ("offset", "refund")
 GENDERS = ("male", "female", "unknown")
 # 服务授权编号 industries (requirements 004, 三.1)
 INDUSTRIES = {"01": "基础平台类", "02": "应用平台类", "03": "国土类", "04": "市政管网类", "05": "电信类"}
+# a record a process created, whose instance the initiator withdrew (撤回) before anyone acted
+WITHDRAWN = "withdrawn"
+# Customer classification (requirements 004 lists 客户级别, 客户类型, 客户状态, 客户阶段 among the
+# customer fields and 002 asks for them as drop-down fields; the values are Liuzhuan's, in the
+# documents' words: 潜在/成交/流失客户, the sales stages from first contact to after-sales).
+CUSTOMER_LEVELS = ("战略客户", "重点客户", "普通客户")  # 客户级别
+CUSTOMER_TYPES = ("终端客户", "渠道客户", "合作伙伴", "代理商", "其他")  # 客户类型
+CUSTOMER_STATUSES = ("潜在客户", "意向客户", "成交客户", "休眠客户", "流失客户")  # 客户状态
+CUSTOMER_STAGES = ("初步接触", "需求确认", "方案报价", "商务谈判", "签约", "售后服务")  # 客户阶段
 
 
 def _created_by() -> Mapped[int | None]:

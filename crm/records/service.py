@@ -1,0 +1,332 @@
+"""CRM record use cases: create / get / update / delete / list with search, filters and paging.
+
+Each function takes (db, actor_id, ...) with plain values, owns its transaction, and returns
+plain dicts; a refused call changes nothing. What differs between record kinds is declared on the
+kind (crm/records/catalogue.py): fields, scope, permissions and hooks; nothing here asks which
+kind it is. 信息添加人/信息添加时间 (created_by, created_at) are set here from the actor and the clock.
+
+`process_update` / `set_status` are for the processes' write-back functions: they run inside the
+engine's step transaction.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core.errors import Conflict, NotFound, ValidationFailed
+from crm import numbering
+from crm.models import User
+from crm.records.catalogue import KINDS
+from crm.records.fields import MAX_ID, Bad, F, filter_value, parse
+from crm.records.kinds import Kind, Save
+from crm.records.permissions import actor as _actor
+from crm.records.permissions import reach
+from db.base import utcnow
+from db.session import Database
+
+MAX_Q = 100
+RESERVED_QUERY = ("q", "page", "per_page")
+BULK_KINDS = ("customer", "agent")  # record types create_many (spreadsheet import) accepts
+MAX_BULK = 5000
+
+
+def kind_of(key: str) -> Kind:
+    if key not in KINDS:
+        raise NotFound(f"no record type '{key}'")
+    return KINDS[key]
+
+
+# ---------------------------------------------------------------- validating a payload
+
+
+def _payload(kind: Kind, payload: Any, actor: User | None, extra: tuple[str, ...] = ()) -> dict[str, Any]:
+    if not isinstance(payload, dict):
+        raise ValidationFailed("the request body must be a JSON object", {"body": "must be an object"})
+    allowed = kind.writable_by(actor) + extra
+    unknown = sorted(str(k) for k in payload if k not in allowed)
+    if unknown:
+        readonly = {f.name for f in kind.fields if not f.writable} | {"id", "created_by", "created_at", "updated_at"}
+        by_process = {f.name for f in kind.fields if f.process}
+
+        def why(k: str) -> str:
+            if k in readonly:
+                return "read-only field"
+            if k in by_process:
+                return "set by the process (administrators may correct it)"
+            return f"unknown field; allowed: {', '.join(allowed)}"
+
+        raise ValidationFailed(f"unknown field(s): {', '.join(unknown)}", {k: why(k) for k in unknown})
+    return payload
+
+
+def _values(s: Session, kind: Kind, payload: dict[str, Any], ids: set[int] | None, creating: bool,
+            fields_out: dict[str, str]) -> dict[str, Any]:
+    """attr -> parsed value for the fields present (all writable fields when creating)."""
+    out: dict[str, Any] = {}
+    for f in kind.fields:
+        if not f.writable or (not creating and f.name not in payload):
+            continue
+        if creating and f.name not in payload and f.default is not None:
+            out[f.attr] = f.default
+            continue
+        try:
+            out[f.attr] = parse(s, f, payload.get(f.name), ids)
+        except Bad as e:
+            fields_out[f.name] = str(e)
+    return out
+
+
+def _checked(s: Session, kind: Kind, actor: User, ids: set[int] | None, row: Any, payload: dict[str, Any],
+             fields: dict[str, str]) -> dict[str, Any]:
+    """The values of an API save (row None: creating), the kind's rules applied; problems into `fields`."""
+    values = _values(s, kind, payload, ids, row is None, fields)
+    kind.before_save(Save(s, actor, ids, row, payload, values, fields))
+    kind.derive(row, values)
+    return values
+
+
+def _unique(s: Session, kind: Kind, row: Any, values: dict[str, Any]) -> None:
+    """409 when a unique business key is taken by another record."""
+    checks: list[tuple[str, Any]] = []
+    if kind.number_field and values.get(kind.number_field):
+        checks.append((kind.number_field, getattr(kind.model, kind.number_field) == values[kind.number_field]))
+    checks += kind.unique_keys(row, values)
+    for name, cond in checks:
+        other = s.scalar(select(kind.model.id).where(cond))
+        if other is not None and (row is None or other != row.id):
+            raise Conflict(f"another {kind.label} has this {name}", {name: "already exists"})
+
+
+# ---------------------------------------------------------------- saving
+
+
+def _flush(s: Session, kind: Kind) -> None:
+    """Flush; a unique key taken meanwhile by a concurrent save is a Conflict, not a server error."""
+    try:
+        s.flush()
+    except IntegrityError as e:
+        raise Conflict(f"another {kind.label} was saved with the same unique value; try again") from e
+
+
+def _number(s: Session, kind: Kind, row: Any) -> None:
+    """Fill the record's number (crm/numbering.py) when none was given, then the kind's own
+    `on_save`; before the row is flushed."""
+    if kind.number_field and not getattr(row, kind.number_field):
+        while True:  # skip numbers already taken by hand-entered codes
+            number = numbering.issue(s, kind.key)
+            if s.scalar(select(kind.model.id).where(getattr(kind.model, kind.number_field) == number)) is None:
+                break
+        setattr(row, kind.number_field, number)
+    kind.on_save(s, row)
+
+
+def _insert(s: Session, kind: Kind, actor: User, values: dict[str, Any]) -> Any:
+    """A new record of `kind` with its number, created by `actor`."""
+    row = kind.model(**values, created_by_id=actor.id, created_at=utcnow())
+    _number(s, kind, row)
+    s.add(row)
+    _flush(s, kind)
+    kind.after_insert(s, row, actor)
+    return row
+
+
+# ---------------------------------------------------------------- use cases
+
+
+def create(db: Database, actor_id: int, kind_key: str, payload: Any, customer_id: int | None = None
+           ) -> dict[str, Any]:
+    """Create a record. `customer_id` (nested routes) fixes the customer of a contact."""
+    kind = kind_of(kind_key)
+    with db.uow(write=True) as s:
+        actor = _actor(s, actor_id)
+        ids = reach(s, actor)
+        p = dict(_payload(kind, payload, actor, kind.create_only))
+        if customer_id is not None:
+            KINDS["customer"].load(s, actor, ids, customer_id)
+            if "customer" in p and p["customer"] != customer_id:
+                raise ValidationFailed("the customer is given by the path", {"customer": "must match the path"})
+            p["customer"] = customer_id
+        kind.check_create(actor)
+        fields: dict[str, str] = {}
+        values = _checked(s, kind, actor, ids, None, p, fields)
+        if fields:
+            raise ValidationFailed(f"invalid {kind.label}", fields)
+        _unique(s, kind, None, values)
+        row = _insert(s, kind, actor, values)
+        s.flush()
+        return kind.as_dict(s, row)
+
+
+def create_many(db: Database, actor_id: int, kind_key: str, payloads: list[Any]) -> list[dict[str, Any]]:
+    """Create several records in one transaction, all or none (a spreadsheet import).
+
+    Every payload is validated exactly like `create` (fields, allowed values, references within the
+    caller's reach, unique numbers, also against each other); if any is invalid, ValidationFailed
+    names every problem as `<index>.<field>` (0-based index into `payloads`) and nothing is created."""
+    kind = kind_of(kind_key)
+    if kind.key not in BULK_KINDS:
+        raise NotFound(f"{kind.label}s cannot be created in bulk")
+    if not isinstance(payloads, list) or len(payloads) > MAX_BULK:
+        raise ValidationFailed("too many records", {"rows": f"at most {MAX_BULK}"})
+    with db.uow(write=True) as s:
+        actor = _actor(s, actor_id)
+        ids = reach(s, actor)
+        fields: dict[str, str] = {}
+        prepared: list[dict[str, Any]] = []
+        numbers: dict[Any, int] = {}
+        for i, payload in enumerate(payloads):
+            row_fields: dict[str, str] = {}
+            try:
+                p = _payload(kind, payload, actor)
+            except ValidationFailed as e:
+                fields.update({f"{i}.{k}": v for k, v in e.fields.items()})
+                continue
+            values = _checked(s, kind, actor, ids, None, p, row_fields)
+            number = values.get(kind.number_field) if kind.number_field else None
+            if number:
+                try:
+                    _unique(s, kind, None, values)
+                except Conflict as e:
+                    row_fields.update(e.fields)
+                if number in numbers:
+                    row_fields[str(kind.number_field)] = f"repeats record {numbers[number]}"
+                numbers.setdefault(number, i)
+            fields.update({f"{i}.{k}": v for k, v in row_fields.items()})
+            prepared.append(values)
+        if fields:
+            raise ValidationFailed(f"invalid {kind.label}s: nothing was created", fields)
+        out = [kind.as_dict(s, _insert(s, kind, actor, values)) for values in prepared]
+        s.flush()
+        return out
+
+
+def get(db: Database, actor_id: int, kind_key: str, record_id: int) -> dict[str, Any]:
+    kind = kind_of(kind_key)
+    with db.uow() as s:
+        actor = _actor(s, actor_id)
+        return kind.as_dict(s, kind.load(s, actor, reach(s, actor), record_id))
+
+
+def update(db: Database, actor_id: int, kind_key: str, record_id: int, payload: Any) -> dict[str, Any]:
+    kind = kind_of(kind_key)
+    with db.uow(write=True) as s:
+        actor = _actor(s, actor_id)
+        ids = reach(s, actor)
+        row = kind.load(s, actor, ids, record_id)
+        kind.check_write(s, actor, row)
+        p = _payload(kind, payload, actor)
+        fields: dict[str, str] = {}
+        values = _checked(s, kind, actor, ids, row, p, fields)
+        if fields:
+            raise ValidationFailed(f"invalid {kind.label} change", fields)
+        _unique(s, kind, row, values)
+        for attr, value in values.items():
+            setattr(row, attr, value)
+        _number(s, kind, row)
+        _flush(s, kind)
+        return kind.as_dict(s, row)
+
+
+def delete(db: Database, actor_id: int, kind_key: str, record_id: int) -> None:
+    kind = kind_of(kind_key)
+    with db.uow(write=True) as s:
+        actor = _actor(s, actor_id)
+        row = kind.load(s, actor, reach(s, actor), record_id)
+        kind.check_write(s, actor, row)
+        kind.before_delete(s, row)
+        s.delete(row)
+
+
+def _search(kind: Kind, stmt: Any, q: str | None, fields: dict[str, str]) -> Any:
+    """`q` over every text field of the kind (case-insensitive, substring)."""
+    if q is None or not q.strip():
+        return stmt
+    if len(q) > MAX_Q:
+        fields["q"] = f"at most {MAX_Q} characters"
+        return stmt
+    like = "%" + q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    cols = [getattr(kind.model, f.attr) for f in kind.fields if f.searchable]
+    return stmt.where(or_(*(func.lower(c).like(like, escape="\\") for c in cols)))
+
+
+def _filters(s: Session, kind: Kind, stmt: Any, query: dict[str, str], fields: dict[str, str]) -> Any:
+    """Exact filters: `?field=value` (users by username, references by id, `created_by` by username)."""
+    for name, raw in sorted(query.items()):
+        if name in RESERVED_QUERY:
+            continue
+        f = F("created_by", "user", attr_name="created_by_id") if name == "created_by" else kind.by_name.get(name)
+        if f is None or f.kind == "json":
+            fields[name] = "unknown filter; filter on: " + ", ".join(
+                [x.name for x in kind.fields if x.kind != "json"] + ["created_by", "q"])
+            continue
+        try:
+            stmt = stmt.where(getattr(kind.model, f.attr) == filter_value(s, f, raw))
+        except Bad as e:
+            fields[name] = str(e)
+    return stmt
+
+
+def list_records(db: Database, actor_id: int, kind_key: str, query: dict[str, str] | None = None,
+                 offset: int = 0, limit: int = 20, customer_id: int | None = None
+                 ) -> tuple[list[dict[str, Any]], int]:
+    """The records the actor may see, newest first. `query`: `q` searches every text field
+    (case-insensitive, substring); any other key is an exact filter on that field (users by
+    username, references by id, `created_by` by username)."""
+    kind = kind_of(kind_key)
+    query = dict(query or {})
+    with db.uow() as s:
+        actor = _actor(s, actor_id)
+        ids = reach(s, actor)
+        stmt = kind.visible(s, actor, ids)
+        if customer_id is not None:
+            KINDS["customer"].load(s, actor, ids, customer_id)
+            stmt = stmt.where(kind.model.customer_id == customer_id)
+        fields: dict[str, str] = {}
+        stmt = _search(kind, stmt, query.pop("q", None), fields)
+        stmt = _filters(s, kind, stmt, query, fields)
+        if fields:
+            raise ValidationFailed("invalid search", fields)
+        total = s.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        rows = s.scalars(stmt.order_by(kind.model.id.desc()).offset(offset).limit(limit))
+        return [kind.as_dict(s, row) for row in rows], int(total or 0)
+
+
+def all_visible(db: Database, actor_id: int, kind_key: str, query: dict[str, str] | None = None
+                ) -> list[dict[str, Any]]:
+    """Every record the actor may see matching `query` (as list_records), oldest first: for exports."""
+    items, _ = list_records(db, actor_id, kind_key, query, 0, MAX_ID)
+    return items[::-1]
+
+
+# ---------------------------------------------------------------- for processes (service tasks)
+
+
+def process_update(s: Session, kind_key: str, record_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+    """Change a record from a process step, inside the engine's transaction: the same field
+    validation as the API (process-owned fields such as status included), no user permission
+    check — the process definition decides who got here. Raises ValidationFailed / NotFound; the
+    caller's transaction then rolls back."""
+    kind = kind_of(kind_key)
+    row = s.get(kind.model, record_id) if isinstance(record_id, int) and 0 < record_id <= MAX_ID else None
+    if row is None:
+        raise NotFound(f"{kind.label} {record_id} not found")
+    p = _payload(kind, changes, None)
+    kind.before_process_update(p)
+    fields: dict[str, str] = {}
+    values = _values(s, kind, p, None, False, fields)
+    kind.derive(row, values)
+    if fields:
+        raise ValidationFailed(f"invalid {kind.label} change", fields)
+    for attr, value in values.items():
+        setattr(row, attr, value)
+    _number(s, kind, row)
+    s.flush()
+    return kind.as_dict(s, row)
+
+
+def set_status(s: Session, kind_key: str, record_id: int, status: str) -> dict[str, Any]:
+    """e.g. set_status(s, "contract", 7, "signed"), for the processes' service tasks."""
+    return process_update(s, kind_key, record_id, {"status": status})
