@@ -2,6 +2,6 @@
 catalogue of deployed processes (catalog), the designer's drafts (drafts) and the version
 reads and copies of the designer (versions). Nothing here runs an instance.
 
-Who may design: `require_designer` (administrators and process administrators), the same
+Who may design: `access.require_designer` (administrators and process administrators), the same
 people who may open the designer pages.
 """
