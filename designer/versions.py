@@ -16,7 +16,7 @@ from lxml import etree
 
 from bpmn import lz
 from bpmn.lz import BPMN_NS
-from core.errors import NotFound, Problem, ValidationFailed
+from core.errors import Msg, NotFound, Problem, ValidationFailed
 from crm.models import User
 from engine import catalog, definitions
 
@@ -208,11 +208,12 @@ def copy_as_new_process(db: Any, actor_id: int, key: str, version: int, new_key:
     new_key, new_name = (new_key or "").strip(), (new_name or "").strip()
     fields: dict[str, str] = {}
     if not NCNAME.match(new_key):
-        fields["new_key"] = "must start with a letter or '_' and contain only letters, digits, '_', '-', '.'"
+        fields["new_key"] = Msg("key_format", "must start with a letter or '_' and contain only letters, digits, "
+                                "'_', '-', '.'")
     elif key_in_use(db, new_key):
-        fields["new_key"] = f"'{new_key}' is already used by another process"
+        fields["new_key"] = Msg("key_taken", f"'{new_key}' is already used by another process", key=new_key)
     if not new_name:
-        fields["new_name"] = "the new process needs a name"
+        fields["new_name"] = Msg("name_missing", "the new process needs a name")
     if fields:
         raise ValidationFailed("the copy cannot be made", fields)
     source = get_version(db, key, version)
