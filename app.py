@@ -102,8 +102,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["lz_db"] = database if database is not None else Database(app.config["DATABASE_URL"])
 
     from api import bp as api_bp
+    from web import init_web
+    from web.security import csrf
     from worklist import bp as worklist_bp
-    from worklist.web import csrf, init_web
 
     init_web(app)
     app.register_blueprint(api_bp)

@@ -18,7 +18,8 @@ from api import bp, database
 from api.errors import ApiError, json_body
 from core.errors import Unauthenticated
 from crm import directory
-from worklist.web import SESSION_KEY, limit_logins
+from web.security import limit_logins
+from web.users import SESSION_KEY
 
 TOKEN_SALT = "lz-api-token"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")

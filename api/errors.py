@@ -1,9 +1,10 @@
-"""Every API error as JSON, mapped in this one place.
+"""Every API error as JSON.
 
 Body, always: {"error": {"code": "...", "message": "...", "fields": {"name": "why"}}}
 (DefinitionInvalid adds "problems": [{element_id, message, rule}] inside "error").
 
-Domain errors (core/errors.py) map to statuses here; nothing below api/ knows about HTTP.
+Domain errors (core/errors.py) map to statuses in web/errors.py, the one map the faces share;
+nothing below the faces knows about HTTP.
 Request-shape errors found while parsing (malformed body, wrong content type, bad paging)
 are `ApiError`s. Unknown routes and wrong methods under /api answer JSON too; any other
 exception is logged and answered with a 500 that reveals nothing of the internals.
@@ -15,32 +16,14 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
-from core.errors import (
-    Conflict,
-    DefinitionInvalid,
-    DomainError,
-    Forbidden,
-    NotFound,
-    Unauthenticated,
-    ValidationFailed,
-)
+from core.errors import DomainError, ValidationFailed
+from web.errors import domain_json, error_json
 
 API_ROOT = "/api"
 MAX_JSON_DEPTH = 32
-
-# Most specific class first is not needed: the lookup walks each error's MRO.
-STATUS: dict[type[DomainError], int] = {
-    ValidationFailed: 422,
-    DefinitionInvalid: 422,
-    NotFound: 404,
-    Forbidden: 403,
-    Unauthenticated: 401,
-    Conflict: 409,  # includes core.errors.EngineFailure (code "engine_error")
-    DomainError: 400,
-}
 
 
 class ApiError(Exception):
@@ -49,20 +32,6 @@ class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str, fields: dict[str, str] | None = None):
         super().__init__(message)
         self.status, self.code, self.message, self.fields = status, code, message, dict(fields or {})
-
-
-def error_response(status: int, code: str, message: str, fields: dict[str, str] | None = None,
-                   **extra: Any) -> tuple[Response, int]:
-    body: dict[str, Any] = {"code": code, "message": message, "fields": dict(fields or {})}
-    body.update(extra)
-    return jsonify({"error": body}), status
-
-
-def status_of(e: DomainError) -> int:
-    for cls in type(e).__mro__:
-        if cls in STATUS:
-            return STATUS[cls]
-    return 400
 
 
 # ---------------------------------------------------------------- request parsing helpers
@@ -134,17 +103,11 @@ def optional_text(body: dict[str, Any], name: str) -> str | None:
 
 
 def _domain(e: DomainError) -> tuple[Response, int]:
-    extra: dict[str, Any] = {}
-    if isinstance(e, DefinitionInvalid):
-        extra["problems"] = [p.as_dict() for p in e.problems]
-    resp, status = error_response(status_of(e), e.code, e.message, e.fields, **extra)
-    if status == 401:
-        resp.headers["WWW-Authenticate"] = 'Bearer realm="liuzhuan"'
-    return resp, status
+    return domain_json(e)
 
 
 def _api(e: ApiError) -> tuple[Response, int]:
-    return error_response(e.status, e.code, e.message, e.fields)
+    return error_json(e.status, e.code, e.message, e.fields)
 
 
 def _http(e: HTTPException) -> tuple[Response, int]:
@@ -152,7 +115,7 @@ def _http(e: HTTPException) -> tuple[Response, int]:
     if status >= 500:
         return _hidden(e)
     code = (e.name or "error").lower().replace(" ", "_").replace("'", "")
-    resp, status = error_response(status, code, e.description or e.name or "error")
+    resp, status = error_json(status, code, e.description or e.name or "error")
     for name, value in e.get_headers():
         if name.lower() == "allow":
             resp.headers["Allow"] = value
@@ -161,7 +124,7 @@ def _http(e: HTTPException) -> tuple[Response, int]:
 
 def _hidden(e: BaseException) -> tuple[Response, int]:
     current_app.logger.error("unhandled error in %s %s", request.method, request.path, exc_info=e)
-    return error_response(500, "internal_error", "an unexpected error occurred; it has been logged")
+    return error_json(500, "internal_error", "an unexpected error occurred; it has been logged")
 
 
 def _unexpected(e: Exception) -> tuple[Response, int]:
@@ -173,12 +136,12 @@ def _unexpected(e: Exception) -> tuple[Response, int]:
 def _routing(e: HTTPException) -> Any:
     """404 / 405 raised by URL matching happen before any blueprint is chosen: app-wide handler,
     JSON under /api; elsewhere the web pages' error page (app.extensions["lz_page_errors"], set by
-    worklist/web.py), else Flask's default page."""
+    web/__init__.py), else Flask's default page."""
     if not (request.path == API_ROOT or request.path.startswith(API_ROOT + "/")):
         page = current_app.extensions.get("lz_page_errors")
         return page(e) if page is not None else e
     if e.code == 404:
-        return error_response(404, "not_found", f"no such API route: {request.path}")
+        return error_json(404, "not_found", f"no such API route: {request.path}")
     return _http(e)
 
 

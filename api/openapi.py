@@ -1,7 +1,8 @@
 """The OpenAPI 3.1 document of /api/v1, served at GET /api/v1/openapi.json.
 
 Kept by hand next to the routes; tests/api/test_openapi__covers_routes.py checks that every
-route of the blueprint appears here with its methods.
+route of the blueprint appears here with its methods. The building blocks are api/openapi_parts.py,
+the CRM records' part api/openapi_crm.py.
 """
 from __future__ import annotations
 
@@ -10,40 +11,23 @@ from typing import Any
 
 from flask import jsonify
 
-from api import API_PREFIX, bp
-from crm import records as crm_records
-
-JSON = "application/json"
-
-
-def ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def obj(props: dict[str, Any], required: list[str] | None = None, additional: bool | dict[str, Any] = False
-        ) -> dict[str, Any]:
-    out: dict[str, Any] = {"type": "object", "properties": props, "additionalProperties": additional}
-    if required:
-        out["required"] = required
-    return out
-
-
-def nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"oneOf": [schema, {"type": "null"}]}
-
-
-STR = {"type": "string"}
-INT = {"type": "integer"}
-BOOL = {"type": "boolean"}
-DATETIME = {"type": "string", "format": "date-time"}
-ANY_OBJECT = {"type": "object", "additionalProperties": True}
-COMMENT = {"type": "string", "maxLength": 2000}
-
-
-def page_of(item: str) -> dict[str, Any]:
-    return obj({"items": {"type": "array", "items": ref(item)}, "total": INT, "page": INT, "per_page": INT},
-               ["items", "total"])
-
+from api import API_PREFIX, bp, openapi_crm
+from api.openapi_parts import (
+    ANY_OBJECT,
+    BOOL,
+    COMMENT,
+    DATETIME,
+    INT,
+    JSON,
+    RESPONSES,
+    STR,
+    nullable,
+    obj,
+    op,
+    page_of,
+    path_param,
+    ref,
+)
 
 SCHEMAS: dict[str, Any] = {
     "Error": obj({"error": obj({
@@ -161,45 +145,6 @@ SCHEMAS: dict[str, Any] = {
     "InboxPage": page_of("InboxRow"),
 }
 
-ERROR_TEXT = {
-    "400": "Malformed request: the body is not a JSON object, or bad page/per_page",
-    "401": "Not authenticated: missing, invalid or expired token, or a deactivated user",
-    "403": "The caller may not do this",
-    "404": "No such resource",
-    "409": "The target is no longer in a state that allows this (e.g. a task already decided)",
-    "415": "Wrong Content-Type",
-    "422": "Validation failed: `fields` names each offending field",
-}
-
-RESPONSES = {code: {"description": text, "content": {JSON: {"schema": ref("Error")}}}
-             for code, text in ERROR_TEXT.items()}
-RESPONSES["500"] = {"description": "Unexpected error (details are logged, never returned)",
-                    "content": {JSON: {"schema": ref("Error")}}}
-
-
-def op(summary: str, ok: str, schema: str | None, *errors: str, body: str | None = None, body_required: bool = True,
-       params: tuple[str, ...] = (), ok_text: str = "OK", extra: dict[str, Any] | None = None, public: bool = False,
-       tag: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {"summary": summary, "tags": [tag] if tag else []}
-    if params:
-        out["parameters"] = [{"$ref": f"#/components/parameters/{p}"} for p in params]
-    if body:
-        out["requestBody"] = {"required": body_required, "content": {JSON: {"schema": ref(body)}}}
-    responses: dict[str, Any] = {ok: {"description": ok_text}}
-    if schema:
-        responses[ok]["content"] = {JSON: {"schema": ref(schema)}}
-    codes = set(errors) | ({"400"} if body else set()) | ({"415"} if body else set()) | {"500"}
-    if not public:
-        codes.add("401")
-    for code in sorted(codes):
-        responses[code] = {"$ref": f"#/components/responses/E{code}"}
-    out["responses"] = responses
-    if public:
-        out["security"] = []
-    out.update(extra or {})
-    return out
-
-
 PATHS: dict[str, Any] = {
     "/auth/token": {"post": op("Exchange credentials for a bearer token", "200", "Token", "401", "422",
                                body="TokenRequest", public=True, tag="auth")},
@@ -301,112 +246,9 @@ PATHS: dict[str, Any] = {
 
 # ---------------------------------------------------------------- CRM records (api/routes_crm.py)
 
-_CRM_TYPES = {"text": STR, "email": {"type": "string", "format": "email"}, "phone": STR, "int": INT,
-              "decimal": {"type": "string", "description": "decimal number (money as a string, e.g. \"12.50\")"},
-              "date": {"type": "string", "format": "date"}, "datetime": DATETIME, "bool": BOOL, "json": ANY_OBJECT,
-              "user": {"type": "string", "description": "username"},
-              "customer": {"type": "integer", "description": "customer id"},
-              "agent": {"type": "integer", "description": "agent id"}}
-
-
-def _crm_field(f: Any) -> dict[str, Any]:
-    schema = dict(_CRM_TYPES.get(f.kind, STR))
-    if f.kind == "enum":
-        schema = {"type": "string", "enum": list(f.choices)}
-    elif f.kind in ("text", "email", "phone"):
-        schema["maxLength"] = f.max_len
-    return schema
-
-
-def _crm_schemas() -> None:
-    for kind in crm_records.KINDS.values():
-        name = "".join(part.title() for part in kind.key.split("_"))
-        props = {f.name: nullable(_crm_field(f)) for f in kind.fields}
-        SCHEMAS[name] = obj({"id": INT, **props, "created_by": nullable(STR), "created_at": DATETIME},
-                            ["id", "created_by", "created_at"], additional=True)
-        writable = {f.name: nullable(_crm_field(f)) for f in kind.fields if f.writable}
-        required = [f.name for f in kind.fields if f.required and f.writable]
-        if kind.key == "expense_claim":
-            line = obj({f.name: nullable(_crm_field(f)) for f in crm_records.LINE_FIELDS},
-                       [f.name for f in crm_records.LINE_FIELDS if f.required])
-            writable["lines"] = {"type": "array", "items": line, "minItems": 1, "maxItems": crm_records.MAX_LINES,
-                                 "description": "required when creating a claim"}
-        SCHEMAS[name + "Write"] = obj(writable, required)
-        SCHEMAS[name + "Page"] = page_of(name)
-    SCHEMAS["Reassign"] = obj({"owner": {"type": "string", "description": "username of the new salesperson"},
-                               "reason": nullable({"type": "string", "maxLength": 500})}, ["owner"])
-    SCHEMAS["OwnerChange"] = obj({"from": nullable(STR), "to": STR, "by": STR, "reason": nullable(STR),
-                                  "at": DATETIME}, ["from", "to", "by", "at"])
-    SCHEMAS["ImportResult"] = obj({"created": INT, "ids": {"type": "array", "items": INT}}, ["created", "ids"])
-    SCHEMAS["OwnerHistory"] = obj({"items": {"type": "array", "items": ref("OwnerChange")}, "total": INT},
-                                  ["items", "total"])
-
-
-def _crm_paths() -> None:
-    from api.routes_crm import NESTED_ONLY, RESOURCES
-
-    for path, (kind, id_name, deletable) in RESOURCES.items():
-        name = "".join(part.title() for part in kind.split("_"))
-        label = crm_records.KINDS[kind].label
-        if path not in NESTED_ONLY:
-            PATHS[f"/{path}"] = {
-                "get": op(f"List {label}s the caller may see: ?q= keyword, exact filters by any field", "200",
-                          name + "Page", "400", "422", params=("q", "page", "per_page"), tag="crm"),
-                "post": op(f"Create a {label}", "201", name, "403", "404", "409", "422", body=name + "Write",
-                           ok_text="Created", tag="crm"),
-            }
-        one: dict[str, Any] = {
-            "get": op(f"One {label}", "200", name, "404", params=(id_name,), tag="crm"),
-            "patch": op(f"Change a {label}", "200", name, "403", "404", "409", "422", body=name + "Write",
-                        params=(id_name,), tag="crm"),
-        }
-        if deletable:
-            one["delete"] = op(f"Delete a {label}", "204", None, "403", "404", "409", params=(id_name,),
-                               ok_text="Deleted", tag="crm")
-        PATHS[f"/{path}/{{{id_name}}}"] = one
-        PARAMETERS[id_name] = _path_param(id_name, INT, f"{label} id")
-    PATHS["/customers/{customer_id}/contacts"] = {
-        "get": op("The customer's contacts", "200", "ContactPage", "400", "404", "422",
-                  params=("customer_id", "q", "page", "per_page"), tag="crm"),
-        "post": op("Add a contact to the customer", "201", "Contact", "404", "422", body="ContactWrite",
-                   params=("customer_id",), ok_text="Created", tag="crm"),
-    }
-    PATHS["/customers/{customer_id}/reassign"] = {
-        "post": op("Give the customer to another salesperson (admin, or a supervisor of the current owner); "
-                   "kept in the owner history", "200", "Customer", "403", "404", "422", body="Reassign",
-                   params=("customer_id",), tag="crm"),
-    }
-    PATHS["/customers/export.xlsx"] = {
-        "get": op("The customers the caller may see as an Excel workbook (Chinese column headers; the same "
-                  "?q= and field filters as the list)", "200", None, "400", "422", params=("q",), tag="crm",
-                  ok_text="The .xlsx workbook",
-                  extra={"responses": {
-                      "200": {"description": "The .xlsx workbook", "content": {
-                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-                              "schema": {"type": "string", "format": "binary"}}}},
-                      **{code: {"$ref": f"#/components/responses/E{code}"} for code in ("400", "401", "422", "500")},
-                  }}),
-    }
-    PATHS["/customers/import"] = {
-        "post": op("Import customers from an .xlsx workbook (columns as the export): all rows or none; 422 lists "
-                   "every bad cell as 'row <n>, column <letter> (<header>)'", "201", "ImportResult",
-                   "422", tag="crm", ok_text="Created",
-                   extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": obj(
-                       {"file": {"type": "string", "format": "binary"}}, ["file"])}}}}),
-    }
-    PATHS["/customers/{customer_id}/owner-history"] = {
-        "get": op("Every change of the customer's salesperson, oldest first", "200", "OwnerHistory", "404",
-                  params=("customer_id",), tag="crm"),
-    }
-
-
 PATHS["/process-definitions"]["post"]["responses"]["200"] = {
     "description": "The same file already is the latest version; nothing new was deployed",
     "content": {JSON: {"schema": ref("Definition")}}}
-
-
-def _path_param(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": schema, "description": description}
 
 
 PARAMETERS = {
@@ -416,18 +258,18 @@ PARAMETERS = {
                  "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
     "box": {"name": "box", "in": "query", "required": False,
             "schema": {"type": "string", "enum": ["todo", "done", "started", "cc"], "default": "todo"}},
-    "dept_id": _path_param("dept_id", INT, "department id"),
-    "user_id": _path_param("user_id", INT, "user id"),
-    "picker": _path_param("picker", STR, "customers | contracts | agents | users"),
-    "key": _path_param("key", STR, "the BPMN process id"),
-    "instance_id": _path_param("instance_id", INT, "process instance id"),
-    "task_id": _path_param("task_id", INT, "task id"),
+    "dept_id": path_param("dept_id", INT, "department id"),
+    "user_id": path_param("user_id", INT, "user id"),
+    "picker": path_param("picker", STR, "customers | contracts | agents | users"),
+    "key": path_param("key", STR, "the BPMN process id"),
+    "instance_id": path_param("instance_id", INT, "process instance id"),
+    "task_id": path_param("task_id", INT, "task id"),
 }
 
 PARAMETERS["q"] = {"name": "q", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 100},
                    "description": "keyword, matched case-insensitively inside every text field"}
-_crm_schemas()
-_crm_paths()
+openapi_crm.add_schemas(SCHEMAS)
+openapi_crm.add_paths(PATHS, PARAMETERS)
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from core.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
+from core.errors import Forbidden, Msg, NotFound, Unauthenticated, ValidationFailed
 from crm import org
 from crm.models import Department, Role, User, user_roles
 from db.session import Database
@@ -39,7 +39,7 @@ def _payload(payload: Any, allowed: tuple[str, ...]) -> dict[str, Any]:
         raise ValidationFailed(f"unknown field(s): {', '.join(unknown)}",
                                {k: f"unknown field; allowed: {', '.join(allowed)}" for k in unknown})
     # Ids beyond a 64-bit column cannot exist (and would overflow the database driver).
-    too_big = {k: f"no department with id {v}" for k, v in payload.items()
+    too_big = {k: Msg("no_department", f"no department with id {v}", id=v) for k, v in payload.items()
                if k in ID_FIELDS and isinstance(v, int) and abs(v) > MAX_ID}
     if too_big:
         raise ValidationFailed("invalid department reference", too_big)
@@ -69,7 +69,7 @@ def role_dict(key: str, name: str) -> dict[str, Any]:
 
 def login(db: Database, username: Any, password: Any) -> int | None:
     """The id of the active user with these credentials, or None."""
-    fields = {name: "required" for name, value in (("username", username), ("password", password))
+    fields = {name: Msg("required", "required") for name, value in (("username", username), ("password", password))
               if not isinstance(value, str) or not value}
     if fields:
         raise ValidationFailed("username and password are required", fields)
@@ -116,7 +116,8 @@ def update_user(db: Database, actor_id: int, user_id: int, payload: Any) -> dict
         _require_admin(s, actor_id)
         p = _payload(payload, org.USER_CHANGES)
         if user_id == actor_id and p.get("active") is False:
-            raise ValidationFailed("you cannot deactivate yourself", {"active": "you are this user"})
+            raise ValidationFailed("you cannot deactivate yourself",
+                                   {"active": Msg("deactivate_self", "you are this user")})
         return org.user_dict(org.update_user(s, user_id, p))
 
 

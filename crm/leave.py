@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.errors import ValidationFailed
+from core.errors import Msg, ValidationFailed
 from crm.records import LeaveBalance
 from db.session import lock_for_update
 
@@ -47,7 +47,8 @@ def _date(value: Any, name: str, fields: dict[str, str]) -> date | None:
             return date.fromisoformat(value) if len(value) == 10 else None
         except ValueError:
             pass
-    fields[name] = "must be a date YYYY-MM-DD" if value not in (None, "") else "is required"
+    fields[name] = (Msg("date", "must be a date YYYY-MM-DD") if value not in (None, "")
+                   else Msg("required", "is required"))
     return None
 
 
@@ -65,9 +66,9 @@ def parse_request(leave_type: Any, start_date: Any, start_half: Any, end_date: A
     if start is not None and end is not None and "start_half" not in fields and "end_half" not in fields:
         days = count_days(start, start_half, end, end_half)
         if days <= 0:
-            fields["end_date"] = "the end must not be before the start"
+            fields["end_date"] = Msg("leave_end_before_start", "the end must not be before the start")
         elif days > MAX_DAYS:
-            fields["end_date"] = f"a request covers at most {MAX_DAYS} days"
+            fields["end_date"] = Msg("leave_too_long", f"a request covers at most {MAX_DAYS} days", max=MAX_DAYS)
     if fields:
         raise ValidationFailed("the leave request is invalid: " + "; ".join(f"{k}: {v}" for k, v in fields.items()),
                                fields)
@@ -94,7 +95,8 @@ def balance(s: Session, user_id: int, leave_type: str) -> Decimal:
 
 def _insufficient(leave_type: str, have: Decimal, need: Decimal) -> ValidationFailed:
     label = LEAVE_TYPES.get(leave_type, leave_type)
-    why = f"insufficient balance: {have} day(s) of {leave_type} ({label}) left, {need} requested"
+    text = f"insufficient balance: {have} day(s) of {leave_type} ({label}) left, {need} requested"
+    why = Msg("leave_not_enough", text, left=have, leave_type=leave_type, label=label, requested=need)
     return ValidationFailed(why, {"leave_type": why})
 
 

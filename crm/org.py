@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from core.errors import Conflict, NotFound, ValidationFailed
+from core.errors import Conflict, Msg, NotFound, ValidationFailed
 from crm.models import Department, Role, User
 
 USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{1,63}$")
@@ -23,6 +23,9 @@ PROCESS_ADMIN_ROLE = "process_admin"
 MAX_CHAIN = 50  # a supervisor chain longer than this is treated as a cycle
 # werkzeug's default (scrypt). Tests lower it to keep building organisations fast.
 PASSWORD_METHOD = "scrypt"
+# Field messages carry a code (core.errors.Msg) so pages show them in the user's language.
+EXISTS = Msg("exists", "already exists")
+PASSWORD_TOO_SHORT = Msg("min_length", "at least 8 characters", min=8)
 
 
 # ---------------------------------------------------------------- lookups
@@ -105,10 +108,10 @@ def authenticate(s: Session, username: str, password: str) -> User | None:
 
 def _require_text(fields: dict[str, str], name: str, value: Any, max_len: int) -> str:
     if not isinstance(value, str) or not value.strip():
-        fields[name] = "required"
+        fields[name] = Msg("required", "required")
         return ""
     if len(value.strip()) > max_len:
-        fields[name] = f"at most {max_len} characters"
+        fields[name] = Msg("max_length", f"at most {max_len} characters", max=max_len)
     return value.strip()
 
 
@@ -120,7 +123,7 @@ def _department_ref(s: Session, fields: dict[str, str], name: str, value: Any) -
         return None
     dept = s.get(Department, value)
     if dept is None:
-        fields[name] = f"no department with id {value}"
+        fields[name] = Msg("no_department", f"no department with id {value}", id=value)
     return dept
 
 
@@ -132,9 +135,9 @@ def _user_ref(s: Session, fields: dict[str, str], name: str, value: Any) -> User
         return None
     user = user_by_username(s, value)
     if user is None:
-        fields[name] = f"no user '{value}'"
+        fields[name] = Msg("no_user", f"no user '{value}'", user=value)
     elif not user.active:
-        fields[name] = f"user '{value}' is deactivated"
+        fields[name] = Msg("user_deactivated", f"user '{value}' is deactivated", user=value)
     return user
 
 
@@ -146,7 +149,7 @@ def _role_refs(s: Session, fields: dict[str, str], roles: Any) -> list[Role]:
     found = list(s.scalars(select(Role).where(Role.key.in_(roles))))
     missing = sorted(set(roles) - {r.key for r in found})
     if missing:
-        fields["roles"] = f"unknown role(s): {', '.join(missing)}"
+        fields["roles"] = Msg("unknown_role", f"unknown role(s): {', '.join(missing)}", roles=", ".join(missing))
     return found
 
 
@@ -165,10 +168,10 @@ def _reaches(start: Any, target_id: int, up: Callable[[Any], Any]) -> bool:
 def create_role(s: Session, key: Any, name: Any) -> Role:
     fields: dict[str, str] = {}
     if not isinstance(key, str) or not ROLE_KEY.match(key):
-        fields["key"] = "lower-case letters, digits and _ (2-50), starting with a letter"
+        fields["key"] = Msg("role_key_format", "lower-case letters, digits and _ (2-50), starting with a letter")
     name = _require_text(fields, "name", name, 100)
     if not fields and s.scalar(select(Role).where(Role.key == key)) is not None:
-        raise Conflict(f"role '{key}' exists", {"key": "already exists"})
+        raise Conflict(f"role '{key}' exists", {"key": EXISTS})
     if fields:
         raise ValidationFailed("invalid role", fields)
     role = Role(key=key, name=name)
@@ -183,7 +186,7 @@ def create_department(s: Session, name: Any, parent: Any = None, head: Any = Non
     parent_dept = _department_ref(s, fields, "parent", parent)
     head_user = _user_ref(s, fields, "head", head)
     if "name" not in fields and department_by_name(s, name) is not None:
-        raise Conflict(f"department '{name}' exists", {"name": "already exists"})
+        raise Conflict(f"department '{name}' exists", {"name": EXISTS})
     if fields:
         raise ValidationFailed("invalid department", fields)
     dept = Department(name=name, parent=parent_dept, head=head_user)
@@ -204,11 +207,11 @@ def update_department(s: Session, dept_id: int, changes: dict[str, Any]) -> Depa
         name = _require_text(fields, "name", changes["name"], 100)
         other = department_by_name(s, name) if name else None
         if other is not None and other.id != dept.id:
-            fields["name"] = "another department has this name"
+            fields["name"] = Msg("department_name_taken", "another department has this name")
     if "parent" in changes:
         parent = _department_ref(s, fields, "parent", changes["parent"])
         if "parent" not in fields and _reaches(parent, dept.id, lambda d: d.parent):
-            fields["parent"] = "would make the department its own ancestor"
+            fields["parent"] = Msg("department_cycle", "would make the department its own ancestor")
     if "head" in changes:
         head = _user_ref(s, fields, "head", changes["head"])
     if fields:
@@ -227,15 +230,15 @@ def create_user(s: Session, username: Any, display_name: Any, password: Any, dep
                 supervisor: Any = None, roles: Any = None) -> User:
     fields: dict[str, str] = {}
     if not isinstance(username, str) or not USERNAME.match(username):
-        fields["username"] = "2-64 letters, digits, '_', '.', '-', starting with a letter"
+        fields["username"] = Msg("username_format", "2-64 letters, digits, '_', '.', '-', starting with a letter")
     display_name = _require_text(fields, "display_name", display_name, 100)
     if not isinstance(password, str) or len(password) < 8:
-        fields["password"] = "at least 8 characters"
+        fields["password"] = PASSWORD_TOO_SHORT
     dept = _department_ref(s, fields, "department", department)
     sup = _user_ref(s, fields, "supervisor", supervisor)
     role_objs = _role_refs(s, fields, roles) if roles is not None else []
     if "username" not in fields and user_by_username(s, username) is not None:
-        raise Conflict(f"user '{username}' exists", {"username": "already exists"})
+        raise Conflict(f"user '{username}' exists", {"username": EXISTS})
     if fields:
         raise ValidationFailed("invalid user", fields)
     user = User(username=username, display_name=display_name,
@@ -258,13 +261,13 @@ def update_user(s: Session, user_id: int, changes: dict[str, Any]) -> User:
     if "display_name" in changes:
         display_name = _require_text(fields, "display_name", changes["display_name"], 100)
     if "password" in changes and (not isinstance(changes["password"], str) or len(changes["password"]) < 8):
-        fields["password"] = "at least 8 characters"
+        fields["password"] = PASSWORD_TOO_SHORT
     if "department" in changes:
         dept = _department_ref(s, fields, "department", changes["department"])
     if "supervisor" in changes:
         sup = _user_ref(s, fields, "supervisor", changes["supervisor"])
         if "supervisor" not in fields and _reaches(sup, user.id, lambda u: u.supervisor):
-            fields["supervisor"] = "would make the user their own supervisor (a cycle)"
+            fields["supervisor"] = Msg("supervisor_cycle", "would make the user their own supervisor (a cycle)")
     if "roles" in changes:
         role_objs = _role_refs(s, fields, changes["roles"])
     if "active" in changes and not isinstance(changes["active"], bool):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from worklist.web import register_page_errors
+from web.errors import register_page_errors
 
 bp = Blueprint("designer", __name__, url_prefix="/designer", template_folder="templates",
                static_folder="static", static_url_path="/static")

@@ -11,7 +11,7 @@ from flask import jsonify, render_template, request
 from designer import bp, drafts
 from designer.modeler import designer_api, json_object
 from designer.pages import designer_required
-from worklist.web import database
+from web.users import database
 
 
 @bp.get("/<key>/forms/<form_key>")

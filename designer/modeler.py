@@ -3,7 +3,7 @@ under /designer/api: organisation options, the source to edit, drafts, validate,
 
 Each endpoint parses the request, calls one use case (designer/drafts.py -> engine/design/drafts.py,
 crm/directory.py) and answers JSON; errors are `{"error": {"code", "message", "fields"}}` with
-401/403/404/422 (DefinitionInvalid adds `problems`: [{element_id, message, rule}])."""
+the statuses of web/errors.py (DefinitionInvalid adds `problems`: [{element_id, message, rule}])."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -13,26 +13,18 @@ from typing import Any
 from flask import jsonify, render_template, request, url_for
 from flask_babel import gettext
 
-from core.errors import DefinitionInvalid, DomainError, Forbidden, NotFound, Unauthenticated, ValidationFailed
+from core.errors import DomainError, NotFound, ValidationFailed
 from crm import directory
 from designer import bp, drafts
 from designer.pages import designer_required
 from forms import library
-from worklist.web import current_user, database, is_process_admin
-
-STATUS: list[tuple[type[DomainError], int]] = [
-    (ValidationFailed, 422), (DefinitionInvalid, 422), (NotFound, 404), (Forbidden, 403), (Unauthenticated, 401),
-]
-
-
-def error_json(status: int, code: str, message: str, fields: dict[str, str] | None = None, **extra: Any) -> Any:
-    body: dict[str, Any] = {"code": code, "message": message, "fields": dict(fields or {}), **extra}
-    return jsonify({"error": body}), status
+from web.errors import domain_json, error_json
+from web.users import current_user, database, is_process_admin
 
 
 def designer_api(view: Callable[..., Any]) -> Callable[..., Any]:
     """JSON endpoints: 401 without a session, 403 for users who are not (process) admins, domain
-    errors as JSON with their status."""
+    errors as JSON with the status of the one map (web/errors.py)."""
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -44,9 +36,7 @@ def designer_api(view: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return view(user, *args, **kwargs)
         except DomainError as e:
-            status = next((code for cls, code in STATUS if isinstance(e, cls)), 409 if e.code == "conflict" else 400)
-            extra = {"problems": [p.as_dict() for p in e.problems]} if isinstance(e, DefinitionInvalid) else {}
-            return error_json(status, e.code, e.message, e.fields, **extra)
+            return domain_json(e)  # the statuses of the API (web/errors.py): EngineFailure is 409
 
     return wrapper
 

@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext
 
 from designer import bp
 from engine.design import catalog
-from worklist.web import add_nav, current_user, database, is_process_admin, login_required
+from web.nav import add_nav
+from web.users import current_user, database, is_process_admin, login_required
 
 
 def designer_required(view: Any) -> Any:

@@ -6,18 +6,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
 from bpmn import lz
-from core.errors import DefinitionInvalid, DomainError, Forbidden, NotFound
+from core.errors import DefinitionInvalid, DomainError
 from designer import bp
 from designer import table as tables
 from designer.pages import designer_required, me
 from engine import sandbox
 from engine.design import catalog, versions
 from forms import library
-from worklist.web import current_user, database
+from web.errors import status_of
+from web.users import current_user, database
 
 _STEP_FIELD = re.compile(r"^steps-(\d+)-(\w+)$")
 
@@ -93,11 +94,7 @@ def _render(table: dict[str, Any], key: str | None, problems: list[dict[str, Any
 @bp.get("/<key>/table")
 @designer_required
 def table_page(key: str) -> Any:
-    try:
-        v = versions.get_version(database(), me(), key)
-    except NotFound:
-        return render_template("error.html", code=404, title=gettext("Not found"),
-                               message=gettext("This page does not exist.")), 404
+    v = versions.get_version(database(), me(), key)  # NotFound: the error page (404)
     table = tables.to_table(v["bpmn_xml"].encode("utf-8"))
     return _render(table, key, svg_url=url_for("designer.version_svg", key=key, version=v["version"]),
                    version=v["version"])
@@ -120,8 +117,7 @@ def new_table_page() -> Any:
 @designer_required
 def table_submit(key: str) -> Any:
     if not versions.key_in_use(database(), me(), key):
-        return render_template("error.html", code=404, title=gettext("Not found"),
-                               message=gettext("This page does not exist.")), 404
+        abort(404)
     return _submit(key)
 
 
@@ -151,28 +147,33 @@ def _submit(key: str | None) -> Any:
     xml = tables.from_table(table)
     user = current_user() or {}
     if action == "diagram":
+        from designer import drafts
+
         try:
-            from designer import drafts
             drafts.save_draft(database(), user["id"], new_key, xml.decode("utf-8"))
-        except (ImportError, DomainError) as e:
-            msg = getattr(e, "message", str(e))
-            return _render(table, key, [{"step": None, "field": "draft", "message": msg}], 422)
+        except DomainError as e:  # shown on the table page, with the status of the error map
+            return _render(table, key, [{"step": None, "field": "draft", "message": e.message}], status_of(e))
         return redirect(url_for("designer.edit", key=new_key))
     try:
         d, created = catalog.deploy_definition(database(), user["id"], xml)
-    except Forbidden as e:
-        return _render(table, key, [{"step": None, "field": "deploy", "message": e.message}], 403)
-    except DefinitionInvalid as e:
-        found = []
-        for p in e.problems:
-            step = tables.step_of_element(table, p.element_id)
-            found.append({"step": step, "field": "row" if step is not None else "deploy",
-                          "message": p.message if step is not None or not p.element_id
-                          else f"{p.element_id}: {p.message}"})
-        return _render(table, key, found, 422)
+    except DomainError as e:  # shown on the table page, with the status of the error map
+        return _render(table, key, _deploy_problems(table, e), status_of(e))
     if created:
         flash(gettext("Deployed %(name)s as version %(version)s.", name=d["name"], version=d["version"]), "success")
     else:
         flash(gettext("Nothing changed: version %(version)s is still the latest.", version=d["version"]), "info")
     return redirect(url_for("designer.versions_page", key=d["key"]))
 
+
+
+def _deploy_problems(table: dict[str, Any], e: DomainError) -> list[dict[str, Any]]:
+    """A refused deploy as problems of the table: each at its step where it has one."""
+    if not isinstance(e, DefinitionInvalid):
+        return [{"step": None, "field": "deploy", "message": e.message}]
+    found = []
+    for p in e.problems:
+        step = tables.step_of_element(table, p.element_id)
+        found.append({"step": step, "field": "row" if step is not None else "deploy",
+                      "message": p.message if step is not None or not p.element_id
+                      else f"{p.element_id}: {p.message}"})
+    return found

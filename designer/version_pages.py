@@ -12,30 +12,25 @@ from markupsafe import Markup
 
 from bpmn.diff import diff
 from bpmn.layout import ensure_layout
-from core.errors import DefinitionInvalid, Forbidden, NotFound, ValidationFailed
+from core.errors import DefinitionInvalid, DomainError, ValidationFailed
 from designer import bp, versions
 from designer import table as tables
 from designer.diagram_svg import render_svg
 from designer.pages import designer_required, me
 from designer.table_view import labels
 from engine.design import versions as version_reads
-from worklist.web import current_user, database
+from web.errors import form_refusal, status_of
+from web.users import current_user, database
 
 
 def _version(key: str, version: int | None = None) -> dict[str, Any]:
-    try:
-        return version_reads.get_version(database(), me(), key, version)
-    except NotFound:
-        abort(404)
+    return version_reads.get_version(database(), me(), key, version)  # NotFound: the error page (404)
 
 
 @bp.get("/<key>/versions")
 @designer_required
 def versions_page(key: str) -> Any:
-    try:
-        items = version_reads.list_versions(database(), me(), key)
-    except NotFound:
-        abort(404)
+    items = version_reads.list_versions(database(), me(), key)
     return render_template("designer/versions.html", key=key, items=items, latest=items[0], nav="designer")
 
 
@@ -74,33 +69,25 @@ def copy_version(key: str, version: int) -> Any:
     try:
         d = version_reads.copy_as_new_process(database(), user["id"], key, version, values["new_key"],
                                               values["new_name"])
-    except ValidationFailed as e:
-        errors = dict(e.fields)
-        if "new_key" in e.fields and "already used" in e.fields["new_key"]:
-            errors["new_key"] = gettext("The key '%(key)s' is already used by another process.", key=values["new_key"])
-        elif "new_key" in e.fields:
-            errors["new_key"] = gettext("A key starts with a letter and contains only letters, digits, '_', '-' "
-                                        "and '.' (no spaces).")
-        if "new_name" in e.fields:
-            errors["new_name"] = gettext("Give the new process a name.")
-        return _version_page(key, version, errors, values, 422)
-    except DefinitionInvalid as e:
-        errors = {"deploy": "; ".join(f"{p.element_id or ''} {p.message}".strip() for p in e.problems)}
-        return _version_page(key, version, errors, values, 422)
-    except Forbidden as e:
-        return _version_page(key, version, {"deploy": e.message}, values, 403)
+    except DomainError as e:  # shown on the version page, with the status of the error map
+        return _version_page(key, version, _copy_errors(e), values, status_of(e))
     flash(gettext("Copied as the new process %(name)s (%(key)s).", name=d["name"], key=d["key"]), "success")
     return redirect(url_for("designer.versions_page", key=d["key"]))
 
 
 
+def _copy_errors(e: DomainError) -> dict[str, str]:
+    if isinstance(e, DefinitionInvalid):
+        return {"deploy": "; ".join(f"{p.element_id or ''} {p.message}".strip() for p in e.problems)}
+    if isinstance(e, ValidationFailed):
+        return form_refusal(e)  # new_key / new_name, translated by code
+    return {"deploy": e.message}
+
+
 @bp.get("/<key>/diff")
 @designer_required
 def diff_page(key: str) -> Any:
-    try:
-        items = version_reads.list_versions(database(), me(), key)
-    except NotFound:
-        abort(404)
+    items = version_reads.list_versions(database(), me(), key)
     numbers = [i["version"] for i in items]
     to = request.args.get("to", type=int) or numbers[0]
     frm = request.args.get("from", type=int) or max([n for n in numbers if n < to], default=to)

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.errors import Conflict, EngineFailure, Forbidden, NotFound, ValidationFailed
+from core.errors import Conflict, EngineFailure, Forbidden, Msg, NotFound, ValidationFailed
 from crm import org, pickers
 from crm.models import User
 from db.base import iso
@@ -110,10 +110,10 @@ def start_form(d: ProcessDefinition) -> dict[str, Any] | None:
 def check_comment(comment: Any, required: bool = False) -> str | None:
     if comment is None or (isinstance(comment, str) and not comment.strip()):
         if required:
-            raise ValidationFailed("a comment is required", {"comment": "required"})
+            raise ValidationFailed("a comment is required", {"comment": Msg("required", "required")})
         return None
     if not isinstance(comment, str):
-        raise ValidationFailed("comment must be text", {"comment": "must be a string"})
+        raise ValidationFailed("comment must be text", {"comment": Msg("text", "must be a string")})
     if len(comment) > MAX_COMMENT:
         raise ValidationFailed("comment too long", {"comment": f"at most {MAX_COMMENT} characters"})
     return comment.strip()
@@ -186,9 +186,11 @@ def withdraw(db: Database, actor_id: int, instance_id: int, comment: Any = None)
         if ctx.inst.initiator_id != actor_id:
             raise Forbidden("only the initiator can withdraw an instance")
         if ctx.inst.status != InstanceStatus.RUNNING:
-            raise Conflict(f"the instance is {ctx.inst.status}; only a running instance can be withdrawn")
+            raise Conflict(f"the instance is {ctx.inst.status}; only a running instance can be withdrawn",
+                           reason="instance_ended", status=ctx.inst.status)
         if audit.count(ctx.s, ctx.inst.id, APPROVER_ACTIONS):
-            raise Conflict("an approver has already acted; the instance can no longer be withdrawn")
+            raise Conflict("an approver has already acted; the instance can no longer be withdrawn",
+                           reason="already_acted")
         # what the start step did to CRM records is undone in this transaction (a refusal rolls it all back)
         compensation.undo_withdrawn(ctx.s, ctx.inst.id, ctx.inst.business_key, ctx.inst.initiator_id,
                                     dict(ctx.inst.data or {}), actor_id)
@@ -210,7 +212,7 @@ def urge(db: Database, actor_id: int, instance_id: int, comment: Any = None) -> 
         if inst.initiator_id != actor_id:
             raise Forbidden("only the initiator can urge the approvers")
         if inst.status != InstanceStatus.RUNNING:
-            raise Conflict(f"the instance is {inst.status}")
+            raise Conflict(f"the instance is {inst.status}", reason="instance_ended", status=inst.status)
         who = sorted({t.assignee_id for t in s.scalars(select(HumanTask).where(
             HumanTask.instance_id == instance_id, HumanTask.status == TaskStatus.OPEN))})
         audit.record(s, instance_id, "urge", actor_id, comment=comment, detail={"users": who})

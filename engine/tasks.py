@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from core.errors import Conflict, Forbidden, Msg, NotFound, ValidationFailed
 from crm import org
 from crm.models import User
 from db.base import iso, utcnow
@@ -127,7 +127,7 @@ def _returnable(ctx: runtime.Ctx, act: NodeActivation) -> list[tuple[str, str]]:
 def return_task(db: Database, actor_id: int, task_id: int, to_node: Any, comment: Any) -> dict[str, Any]:
     comment = check_comment(comment, required=True)
     if not isinstance(to_node, str) or not to_node:
-        raise ValidationFailed("name the node to return to", {"to_node": "required"})
+        raise ValidationFailed("name the node to return to", {"to_node": Msg("required", "required")})
 
     def body(ctx: runtime.Ctx) -> dict[str, Any]:
         t, act = _my_open_task(ctx, task_id, actor_id)
@@ -151,7 +151,7 @@ def return_task(db: Database, actor_id: int, task_id: int, to_node: Any, comment
 def transfer(db: Database, actor_id: int, task_id: int, to_user: Any, comment: Any = None) -> dict[str, Any]:
     comment = check_comment(comment)
     if not isinstance(to_user, str) or not to_user:
-        raise ValidationFailed("name the user to transfer to", {"to_user": "required"})
+        raise ValidationFailed("name the user to transfer to", {"to_user": Msg("required", "required")})
 
     def body(ctx: runtime.Ctx) -> dict[str, Any]:
         # The assignee hands the task on (转办); an admin may reassign anyone's open task, e.g. of
@@ -176,7 +176,8 @@ def add_signer(db: Database, actor_id: int, task_id: int, users: Any, comment: A
     comment = check_comment(comment)
     if (not isinstance(users, list) or not users or len(users) > MAX_SIGNERS
             or not all(isinstance(u, str) and u for u in users)):
-        raise ValidationFailed("list the users to add", {"users": f"a list of 1-{MAX_SIGNERS} usernames"})
+        why = Msg("signers", f"a list of 1-{MAX_SIGNERS} usernames", max=MAX_SIGNERS)
+        raise ValidationFailed("list the users to add", {"users": why})
     if len(set(users)) != len(users):
         raise ValidationFailed("duplicate users", {"users": "contains a user twice"})
 

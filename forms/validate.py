@@ -18,6 +18,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation, localcontext
 from typing import Any
 
+from core.errors import Msg
 from forms.schema import (
     MULTI_VALUE_TYPES,
     OPTION_TYPES,
@@ -47,10 +48,13 @@ EMAIL = re.compile(
 PHONE = re.compile(r"(?:\+|00)[1-9]\d{6,14}|1[3-9]\d{9}")
 _DATE = r"\d{4}-\d{2}-\d{2}"
 _TIME = r"(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)?"
-DATETIME_FORMATS = {
-    "date": (re.compile(_DATE), "must be a date (YYYY-MM-DD)"),
-    "time": (re.compile(_TIME), "must be a time (HH:MM)"),
-    "datetime": (re.compile(_DATE + "T" + _TIME), "must be a date and time (YYYY-MM-DDTHH:MM)"),
+# Field messages are English (what the API answers) and carry a code and parameters, so a page
+# shows them in the user's language (web/messages.py).
+REQUIRED = Msg("required", "is required")
+DATETIME_FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
+    "date": (re.compile(_DATE), Msg("date", "must be a date (YYYY-MM-DD)")),
+    "time": (re.compile(_TIME), Msg("time", "must be a time (HH:MM)")),
+    "datetime": (re.compile(_DATE + "T" + _TIME), Msg("date", "must be a date and time (YYYY-MM-DDTHH:MM)")),
 }
 
 _MISSING: Any = object()
@@ -216,7 +220,7 @@ def _field(node: Field, value: Any, previous: Any, path: str, editable: bool, ct
     if value is _MISSING:
         # absent = unchanged: fine when an earlier step already filled it in
         if required and _same(previous, _MISSING):
-            ctx.errors[path] = "is required"
+            ctx.errors[path] = REQUIRED
         return _MISSING
     message = check_value(comp, value, ctx.options, required=required)
     if message:
@@ -235,7 +239,7 @@ def _list(node: ListNode, value: Any, previous: Any, path: str, editable: bool, 
         unchanged = value is _MISSING and bool(prev_items)  # absent = keep the earlier items
         if not (node.conditional and not items) and not unchanged:
             if rules.get("required") and not items:
-                ctx.errors[path] = "is required"
+                ctx.errors[path] = REQUIRED
             elif rules.get("minItems") is not None and len(items) < rules["minItems"]:
                 ctx.errors[path] = f"must have at least {rules['minItems']} items"
         if rules.get("maxItems") is not None and len(items) > rules["maxItems"]:
@@ -281,7 +285,7 @@ def check_value(
     """The error message for one submitted value of one input component, or None."""
     ctype = comp["type"]
     if _is_empty(ctype, comp, value):
-        return "is required" if required else None
+        return REQUIRED if required else None
     rules = comp.get("validate") or {}
     if ctype in ("textfield", "textarea"):
         return _check_text(rules, value)
@@ -301,39 +305,40 @@ def check_value(
 
 def _check_text(rules: dict[str, Any], value: Any) -> str | None:
     if not isinstance(value, str):
-        return "must be text"
+        return Msg("text", "must be text")
     length = len(value.strip())  # form-js measures the trimmed value
     if rules.get("minLength") is not None and length < rules["minLength"]:
-        return f"must be at least {rules['minLength']} characters"
+        return Msg("min_length", f"must be at least {rules['minLength']} characters", min=rules["minLength"])
     if rules.get("maxLength") is not None and length > rules["maxLength"]:
-        return f"must be at most {rules['maxLength']} characters"
+        return Msg("max_length", f"must be at most {rules['maxLength']} characters", max=rules["maxLength"])
     pattern = rules.get("pattern")
     if pattern and not compile_pattern(pattern).fullmatch(value):
         return f"must match the pattern {pattern}"
     vtype = rules.get("validationType")
     if vtype == "email" and not EMAIL.fullmatch(value.strip()):
-        return "must be a valid email address"
+        return Msg("email", "must be a valid email address")
     if vtype == "phone" and not PHONE.fullmatch(re.sub(r"[\s-]", "", value)):
-        return "must be a valid phone number"
+        return Msg("phone", "must be a valid phone number")
     return None
 
 
 def _check_number(comp: dict[str, Any], rules: dict[str, Any], value: Any) -> str | None:
     if isinstance(value, str) and not comp.get("serializeToString"):
-        return "must be a number"
+        return Msg("number", "must be a number")
     number = to_decimal(value)
     if number is None:
-        return "must be a number"
+        return Msg("number", "must be a number")
     if rules.get("min") is not None and number < _dec(rules["min"]):
-        return f"must be at least {rules['min']}"
+        return Msg("min_value", f"must be at least {rules['min']}", min=rules["min"])
     if rules.get("max") is not None and number > _dec(rules["max"]):
-        return f"must be at most {rules['max']}"
+        return Msg("max_value", f"must be at most {rules['max']}", max=rules["max"])
     digits = comp.get("decimalDigits")
     if isinstance(digits, int) and digits >= 0:
         exponent = number.normalize().as_tuple().exponent
         places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
         if places > digits:
-            return "must be a whole number" if digits == 0 else f"must have at most {digits} decimal places"
+            return (Msg("whole_number", "must be a whole number") if digits == 0
+                    else Msg("decimal_places", f"must have at most {digits} decimal places", max=digits))
     increment = comp.get("increment")
     if increment not in (None, "") and not _multiple_of(number, _dec(increment)):
         return f"must be a multiple of {increment}"
@@ -386,7 +391,7 @@ def _check_choice(comp: dict[str, Any], value: Any, options: dict[str, list[Any]
     if not _scalar(value):
         return "must be a single value"
     if allowed is not None and not any(_same(value, a) for a in allowed):
-        return "is not one of the allowed values"
+        return Msg("not_allowed", "is not one of the allowed values")
     return None
 
 

@@ -5,7 +5,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ["core", "engine", "bpmn", "forms", "crm", "api", "designer", "worklist", "db", "demo"]
+PACKAGES = ["core", "engine", "bpmn", "forms", "crm", "api", "designer", "worklist", "web", "db", "demo"]
 
 
 def imports_of(path: Path) -> set[str]:
@@ -60,7 +60,7 @@ def test_forms_and_bpmn_do_not_touch_the_database():
 
 
 def test_web_layer_does_not_use_the_orm_session():
-    for pkg in ("api", "worklist", "designer"):
+    for pkg in ("api", "worklist", "designer", "web"):
         for path in (ROOT / pkg).rglob("*.py"):
             text = path.read_text(encoding="utf-8")
             assert "db.session" not in text and "Session(" not in text, path
@@ -130,3 +130,17 @@ def test_no_cycle_between_packages():
 def test_core_is_the_ground_floor():
     assert package_graph()["core"] == set()
     assert offenders(["core"], lambda m: m.split(".")[0] in ("flask", "sqlalchemy", "SpiffWorkflow")) == []
+
+
+FACES = ("api", "worklist", "designer")
+
+
+def test_the_web_foundation_imports_no_face():
+    assert offenders(["web"], lambda m: m.split(".")[0] in FACES) == []
+
+
+def test_domain_errors_are_mapped_to_statuses_only_in_web_errors():
+    """One map (web/errors.py): no face keeps its own table of error classes to statuses."""
+    for pkg in FACES:
+        for path in (ROOT / pkg).rglob("*.py"):
+            assert "type[DomainError]" not in path.read_text(encoding="utf-8"), path

@@ -2,7 +2,7 @@
 
 Server-rendered templates (worklist/templates) over the engine and crm use cases; the browser
 side (form-js viewer, bpmn-js viewer, htmx) is bundled from frontend/src/worklist.js.
-Shared web plumbing (languages, CSRF, rate limits, the signed-in user) is in worklist/web.py.
+Shared web plumbing (languages, CSRF, rate limits, the signed-in user, errors) is in web/.
 """
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from flask import Blueprint
 bp = Blueprint("worklist", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/worklist")
 
-from worklist.web import register_page_errors  # noqa: E402
+from web.errors import register_page_errors  # noqa: E402
 
 register_page_errors(bp)
 
 # Page modules register their routes on `bp` when imported.
-from worklist import auth, inbox, instance, org_admin, start, task  # noqa: E402,F401
+from worklist import auth, inbox, instance, org_admin, start, task, task_actions  # noqa: E402,F401

@@ -10,8 +10,10 @@ from flask_limiter import RateLimitExceeded
 
 from core.errors import ValidationFailed
 from crm import directory
+from web.i18n import LOCALE_KEY, LOCALES
+from web.security import limit_logins
+from web.users import current_user, database, sign_in, sign_out
 from worklist import bp
-from worklist.web import LOCALE_KEY, LOCALES, current_user, database, limit_logins, sign_in, sign_out
 
 
 def _safe_next(target: str | None) -> str:

@@ -8,14 +8,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import get_timezone
 
-from core.errors import Forbidden, NotFound
 from engine import inbox as engine_inbox
 from engine.design import catalog
+from web.users import current_user, database, login_required
 from worklist import bp
-from worklist.web import current_user, database, login_required
 
 PAGE_SIZE = 20
 FILTERS = ("process", "q", "from", "to", "sort")
@@ -93,10 +92,5 @@ def inbox() -> Any:
 @login_required
 def open_copy(cc_id: int) -> Any:
     """A copy sent to me: marked read, then its instance page."""
-    try:
-        instance_id = engine_inbox.open_copy(database(), current_user()["id"], cc_id)  # type: ignore[index]
-    except Forbidden:
-        abort(403)
-    except NotFound:
-        abort(404)
+    instance_id = engine_inbox.open_copy(database(), current_user()["id"], cc_id)  # type: ignore[index]
     return redirect(f"/instances/{instance_id}")

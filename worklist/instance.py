@@ -6,17 +6,18 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
 from bpmn.layout import ensure_layout
-from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from core.errors import Conflict, ValidationFailed
 from engine import inbox as engine_inbox
 from engine import instances, progress
+from web.messages import translate_error
+from web.users import current_user, database, login_required
 from worklist import bp
 from worklist.start import drop_empty_sections, localized_name
-from worklist.web import current_user, database, login_required
 
 STATUS = {"running": (lazy_gettext("In progress"), "blue"), "completed": (lazy_gettext("Completed"), "green"),
           "withdrawn": (lazy_gettext("Withdrawn"), "")}
@@ -81,13 +82,8 @@ def _timeline(view: dict[str, Any], prog: dict[str, Any]) -> list[dict[str, Any]
 
 def _load(instance_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
     uid = current_user()["id"]  # type: ignore[index]
-    try:
-        return instances.get_instance(database(), uid, instance_id), \
-            progress.instance_progress(database(), uid, instance_id)
-    except Forbidden:
-        abort(403)
-    except NotFound:
-        abort(404)
+    view = instances.get_instance(database(), uid, instance_id)  # Forbidden / NotFound: the error page
+    return view, progress.instance_progress(database(), uid, instance_id)
 
 
 @bp.get("/instances/<int:instance_id>")
@@ -154,22 +150,11 @@ def _action(instance_id: int, run: Any, done: str) -> Any:
     comment = (request.form.get("comment") or "").strip() or None
     try:
         run(database(), current_user()["id"], instance_id, comment)  # type: ignore[index]
+    except (Conflict, ValidationFailed) as e:  # refused: said on the instance page; the rest by the error map
+        flash(translate_error(e) or _("Not possible: %(why)s", why=e.message), "error")
+    else:
         flash(done, "success")
-    except Forbidden:
-        abort(403)
-    except NotFound:
-        abort(404)
-    except (Conflict, ValidationFailed) as e:
-        flash(_why_not(e.message), "error")
     return redirect(url_for("worklist.instance", instance_id=instance_id))
-
-
-def _why_not(message: str) -> str:
-    if "already acted" in message:
-        return _("It can no longer be withdrawn: an approver has already acted.")
-    if "only a running instance" in message or message.startswith("the instance is "):
-        return _("The process has already ended.")
-    return _("Not possible: %(why)s", why=message)
 
 
 @bp.post("/instances/<int:instance_id>/withdraw")

@@ -1,61 +1,25 @@
 """The organisation pages for admins: users (/admin/users), departments (/admin/departments) and
 roles (/admin/roles). Every write goes through a crm/directory.py use case; its validation errors
-are shown at the fields and change nothing. Everyone else gets 403."""
+are shown at the fields, in the user's language by their code (web.errors.form_refusal), and
+change nothing. Everyone else gets 403."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
-from core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from core.errors import DomainError
 from crm import directory
+from web.errors import FORM_REFUSED, form_refusal
+from web.nav import add_nav
+from web.users import admin_required, current_user, database
 from worklist import bp
-from worklist.start import MESSAGES
-from worklist.web import add_nav, admin_required, current_user, database
 
 PAGE_SIZE = 20
 
 add_nav("org", "worklist.org_users", lazy_gettext("Organisation"), visible=lambda u: bool(u.get("is_admin")))
-
-ORG_MESSAGES: list[tuple[str, Any]] = [
-    (r"required", lazy_gettext("This field is required.")),
-    (r"already exists", lazy_gettext("This already exists.")),
-    (r"2-64 letters, digits, '_', '\.', '-', starting with a letter",
-     lazy_gettext("2 to 64 letters, digits, _ . or -, starting with a letter.")),
-    (r"at least 8 characters", lazy_gettext("At least 8 characters.")),
-    (r"at most (\d+) characters", lazy_gettext("At most {1} characters.")),
-    (r"no user '(.+)'", lazy_gettext("There is no user “{1}”.")),
-    (r"user '(.+)' is deactivated", lazy_gettext("User “{1}” is deactivated.")),
-    (r"no department with id .+", lazy_gettext("Choose a department from the list.")),
-    (r"would make the user their own supervisor \(a cycle\)",
-     lazy_gettext("This would make the user their own supervisor.")),
-    (r"would make the department its own ancestor",
-     lazy_gettext("A department cannot be placed under itself.")),
-    (r"another department has this name", lazy_gettext("Another department has this name.")),
-    (r"you are this user", lazy_gettext("You cannot deactivate yourself.")),
-    (r"unknown role\(s\): (.+)", lazy_gettext("Unknown role: {1}.")),
-    (r"lower-case letters, digits and _ \(2-50\), starting with a letter",
-     lazy_gettext("2 to 50 lower-case letters, digits or _, starting with a letter.")),
-]
-
-
-def translate(message: str) -> str:
-    for pattern, text in [*ORG_MESSAGES, *MESSAGES]:
-        found = re.fullmatch(pattern, message)
-        if found:
-            out = str(text)
-            for i, value in enumerate(found.groups(), start=1):
-                out = out.replace(f"{{{i}}}", value or "")
-            return out
-    return message
-
-
-def field_errors(e: DomainError) -> dict[str, str]:
-    return {k: translate(v) for k, v in e.fields.items()}
-
 
 def _uid() -> int:
     return current_user()["id"]  # type: ignore[index]
@@ -109,8 +73,8 @@ def org_user_new() -> Any:
                "supervisor": _text_or_none(f.get("supervisor")), "roles": f.getlist("roles")}
     try:
         created = directory.create_user(database(), _uid(), payload)
-    except (ValidationFailed, Conflict) as e:
-        return _user_form(None, {**payload, "password": ""}, field_errors(e), 422)
+    except DomainError as e:
+        return _user_form(None, {**payload, "password": ""}, form_refusal(e), FORM_REFUSED)
     flash(_("User %(name)s was created.", name=created["display_name"]), "success")
     return redirect(url_for("worklist.org_users", q=created["username"]))
 
@@ -118,10 +82,7 @@ def org_user_new() -> Any:
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
 @admin_required
 def org_user_edit(user_id: int) -> Any:
-    try:
-        user = directory.get_user(database(), _uid(), user_id)
-    except NotFound:
-        abort(404)
+    user = directory.get_user(database(), _uid(), user_id)
     if request.method == "GET":
         return _user_form(user, user, {})
     f = request.form
@@ -133,9 +94,9 @@ def org_user_edit(user_id: int) -> Any:
         changes["password"] = f.get("password")
     try:
         updated = directory.update_user(database(), _uid(), user_id, changes)
-    except (ValidationFailed, Conflict) as e:
+    except DomainError as e:
         shown = {**user, **{k: v for k, v in changes.items() if k != "password"}}
-        return _user_form(user, shown, field_errors(e), 422)
+        return _user_form(user, shown, form_refusal(e), FORM_REFUSED)
     if user["active"] and not updated["active"]:
         flash(_("%(name)s was deactivated: they can no longer log in or receive tasks.",
                 name=updated["display_name"]), "success")
@@ -170,8 +131,8 @@ def org_departments() -> Any:
     payload = _department_payload()
     try:
         created = directory.create_department(database(), _uid(), payload)
-    except (ValidationFailed, Conflict) as e:
-        return _departments(payload, field_errors(e), status=422)
+    except DomainError as e:
+        return _departments(payload, form_refusal(e), status=FORM_REFUSED)
     flash(_("Department %(name)s was created.", name=created["name"]), "success")
     return redirect(url_for("worklist.org_departments"))
 
@@ -179,17 +140,14 @@ def org_departments() -> Any:
 @bp.route("/admin/departments/<int:dept_id>", methods=["GET", "POST"])
 @admin_required
 def org_department_edit(dept_id: int) -> Any:
-    try:
-        dept = directory.get_department(database(), _uid(), dept_id)
-    except NotFound:
-        abort(404)
+    dept = directory.get_department(database(), _uid(), dept_id)
     if request.method == "GET":
         return _departments(dept, editing=dept)
     payload = _department_payload()
     try:
         saved = directory.update_department(database(), _uid(), dept_id, payload)
-    except (ValidationFailed, Conflict) as e:
-        return _departments(payload, field_errors(e), editing=dept, status=422)
+    except DomainError as e:
+        return _departments(payload, form_refusal(e), editing=dept, status=FORM_REFUSED)
     flash(_("Department %(name)s was saved.", name=saved["name"]), "success")
     return redirect(url_for("worklist.org_departments"))
 
@@ -207,8 +165,8 @@ def org_roles() -> Any:
         values = {"key": (request.form.get("key") or "").strip(), "name": request.form.get("name") or ""}
         try:
             created = directory.create_role(database(), _uid(), values)
-        except (ValidationFailed, Conflict) as e:
-            errors, status = field_errors(e), 422
+        except DomainError as e:
+            errors, status = form_refusal(e), FORM_REFUSED
         else:
             flash(_("Role %(name)s was created.", name=created["name"]), "success")
             return redirect(url_for("worklist.org_roles"))

@@ -1,47 +1,27 @@
 """Starting a process: the list of processes a user can start (/start), grouped by category, and
 the start form of one (/start/<key>), rendered by the form-js viewer (static/start.js) and
-submitted to the REST API (POST /api/v1/process-instances with the session cookie + CSRF header)."""
+submitted as JSON to POST /start/<key> (session cookie + CSRF header): the same use case as the
+REST API's POST /api/v1/process-instances, but its field messages come back in the user's
+language, translated by code (web/messages.py)."""
 from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, render_template, url_for
+from flask import jsonify, render_template, request, url_for
 from flask_babel import lazy_gettext
 
-from core.errors import NotFound
+from core.errors import DomainError
 from crm import pickers
-from engine import progress
+from engine import instances, progress
 from forms import validate as form_validation
 from forms.schema import values_keys
+from web.errors import page_json
+from web.i18n import select_locale
+from web.nav import add_nav
+from web.users import current_user, database, login_required
 from worklist import bp
-from worklist.web import add_nav, current_user, database, login_required, select_locale
 
 add_nav("start", "worklist.start_list", lazy_gettext("Start"))
-
-# Server messages are short English phrases (forms/README.md); the page shows them in the user's
-# language. Each pattern is matched against the whole message; {1}, {2}... are its groups.
-MESSAGES: list[tuple[str, Any]] = [
-    (r"is required", lazy_gettext("This field is required.")),
-    (r"the end must not be before the start", lazy_gettext("The end must not be before the start.")),
-    (r"insufficient balance: (\S+) day\(s\) of \S+ \((.+)\) left, (\S+) requested",
-     lazy_gettext("Not enough leave: {1} day(s) of {2} left, {3} requested.")),
-    (r"a request covers at most (\S+) days", lazy_gettext("A request covers at most {1} days.")),
-    (r"is not one of the allowed values", lazy_gettext("Choose one of the offered values.")),
-    (r"must be a number", lazy_gettext("Enter a number.")),
-    (r"must be a whole number", lazy_gettext("Enter a whole number.")),
-    (r"must be at least (\d+) characters", lazy_gettext("At least {1} characters.")),
-    (r"must be at most (\d+) characters", lazy_gettext("At most {1} characters.")),
-    (r"must be at least (.+)", lazy_gettext("Must be at least {1}.")),
-    (r"must be at most (.+)", lazy_gettext("Must be at most {1}.")),
-    (r"must be a date.*", lazy_gettext("Enter a valid date.")),
-    (r"must be a valid email address", lazy_gettext("Enter a valid email address.")),
-    (r"must be a valid phone number", lazy_gettext("Enter a valid phone number.")),
-]
-
-
-def message_table() -> list[list[str]]:
-    return [[pattern, str(text)] for pattern, text in MESSAGES]
-
 
 def localized_name(item: dict[str, Any]) -> str:
     if select_locale() == "en" and item.get("name_en"):
@@ -98,10 +78,7 @@ def start_list() -> Any:
 @login_required
 def start_form(key: str) -> Any:
     uid = current_user()["id"]  # type: ignore[index]
-    try:
-        page = progress.start_page(database(), uid, key)
-    except NotFound:
-        abort(404)
+    page = progress.start_page(database(), uid, key)  # NotFound: the error page (404)
     schema = for_initiator(without_title(page["form"] or {"type": "default", "components": []}),
                            set(page["later_fields"]))
     # Selects fed by a CRM picker (valuesKey) get their options the way form-js reads them: from the
@@ -110,7 +87,23 @@ def start_form(key: str) -> Any:
     users = pickers.search(database(), uid, "users") if page["chosen"] else []
     config = {
         "process": page["key"], "schema": schema, "options": options, "chosen": page["chosen"], "users": users,
-        "messages": message_table(), "instance_url": url_for("worklist.instance", instance_id=0).rsplit("/", 1)[0],
-        "api": "/api/v1/process-instances",
+        "instance_url": url_for("worklist.instance", instance_id=0).rsplit("/", 1)[0],
+        "api": url_for("worklist.start_submit", key=page["key"]),
     }
     return render_template("start_form.html", nav="start", page=page, title=localized_name(page), config=config)
+
+
+@bp.post("/start/<key>")
+@login_required
+def start_submit(key: str) -> Any:
+    """Start `key` with the submitted form data (JSON {data, chosen}): 201 {id, business_key, status};
+    refusals as JSON errors (web/errors.py) with the field messages in the user's language."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        body = {}
+    uid = current_user()["id"]  # type: ignore[index]
+    try:
+        result = instances.start_process(database(), uid, key, body.get("data"), body.get("chosen"))
+    except DomainError as e:
+        return page_json(e)
+    return jsonify(result), 201

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from bpmn.diff import node_count, rename_process
-from core.errors import NotFound, ValidationFailed
+from core.errors import Msg, NotFound, ValidationFailed
 from crm.models import User
 from db.session import Database
 from engine.design import catalog, definitions
@@ -63,11 +63,12 @@ def copy_as_new_process(db: Database, actor_id: int, key: str, version: int, new
     new_key, new_name = (new_key or "").strip(), (new_name or "").strip()
     fields: dict[str, str] = {}
     if not NCNAME.match(new_key):
-        fields["new_key"] = "must start with a letter or '_' and contain only letters, digits, '_', '-', '.'"
+        fields["new_key"] = Msg("key_format", "must start with a letter or '_' and contain only letters, digits, "
+                                "'_', '-', '.'")
     elif key_in_use(db, actor_id, new_key):
-        fields["new_key"] = f"'{new_key}' is already used by another process"
+        fields["new_key"] = Msg("key_taken", f"'{new_key}' is already used by another process", key=new_key)
     if not new_name:
-        fields["new_name"] = "the new process needs a name"
+        fields["new_name"] = Msg("name_missing", "the new process needs a name")
     if fields:
         raise ValidationFailed("the copy cannot be made", fields)
     source = get_version(db, actor_id, key, version)

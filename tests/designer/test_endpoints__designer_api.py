@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from core.errors import Conflict, DomainError, EngineFailure
 from designer import drafts
 from engine.design import catalog
 from tests.bpmn_factory import chain, user_task
@@ -135,3 +136,22 @@ def test_admin_designs_validates_and_deploys(org: Org, client: FlaskClient):
         assert client.get(url).status_code == 200, url
     listing = client.get("/designer/").get_data(as_text=True)
     assert "/designer/api_demo/edit" in listing and "/designer/new" in listing
+
+
+@pytest.mark.parametrize("error, status, code", [
+    (EngineFailure("the process could not continue"), 409, "engine_error"),
+    (Conflict("changed meanwhile"), 409, "conflict"),
+    (DomainError("refused"), 400, "error"),
+])
+def test_domain_errors_answer_the_statuses_of_the_api(org: Org, client: FlaskClient, monkeypatch, error, status,
+                                                      code):
+    """One map (web/errors.py) for the API and the designer: an engine failure is 409 in both."""
+    from designer import modeler
+
+    def refuse(*_args: Any, **_kwargs: Any) -> Any:
+        raise error
+
+    monkeypatch.setattr(modeler.drafts, "deploy_draft", refuse)
+    token = signed_in(client, "admin")
+    err = error_of(call(client, "POST", "/designer/api/processes/api_demo/deploy", token, {"xml": XML}), status)
+    assert err["code"] == code and err["message"] == error.message

@@ -103,6 +103,7 @@ def test_withdraw_is_refused_once_an_approver_has_acted(org, client, iid):
     assert f"/instances/{iid}/withdraw" not in html and f"/instances/{iid}/urge" in html
     r = client.post(f"/instances/{iid}/withdraw", data={"csrf_token": token}, follow_redirects=True)
     assert "flash-error" in r.get_data(as_text=True)
+    assert "已有审批人处理，无法撤回。" in r.get_data(as_text=True), "the refusal, translated by its code"
     assert h.instance(org, iid)["status"] == "running"
 
 

@@ -53,7 +53,7 @@ def test_the_start_form_page_carries_the_form_and_picker_options(org, client):
     config = config_of(r.get_data(as_text=True))
     assert config["process"] == "general_approval"
     assert [c.get("key") for c in config["schema"]["components"] if c.get("key")][:2] == ["title", "amount"]
-    assert config["api"] == "/api/v1/process-instances"
+    assert config["api"] == "/start/general_approval"
     assert config["instance_url"] == "/instances"
 
 

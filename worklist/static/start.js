@@ -1,6 +1,6 @@
 // The start pages: filtering the process list by name, and the start form (form-js viewer via
-// window.LZ) submitted to POST /api/v1/process-instances. Server-side 422 messages are shown at the
-// fields, in the user's language (the page's message table), and nothing is created.
+// window.LZ) submitted to POST /start/<key> (config.api). Server-side 422 messages come back in the
+// user's language (translated by code on the server) and are shown at the fields; nothing is created.
 (function () {
   'use strict';
 
@@ -35,14 +35,6 @@
   const alertBox = document.getElementById('form-alert');
   const button = document.getElementById('start-submit');
   const pickerKeys = Object.keys(config.options || {});
-
-  function translate(message) {
-    for (const [pattern, text] of config.messages) {
-      const m = new RegExp(`^(?:${pattern})$`).exec(message);
-      if (m) return text.replace(/\{(\d)\}/g, (_, i) => m[Number(i)] || '');
-    }
-    return message;
-  }
 
   // "lines.1.amount" -> "金额 (2)": the field's label, and the row of a list it is in.
   function describe(path) {
@@ -120,7 +112,7 @@
       const fields = {};
       const rest = [];
       Object.entries(error.fields || {}).forEach(([path, message]) => {
-        const text = translate(String(message));
+        const text = String(message);
         if (path.startsWith('data.')) fields[path.slice(5)] = text;
         else if (path.startsWith('chosen.')) {
           const el = document.querySelector(`[data-chosen-error="${path.slice(7)}"]`);
@@ -134,7 +126,7 @@
         const first = container.querySelector('.fjs-has-errors input, .fjs-has-errors textarea, .fjs-has-errors select');
         if (first) first.focus();
       } else {
-        showAlert([error.message ? translate(error.message) : texts.failed]);
+        showAlert([error.message || texts.failed]);
       }
     });
   }

@@ -1,0 +1,102 @@
+"""Messages of the layers below, shown in the user's language by their code.
+
+Field messages and errors carry a code and parameters (core.errors.Msg, DomainError.reason /
+params); their text is English, which is what the JSON API answers. A page looks the code up
+here and renders the msgid (English, with %(name)s placeholders filled from the params) through
+Flask-Babel, so the zh catalogue (i18n/zh/*.po) holds its translation. A message without a code,
+or with a code this table does not know, is shown as it is.
+
+`FIELD_MESSAGES` words a code differently for one field (e.g. a missing comment says why it is
+needed); it wins over `MESSAGES`.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask_babel import gettext
+
+from core.errors import DomainError, Msg
+
+# code -> msgid. The codes are those of the producers: forms/validate.py (form fields),
+# crm/leave.py (leave requests), crm/org.py and crm/directory.py (the organisation),
+# engine/ (task actions, withdrawing), designer/versions.py (copying a version).
+MESSAGES: dict[str, str] = {
+    # form fields (forms/validate.py) and fields named by the use cases
+    "required": "This field is required.",
+    "not_allowed": "Choose one of the offered values.",
+    "number": "Enter a number.",
+    "whole_number": "Enter a whole number.",
+    "min_length": "At least %(min)s characters.",
+    "max_length": "At most %(max)s characters.",
+    "min_value": "Must be at least %(min)s.",
+    "max_value": "Must be at most %(max)s.",
+    "date": "Enter a valid date.",
+    "email": "Enter a valid email address.",
+    "phone": "Enter a valid phone number.",
+    "text": "Must be text.",
+    # leave requests (crm/leave.py)
+    "leave_end_before_start": "The end must not be before the start.",
+    "leave_not_enough": "Not enough leave: %(left)s day(s) of %(label)s left, %(requested)s requested.",
+    "leave_too_long": "A request covers at most %(max)s days.",
+    # the organisation (crm/org.py, crm/directory.py)
+    "exists": "This already exists.",
+    "username_format": "2 to 64 letters, digits, _ . or -, starting with a letter.",
+    "no_user": "There is no user “%(user)s”.",
+    "user_deactivated": "User “%(user)s” is deactivated.",
+    "no_department": "Choose a department from the list.",
+    "supervisor_cycle": "This would make the user their own supervisor.",
+    "department_cycle": "A department cannot be placed under itself.",
+    "department_name_taken": "Another department has this name.",
+    "deactivate_self": "You cannot deactivate yourself.",
+    "unknown_role": "Unknown role: %(roles)s.",
+    "role_key_format": "2 to 50 lower-case letters, digits or _, starting with a letter.",
+    # withdrawing / urging an instance (engine/instances.py, DomainError.reason)
+    "already_acted": "It can no longer be withdrawn: an approver has already acted.",
+    "instance_ended": "The process has already ended.",
+    # copying a version as a new process (designer/versions.py)
+    "key_format": "A key starts with a letter and contains only letters, digits, '_', '-' and '.' (no spaces).",
+    "key_taken": "The key '%(key)s' is already used by another process.",
+    "name_missing": "Give the new process a name.",
+}
+
+# (field, code) -> msgid: the wording for one field of a task action (engine/tasks.py, instances.py)
+FIELD_MESSAGES: dict[tuple[str, str], str] = {
+    ("comment", "required"): "A comment is required: say why.",
+    ("to_node", "required"): "Choose the step to return to.",
+    ("to_user", "required"): "Choose the person to hand this task to.",
+    ("users", "signers"): "Choose at least one person.",
+}
+
+
+def _render(msgid: str, params: Mapping[str, Any]) -> str | None:
+    try:
+        return gettext(msgid, **{k: str(v) for k, v in params.items()}) if params else gettext(msgid)
+    except (KeyError, TypeError, ValueError):  # a msgid (or its translation) naming a missing parameter
+        return None
+
+
+def known(code: str | None, field: str | None = None) -> bool:
+    return code is not None and ((field, code) in FIELD_MESSAGES or code in MESSAGES)
+
+
+def translate(message: str, field: str | None = None) -> str:
+    """`message` in the user's language when it carries a known code; else as it is."""
+    if not isinstance(message, Msg):
+        return message
+    msgid = FIELD_MESSAGES.get((field, message.code)) if field is not None else None
+    msgid = msgid or MESSAGES.get(message.code)
+    if msgid is None:
+        return message
+    return _render(msgid, message.params) or str(message)
+
+
+def translate_fields(fields: Mapping[str, str]) -> dict[str, str]:
+    """Per-field messages in the user's language (the keys as they are)."""
+    return {key: translate(message, key) for key, message in fields.items()}
+
+
+def translate_error(e: DomainError) -> str | None:
+    """The error itself in the user's language, when its precise code (reason) is known; else None."""
+    msgid = MESSAGES.get(e.reason)
+    return _render(msgid, e.params) if msgid is not None else None
