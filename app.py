@@ -10,8 +10,9 @@
 LIUZHUAN_TIMERS=inprocess makes create_app() start the timer loop in the web process (make run
 sets it; one gunicorn worker), every LIUZHUAN_TIMER_INTERVAL seconds (default 15).
 
-Configuration: DATABASE_URL (env or config), LIUZHUAN_SECRET_KEY (else a key generated once
-into instance/secret_key), LIUZHUAN_ADMIN_PASSWORD for create-admin.
+Configuration is read in one place, core/config.py (its docstring lists every variable); paths
+are under the instance folder (LIUZHUAN_INSTANCE_DIR, default <project>/instance), whatever the
+working directory.
 """
 from __future__ import annotations
 
@@ -25,24 +26,34 @@ from typing import Any
 
 from flask import Flask
 
-from db.session import DEFAULT_SQLITE, Database
+from core.config import Settings, load
+from db.session import Database
 
 ROOT = Path(__file__).resolve().parent
 BPMN_DIR = ROOT / "bpmn"
-SECRET_KEY_FILE = Path("instance") / "secret_key"
 TOKEN_MAX_AGE = 12 * 3600
 MAX_CONTENT_LENGTH = 8 * 1024 * 1024
 
 
+def settings(config: dict[str, Any] | None = None) -> Settings:
+    """The settings (core/config.py), with what an explicit config mapping gives taking precedence."""
+    config = config or {}
+    return load(database_url=config.get("DATABASE_URL"), secret_key=config.get("SECRET_KEY"),
+                timers=config.get("TIMERS"), timer_interval=config.get("TIMER_INTERVAL"),
+                ratelimit_storage=config.get("RATELIMIT_STORAGE_URI"))
+
+
 def database_url(config: dict[str, Any] | None = None) -> str:
-    return (config or {}).get("DATABASE_URL") or os.environ.get("DATABASE_URL") or DEFAULT_SQLITE
+    return settings(config).database_url
 
 
-def secret_key(path: Path = SECRET_KEY_FILE) -> str:
-    """LIUZHUAN_SECRET_KEY, else the key in `path`, generated (mode 0600) on first use."""
-    env = os.environ.get("LIUZHUAN_SECRET_KEY")
-    if env:
-        return env
+def secret_key(conf: Settings | None = None) -> str:
+    """The configured secret key, else the key in the instance folder's `secret_key` file,
+    generated (mode 0600) on first use."""
+    conf = conf or settings()
+    if conf.secret_key:
+        return conf.secret_key
+    path = conf.secret_key_file
     for _ in range(50):
         try:
             key = path.read_text(encoding="ascii").strip()
@@ -95,10 +106,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
     database = config.pop("DATABASE", None)
+    conf = settings(config)
     app.config.update(config)
-    app.config["DATABASE_URL"] = database.url if database is not None else database_url(config)
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = secret_key()
+    app.config["DATABASE_URL"] = database.url if database is not None else conf.database_url
+    app.config["SECRET_KEY"] = secret_key(conf)
+    app.config["RATELIMIT_STORAGE_URI"] = conf.ratelimit_storage
+    app.extensions["lz_settings"] = conf
     app.extensions["lz_db"] = database if database is not None else Database(app.config["DATABASE_URL"])
 
     from api import bp as api_bp
@@ -113,13 +126,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from designer import bp as designer_bp
 
     app.register_blueprint(designer_bp)
-    timer_mode = app.config.get("TIMERS") or os.environ.get("LIUZHUAN_TIMERS", "off")
-    if timer_mode == "inprocess":
+    if conf.timers == "inprocess":
         # The embedded setup: one web process (make run serves 1 gunicorn worker) runs the tick.
         from engine.timers import TimerLoop
 
-        interval = float(app.config.get("TIMER_INTERVAL") or os.environ.get("LIUZHUAN_TIMER_INTERVAL", "15"))
-        app.extensions["lz_timers"] = TimerLoop(app.extensions["lz_db"], interval).start()
+        app.extensions["lz_timers"] = TimerLoop(app.extensions["lz_db"], conf.timer_interval).start()
     return app
 
 
@@ -197,7 +208,7 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
     from crm.directory import ensure_admin
 
     database = Database(database_url({"DATABASE_URL": args.database_url}))
-    password = os.environ.get("LIUZHUAN_ADMIN_PASSWORD")
+    password = settings().admin_password
     generated = not password
     if generated:
         password = secrets.token_urlsafe(12)
@@ -236,7 +247,7 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="app.py", description="Liuzhuan (流转) command line")
     parser.add_argument("--database-url", default=None,
-                        help=f"database URL (default: $DATABASE_URL, else {DEFAULT_SQLITE})")
+                        help="database URL (default: $DATABASE_URL, else the SQLite file instance/liuzhuan.db)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="command")
     for name, (_, help_text) in COMMANDS.items():
         sub.add_parser(name, help=help_text)

@@ -17,7 +17,6 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-DEFAULT_SQLITE = "sqlite:///instance/liuzhuan.db"
 SQLITE_BUSY_MS = 30_000
 
 

@@ -18,14 +18,14 @@ Every demo user's password is LIUZHUAN_DEMO_PASSWORD from the environment, defau
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
+from core.config import DEFAULT_DEMO_PASSWORD, load
 from crm import org as svc
 from crm.models import Department
 from db.session import Database
 
-DEFAULT_PASSWORD = "liuzhuan123"
+DEFAULT_PASSWORD = DEFAULT_DEMO_PASSWORD
 PASSWORD_ENV = "LIUZHUAN_DEMO_PASSWORD"
 COMPANY = "华信科技"
 
@@ -85,7 +85,7 @@ USERS: list[DemoUser] = [
 
 
 def demo_password() -> str:
-    return os.environ.get(PASSWORD_ENV) or DEFAULT_PASSWORD
+    return load().demo_password
 
 
 def load_demo(database: Database) -> list[tuple[str, str, list[str]]]:

@@ -10,7 +10,6 @@ SQLite cannot ALTER most things, so on SQLite autogenerate renders batch operati
 """
 from __future__ import annotations
 
-import os
 from logging.config import fileConfig
 
 from alembic import context
@@ -18,9 +17,10 @@ from sqlalchemy import create_engine, pool
 
 import crm.models  # noqa: F401  (registers the organisation tables on Base.metadata)
 import engine.models  # noqa: F401  (registers the engine tables)
+from core.config import load
 from db.base import Base
 from db.migrate import ensure_sqlite_dir
-from db.session import DEFAULT_SQLITE, normalize_url
+from db.session import normalize_url
 
 config = context.config
 
@@ -35,8 +35,7 @@ target_metadata = Base.metadata
 def database_url() -> str:
     url = (context.get_x_argument(as_dictionary=True).get("url")
            or config.attributes.get("url")
-           or os.environ.get("DATABASE_URL")
-           or DEFAULT_SQLITE)
+           or load().database_url)
     return normalize_url(url)
 
 

@@ -144,3 +144,19 @@ def test_domain_errors_are_mapped_to_statuses_only_in_web_errors():
     for pkg in FACES:
         for path in (ROOT / pkg).rglob("*.py"):
             assert "type[DomainError]" not in path.read_text(encoding="utf-8"), path
+
+
+def test_configuration_is_read_in_one_place():
+    """Only core/config.py reads the environment (DESIGN.md §6: configuration in one place)."""
+    readers = [str(p.relative_to(ROOT)) for p, _ in modules(*PACKAGES)
+               if ("os.environ" in p.read_text(encoding="utf-8") or "getenv(" in p.read_text(encoding="utf-8"))]
+    for extra in ("app.py", "migrations/env.py"):
+        if "os.environ" in (ROOT / extra).read_text(encoding="utf-8"):
+            readers.append(extra)
+    assert readers == ["core/config.py"]
+
+
+def test_faces_open_no_unit_of_work():
+    """Pages and API routes call use cases; they never open a database transaction themselves."""
+    faces = ("api", "worklist", "designer", "web")
+    assert [str(p.relative_to(ROOT)) for p, _ in modules(*faces) if ".uow(" in p.read_text(encoding="utf-8")] == []

@@ -14,7 +14,6 @@ statuses and pages. It imports no face.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +38,7 @@ def init_web(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid as long as the session
-    app.config.setdefault("RATELIMIT_STORAGE_URI", os.environ.get("LIUZHUAN_RATELIMIT_STORAGE", "memory://"))
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")  # app.py sets the configured one
     app.config.setdefault("LOGIN_LIMIT", "5 per minute")  # failed logins per user name
     app.config.setdefault("LOGIN_IP_LIMIT", "30 per minute")  # failed logins per client address
     Babel(app, locale_selector=select_locale)

@@ -24,7 +24,10 @@ def empty_db_url(tmp_path):
 
 
 def test_secret_key_is_generated_once_with_private_permissions(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # the working directory does not matter: paths follow the instance folder
+    monkeypatch.setenv("LIUZHUAN_INSTANCE_DIR", str(tmp_path / "instance"))
     monkeypatch.delenv("LIUZHUAN_SECRET_KEY", raising=False)
     monkeypatch.delenv("DATABASE_URL", raising=False)
     first = create_app()
@@ -32,13 +35,15 @@ def test_secret_key_is_generated_once_with_private_permissions(tmp_path, monkeyp
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert first.secret_key == key_file.read_text().strip() and len(first.secret_key) >= 32
     assert create_app().secret_key == first.secret_key
-    assert first.config["DATABASE_URL"] == "sqlite:///instance/liuzhuan.db"
-    assert first.extensions["lz_db"].url == "sqlite:///instance/liuzhuan.db"
+    assert first.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'instance' / 'liuzhuan.db'}"
+    assert first.extensions["lz_db"].url == f"sqlite:///{tmp_path / 'instance' / 'liuzhuan.db'}"
     assert [p.name for p in (tmp_path / "instance").iterdir()] == ["secret_key"]  # no temporary file left
+    assert list(elsewhere.iterdir()) == []
 
 
 def test_environment_settings_win(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LIUZHUAN_INSTANCE_DIR", str(tmp_path / "instance"))
     monkeypatch.setenv("LIUZHUAN_SECRET_KEY", "from-env")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
     a = create_app()
