@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from core.errors import NotFound
+from core.errors import DomainError, NotFound
 from crm import records as rs
 from crm.models import User
 from crm.records import Agent, Contract, Customer
@@ -89,3 +89,31 @@ def search(db: Database, user_id: int, key: str, q: Any = None) -> list[dict[str
     """The options a form shows, optionally filtered by a search text (use case: own transaction)."""
     with db.uow() as s:
         return options(s, user_id, key, q if isinstance(q, str) and q.strip() else None)
+
+
+# record kind of each picker whose values are CRM record ids (labelled as records when not offered)
+RECORD_PICKERS = {"customers": "customer", "contracts": "contract", "agents": "agent"}
+
+
+def form_options(s: Session, user_id: int, fields: list[tuple[str, str]], data: dict[str, Any],
+                 editable: list[str], label: Callable[[str, Any, dict[str, Any]], str]) -> dict[str, list[Any]]:
+    """Options of a form's CRM pickers, by valuesKey, for `fields` [(valuesKey, field key)]: what the
+    user may pick where the field is `editable`, and at least the current value (with its name,
+    `label(kind, id, data)`) where it is shown read-only."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    found: dict[str, list[dict[str, Any]]] = {}  # each picker's options read once
+    for values_key, key in fields:
+        options: list[dict[str, Any]] = []
+        if key in editable:
+            if values_key not in found:
+                try:
+                    found[values_key] = options(s, user_id, values_key)
+                except DomainError:
+                    found[values_key] = []
+            options = list(found[values_key])
+        current = data.get(key)
+        if current not in (None, "") and all(o["value"] != current for o in options):
+            name = label(RECORD_PICKERS[values_key], current, data) if values_key in RECORD_PICKERS else str(current)
+            options = [{"value": current, "label": name}, *options]
+        out[values_key] = [*out.get(values_key, []), *options]
+    return out

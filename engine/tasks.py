@@ -1,4 +1,5 @@
-"""Use cases on human tasks: approve, reject, return, transfer, add signers, read one task.
+"""Use cases on human tasks: approve, reject, return, transfer, add signers (reading one task:
+engine/task_reads.py, re-exported here as `get_task` / `task_context`).
 
 Each action locks the task's instance, re-reads the task under the lock (a task decided
 meanwhile answers 409), records the action with its comment, and advances the instance.
@@ -14,18 +15,18 @@ from sqlalchemy.orm import Session
 from core.errors import Conflict, Forbidden, Msg, NotFound, ValidationFailed
 from crm import org
 from crm.models import User
-from db.base import iso, utcnow
+from db.base import utcnow
 from db.session import Database
 from engine import audit, instances, runtime, spiff
 from engine.instances import check_comment, check_data, in_instance, validate_form
 from engine.lifecycle import ActivationStatus, InstanceStatus, TaskStatus, transition
-from engine.models import AuditEvent, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
+from engine.models import HumanTask, NodeActivation
 from engine.nodes import approval
-from forms import validate as form_validation
+from engine.task_reads import get_task, returnable, task_context
+
+__all__ = ["add_signer", "approve", "get_task", "reject", "return_task", "task_context", "transfer"]
 
 MAX_SIGNERS = 50
-# what a task that closed its node may have been (a transfer hands the task on, it decides nothing)
-DECIDING = (TaskStatus.APPROVED, TaskStatus.REJECTED, TaskStatus.DONE, TaskStatus.RETURNED)
 
 
 def _instance_of(task_id: int) -> Callable[[Session], int]:
@@ -119,11 +120,6 @@ def reject(db: Database, actor_id: int, task_id: int, comment: Any) -> dict[str,
     return in_instance(db, _instance_of(task_id), body)
 
 
-def _returnable(ctx: runtime.Ctx, act: NodeActivation) -> list[tuple[str, str]]:
-    human = set(ctx.s.scalars(select(NodeActivation.node_id).where(NodeActivation.instance_id == ctx.inst.id)))
-    return spiff.returnable_nodes(ctx.wf, act.spiff_task_id, human)
-
-
 def return_task(db: Database, actor_id: int, task_id: int, to_node: Any, comment: Any) -> dict[str, Any]:
     comment = check_comment(comment, required=True)
     if not isinstance(to_node, str) or not to_node:
@@ -131,7 +127,7 @@ def return_task(db: Database, actor_id: int, task_id: int, to_node: Any, comment
 
     def body(ctx: runtime.Ctx) -> dict[str, Any]:
         t, act = _my_open_task(ctx, task_id, actor_id)
-        targets = dict(_returnable(ctx, act))
+        targets = dict(returnable(ctx, act))
         if to_node not in targets:
             raise ValidationFailed(
                 f"cannot return to '{to_node}'",
@@ -195,94 +191,3 @@ def add_signer(db: Database, actor_id: int, task_id: int, users: Any, comment: A
         return {"id": t.id, "assignees": len(act.assignee_ids)}
 
     return in_instance(db, _instance_of(task_id), body)
-
-
-# ---------------------------------------------------------------- reading one task
-
-
-def _readable_task(s: Session, actor_id: int, task_id: int) -> HumanTask:
-    """The task, for its assignee or an admin; NotFound / Forbidden otherwise."""
-    t = s.get(HumanTask, task_id)
-    if t is None:
-        raise NotFound(f"task {task_id} not found")
-    if t.assignee_id != actor_id and not org.get_user(s, actor_id).is_admin:
-        raise Forbidden("you are not the assignee of this task")
-    return t
-
-
-def get_task(db: Database, actor_id: int, task_id: int) -> dict[str, Any]:
-    with db.uow() as s:
-        t = _readable_task(s, actor_id, task_id)
-        act = s.get(NodeActivation, t.activation_id)
-        inst = s.get(ProcessInstance, t.instance_id)
-        assert act is not None and inst is not None
-        d = s.get(ProcessDefinition, inst.definition_id)
-        assert d is not None
-        cfg = runtime.node_config(d, d.key, t.node_id)
-        data = form_validation.redact(inst.data or {}, cfg.hidden) if cfg else dict(inst.data or {})
-        is_open = t.status == TaskStatus.OPEN and inst.status == InstanceStatus.RUNNING and t.assignee_id == actor_id
-        actions: list[str] = []
-        returnable: list[str] = []
-        if is_open:
-            actions = approval.actions(act)
-            ctx = runtime.Ctx(s, inst, d, spiff.load_state(inst.state, *spiff.SPECS.get(d.id, d.checksum, d.spec_json)))
-            returnable = [n for n, _ in _returnable(ctx, act)]
-            if not returnable:
-                actions.remove("return")
-        form_key = cfg.form_key if cfg else None
-        return {
-            "id": t.id, "instance_id": inst.id, "business_key": inst.business_key, "title": inst.title,
-            "process": d.key, "process_name": d.name, "node_id": t.node_id, "node_name": t.node_name,
-            "kind": act.kind, "status": t.status, "created_at": iso(t.created_at),
-            "due_at": iso(t.due_at),
-            "form": {"key": form_key, "schema": (d.forms or {}).get(form_key) if form_key else None,
-                     "editable": list(cfg.editable) if cfg else [], "hidden": list(cfg.hidden) if cfg else []},
-            "data": data, "actions": actions, "returnable_nodes": returnable,
-            "vote": approval.vote_status(s, act),
-        }
-
-
-def task_context(db: Database, actor_id: int, task_id: int) -> dict[str, Any]:
-    """What the task page shows around `get_task` (same permission: the assignee or an admin):
-    the instance (status, initiator, start time), the node's assignees with display names, who
-    closed the node when this task is no longer open, and the instance's history with comments.
-    Never any process data."""
-    with db.uow() as s:
-        t = _readable_task(s, actor_id, task_id)
-        inst = s.get(ProcessInstance, t.instance_id)
-        act = s.get(NodeActivation, t.activation_id)
-        assert inst is not None and act is not None
-        events = list(s.scalars(select(AuditEvent).where(AuditEvent.instance_id == inst.id)
-                                .order_by(AuditEvent.seq)))
-        ids = {inst.initiator_id, t.assignee_id, *act.assignee_ids} | {e.actor_id for e in events if e.actor_id}
-        users = {u.id: u for u in s.scalars(select(User).where(User.id.in_(ids)))}
-        nodes = {n.node_id: n.node_name for n in s.scalars(select(NodeActivation).where(
-            NodeActivation.instance_id == inst.id))}
-        d = s.get(ProcessDefinition, inst.definition_id)
-        assert d is not None
-
-        def who(uid: int | None) -> dict[str, Any] | None:
-            u = users.get(uid) if uid is not None else None
-            return {"username": u.username, "display_name": u.display_name} if u else None
-
-        decided_by = [who(r.assignee_id) for r in s.scalars(
-            select(HumanTask).where(HumanTask.activation_id == act.id, HumanTask.id != t.id,
-                                    HumanTask.status.in_(DECIDING))
-            .order_by(HumanTask.acted_at))] if t.status == TaskStatus.CANCELLED else []
-        return {
-            "id": t.id, "status": t.status, "assignee": who(t.assignee_id), "acted_at": iso(t.acted_at),
-            "comment": t.comment,
-            "instance": {"id": inst.id, "status": inst.status, "outcome": inst.outcome,
-                         "created_at": iso(inst.created_at), "ended_at": iso(inst.ended_at),
-                         "initiator": who(inst.initiator_id)},
-            "node": {"status": act.status, "decided_at": iso(act.decided_at),
-                     "assignees": [who(uid) for uid in act.assignee_ids if uid in users]},
-            "decided_by": [u for u in decided_by if u], "node_names": nodes,
-            # a node without a form of its own shows what was submitted at the start (read-only)
-            "start_form": instances.start_form(d),
-            "history": [{"seq": e.seq, "at": iso(e.at), "actor": who(e.actor_id), "action": e.action,
-                         "node_id": e.node_id, "node_name": nodes.get(e.node_id or "", e.node_id),
-                         "comment": e.comment,
-                         "to_user": (e.detail or {}).get("to_user"), "to_node": (e.detail or {}).get("to_node"),
-                         "users": (e.detail or {}).get("users")} for e in events],
-        }

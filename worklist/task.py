@@ -1,24 +1,22 @@
 """The task page (/tasks/<id>).
 
-The page reads `engine.tasks.get_task` (form schema, field permissions, data without the node's
-hidden fields, vote status, returnable nodes) and `task_context` (initiator, history); the record
-cards and picker options are worklist/task_records.py, the actions worklist/task_actions.py.
+One read, `engine.task_page.task_page` (one transaction): the task (form schema, field
+permissions, data without the node's hidden fields, vote status, returnable nodes), its context
+(initiator, history), the picker options, the CRM record cards, the people to pick and the vote in
+numbers. This module only puts it into words and renders it; the actions are worklist/task_actions.py.
 """
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from fractions import Fraction
 from typing import Any
 
 from flask import render_template, url_for
 
-from crm import pickers
 from engine import tasks
-from forms import validate as form_validation
+from engine.task_page import task_page as read_page
 from web.users import current_user, database, login_required
 from worklist import bp
-from worklist.task_records import components, picker_options, related_records
 
 ACTIONS = ("approve", "reject", "return", "transfer", "add-signer")
 
@@ -27,65 +25,39 @@ def _uid() -> int:
     return int(current_user()["id"])  # type: ignore[index]
 
 
-def _users_to_pick(uid: int, exclude: set[str]) -> list[dict[str, Any]]:
-    return [o for o in pickers.search(database(), uid, "users") if o["value"] not in exclude]
-
-
-def vote_summary(task: dict[str, Any]) -> dict[str, Any]:
-    """The node's rule and progress in numbers the page puts into words."""
-    vote = task["vote"]
-    n = len(vote["assignees"]) or 1
-    approved = sum(1 for b in vote["ballots"] if b["status"] in ("approved", "done"))
-    rejected = sum(1 for b in vote["ballots"] if b["status"] == "rejected")
-    mode = vote["mode"]
-    need = {"any": 1, "all": n, "sequential": n, "majority": n // 2 + 1}.get(mode, n)
-    if mode == "ratio" and vote["threshold"]:
-        t = Fraction(vote["threshold"])
-        need = -(-t.numerator * n // t.denominator)
-    # who has not decided yet: open tasks, and (sequential) those whose turn has not come
-    rows = {b["user"] for b in vote["ballots"]}
-    return {"mode": mode, "n": n, "need": need, "approved": approved, "rejected": rejected,
-            "percent": f"{float(Fraction(vote['threshold'])):.0%}" if vote["threshold"] else "",
-            "later": [u for u in vote["assignees"] if u not in rows]}
-
-
 def _overdue(task: dict[str, Any]) -> bool:
     return bool(task["actions"] and task["due_at"] and datetime.fromisoformat(task["due_at"]) < datetime.now(tz=UTC))
 
 
 def read_task(task_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The task and its context; Forbidden / NotFound become the error page (web/errors.py)."""
+    """The task and its context (for the actions); Forbidden / NotFound become the error page."""
     uid = _uid()
     return tasks.get_task(database(), uid, task_id), tasks.task_context(database(), uid, task_id)
 
 
 def render_task(task_id: int, errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
                 status: int = 200) -> Any:
-    uid = _uid()
-    task, ctx = read_task(task_id)
-    form = task["form"]
-    schema = form_validation.redact_schema(form["schema"] or ctx["start_form"], form["hidden"])
-    data = dict(task["data"])
-    if values and isinstance(values.get("data"), dict):
-        data.update(values["data"])
-    editable = [c["key"] for c in components(schema) if c.get("key") in form["editable"]] \
-        if task["actions"] and form["schema"] else []
-    options = picker_options(uid, schema, data, editable) if schema else {}
+    submitted = values.get("data") if values and isinstance(values.get("data"), dict) else None
+    page = read_page(database(), _uid(), task_id, submitted)
+    task, ctx, schema, editable = page["task"], page["context"], page["schema"], page["editable"]
     me = current_user()["username"]  # type: ignore[index]
     assignees = {a["username"] for a in ctx["node"]["assignees"]}
-    page = {
+    vote = {**page["vote"], "percent": f"{page['vote']['threshold']:.0%}" if page["vote"]["threshold"] is not None
+            else ""}
+    script = {
         "id": task["id"], "open": bool(task["actions"]), "actions": task["actions"], "schema": schema,
-        "data": {**data, **options}, "editable": editable, "locale": None,
+        "data": {**page["data"], **page["options"]}, "editable": editable, "locale": None,
         "urls": {a: url_for("worklist.task_action", task_id=task_id, action=a) for a in ACTIONS},
     }
     return render_template(
         "task.html", task=task, ctx=ctx, schema=schema, editable=editable,
-        page_json=json.dumps(page, ensure_ascii=False).replace("</", "<\\/"),
-        records=related_records(uid, task["data"], task["instance_id"], form["hidden"]),
-        users=_users_to_pick(uid, {me}) if task["actions"] else [],
-        signers=_users_to_pick(uid, assignees | {me}) if "add_signer" in task["actions"] else [],
+        page_json=json.dumps(script, ensure_ascii=False).replace("</", "<\\/"),
+        records=page["records"],
+        users=[o for o in page["people"] if o["value"] != me],
+        signers=[o for o in page["people"] if o["value"] not in assignees | {me}]
+        if "add_signer" in task["actions"] else [],
         not_signers=sorted(assignees | {me}),
-        vote=vote_summary(task), overdue=_overdue(task), errors=errors or {}, values=values or {},
+        vote=vote, overdue=_overdue(task), errors=errors or {}, values=values or {},
         instance_url=f"/instances/{task['instance_id']}",
     ), status
 

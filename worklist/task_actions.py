@@ -16,13 +16,13 @@ from flask_babel import gettext as _
 from core.errors import Conflict, DomainError, ValidationFailed
 from crm import pickers
 from engine import tasks
+from forms.components import components
 from web.errors import FORM_REFUSED, page_json, status_of
 from web.messages import translate_fields
 from web.users import current_user, database, login_required
 from worklist import bp
 from worklist.inbox import safe_inbox_url
 from worklist.task import ACTIONS, read_task, render_task
-from worklist.task_records import components
 
 BULK_MAX = 100
 GONE = (404, 409)  # the task was decided, handled or removed meanwhile

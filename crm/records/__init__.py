@@ -10,6 +10,7 @@ balances, service-fee settlements — their models and use cases.
     instances.py      whether a record's process instance runs, asked of the engine (wired by app.py)
     service.py        the use cases: create / get / update / delete / list, and process_update
     customers.py      reassigning a customer, and the owner history
+    cards.py          the records a process instance is about, as cards one user may see (task page)
 
 Callers use this package's names: `from crm import records; records.create(db, actor_id, "customer", {...})`.
 """

@@ -75,11 +75,21 @@ def describe(mode: str, n: int, threshold: Fraction | None = None) -> str:
     if mode in ("all", "sequential"):
         return f"all {n} needed" + (" in order" if mode == "sequential" else "")
     if mode == "majority":
-        return f"{n // 2 + 1} of {n} needed"
+        return f"{needed(mode, n)} of {n} needed"
     if mode == "ratio" and threshold is not None:
-        need = -(-threshold.numerator * n // threshold.denominator)
-        return f"{need} of {n} needed ({float(threshold):.0%})"
+        return f"{needed(mode, n, threshold)} of {n} needed ({float(threshold):.0%})"
     return mode
+
+
+def needed(mode: str, n: int, threshold: Fraction | None = None) -> int:
+    """How many approvals the rule needs of `n` assignees (any: the first one decides)."""
+    if mode == "any":
+        return 1
+    if mode == "majority":
+        return n // 2 + 1
+    if mode == "ratio" and threshold:
+        return -(-threshold.numerator * n // threshold.denominator)
+    return n
 
 
 # ---------------------------------------------------------------- entering the node
@@ -256,11 +266,15 @@ def add_signers(ctx: runtime.Ctx, act: NodeActivation, t: HumanTask, user_ids: l
             runtime.open_task(ctx, act, uid, t.due_at)
 
 
-def vote_status(s: Session, act: NodeActivation) -> dict[str, Any]:
-    """The node's rule and every ballot so far, for the task page."""
-    rows = list(s.scalars(select(HumanTask).where(HumanTask.activation_id == act.id).order_by(HumanTask.id)))
-    names = {u.id: u for u in s.scalars(select(User).where(User.id.in_({r.assignee_id for r in rows}
-                                                                     | set(act.assignee_ids))))}
+def vote_status(s: Session, act: NodeActivation, rows: list[HumanTask] | None = None,
+                names: dict[int, User] | None = None) -> dict[str, Any]:
+    """The node's rule and every ballot so far, for the task page. `rows` (the activation's tasks by
+    id) and `names` (users by id, covering them and the assignees) when the caller has read them."""
+    if rows is None:
+        rows = list(s.scalars(select(HumanTask).where(HumanTask.activation_id == act.id).order_by(HumanTask.id)))
+    if names is None:
+        names = {u.id: u for u in s.scalars(select(User).where(User.id.in_({r.assignee_id for r in rows}
+                                                                         | set(act.assignee_ids))))}
     return {
         "mode": act.mode, "threshold": act.threshold, "status": act.status,
         "rule": describe(act.mode, len(act.assignee_ids), Fraction(act.threshold) if act.threshold else None),
@@ -269,6 +283,20 @@ def vote_status(s: Session, act: NodeActivation) -> dict[str, Any]:
                      "status": r.status, "comment": r.comment, "auto": r.auto,
                      "at": iso(r.acted_at)} for r in rows],
     }
+
+
+def vote_summary(status: dict[str, Any]) -> dict[str, Any]:
+    """The numbers of a `vote_status`: assignees `n`, approvals `need`ed, `approved` and `rejected`
+    so far, and who has no ballot yet (`later`: on a sequential node, those whose turn has not come)."""
+    n = len(status["assignees"]) or 1
+    threshold = Fraction(status["threshold"]) if status["threshold"] else None
+    ballots = status["ballots"]
+    voted = {b["user"] for b in ballots}
+    return {"mode": status["mode"], "n": n, "need": needed(status["mode"], n, threshold),
+            "approved": sum(1 for b in ballots if b["status"] in (TaskStatus.APPROVED, TaskStatus.DONE)),
+            "rejected": sum(1 for b in ballots if b["status"] == TaskStatus.REJECTED),
+            "threshold": float(threshold) if threshold is not None else None,
+            "later": [u for u in status["assignees"] if u not in voted]}
 
 
 # ---------------------------------------------------------------- the deadline (lz:deadline)

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.nodes.approval import APPROVED, REJECTED, decide, describe
+from engine.nodes.approval import APPROVED, REJECTED, decide, describe, needed, vote_summary
 
 
 def final(mode: str, n: int, ballots: list[str], threshold: Fraction | None) -> str:
@@ -99,3 +99,27 @@ def test_rule_descriptions_name_the_count():
     assert describe("majority", 5) == "3 of 5 needed"
     assert describe("ratio", 5, Fraction("0.6")) == "3 of 5 needed (60%)"
     assert describe("all", 3) == "all 3 needed"
+
+
+@settings(max_examples=300, deadline=None)
+@given(mode=st.sampled_from(["any", "all", "majority", "ratio", "sequential"]), n=st.integers(1, 30),
+       threshold=thresholds)
+def test_needed_is_the_fewest_approvals_that_decide(mode, n, threshold):
+    """What the task page says is needed is what the rule decides on: k approvals (no rejection)
+    approve the node exactly when k >= needed."""
+    t = threshold if mode == "ratio" else None
+    need = needed(mode, n, t)
+    assert 1 <= need <= n
+    for k in range(1, n + 1):
+        assert (decide(mode, n, ["approve"] * k, t) == APPROVED) == (k >= need)
+
+
+def test_vote_summary_counts_the_ballots_and_who_is_still_to_come():
+    status = {"mode": "ratio", "threshold": "0.6", "assignees": ["a", "b", "c", "d", "e"],
+              "ballots": [{"user": "a", "status": "approved"}, {"user": "b", "status": "rejected"},
+                          {"user": "c", "status": "open"}]}
+    assert vote_summary(status) == {"mode": "ratio", "n": 5, "need": 3, "approved": 1, "rejected": 1,
+                                    "threshold": 0.6, "later": ["d", "e"]}
+    handle = {"mode": "any", "threshold": None, "assignees": [], "ballots": [{"user": "x", "status": "done"}]}
+    assert vote_summary(handle) == {"mode": "any", "n": 1, "need": 1, "approved": 1, "rejected": 0,
+                                    "threshold": None, "later": []}

@@ -1,0 +1,174 @@
+"""Reading one human task: what its page and the API show (`get_task`), and around it
+(`task_context`). Only the task's assignee or an admin may read it.
+
+`TaskRead` loads the rows once per session (task, activation, instance, definition, the instance's
+activations, the node's tasks, its history, the people named) so that `task_view` and
+`context_view` together, as the task page reads them (engine/task_page.py), cost one query each.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.errors import Forbidden, NotFound
+from crm import org
+from crm.models import User
+from db.base import iso
+from db.session import Database
+from engine import instances, runtime, spiff
+from engine.lifecycle import InstanceStatus, TaskStatus
+from engine.models import AuditEvent, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
+from engine.nodes import approval
+from forms import validate as form_validation
+
+# what a task that closed its node may have been (a transfer hands the task on, it decides nothing)
+DECIDING = (TaskStatus.APPROVED, TaskStatus.REJECTED, TaskStatus.DONE, TaskStatus.RETURNED)
+
+
+def returnable(ctx: runtime.Ctx, act: NodeActivation, human: set[str] | None = None) -> list[tuple[str, str]]:
+    """(node id, task id) of the earlier human nodes on `act`'s path it may return to; `human`: the
+    node ids of the instance's activations, when read already."""
+    if human is None:
+        human = set(ctx.s.scalars(select(NodeActivation.node_id).where(NodeActivation.instance_id == ctx.inst.id)))
+    return spiff.returnable_nodes(ctx.wf, act.spiff_task_id, human)
+
+
+def readable_task(s: Session, actor_id: int, task_id: int) -> HumanTask:
+    """The task, for its assignee or an admin; NotFound / Forbidden otherwise."""
+    t = s.get(HumanTask, task_id)
+    if t is None:
+        raise NotFound(f"task {task_id} not found")
+    if t.assignee_id != actor_id and not org.get_user(s, actor_id).is_admin:
+        raise Forbidden("you are not the assignee of this task")
+    return t
+
+
+class TaskRead:
+    """One task's rows, read once in session `s` (authorization checked on construction)."""
+
+    def __init__(self, s: Session, actor_id: int, task_id: int):
+        self.s, self.actor_id = s, actor_id
+        self.t = readable_task(s, actor_id, task_id)
+        act = s.get(NodeActivation, self.t.activation_id)
+        inst = s.get(ProcessInstance, self.t.instance_id)
+        assert act is not None and inst is not None
+        d = s.get(ProcessDefinition, inst.definition_id)
+        assert d is not None
+        self.act, self.inst, self.d = act, inst, d
+        self._activations: list[NodeActivation] | None = None
+        self._rows: list[HumanTask] | None = None
+        self._events: list[AuditEvent] | None = None
+        self._users: dict[int, User] = {}
+
+    @property
+    def activations(self) -> list[NodeActivation]:
+        if self._activations is None:
+            self._activations = list(self.s.scalars(select(NodeActivation).where(
+                NodeActivation.instance_id == self.inst.id).order_by(NodeActivation.id)))
+        return self._activations
+
+    @property
+    def rows(self) -> list[HumanTask]:
+        """The node's tasks (every person it had), by id."""
+        if self._rows is None:
+            self._rows = list(self.s.scalars(select(HumanTask).where(HumanTask.activation_id == self.act.id)
+                                             .order_by(HumanTask.id)))
+        return self._rows
+
+    @property
+    def events(self) -> list[AuditEvent]:
+        if self._events is None:
+            self._events = list(self.s.scalars(select(AuditEvent).where(AuditEvent.instance_id == self.inst.id)
+                                               .order_by(AuditEvent.seq)))
+        return self._events
+
+    def users(self, ids: Iterable[int | None]) -> dict[int, User]:
+        """Users by id (those of `ids` not read yet in one query)."""
+        missing = {i for i in ids if i is not None and i not in self._users}
+        if missing:
+            self._users.update({u.id: u for u in self.s.scalars(select(User).where(User.id.in_(missing)))})
+        return self._users
+
+    def people(self, with_history: bool) -> dict[int, User]:
+        """Everyone the views name: the node's people, the initiator, and (with_history) the actors."""
+        ids: set[int | None] = {self.inst.initiator_id, self.t.assignee_id, *self.act.assignee_ids,
+                                *(r.assignee_id for r in self.rows)}
+        if with_history:
+            ids |= {e.actor_id for e in self.events}
+        return self.users(ids)
+
+
+def task_view(r: TaskRead) -> dict[str, Any]:
+    """The task: its form (schema, editable and hidden fields), the data without the node's hidden
+    fields, the actions its assignee may take while it is open, and the node's vote status."""
+    t, act, inst, d = r.t, r.act, r.inst, r.d
+    cfg = runtime.node_config(d, d.key, t.node_id)
+    data = form_validation.redact(inst.data or {}, cfg.hidden) if cfg else dict(inst.data or {})
+    is_open = t.status == TaskStatus.OPEN and inst.status == InstanceStatus.RUNNING and t.assignee_id == r.actor_id
+    actions: list[str] = []
+    returnable_nodes: list[str] = []
+    if is_open:
+        actions = approval.actions(act)
+        ctx = runtime.Ctx(r.s, inst, d, spiff.load_state(inst.state, *spiff.SPECS.get(d.id, d.checksum, d.spec_json)))
+        returnable_nodes = [n for n, _ in returnable(ctx, act, {a.node_id for a in r.activations})]
+        if not returnable_nodes:
+            actions.remove("return")
+    form_key = cfg.form_key if cfg else None
+    return {
+        "id": t.id, "instance_id": inst.id, "business_key": inst.business_key, "title": inst.title,
+        "process": d.key, "process_name": d.name, "node_id": t.node_id, "node_name": t.node_name,
+        "kind": act.kind, "status": t.status, "created_at": iso(t.created_at),
+        "due_at": iso(t.due_at),
+        "form": {"key": form_key, "schema": (d.forms or {}).get(form_key) if form_key else None,
+                 "editable": list(cfg.editable) if cfg else [], "hidden": list(cfg.hidden) if cfg else []},
+        "data": data, "actions": actions, "returnable_nodes": returnable_nodes,
+        "vote": approval.vote_status(r.s, act, r.rows, r.people(with_history=False)),
+    }
+
+
+def context_view(r: TaskRead) -> dict[str, Any]:
+    """Around the task: the instance (status, initiator, start time), the node's assignees with
+    display names, who closed the node when this task is no longer open, and the instance's history
+    with comments. Never any process data."""
+    t, act, inst = r.t, r.act, r.inst
+    users = r.people(with_history=True)
+    nodes = {n.node_id: n.node_name for n in r.activations}
+
+    def who(uid: int | None) -> dict[str, Any] | None:
+        u = users.get(uid) if uid is not None else None
+        return {"username": u.username, "display_name": u.display_name} if u else None
+
+    decided = sorted((x for x in r.rows if x.id != t.id and x.status in DECIDING),
+                     key=lambda x: (x.acted_at is not None, x.acted_at or 0, x.id))
+    decided_by = [who(x.assignee_id) for x in decided] if t.status == TaskStatus.CANCELLED else []
+    return {
+        "id": t.id, "status": t.status, "assignee": who(t.assignee_id), "acted_at": iso(t.acted_at),
+        "comment": t.comment,
+        "instance": {"id": inst.id, "status": inst.status, "outcome": inst.outcome,
+                     "created_at": iso(inst.created_at), "ended_at": iso(inst.ended_at),
+                     "initiator": who(inst.initiator_id)},
+        "node": {"status": act.status, "decided_at": iso(act.decided_at),
+                 "assignees": [who(uid) for uid in act.assignee_ids if uid in users]},
+        "decided_by": [u for u in decided_by if u], "node_names": nodes,
+        # a node without a form of its own shows what was submitted at the start (read-only)
+        "start_form": instances.start_form(r.d),
+        "history": [{"seq": e.seq, "at": iso(e.at), "actor": who(e.actor_id), "action": e.action,
+                     "node_id": e.node_id, "node_name": nodes.get(e.node_id or "", e.node_id),
+                     "comment": e.comment,
+                     "to_user": (e.detail or {}).get("to_user"), "to_node": (e.detail or {}).get("to_node"),
+                     "users": (e.detail or {}).get("users")} for e in r.events],
+    }
+
+
+def get_task(db: Database, actor_id: int, task_id: int) -> dict[str, Any]:
+    with db.uow() as s:
+        return task_view(TaskRead(s, actor_id, task_id))
+
+
+def task_context(db: Database, actor_id: int, task_id: int) -> dict[str, Any]:
+    """What the task page shows around `get_task` (same permission: the assignee or an admin)."""
+    with db.uow() as s:
+        return context_view(TaskRead(s, actor_id, task_id))
