@@ -2,7 +2,8 @@
 
     python app.py init-db        create / upgrade the database schema (Alembic)
     python app.py create-admin   ensure user `admin` (roles admin, process_admin); prints a generated password
-    python app.py deploy-all     deploy every bpmn/*.bpmn (a new version only when a file changed)
+    python app.py deploy-all     deploy every bpmn/*.bpmn (a new version only when a file changed, and
+                                 never over a version deployed from the designer or the API; --force does)
     python app.py demo           load the demo organisation and data; prints the login names
     python app.py tick           fire due deadlines and BPMN timers once
     python app.py demo-data      load demo CRM records and process instances (after demo and deploy-all)
@@ -175,7 +176,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_deploy_all(args: argparse.Namespace) -> int:
-    from core.errors import DefinitionInvalid
+    from core.errors import Conflict, DefinitionInvalid
     from engine.design import definitions
 
     database = Database(database_url({"DATABASE_URL": args.database_url}))
@@ -185,12 +186,19 @@ def cmd_deploy_all(args: argparse.Namespace) -> int:
     failed = 0
     for path in files:
         try:
-            d, created = definitions.deploy(database, path.read_bytes(), None)
+            d, created = definitions.deploy(database, path.read_bytes(), None, over_people=args.force)
         except DefinitionInvalid as e:
             failed += 1
             print(f"{path.name}: NOT deployed, {e.message}", file=sys.stderr)
             for p in e.problems:
                 print(f"  {p.element_id or '-'}: {p.message} [{p.rule}]", file=sys.stderr)
+            continue
+        except Conflict as e:
+            if e.reason != "deployed_elsewhere":
+                raise
+            # A version deployed from the designer or the API is newer than the shipped file: kept.
+            print(f"{e.params['key']} v{e.params['version']} kept: {path.name} NOT deployed, {e.message} "
+                  "(deploy-all --force replaces it with the file)")
             continue
         print(f"{d.key} v{d.version}" + ("" if created else " unchanged"))
     return 1 if failed else 0
@@ -250,7 +258,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="database URL (default: $DATABASE_URL, else the SQLite file instance/liuzhuan.db)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="command")
     for name, (_, help_text) in COMMANDS.items():
-        sub.add_parser(name, help=help_text)
+        cmd = sub.add_parser(name, help=help_text)
+        if name == "deploy-all":
+            cmd.add_argument("--force", action="store_true",
+                             help="also replace versions deployed from the designer or the API with the files")
     args = parser.parse_args(argv)
     wire()
     from core.errors import DomainError

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, defer
 from bpmn.checks import check_bpmn, is_executable
 from bpmn.lz import BPMN_NS, NodeConfig, ProcessConfig, parse_xml, read_definitions
 from core.errors import Conflict, DefinitionInvalid, NotFound, Problem
+from crm.models import User
 from db.base import iso
 from db.session import Database
 from engine import functions, sandbox, spiff
@@ -126,13 +127,17 @@ def _summary(config: ProcessConfig) -> dict[str, Any]:
     }
 
 
-def deploy(db: Database, xml: bytes, actor_id: int | None,
-           forms: dict[str, Any] | None = None) -> tuple[ProcessDefinition, bool]:
+def deploy(db: Database, xml: bytes, actor_id: int | None, forms: dict[str, Any] | None = None, *,
+           over_people: bool = True) -> tuple[ProcessDefinition, bool]:
     """Store a new version (or return the latest when neither the file nor its forms changed).
 
     The form schemas the file names (`lz:form key=`) are copied into the version, so a running
     instance keeps the forms it started with; `forms` (designed in the browser) override the
-    library's (see compile_definition). Returns (definition, created)."""
+    library's (see compile_definition). Returns (definition, created).
+
+    `over_people=False` (the command line's deploy-all of the shipped files) never replaces a
+    latest version that a person deployed (from the designer or the API): it raises Conflict
+    with reason `deployed_elsewhere` and changes nothing."""
     compiled = compile_definition(xml, forms)
     forms = compiled.forms
     key = compiled.parsed.process_id
@@ -140,6 +145,12 @@ def deploy(db: Database, xml: bytes, actor_id: int | None,
         latest = latest_version(s, key)
         if latest is not None and latest.checksum == compiled.checksum and latest.forms == forms:
             return latest, False
+        if not over_people and latest is not None and latest.deployed_by_id is not None:
+            by = s.get(User, latest.deployed_by_id)
+            raise Conflict(f"'{key}' v{latest.version} was deployed by {by.username if by else 'a user'} "
+                           f"at {iso(latest.deployed_at)}; it is newer than this file and is kept",
+                           reason="deployed_elsewhere", key=key, version=latest.version,
+                           by=by.username if by else None)
         cfg = compiled.config
         d = ProcessDefinition(
             key=key, version=(latest.version + 1) if latest else 1,

@@ -7,8 +7,10 @@ import pytest
 
 import app as app_module
 from app import create_app, main
+from crm.models import User
 from db.base import Base
 from db.session import Database
+from engine.design import definitions
 from tests.bpmn_factory import chain, user_task
 
 API = "/api/v1"
@@ -94,3 +96,30 @@ def test_deploy_all_deploys_each_file_once(empty_db_url, tmp_path, monkeypatch, 
     assert main(["--database-url", empty_db_url, "deploy-all"]) == 1
     err = capsys.readouterr().err
     assert "c.bpmn" in err and "t:" in err
+
+
+def test_deploy_all_never_replaces_a_version_deployed_from_the_designer(empty_db_url, tmp_path, monkeypatch, capsys):
+    """make run restarts with deploy-all: a newer version an admin deployed (designer or API) is kept."""
+    bpmn_dir = tmp_path / "bpmn"
+    bpmn_dir.mkdir()
+    shipped = chain("proc_a", [user_task("t", "any", "initiator")])
+    (bpmn_dir / "a.bpmn").write_bytes(shipped)
+    monkeypatch.setattr(app_module, "BPMN_DIR", bpmn_dir)
+    assert main(["--database-url", empty_db_url, "deploy-all"]) == 0
+    capsys.readouterr()
+    database = Database(empty_db_url)
+    with database.uow(write=True) as s:
+        s.add(User(username="designer_admin", display_name="Admin", password_hash="x", active=True))
+    with database.uow() as s:
+        admin_id = s.query(User).filter_by(username="designer_admin").one().id
+    designed = chain("proc_a", [user_task("t", "any", "initiator"), user_task("u", "any", "initiator")])
+    d, created = definitions.deploy(database, designed, admin_id)
+    assert created and d.version == 2
+    assert main(["--database-url", empty_db_url, "deploy-all"]) == 0  # kept is not a failure
+    out = capsys.readouterr().out
+    assert "proc_a v2 kept" in out and "a.bpmn NOT deployed" in out and "designer_admin" in out
+    with database.uow() as s:
+        assert definitions.latest_version(s, "proc_a").checksum == d.checksum  # the designer's version stays latest
+    assert main(["--database-url", empty_db_url, "deploy-all", "--force"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["proc_a v3"]
+    database.dispose()
