@@ -10,7 +10,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from db.base import utcnow
@@ -71,6 +71,10 @@ def verify(session: Session, instance_id: int) -> tuple[bool, int | None]:
     return True, None
 
 
-def count(session: Session, instance_id: int, actions: tuple[str, ...]) -> int:
-    return session.scalar(select(func.count()).select_from(AuditEvent)
-                          .where(AuditEvent.instance_id == instance_id, AuditEvent.action.in_(actions))) or 0
+def count(session: Session, instance_id: int, actions: tuple[str, ...], *, except_actor: int | None = None) -> int:
+    """How many of the instance's events are one of `actions` (not counting those of `except_actor`)."""
+    stmt = (select(func.count()).select_from(AuditEvent)
+            .where(AuditEvent.instance_id == instance_id, AuditEvent.action.in_(actions)))
+    if except_actor is not None:
+        stmt = stmt.where(or_(AuditEvent.actor_id.is_(None), AuditEvent.actor_id != except_actor))
+    return session.scalar(stmt) or 0

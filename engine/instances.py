@@ -188,7 +188,8 @@ def withdraw(db: Database, actor_id: int, instance_id: int, comment: Any = None)
         if ctx.inst.status != InstanceStatus.RUNNING:
             raise Conflict(f"the instance is {ctx.inst.status}; only a running instance can be withdrawn",
                            reason="instance_ended", status=ctx.inst.status)
-        if audit.count(ctx.s, ctx.inst.id, APPROVER_ACTIONS):
+        # the initiator's own steps (revise, resubmit, a first step of their own) are not an approver acting
+        if audit.count(ctx.s, ctx.inst.id, APPROVER_ACTIONS, except_actor=ctx.inst.initiator_id):
             raise Conflict("an approver has already acted; the instance can no longer be withdrawn",
                            reason="already_acted")
         # what the start step did to CRM records is undone in this transaction (a refusal rolls it all back)

@@ -139,7 +139,7 @@ def instance_progress(db: Database, actor_id: int, instance_id: int) -> dict[str
         open_tasks = list(s.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
                                                            HumanTask.status == TaskStatus.OPEN)))
         mine = viewer.id == inst.initiator_id and inst.status == InstanceStatus.RUNNING
-        acted = audit.count(s, instance_id, instances.APPROVER_ACTIONS) if mine else 0
+        acted = audit.count(s, instance_id, instances.APPROVER_ACTIONS, except_actor=inst.initiator_id) if mine else 0
         return {
             "id": inst.id, "process": d.key, "process_name": d.name, "name_en": d.name_en, "version": d.version,
             "bpmn_xml": d.bpmn_xml,

@@ -206,3 +206,26 @@ def test_an_engine_failure_is_recorded_and_cleared_by_the_next_good_step(org):
     instances.withdraw(org.db, org["clerk"], iid)
     assert h.instance(org, iid)["error"] is None
     assert any(ev["action"] == "engine_error" for ev in h.instance(org, iid)["history"])
+
+
+def test_withdraw_after_the_initiators_own_first_step(org):
+    """§8: the initiator's own steps (a first step of their own, revise, resubmit) are not an approver acting."""
+    pid = h.deploy(org, chain("ownfirst", [user_task("prepare", "any", "initiator"),
+                                           user_task("approve", "any", "users", "v01")], route_last=True))
+    iid = h.start(org, "clerk", pid)
+    h.approve(org, "clerk", iid)  # the initiator completes their own first step
+    assert h.open_assignees(org, iid) == {"approve": {"v01"}}
+    out = instances.withdraw(org.db, org["clerk"], iid, "不需要了")
+    assert out["status"] == "withdrawn"
+    assert h.open_assignees(org, iid) == {}
+
+
+def test_withdraw_is_refused_once_someone_else_acted_after_the_initiators_step(org):
+    pid = h.deploy(org, chain("ownfirst2", [user_task("prepare", "any", "initiator"),
+                                            user_task("approve", "all", "users", "v01,v02")], route_last=True))
+    iid = h.start(org, "clerk", pid)
+    h.approve(org, "clerk", iid)
+    h.approve(org, "v01", iid)
+    with pytest.raises(Conflict) as e:
+        instances.withdraw(org.db, org["clerk"], iid)
+    assert e.value.reason == "already_acted"
