@@ -23,8 +23,7 @@ from bpmn.lz import BPMN_NS, LZ_NS, parse_xml
 from crm import directory
 from engine import definitions, spiff
 from tests.browser.conftest import SCREENS, LiveServer, login
-
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+from tests.corpus import CORPUS, requires_corpus
 MIWG = sorted((CORPUS / "bpmn-miwg-test-suite" / "Reference").glob("*.bpmn"))
 SPIFF_MI = CORPUS / "SpiffWorkflow" / "tests" / "SpiffWorkflow" / "spiff" / "data" / "spiff_multiinstance.bpmn"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -89,6 +88,7 @@ def modeler(page, live_server: LiveServer) -> Any:
     return page
 
 
+@requires_corpus
 def test_every_miwg_reference_model_imports_and_exports(modeler, shot):
     assert len(MIWG) >= 20, f"MIWG reference models not found under {CORPUS}"
     warnings: dict[str, list[str]] = {}
@@ -129,6 +129,7 @@ def test_shipped_process_survives_the_designer_round_trip(modeler, shot, path: P
         shot(modeler, "opened")
 
 
+@requires_corpus
 def test_spiff_multiinstance_keeps_its_extensions_and_loop_variables(modeler):
     original = SPIFF_MI.read_bytes()
     result = modeler.evaluate(ROUND_TRIP, original.decode("utf-8"))
