@@ -24,6 +24,7 @@ from crm import directory
 from engine import definitions, spiff
 from tests.browser.conftest import SCREENS, LiveServer, login
 from tests.corpus import CORPUS, requires_corpus
+
 MIWG = sorted((CORPUS / "bpmn-miwg-test-suite" / "Reference").glob("*.bpmn"))
 SPIFF_MI = CORPUS / "SpiffWorkflow" / "tests" / "SpiffWorkflow" / "spiff" / "data" / "spiff_multiinstance.bpmn"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"

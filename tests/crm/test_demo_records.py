@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from core.errors import NotFound
 from app import main as app_cli
+from core.errors import NotFound
 from crm import records_service as rs
 from crm.demo import USERS, load_demo
 from crm.demo_records import LEAVE_DAYS, SALES_OWNERS, build_dataset, load_demo_records
