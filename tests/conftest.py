@@ -253,7 +253,8 @@ _APPS: dict[tuple[tuple[str, Any], ...], Any] = {}
 def app_for() -> Iterator[Callable[..., Any]]:
     """app_for(database, **config): the app for this configuration (created once per worker),
     serving `database` for this test. Rate-limit counters start empty; config changes a test
-    makes are undone afterwards."""
+    makes are undone afterwards. One database per configuration in a test: a second installation
+    beside the first (another database at the same time) calls create_app itself."""
     from app import create_app
     from worklist.web import limiter
 
