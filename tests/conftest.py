@@ -1,9 +1,25 @@
-"""Shared fixtures: a database per test (SQLite file, or PostgreSQL when reachable), an organisation."""
+"""Shared fixtures: a database per test (SQLite file, or PostgreSQL when reachable), an organisation,
+and one Flask app per configuration per worker.
+
+Speed without sharing state between tests:
+- The schema and the test organisation (tests/org.py) are built once per session (per xdist
+  worker) into templates; each test gets its own copy: a copied SQLite file, or on PostgreSQL
+  `CREATE DATABASE ... TEMPLATE`. A test asking for `db` (or `any_db`) gets the bare schema, a
+  test asking for `org` (or `any_org`) gets the organisation in that same database.
+- `app_for(db, **config)` hands back one app per configuration, pointed at the test's database,
+  with the rate-limit counters cleared and its config restored after the test. Tests about
+  app creation itself call create_app.
+"""
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -21,6 +37,7 @@ wire()  # as create_app() does: services built here without an app need the engi
 
 PG_ADMIN_URL = os.environ.get("LIUZHUAN_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REQUIRE_PG = os.environ.get("LIUZHUAN_REQUIRE_PG") == "1"
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 _pg_ok: bool | None = None
 
 
@@ -45,28 +62,44 @@ def wired() -> None:
     wire()
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+def _need_pg() -> None:
     if not pg_available():
         if REQUIRE_PG:
             pytest.fail("PostgreSQL is required (LIUZHUAN_REQUIRE_PG=1) but not reachable at 127.0.0.1:5432")
         pytest.skip("PostgreSQL not reachable at 127.0.0.1:5432")
-    name = f"lz_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as c:
+
+
+def _pg_url(name: str) -> str:
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+class _PgAdmin:
+    """CREATE / DROP DATABASE on the server (one autocommit engine per worker)."""
+
+    def __init__(self) -> None:
+        self._engine: Any = None
+
+    def _conn(self) -> Any:
+        if self._engine is None:
+            self._engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_size=1)
+        return self._engine.connect()
+
+    def create(self, template: str | None = None) -> str:
+        name = f"lz_test_{uuid.uuid4().hex[:12]}"
+        with self._conn() as c:
+            c.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+        return name
+
+    def drop(self, name: str) -> None:
+        with self._conn() as c:
             c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
 
 
-@pytest.fixture
-def sqlite_url(tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'lz.db'}"
+_pg_admin = _PgAdmin()
 
 
 def _database(url: str) -> Database:
@@ -75,37 +108,198 @@ def _database(url: str) -> Database:
     return db
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_db(request) -> Iterator[Database]:
-    """Runs the test on both databases."""
-    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
-    db = _database(url)
-    yield db
+# ---------------------------------------------------------------- templates (once per worker)
+
+
+@dataclass
+class _Template:
+    location: str  # SQLite: a file path; PostgreSQL: a database name
+    ids: dict[str, int]
+    depts: dict[str, int]
+
+
+def _checkpointed(db: Database, path: Path) -> None:
+    """Close the template's connections with everything in the main file (no -wal beside it)."""
     db.dispose()
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.execute("PRAGMA journal_mode=DELETE")
+    con.close()
+
+
+class _Templates:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._sqlite: dict[bool, _Template] = {}
+        self._pg: dict[bool, _Template] = {}
+
+    def sqlite(self, with_org: bool) -> _Template:
+        if with_org not in self._sqlite:
+            path = self.root / ("org.db" if with_org else "schema.db")
+            db = _database(f"sqlite:///{path}")
+            built = build_org(db) if with_org else None
+            _checkpointed(db, path)
+            self._sqlite[with_org] = _Template(str(path), built.ids if built else {}, built.depts if built else {})
+        return self._sqlite[with_org]
+
+    def pg(self, with_org: bool) -> _Template:
+        if with_org not in self._pg:
+            name = _pg_admin.create()
+            db = _database(_pg_url(name))
+            built = build_org(db) if with_org else None
+            db.dispose()
+            self._pg[with_org] = _Template(name, built.ids if built else {}, built.depts if built else {})
+        return self._pg[with_org]
+
+    def drop(self) -> None:
+        for t in self._pg.values():
+            _pg_admin.drop(t.location)
+        _pg_admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _templates(tmp_path_factory) -> Iterator[_Templates]:
+    t = _Templates(tmp_path_factory.mktemp("templates"))
+    yield t
+    t.drop()
+
+
+def _wants_org(request: Any) -> bool:
+    names = request.fixturenames
+    return "org" in names or "any_org" in names
+
+
+def _sqlite_copy(templates: _Templates, target: Path, with_org: bool) -> tuple[Database, _Template]:
+    t = templates.sqlite(with_org)
+    shutil.copyfile(t.location, target)
+    return Database(f"sqlite:///{target}"), t
+
+
+# ---------------------------------------------------------------- databases
 
 
 @pytest.fixture
-def db(sqlite_url) -> Iterator[Database]:
-    """SQLite only: for tests whose subject is not the database."""
-    d = _database(sqlite_url)
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database (no tables) for one test, dropped afterwards."""
+    _need_pg()
+    name = _pg_admin.create()
+    try:
+        yield _pg_url(name)
+    finally:
+        _pg_admin.drop(name)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'lz.db'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db(request, tmp_path, _templates) -> Iterator[Database]:
+    """Runs the test on both databases: the schema (and the organisation when the test asks for
+    `any_org`), copied from this worker's template."""
+    with_org = _wants_org(request)
+    if request.param == "sqlite":
+        db, t = _sqlite_copy(_templates, tmp_path / "lz.db", with_org)
+        db._lz_template = t  # type: ignore[attr-defined]
+        yield db
+        db.dispose()
+        return
+    _need_pg()
+    t = _templates.pg(with_org)
+    name = _pg_admin.create(template=t.location)
+    db = Database(_pg_url(name))
+    db._lz_template = t  # type: ignore[attr-defined]
+    try:
+        yield db
+    finally:
+        db.dispose()
+        _pg_admin.drop(name)
+
+
+@pytest.fixture
+def db(request, tmp_path, _templates) -> Iterator[Database]:
+    """SQLite only: for tests whose subject is not the database (with the organisation in it when
+    the test asks for `org`)."""
+    d, t = _sqlite_copy(_templates, tmp_path / "lz.db", _wants_org(request))
+    d._lz_template = t  # type: ignore[attr-defined]
     yield d
     d.dispose()
 
 
 @pytest.fixture(scope="module")
-def module_org(tmp_path_factory) -> Iterator[Org]:
+def module_org(tmp_path_factory, _templates) -> Iterator[Org]:
     """One SQLite database and organisation shared by a module's tests (for hypothesis tests and
     long parametrized runs, where a fresh organisation per example would dominate the time)."""
-    d = _database(f"sqlite:///{tmp_path_factory.mktemp('module') / 'lz.db'}")
-    yield build_org(d)
+    d, t = _sqlite_copy(_templates, tmp_path_factory.mktemp("module") / "lz.db", True)
+    yield Org(d, dict(t.ids), dict(t.depts))
     d.dispose()
+
+
+def _org_of(d: Database) -> Org:
+    t: _Template = d._lz_template  # type: ignore[attr-defined]
+    assert t.ids, "the database was copied without the organisation"
+    return Org(d, dict(t.ids), dict(t.depts))
 
 
 @pytest.fixture
 def org(db) -> Org:
-    return build_org(db)
+    return _org_of(db)
 
 
 @pytest.fixture
 def any_org(any_db) -> Org:
-    return build_org(any_db)
+    return _org_of(any_db)
+
+
+# ---------------------------------------------------------------- apps
+
+
+_APPS: dict[tuple[tuple[str, Any], ...], Any] = {}
+
+
+@pytest.fixture
+def app_for() -> Iterator[Callable[..., Any]]:
+    """app_for(database, **config): the app for this configuration (created once per worker),
+    serving `database` for this test. Rate-limit counters start empty; config changes a test
+    makes are undone afterwards. One database per configuration in a test: a second installation
+    beside the first (another database at the same time) calls create_app itself."""
+    from worklist.web import limiter
+
+    from app import create_app
+
+    used: list[tuple[Any, dict[str, Any], Any]] = []
+
+    def get(database: Database, **config: Any) -> Any:
+        key = tuple(sorted(config.items()))
+        app = _APPS.get(key)
+        if app is None:
+            app = _APPS[key] = create_app({"DATABASE": database, **config})
+        used.append((app, dict(app.config), app.extensions["lz_db"]))
+        app.extensions["lz_db"] = database
+        app.config["DATABASE_URL"] = database.url
+        limiter.reset()
+        return app
+
+    yield get
+    for app, config, database in reversed(used):
+        app.config.clear()
+        app.config.update(config)
+        app.extensions["lz_db"] = database
+
+
+# ---------------------------------------------------------------- scheduling under pytest-xdist
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Under `--dist loadgroup`: a browser module runs on one worker (one live server and one
+    chromium per module, as without xdist). The long poles (slow and browser tests) are collected
+    first so they start first, instead of one of them finishing alone at the end."""
+    for item in items:
+        path = Path(str(item.fspath))
+        if path.parent.name == "browser":
+            if not item.get_closest_marker("browser"):  # a conftest's pytestmark marks nothing
+                item.add_marker(pytest.mark.browser)
+            if not item.get_closest_marker("xdist_group"):
+                item.add_marker(pytest.mark.xdist_group(f"browser-{path.stem}"))
+    items.sort(key=lambda i: 0 if i.get_closest_marker("slow") or i.get_closest_marker("browser") else 1)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import redirect, render_template, request, url_for
 from flask_babel import get_timezone
@@ -28,8 +29,15 @@ def _day(raw: str | None) -> date | None:
 
 
 def _local_midnight(day: date) -> datetime:
-    """The start of `day` in the user's time zone (what 'received on' means to them)."""
-    return datetime.combine(day, time.min, tzinfo=get_timezone())
+    """The start of `day` in the user's time zone (what 'received on' means to them), in UTC.
+
+    flask-babel hands back a pytz zone, which must not be passed as `tzinfo=` (that gives the
+    zone's first offset, local mean time: +08:06 for Asia/Shanghai), so the zone is read by name
+    through zoneinfo. The bound is converted to UTC: SQLite stores UTC wall-clock times and
+    compares them as text, ignoring any offset."""
+    tz = get_timezone()
+    zone = ZoneInfo(getattr(tz, "zone", None) or str(tz))
+    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
 
 
 def inbox_filters(args: Any) -> dict[str, str]:

@@ -7,7 +7,6 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import create_app
 from tests.bpmn_factory import chain, user_task
 from tests.org import PASSWORD, Org
 
@@ -15,8 +14,8 @@ API = "/api/v1"
 
 
 @pytest.fixture
-def app(org: Org) -> Flask:
-    return create_app({"DATABASE": org.db, "SECRET_KEY": "test", "TESTING": True})
+def app(org: Org, app_for: Any) -> Flask:
+    return app_for(org.db, SECRET_KEY="test", TESTING=True)
 
 
 @pytest.fixture

@@ -5,22 +5,15 @@ something. A few files pin down what the checks find in known-bad models.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bpmn.checks import check_bpmn
 from core.errors import Problem
 from tests.bpmn.stand_ins import expr_ok, script_ok
+from tests.corpus import CORPUS, skip_module_without_corpus
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
-
-if not CORPUS.is_dir():
-    pytest.skip(f"external BPMN corpus not found at {CORPUS}", allow_module_level=True)
-
+skip_module_without_corpus()
 FILES = sorted({*CORPUS.rglob("*.bpmn"), *CORPUS.rglob("*.bpmn20.xml")})
-
-
 
 
 def test_corpus_is_there():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -60,14 +61,29 @@ def browser_context_args(browser_context_args: dict[str, Any], live_server: Live
             "timezone_id": "Asia/Shanghai", "viewport": {"width": 1280, "height": 860}}
 
 
-def serve(tmp_dir: Path) -> Iterator[LiveServer]:
-    db = Database(f"sqlite:///{tmp_dir / 'lz.db'}")
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The demo organisation with every shipped process deployed, built once per session (per
+    xdist worker); each module's server runs on a copy of it."""
+    path = tmp_path_factory.mktemp("demo-template") / "demo.db"
+    db = Database(f"sqlite:///{path}")
     Base.metadata.create_all(db.engine)
     load_demo(db)
-    for path in sorted(BPMN_DIR.glob("*.bpmn")):
-        definitions.deploy(db, path.read_bytes(), None)
+    for bpmn in sorted(BPMN_DIR.glob("*.bpmn")):
+        definitions.deploy(db, bpmn.read_bytes(), None)
+    db.dispose()
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.execute("PRAGMA journal_mode=DELETE")
+    con.close()
+    return path
+
+
+def serve(tmp_dir: Path, template: Path) -> Iterator[LiveServer]:
+    shutil.copyfile(template, tmp_dir / "lz.db")
+    db = Database(f"sqlite:///{tmp_dir / 'lz.db'}")
     app = create_app({"DATABASE": db, "SECRET_KEY": "browser-tests", "TESTING": False})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True)  # port 0: a free port, one per server
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -79,8 +95,8 @@ def serve(tmp_dir: Path) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory) -> Iterator[LiveServer]:
-    yield from serve(tmp_path_factory.mktemp("live"))
+def live_server(tmp_path_factory, demo_template) -> Iterator[LiveServer]:
+    yield from serve(tmp_path_factory.mktemp("live"), demo_template)
 
 
 @pytest.fixture

@@ -24,8 +24,8 @@ from crm import directory
 from engine import spiff
 from engine.design import definitions
 from tests.browser.conftest import SCREENS, LiveServer, login
+from tests.corpus import CORPUS, requires_corpus
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 MIWG = sorted((CORPUS / "bpmn-miwg-test-suite" / "Reference").glob("*.bpmn"))
 SPIFF_MI = CORPUS / "SpiffWorkflow" / "tests" / "SpiffWorkflow" / "spiff" / "data" / "spiff_multiinstance.bpmn"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -90,6 +90,7 @@ def modeler(page, live_server: LiveServer) -> Any:
     return page
 
 
+@requires_corpus
 def test_every_miwg_reference_model_imports_and_exports(modeler, shot):
     assert len(MIWG) >= 20, f"MIWG reference models not found under {CORPUS}"
     warnings: dict[str, list[str]] = {}
@@ -130,6 +131,7 @@ def test_shipped_process_survives_the_designer_round_trip(modeler, shot, path: P
         shot(modeler, "opened")
 
 
+@requires_corpus
 def test_spiff_multiinstance_keeps_its_extensions_and_loop_variables(modeler):
     original = SPIFF_MI.read_bytes()
     result = modeler.evaluate(ROUND_TRIP, original.decode("utf-8"))

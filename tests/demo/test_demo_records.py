@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app import main as app_cli
 from core.errors import NotFound
 from crm import records as rs
 from crm.models import User
@@ -56,8 +57,10 @@ def _table_counts(db: Database) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    # the `make run` setup commands, in this process (tests/test_cli__fresh_process.py runs them
+    # in fresh processes); demo-data, the subject here, runs as its own process below
     for cmd in ("init-db", "create-admin", "demo", "deploy-all"):
-        _run(url, cmd)
+        assert app_cli(["--database-url", url, cmd]) == 0, cmd
     first = _printed_counts(_run(url, "demo-data"))
     db = Database(url)
     with db.uow() as s:

@@ -2,17 +2,18 @@
 CSRF on, a client signed in through the login form (tests/web/conftest.py helpers)."""
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import create_app
 from tests.org import Org
 
 
 @pytest.fixture
-def app(org: Org) -> Flask:
-    return create_app({"DATABASE": org.db, "SECRET_KEY": "test", "TESTING": True, "WTF_CSRF_ENABLED": True})
+def app(org: Org, app_for: Any) -> Flask:
+    return app_for(org.db, SECRET_KEY="test", TESTING=True, WTF_CSRF_ENABLED=True)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from app import create_app
 from designer.table import to_table
 from engine.design import definitions, versions
 from tests.web.conftest import signed_in
@@ -15,9 +14,8 @@ BPMN = Path(__file__).resolve().parents[2] / "bpmn"
 
 
 @pytest.fixture
-def client(org):
-    app = create_app({"DATABASE": org.db, "SECRET_KEY": "test", "TESTING": True, "WTF_CSRF_ENABLED": True})
-    return app.test_client()
+def client(org, app_for):
+    return app_for(org.db, SECRET_KEY="test", TESTING=True, WTF_CSRF_ENABLED=True).test_client()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 
-from app import create_app
 from bpmn import diff as version_diff
 from designer.table import from_table, to_table
 from engine.design import definitions, versions
@@ -16,9 +15,8 @@ GENERAL = (BPMN / "general_approval.bpmn").read_bytes()
 
 
 @pytest.fixture
-def client(org):
-    app = create_app({"DATABASE": org.db, "SECRET_KEY": "test", "TESTING": True, "WTF_CSRF_ENABLED": True})
-    return app.test_client()
+def client(org, app_for):
+    return app_for(org.db, SECRET_KEY="test", TESTING=True, WTF_CSRF_ENABLED=True).test_client()
 
 
 @pytest.fixture

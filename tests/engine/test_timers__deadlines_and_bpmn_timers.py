@@ -1,6 +1,7 @@
 """lz:deadline actions and BPMN timer events, fired by the tick (engine/timers.py)."""
 from __future__ import annotations
 
+import functools
 import time
 from datetime import timedelta
 
@@ -9,7 +10,8 @@ from sqlalchemy import select
 
 from db.base import utcnow
 from engine import timers
-from engine.models import Timer
+from engine.instances import in_instance
+from engine.models import HumanTask, Timer
 from tests.bpmn_factory import chain, user_task
 from tests.engine import helpers as h
 
@@ -66,6 +68,43 @@ def test_deadline_remind_records_who_was_reminded_and_changes_nothing_else(org):
     inst = h.instance(org, iid)
     assert [e["action"] for e in inst["history"]].count("remind") == 1
     assert h.open_assignees(org, iid) == {"n": {"v01", "v02", "v03"}}
+
+
+def test_deadline_remind_fires_once(org):
+    """A fired deadline is marked fired: later ticks, and a tick that read it as due before
+    another tick fired it (its stale list), remind nobody again."""
+    iid = h.start(org, "clerk", _deadline_process(org, "remind"))
+    with org.db.uow() as s:
+        (timer_id,) = s.scalars(select(Timer.id).where(Timer.instance_id == iid, Timer.kind == "deadline"))
+    assert timers.fire_due_timers(org.db, now=later()) == 1
+    assert timers.fire_due_timers(org.db, now=later(3)) == 0
+    assert timers.fire_due_timers(org.db, now=later(30)) == 0
+    stale_tick = functools.partial(timers._fire, timer_id=timer_id, now=later(4))
+    assert in_instance(org.db, iid, stale_tick) == 0
+    history = [e["action"] for e in h.instance(org, iid)["history"]]
+    assert history.count("remind") == 1
+    assert h.open_assignees(org, iid) == {"n": {"v01", "v02", "v03"}}
+
+
+def test_deadline_escalate_never_gives_the_same_supervisor_two_tasks(org):
+    """v01, v02 and v03 all report to legal_head: the first open task moves to legal_head, the
+    other two stay where they are (legal_head already has one). clerk reports to sales_lead, an
+    assignee of the node when clerk's task is looked at, so clerk's task stays; sales_lead's moves
+    to sales_head."""
+    iid = h.start(org, "clerk2", _deadline_process(org, "escalate", mode="all",
+                                                    users="v01,v02,v03,clerk,sales_lead"))
+    assert timers.fire_due_timers(org.db, now=later()) == 1
+    with org.db.uow() as s:
+        rows = sorted(org.name_of(t.assignee_id) for t in s.scalars(select(HumanTask).where(
+            HumanTask.instance_id == iid, HumanTask.node_id == "n", HumanTask.status == "open")))
+    assert rows == ["clerk", "legal_head", "sales_head", "v02", "v03"]
+    (escalated,) = [e for e in h.instance(org, iid)["history"] if e["action"] == "escalate"]
+    assert sorted(escalated["detail"]["moved"], key=str) == [{"from": "sales_lead", "to": "sales_head"},
+                                                             {"from": "v01", "to": "legal_head"}]
+    # and the node still needs exactly those five votes
+    for user in rows:
+        h.approve(org, user, iid)
+    assert h.open_assignees(org, iid) == {"after": {"gm"}}
 
 
 def test_deadline_escalate_moves_open_tasks_to_the_supervisor(org):

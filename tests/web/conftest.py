@@ -9,13 +9,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import create_app
 from tests.org import PASSWORD, Org
 
 
 @pytest.fixture
-def app(org: Org) -> Flask:
-    return create_app({"DATABASE": org.db, "SECRET_KEY": "test", "TESTING": True, "WTF_CSRF_ENABLED": True})
+def app(org: Org, app_for: Any) -> Flask:
+    return app_for(org.db, SECRET_KEY="test", TESTING=True, WTF_CSRF_ENABLED=True)
 
 
 @pytest.fixture

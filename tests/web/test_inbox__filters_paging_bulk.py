@@ -3,7 +3,7 @@ overdue due times, copies marked read when opened, and bulk approval reported pe
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -196,3 +196,28 @@ def test_opening_the_instance_page_directly_reads_the_copy_too(app, client, org)
     signed_in(client, "v07")
     assert client.get(f"/instances/{iid}").status_code == 200
     assert inbox.counts(org.db, org["v07"])["cc_unread"] == 0
+
+
+def test_received_date_filter_uses_shanghai_days_at_any_hour_utc(client, org):
+    """The date filter's bounds are Shanghai midnights (UTC+8, not the +08:06 local mean time a
+    pytz zone gives when passed as tzinfo) converted to UTC before comparing: pinned with tasks
+    received just either side of, and 3 minutes after, a Shanghai midnight, whatever the hour now."""
+    deploy(org, SIMPLE)
+    late, early, after_lmt = (start(org, "clerk", "simple")["id"] for _ in range(3))
+    midnight = datetime(2026, 3, 2, tzinfo=SHANGHAI)  # 2026-03-01 16:00 UTC
+    received = {late: midnight - timedelta(minutes=1),  # 2026-03-01 23:59 in Shanghai
+                early: midnight + timedelta(minutes=1),  # 2026-03-02 00:01
+                after_lmt: midnight - timedelta(minutes=3)}  # 23:57: before an +08:06 midnight too
+    with org.db.uow(write=True) as s:
+        for iid, at in received.items():
+            s.execute(update(HumanTask).where(HumanTask.instance_id == iid).values(created_at=at.astimezone(UTC)))
+    signed_in(client, "sales_lead")
+
+    def listed(query):
+        return {int(i) for i, _ in rows(client.get(query).get_data(as_text=True))}
+
+    assert listed("/?from=2026-03-02&to=2026-03-02") == {early}
+    assert listed("/?from=2026-03-01&to=2026-03-01") == {late, after_lmt}
+    assert listed("/?from=2026-03-02") == {early}
+    assert listed("/?to=2026-03-01") == {late, after_lmt}
+    assert listed("/?from=2026-03-01&to=2026-03-02") == {late, early, after_lmt}
