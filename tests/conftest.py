@@ -264,9 +264,8 @@ def app_for() -> Iterator[Callable[..., Any]]:
     serving `database` for this test. Rate-limit counters start empty; config changes a test
     makes are undone afterwards. One database per configuration in a test: a second installation
     beside the first (another database at the same time) calls create_app itself."""
-    from worklist.web import limiter
-
     from app import create_app
+    from web.security import limiter
 
     used: list[tuple[Any, dict[str, Any], Any]] = []
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 import crm.models  # noqa: F401
@@ -40,6 +41,11 @@ class LiveServer:
     url: str
     db: Database
     app: Any
+
+
+# Two xdist workers each drive a chromium and a live server on two cores: an assertion waits for its
+# state longer than Playwright's 5 s default before it fails (still no fixed sleeps).
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")
