@@ -262,55 +262,71 @@ def from_table(table: dict[str, Any], layout: bool = True) -> bytes:
     start = _sub(proc, f"{_B}startEvent", {"id": "start", "name": "发起"})
     if p.get("start_form"):
         _sub(_ext(start), f"{_L}form", {"key": p["start_form"]})
-    flows: list[tuple[str, str, str, str | None]] = []  # id, source, target, condition
+    flows: list[_Flow] = []
     pos = "start"
     gateways: list[tuple[str, str]] = []
     for s in table["steps"]:
-        sid = str(s["id"])
-        task = _sub(proc, f"{_B}userTask", {"id": sid, "name": str(s.get("name") or "")})
-        ext = _ext(task)
-        if s.get("mode") != "handle":
-            _sub(ext, f"{_L}approval", {
-                "mode": s["mode"], "threshold": str(s.get("threshold") or "") if s["mode"] == "ratio" else "",
-                "skipInitiator": "true" if s.get("skip_initiator") else "",
-                "skipRepeated": "true" if s.get("skip_repeated") else ""})
-        if s.get("assignee_strategy"):
-            _sub(ext, f"{_L}assignees", {"strategy": s["assignee_strategy"],
-                                         "value": str(s.get("assignee_value") or "")})
-        if s.get("deadline_duration"):
-            _sub(ext, f"{_L}deadline", {"duration": s["deadline_duration"],
-                                        "action": s.get("deadline_action") or "remind"})
-        if s.get("form"):
-            _sub(ext, f"{_L}form", {"key": s["form"]})
-        if s.get("editable") or s.get("hidden"):
-            _sub(ext, f"{_L}fields", {"editable": s.get("editable") or "", "hidden": s.get("hidden") or ""})
-        for strategy, value in parse_cc(str(s.get("cc") or "")):
-            _sub(ext, f"{_L}cc", {"strategy": strategy, "value": value})
-        if len(ext) == 0:
-            task.remove(ext)
-        cond = str(s.get("condition") or "").strip()
-        if cond:
-            gateways.append((f"{sid}__if", f"{sid}__skip"))
-            gateways.append((f"{sid}__join", ""))
-            flows += [(f"{sid}__in", pos, f"{sid}__if", None), (f"{sid}__yes", f"{sid}__if", sid, cond),
-                      (f"{sid}__skip", f"{sid}__if", f"{sid}__join", None),
-                      (f"{sid}__out", sid, f"{sid}__join", None)]
-            pos = f"{sid}__join"
-        else:
-            flows.append((f"{sid}__in", pos, sid, None))
-            pos = sid
+        _write_step(proc, s)
+        pos = _link_step(str(s["id"]), str(s.get("condition") or "").strip(), pos, flows, gateways)
     for gid, default in gateways:
         _sub(proc, f"{_B}exclusiveGateway", {"id": gid, "default": default})
     _sub(proc, f"{_B}endEvent", {"id": "end", "name": "结束"})
     flows.append(("end__in", pos, "end", None))
-    for fid, src, dst, cond in flows:
-        f = _sub(proc, f"{_B}sequenceFlow", {"id": fid, "sourceRef": src, "targetRef": dst,
-                                             "name": cond if cond and len(cond) <= 40 else ""})
-        if cond:
-            ce = _sub(f, f"{_B}conditionExpression", {f"{{{XSI_NS}}}type": "bpmn:tFormalExpression"})
-            ce.text = cond
+    for flow in flows:
+        _write_flow(proc, flow)
     xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     return auto_layout(xml) if layout else xml
+
+
+_Flow = tuple[str, str, str, "str | None"]  # id, source, target, condition
+
+
+def _write_step(proc: etree._Element, s: dict[str, Any]) -> None:
+    """The userTask of a step with its lz: extensions (none: no extensionElements)."""
+    task = _sub(proc, f"{_B}userTask", {"id": str(s["id"]), "name": str(s.get("name") or "")})
+    ext = _ext(task)
+    if s.get("mode") != "handle":
+        _sub(ext, f"{_L}approval", {
+            "mode": s["mode"], "threshold": str(s.get("threshold") or "") if s["mode"] == "ratio" else "",
+            "skipInitiator": "true" if s.get("skip_initiator") else "",
+            "skipRepeated": "true" if s.get("skip_repeated") else ""})
+    if s.get("assignee_strategy"):
+        _sub(ext, f"{_L}assignees", {"strategy": s["assignee_strategy"],
+                                     "value": str(s.get("assignee_value") or "")})
+    if s.get("deadline_duration"):
+        _sub(ext, f"{_L}deadline", {"duration": s["deadline_duration"],
+                                    "action": s.get("deadline_action") or "remind"})
+    if s.get("form"):
+        _sub(ext, f"{_L}form", {"key": s["form"]})
+    if s.get("editable") or s.get("hidden"):
+        _sub(ext, f"{_L}fields", {"editable": s.get("editable") or "", "hidden": s.get("hidden") or ""})
+    for strategy, value in parse_cc(str(s.get("cc") or "")):
+        _sub(ext, f"{_L}cc", {"strategy": strategy, "value": value})
+    if len(ext) == 0:
+        task.remove(ext)
+
+
+def _link_step(sid: str, cond: str, pos: str, flows: list[_Flow], gateways: list[tuple[str, str]]) -> str:
+    """Adds the flows (and, for a conditional step, the gateways) from `pos` through step `sid`;
+    returns the new position of the chain."""
+    if not cond:
+        flows.append((f"{sid}__in", pos, sid, None))
+        return sid
+    gateways.append((f"{sid}__if", f"{sid}__skip"))
+    gateways.append((f"{sid}__join", ""))
+    flows += [(f"{sid}__in", pos, f"{sid}__if", None), (f"{sid}__yes", f"{sid}__if", sid, cond),
+              (f"{sid}__skip", f"{sid}__if", f"{sid}__join", None),
+              (f"{sid}__out", sid, f"{sid}__join", None)]
+    return f"{sid}__join"
+
+
+def _write_flow(proc: etree._Element, flow: _Flow) -> None:
+    fid, src, dst, cond = flow
+    f = _sub(proc, f"{_B}sequenceFlow", {"id": fid, "sourceRef": src, "targetRef": dst,
+                                         "name": cond if cond and len(cond) <= 40 else ""})
+    if cond:
+        ce = _sub(f, f"{_B}conditionExpression", {f"{{{XSI_NS}}}type": "bpmn:tFormalExpression"})
+        ce.text = cond
 
 
 def step_of_element(table: dict[str, Any], element_id: str | None) -> int | None:
