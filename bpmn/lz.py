@@ -230,49 +230,16 @@ def _node(el: etree._Element, problems: list[Problem]) -> NodeConfig:
             problems.append(Problem(node_id, f"lz:{_local(extra[0])} appears more than once", "lz_duplicate"))
     deadline = None
     for d in _ext(el, "deadline")[:1]:
-        duration = (d.get("duration") or "").strip()
-        action = (d.get("action") or "remind").strip()
-        why = deadline_problem(duration, action)
-        if why == "duration":
-            problems.append(Problem(node_id, f"lz:deadline duration '{duration}' is not an ISO-8601 duration "
-                                             "such as P2D or PT4H", "lz_deadline"))
-        elif why == "action":
-            problems.append(Problem(node_id, f"lz:deadline action '{action}' is not one of "
-                                             f"{', '.join(DEADLINE_ACTIONS)}", "lz_deadline"))
-        else:
-            deadline = Deadline(duration, action)
+        deadline = _deadline(d, node_id, problems)
     form = _ext(el, "form")
     fields_el = _ext(el, "fields")
     cc = tuple(a for a in (_assignees(c, node_id, problems, "lz:cc") for c in _ext(el, "cc")) if a)
-    call = None
     call_els = _ext(el, "call")
-    if call_els:
-        c = call_els[0]
-        fn = (c.get("function") or "").strip()
-        if not re.fullmatch(r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*", fn):
-            problems.append(Problem(node_id, f"lz:call function '{fn}' is not a dotted function name", "lz_call"))
-        args = []
-        for a in c.findall(f"{_L}arg"):
-            name, expr = (a.get("name") or "").strip(), a.get("expr")
-            if not name.isidentifier() or expr is None:
-                problems.append(Problem(node_id, "lz:arg needs a name (identifier) and an expr", "lz_call"))
-                continue
-            args.append(CallArg(name, expr))
-        call = Call(fn, tuple(args))
-        if tag not in ("serviceTask", "sendTask", "task", "scriptTask"):
-            problems.append(Problem(node_id, "lz:call belongs on a bpmn:serviceTask", "lz_placement"))
-    if tag == "userTask":
-        kind = "approval" if approval else "handle"
-    elif tag == "manualTask":
-        kind = "handle"
-    elif call is not None or tag == "serviceTask":
-        kind = "service"
-    else:
-        kind = "other"
+    call = _call(call_els[0], tag, node_id, problems) if call_els else None
     return NodeConfig(
         node_id=node_id,
         name=el.get("name") or node_id,
-        kind=kind,
+        kind=_kind(tag, approval, call),
         approval=approval,
         assignees=assignees,
         deadline=deadline,
@@ -282,6 +249,47 @@ def _node(el: etree._Element, problems: list[Problem]) -> NodeConfig:
         cc=cc,
         call=call,
     )
+
+
+def _deadline(d: etree._Element, node_id: str, problems: list[Problem]) -> Deadline | None:
+    duration = (d.get("duration") or "").strip()
+    action = (d.get("action") or "remind").strip()
+    why = deadline_problem(duration, action)
+    if why == "duration":
+        problems.append(Problem(node_id, f"lz:deadline duration '{duration}' is not an ISO-8601 duration "
+                                         "such as P2D or PT4H", "lz_deadline"))
+        return None
+    if why == "action":
+        problems.append(Problem(node_id, f"lz:deadline action '{action}' is not one of "
+                                         f"{', '.join(DEADLINE_ACTIONS)}", "lz_deadline"))
+        return None
+    return Deadline(duration, action)
+
+
+def _call(c: etree._Element, tag: str, node_id: str, problems: list[Problem]) -> Call:
+    fn = (c.get("function") or "").strip()
+    if not re.fullmatch(r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*", fn):
+        problems.append(Problem(node_id, f"lz:call function '{fn}' is not a dotted function name", "lz_call"))
+    args = []
+    for a in c.findall(f"{_L}arg"):
+        name, expr = (a.get("name") or "").strip(), a.get("expr")
+        if not name.isidentifier() or expr is None:
+            problems.append(Problem(node_id, "lz:arg needs a name (identifier) and an expr", "lz_call"))
+            continue
+        args.append(CallArg(name, expr))
+    if tag not in ("serviceTask", "sendTask", "task", "scriptTask"):
+        problems.append(Problem(node_id, "lz:call belongs on a bpmn:serviceTask", "lz_placement"))
+    return Call(fn, tuple(args))
+
+
+def _kind(tag: str, approval: ApprovalRule | None, call: Call | None) -> str:
+    if tag == "userTask":
+        return "approval" if approval else "handle"
+    if tag == "manualTask":
+        return "handle"
+    if call is not None or tag == "serviceTask":
+        return "service"
+    return "other"
 
 
 def read_process(proc: etree._Element, problems: list[Problem]) -> ProcessConfig:
