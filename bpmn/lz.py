@@ -292,35 +292,18 @@ def _kind(tag: str, approval: ApprovalRule | None, call: Call | None) -> str:
     return "other"
 
 
+_NODE_TAGS = ("userTask", "manualTask", "serviceTask", "task", "sendTask", "scriptTask")
+
+
 def read_process(proc: etree._Element, problems: list[Problem]) -> ProcessConfig:
     pid = proc.get("id") or ""
     cfg = ProcessConfig(process_id=pid, name=proc.get("name") or pid)
     for p in _ext(proc, "process")[:1]:
-        mode = (p.get("mode") or "fixed").strip()
-        if mode not in FLOW_MODELS:
-            problems.append(Problem(pid, f"lz:process mode '{mode}' is not one of {', '.join(FLOW_MODELS)}",
-                                    "lz_process"))
-        else:
-            cfg.mode = mode
-        cfg.category = (p.get("category") or "").strip()
-        cfg.prefix = (p.get("prefix") or "").strip()
-        cfg.name_en = (p.get("name_en") or "").strip()
-        if cfg.prefix and not PREFIX.fullmatch(cfg.prefix):
-            problems.append(Problem(pid, f"lz:process prefix '{cfg.prefix}' must be 1-10 letters or digits",
-                                    "lz_process"))
+        _read_process_settings(p, cfg, problems)
     for el in proc.iter():
         if not isinstance(el.tag, str) or not el.tag.startswith(_B):
             continue
-        tag = _local(el)
-        if tag == "startEvent" and el.getparent() is proc:
-            form = _ext(el, "form")
-            if form and cfg.start_form_key is None:
-                cfg.start_form_key = form[0].get("key")
-        if tag in ("userTask", "manualTask", "serviceTask", "task", "sendTask", "scriptTask") or _ext(el, "approval"):
-            node = _node(el, problems)
-            cfg.nodes[node.node_id] = node
-        elif _ext(el, "cc"):
-            cfg.nodes[el.get("id") or ""] = _node(el, problems)
+        _read_element(el, proc, cfg, problems)
     code = " ".join((el.text or "") for el in proc.iter(f"{_B}conditionExpression", f"{_B}script"))
     words = set(re.findall(r"[A-Za-z_][\w]*", code))
     cfg.outcome_readers = frozenset(n for n, c in cfg.nodes.items() if c.kind == "approval" and n in words)
@@ -329,6 +312,37 @@ def read_process(proc: etree._Element, problems: list[Problem]) -> ProcessConfig
             problems.append(Problem(node.node_id, "strategy 'chosen' needs lz:process mode='predefined'",
                                     "lz_strategy"))
     return cfg
+
+
+def _read_process_settings(p: etree._Element, cfg: ProcessConfig, problems: list[Problem]) -> None:
+    """The attributes of lz:process (flow model, category, prefix, English name)."""
+    pid = cfg.process_id
+    mode = (p.get("mode") or "fixed").strip()
+    if mode not in FLOW_MODELS:
+        problems.append(Problem(pid, f"lz:process mode '{mode}' is not one of {', '.join(FLOW_MODELS)}",
+                                "lz_process"))
+    else:
+        cfg.mode = mode
+    cfg.category = (p.get("category") or "").strip()
+    cfg.prefix = (p.get("prefix") or "").strip()
+    cfg.name_en = (p.get("name_en") or "").strip()
+    if cfg.prefix and not PREFIX.fullmatch(cfg.prefix):
+        problems.append(Problem(pid, f"lz:process prefix '{cfg.prefix}' must be 1-10 letters or digits",
+                                "lz_process"))
+
+
+def _read_element(el: etree._Element, proc: etree._Element, cfg: ProcessConfig, problems: list[Problem]) -> None:
+    """The start form of the process's own start event, or the configuration of a node."""
+    tag = _local(el)
+    if tag == "startEvent" and el.getparent() is proc:
+        form = _ext(el, "form")
+        if form and cfg.start_form_key is None:
+            cfg.start_form_key = form[0].get("key")
+    if tag in _NODE_TAGS or _ext(el, "approval"):
+        node = _node(el, problems)
+        cfg.nodes[node.node_id] = node
+    elif _ext(el, "cc"):
+        cfg.nodes[el.get("id") or ""] = _node(el, problems)
 
 
 def parse_xml(xml: bytes) -> etree._Element:
