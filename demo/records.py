@@ -22,6 +22,8 @@ already exists is skipped, so a second run creates nothing. Returns the counts c
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 
 from core.errors import NotFound
@@ -29,7 +31,7 @@ from crm import records as rs
 from crm.models import User
 from crm.records import Agent, Contact, Contract, Customer, ExpenseClaim, LeaveBalance, ServiceTicket
 from db.session import Database
-from demo.dataset import AGENT_USER, HR_USER, LEAVE_DAYS, build_dataset
+from demo.dataset import AGENT_USER, HR_USER, LEAVE_DAYS, Dataset, build_dataset
 from demo.dataset import SALES_OWNERS as SALES_OWNERS
 from demo.org import USERS
 
@@ -50,18 +52,55 @@ def load_demo_records(database: Database) -> dict[str, int]:
     data = build_dataset()
     counts = {"customers": 0, "contacts": 0, "agents": 0, "contracts": 0, "tickets": 0, "expense_claims": 0,
               "leave_balances": 0}
-    with database.uow() as s:
-        customer_ids = {name: cid for cid, name in s.execute(select(Customer.id, Customer.name))}
-        contacts = {(a, b) for a, b in s.execute(select(Contact.customer_id, Contact.name))}
-        agents = set(s.scalars(select(Agent.name)))
-        contracts = set(s.scalars(select(Contract.title)))
-        tickets = set(s.scalars(select(ServiceTicket.content)))
-        claims = {(a, b) for a, b in s.execute(select(ExpenseClaim.claimant_id, ExpenseClaim.title))}
-        leaves = {(a, b) for a, b in s.execute(select(LeaveBalance.user_id, LeaveBalance.leave_type))}
+    have = _existing(database)
+    ids = _load_customers(database, uid, data, have, counts)
+    for agent in data.agents:
+        if agent["name"] not in have.agents:
+            rs.create(database, uid[AGENT_USER], "agent", agent)
+            counts["agents"] += 1
+    _load_contracts(database, uid, data, ids, have, counts)
+    _load_tickets_and_claims(database, uid, data, ids, have, counts)
+    for user in USERS:
+        for leave_type, days in LEAVE_DAYS:
+            if (uid[user.username], leave_type) not in have.leaves:
+                rs.create(database, uid[HR_USER], "leave_balance",
+                          {"user": user.username, "leave_type": leave_type, "days": days})
+                counts["leave_balances"] += 1
+    return counts
 
+
+@dataclass
+class _Existing:
+    """The natural keys of the records already there."""
+
+    customer_ids: dict[str, int]  # name -> id
+    contacts: set[tuple[int, str]]  # (customer id, name)
+    agents: set[str]
+    contracts: set[str]  # titles
+    tickets: set[str]  # contents
+    claims: set[tuple[int, str]]  # (claimant id, title)
+    leaves: set[tuple[int, str]]  # (user id, leave type)
+
+
+def _existing(database: Database) -> _Existing:
+    with database.uow() as s:
+        return _Existing(
+            customer_ids={name: cid for cid, name in s.execute(select(Customer.id, Customer.name))},
+            contacts={(a, b) for a, b in s.execute(select(Contact.customer_id, Contact.name))},
+            agents=set(s.scalars(select(Agent.name))),
+            contracts=set(s.scalars(select(Contract.title))),
+            tickets=set(s.scalars(select(ServiceTicket.content))),
+            claims={(a, b) for a, b in s.execute(select(ExpenseClaim.claimant_id, ExpenseClaim.title))},
+            leaves={(a, b) for a, b in s.execute(select(LeaveBalance.user_id, LeaveBalance.leave_type))},
+        )
+
+
+def _load_customers(database: Database, uid: dict[str, int], data: Dataset, have: _Existing,
+                    counts: dict[str, int]) -> list[int]:
+    """Customers (each followed by its contacts); returns the id of every customer of the dataset."""
     ids: list[int] = []
     for spec in data.customers:
-        cid = customer_ids.get(spec.payload["name"])
+        cid = have.customer_ids.get(spec.payload["name"])
         if cid is None:
             payload = {k: v for k, v in spec.payload.items() if k != "vip"}
             cid = rs.create(database, uid[spec.owner], "customer", payload)["id"]
@@ -71,17 +110,16 @@ def load_demo_records(database: Database) -> dict[str, int]:
             counts["customers"] += 1
         ids.append(cid)
         for contact in spec.contacts:
-            if (cid, contact["name"]) not in contacts:
+            if (cid, contact["name"]) not in have.contacts:
                 rs.create(database, uid[spec.owner], "contact", contact, customer_id=cid)
                 counts["contacts"] += 1
+    return ids
 
-    for agent in data.agents:
-        if agent["name"] not in agents:
-            rs.create(database, uid[AGENT_USER], "agent", agent)
-            counts["agents"] += 1
 
+def _load_contracts(database: Database, uid: dict[str, int], data: Dataset, ids: list[int], have: _Existing,
+                    counts: dict[str, int]) -> None:
     for owner, ci, payload, signed in data.contracts:
-        if payload["title"] in contracts:
+        if payload["title"] in have.contracts:
             continue
         row = rs.create(database, uid[owner], "contract", {**payload, "customer": ids[ci]})
         if signed:
@@ -89,22 +127,16 @@ def load_demo_records(database: Database) -> dict[str, int]:
                 rs.set_status(s, "contract", row["id"], "signed")
         counts["contracts"] += 1
 
+
+def _load_tickets_and_claims(database: Database, uid: dict[str, int], data: Dataset, ids: list[int],
+                             have: _Existing, counts: dict[str, int]) -> None:
     for creator, tci, ticket in data.tickets:
-        if ticket["content"] not in tickets:
+        if ticket["content"] not in have.tickets:
             linked = {"customer": ids[tci]} if tci is not None else {}
             rs.create(database, uid[creator], "ticket", {**ticket, **linked})
             counts["tickets"] += 1
-
     for claimant, claim, lines in data.claims:
-        if (uid[claimant], claim["title"]) not in claims:
+        if (uid[claimant], claim["title"]) not in have.claims:
             rows = [{**line, **({"customer": ids[ci]} if ci is not None else {})} for ci, line in lines]
             rs.create(database, uid[claimant], "expense_claim", {**claim, "lines": rows})
             counts["expense_claims"] += 1
-
-    for user in USERS:
-        for leave_type, days in LEAVE_DAYS:
-            if (uid[user.username], leave_type) not in leaves:
-                rs.create(database, uid[HR_USER], "leave_balance",
-                          {"user": user.username, "leave_type": leave_type, "days": days})
-                counts["leave_balances"] += 1
-    return counts
