@@ -229,21 +229,13 @@ def _field(node: Field, value: Any, previous: Any, path: str, editable: bool, ct
 
 
 def _list(node: ListNode, value: Any, previous: Any, path: str, editable: bool, ctx: _Ctx) -> Any:
-    rules = node.component.get("validate") or {}
     if value is not _MISSING and value is not None and not isinstance(value, list):
         ctx.errors[path] = "must be a list"
         return _MISSING
     items: list[Any] = value if isinstance(value, list) else []
     if editable:
         prev_items = previous if isinstance(previous, list) else []
-        unchanged = value is _MISSING and bool(prev_items)  # absent = keep the earlier items
-        if not (node.conditional and not items) and not unchanged:
-            if rules.get("required") and not items:
-                ctx.errors[path] = REQUIRED
-            elif rules.get("minItems") is not None and len(items) < rules["minItems"]:
-                ctx.errors[path] = f"must have at least {rules['minItems']} items"
-        if rules.get("maxItems") is not None and len(items) > rules["maxItems"]:
-            ctx.errors[path] = f"must have at most {rules['maxItems']} items"
+        _check_item_count(node, value is _MISSING, items, prev_items, path, ctx)
     else:
         if value is _MISSING:
             return _MISSING
@@ -263,6 +255,20 @@ def _list(node: ListNode, value: Any, previous: Any, path: str, editable: bool, 
             continue
         out.append(_object(node.item, item, prev_items[i] if i < len(prev_items) else {}, here, ctx))
     return out
+
+
+def _check_item_count(node: ListNode, absent: bool, items: list[Any], prev_items: list[Any], path: str,
+                      ctx: _Ctx) -> None:
+    """required / minItems / maxItems of an editable list (absent with earlier items: kept as they were)."""
+    rules = node.component.get("validate") or {}
+    unchanged = absent and bool(prev_items)  # absent = keep the earlier items
+    if not (node.conditional and not items) and not unchanged:
+        if rules.get("required") and not items:
+            ctx.errors[path] = REQUIRED
+        elif rules.get("minItems") is not None and len(items) < rules["minItems"]:
+            ctx.errors[path] = f"must have at least {rules['minItems']} items"
+    if rules.get("maxItems") is not None and len(items) > rules["maxItems"]:
+        ctx.errors[path] = f"must have at most {rules['maxItems']} items"
 
 
 # ---------------------------------------------------------------------------------------------
