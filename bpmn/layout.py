@@ -21,6 +21,9 @@ import graphviz
 from lxml import etree
 
 from bpmn.lz import BPMN_NS, parse_xml
+from bpmn.routing import Box as Box
+from bpmn.routing import clear_route, tidy
+from bpmn.routing import crosses as crosses
 
 BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC_NS = "http://www.omg.org/spec/DD/20100524/DC"
@@ -34,39 +37,6 @@ TASK = (100.0, 80.0)
 EVENT = (36.0, 36.0)
 GATEWAY = (50.0, 50.0)
 MARGIN = 40.0
-
-
-@dataclass(frozen=True)
-class Box:
-    x: float
-    y: float
-    w: float
-    h: float
-
-    @property
-    def cx(self) -> float:
-        return self.x + self.w / 2
-
-    @property
-    def cy(self) -> float:
-        return self.y + self.h / 2
-
-    @property
-    def right(self) -> float:
-        return self.x + self.w
-
-    @property
-    def bottom(self) -> float:
-        return self.y + self.h
-
-    def overlaps(self, other: Box) -> bool:
-        return not (self.right <= other.x or other.right <= self.x or self.bottom <= other.y
-                    or other.bottom <= self.y)
-
-    def on_border(self, px: float, py: float, tol: float = 0.51) -> bool:
-        inside = self.x - tol <= px <= self.right + tol and self.y - tol <= py <= self.bottom + tol
-        near = min(abs(px - self.x), abs(px - self.right), abs(py - self.y), abs(py - self.bottom)) <= tol
-        return inside and near
 
 
 @dataclass(frozen=True)
@@ -147,79 +117,6 @@ def _dot_positions(nodes: list[tuple[str, str]], edges: list[tuple[str, str]]
     return pos, lanes, height
 
 
-def _route(s: Box, t: Box, s_gw: bool, t_gw: bool, lane: list[tuple[float, float]],
-           below: float) -> list[tuple[float, float]]:
-    if t.cx <= s.cx:  # a loop back: under the whole drawing
-        return [(s.cx, s.bottom), (s.cx, below), (t.cx, below), (t.cx, t.bottom)]
-    if not lane:
-        if abs(s.cy - t.cy) < 1:
-            return [(s.right, s.cy), (t.x, t.cy)]
-        if s_gw:
-            return [(s.cx, s.y if t.cy < s.cy else s.bottom), (s.cx, t.cy), (t.x, t.cy)]
-        if t_gw:
-            return [(s.right, s.cy), (t.cx, s.cy), (t.cx, t.y if s.cy < t.cy else t.bottom)]
-        mx = (s.right + t.x) / 2
-        return [(s.right, s.cy), (mx, s.cy), (mx, t.cy), (t.x, t.cy)]
-    # A long edge follows graphviz's chain of virtual nodes (which keeps clear of the shapes),
-    # as horizontal runs joined by vertical steps half-way between ranks.
-    lane = sorted(lane)
-    if abs(lane[0][1] - s.cy) < s.h / 2:
-        lane[0] = (lane[0][0], s.cy)
-    if abs(lane[-1][1] - t.cy) < t.h / 2:
-        lane[-1] = (lane[-1][0], t.cy)
-    first, last = lane[0][1], lane[-1][1]
-    pts: list[tuple[float, float]]
-    if abs(first - s.cy) < 1:
-        pts = [(s.right, s.cy)]
-    elif s_gw:
-        pts = [(s.cx, s.y if first < s.cy else s.bottom), (s.cx, first)]
-    else:
-        pts = [(s.right, s.cy), (s.right + 20, s.cy), (s.right + 20, first)]
-    for (x0, y0), (x1, y1) in zip(lane, lane[1:], strict=False):
-        if abs(y1 - y0) >= 1:
-            mx = (x0 + x1) / 2
-            pts += [(mx, y0), (mx, y1)]
-    if abs(last - t.cy) < 1:
-        pts.append((t.x, t.cy))
-    elif t_gw:
-        pts += [(t.cx, last), (t.cx, t.y if last < t.cy else t.bottom)]
-    else:
-        pts += [(t.x - 20, last), (t.x - 20, t.cy), (t.x, t.cy)]
-    return pts
-
-
-def crosses(pts: list[tuple[float, float]], boxes: list[Box]) -> bool:
-    """Whether an orthogonal polyline runs through the inside of any of the boxes."""
-    for (x1, y1), (x2, y2) in zip(pts, pts[1:], strict=False):
-        for b in boxes:
-            bx0, by0, bx1, by1 = b.x + 2, b.y + 2, b.right - 2, b.bottom - 2
-            if y1 == y2 and by0 < y1 < by1 and max(min(x1, x2), bx0) < min(max(x1, x2), bx1):
-                return True
-            if x1 == x2 and bx0 < x1 < bx1 and max(min(y1, y2), by0) < min(max(y1, y2), by1):
-                return True
-            if x1 != x2 and y1 != y2 and max(min(x1, x2), bx0) < min(max(x1, x2), bx1) \
-                    and max(min(y1, y2), by0) < min(max(y1, y2), by1):
-                return True
-    return False
-
-
-def _clear_route(s: Box, t: Box, s_gw: bool, t_gw: bool, lane: list[tuple[float, float]], below: float,
-                 others: list[Box]) -> list[tuple[float, float]]:
-    """The preferred route, or the first alternative that runs through no other shape."""
-    first = _route(s, t, s_gw, t_gw, lane, below)
-    if t.cx <= s.cx or not crosses(first, others):
-        return first
-    candidates = [_route(s, t, s_gw, t_gw, [], below)]
-    if t_gw:
-        candidates.append([(s.right, s.cy), (t.cx, s.cy), (t.cx, t.y if s.cy < t.cy else t.bottom)])
-    for mx in (s.right + 20, t.x - 20, (s.right + t.x) / 2):
-        candidates.append([(s.right, s.cy), (mx, s.cy), (mx, t.cy), (t.x, t.cy)])
-    for c in candidates:
-        if not crosses(c, others):
-            return c
-    return first
-
-
 def compute_layout(root: etree._Element) -> tuple[list[Shape], list[Edge]]:
     """Shapes and edges for every process of a parsed BPMN document."""
     shapes: list[Shape] = []
@@ -236,66 +133,78 @@ def compute_layout(root: etree._Element) -> tuple[list[Shape], list[Edge]]:
         graph_edges = [(f.get("sourceRef") or "", f.get("targetRef") or "") for f in flows
                        if f.get("sourceRef") in node_ids]
         pos, lanes, _height = _dot_positions(nodes, graph_edges)
-        boxes: dict[str, Box] = {}
         names = {n.get("id"): n.get("name") or "" for n in proc.iter() if isinstance(n.tag, str) and n.get("id")}
-        for nid, kind in nodes:
-            w, h = kind_size(kind)
-            cx, cy = pos[nid]
-            boxes[nid] = Box(round(cx - w / 2 + MARGIN), round(cy - h / 2 + y_offset), w, h)
-            shapes.append(Shape(nid, kind, names.get(nid, ""), boxes[nid]))
-        # boundary events sit on their host's lower edge
-        hosted: dict[str, int] = {}
-        for ev in proc.findall(f"{_B}boundaryEvent"):
-            host = boxes.get(ev.get("attachedToRef") or "")
-            if host is None or not ev.get("id"):
-                continue
-            k = hosted.get(ev.get("attachedToRef") or "", 0)
-            hosted[ev.get("attachedToRef") or ""] = k + 1
-            b = Box(host.x + 14 + 40 * k, host.bottom - 18, EVENT[0], EVENT[1])
-            boxes[ev.get("id") or ""] = b
-            kinds[ev.get("id") or ""] = "boundaryEvent"
-            shapes.append(Shape(ev.get("id") or "", "boundaryEvent", names.get(ev.get("id"), ""), b))
+        boxes = _place_nodes(nodes, pos, y_offset, names, shapes)
+        _place_boundary_events(proc, boxes, kinds, names, shapes)
         below = max(b.bottom for b in boxes.values()) + 30
-        gi = 0
-        for f in flows:
-            s_id, t_id = f.get("sourceRef") or "", f.get("targetRef") or ""
-            lane: list[tuple[float, float]] = []
-            if s_id in node_ids:
-                lane = [(x + MARGIN, y + y_offset) for x, y in lanes.get(gi, [])]
-                gi += 1
-            s, t = boxes[s_id], boxes[t_id]
-            if kinds[s_id] == "boundaryEvent":
-                pts = [(s.cx, s.bottom), (s.cx, t.cy), (t.x, t.cy)] if t.x > s.cx else \
-                    [(s.cx, s.bottom), (s.cx, below), (t.cx, below), (t.cx, t.bottom)]
-            else:
-                others = [b for n, b in boxes.items() if n not in (s_id, t_id) and kinds[n] != "boundaryEvent"]
-                pts = _clear_route(s, t, kinds[s_id].endswith("Gateway"), kinds[t_id].endswith("Gateway"), lane,
-                                   below, others)
-                if t.cx <= s.cx:
-                    below += 12
-            edges.append(Edge(f.get("id") or "", s_id, t_id, f.get("name") or "", tuple(_tidy(pts))))
+        below = _route_flows(flows, node_ids, lanes, y_offset, boxes, kinds, below, edges)
         y_offset = below + 2 * MARGIN
     return shapes, edges
 
 
+def _route_flows(flows: list[etree._Element], node_ids: set[str], lanes: dict[int, list[tuple[float, float]]],
+                 y_offset: float, boxes: dict[str, Box], kinds: dict[str, str], below: float,
+                 edges: list[Edge]) -> float:
+    """Appends the edge of every flow of a process; returns the bottom line below its loops back.
+    Graphviz's lanes are numbered over the flows that leave a flow node (not a boundary event)."""
+    gi = 0
+    for f in flows:
+        s_id, t_id = f.get("sourceRef") or "", f.get("targetRef") or ""
+        lane: list[tuple[float, float]] = []
+        if s_id in node_ids:
+            lane = [(x + MARGIN, y + y_offset) for x, y in lanes.get(gi, [])]
+            gi += 1
+        pts, below = _edge_points(s_id, t_id, boxes, kinds, lane, below)
+        edges.append(Edge(f.get("id") or "", s_id, t_id, f.get("name") or "", tuple(tidy(pts))))
+    return below
+
+
+def _place_nodes(nodes: list[tuple[str, str]], pos: dict[str, tuple[float, float]], y_offset: float,
+                 names: dict[str | None, str], shapes: list[Shape]) -> dict[str, Box]:
+    """The boxes of the flow nodes around graphviz's centres (each also appended to `shapes`)."""
+    boxes: dict[str, Box] = {}
+    for nid, kind in nodes:
+        w, h = kind_size(kind)
+        cx, cy = pos[nid]
+        boxes[nid] = Box(round(cx - w / 2 + MARGIN), round(cy - h / 2 + y_offset), w, h)
+        shapes.append(Shape(nid, kind, names.get(nid, ""), boxes[nid]))
+    return boxes
+
+
+def _place_boundary_events(proc: etree._Element, boxes: dict[str, Box], kinds: dict[str, str],
+                           names: dict[str | None, str], shapes: list[Shape]) -> None:
+    """Boundary events sit on their host's lower edge, side by side."""
+    hosted: dict[str, int] = {}
+    for ev in proc.findall(f"{_B}boundaryEvent"):
+        host = boxes.get(ev.get("attachedToRef") or "")
+        if host is None or not ev.get("id"):
+            continue
+        k = hosted.get(ev.get("attachedToRef") or "", 0)
+        hosted[ev.get("attachedToRef") or ""] = k + 1
+        b = Box(host.x + 14 + 40 * k, host.bottom - 18, EVENT[0], EVENT[1])
+        boxes[ev.get("id") or ""] = b
+        kinds[ev.get("id") or ""] = "boundaryEvent"
+        shapes.append(Shape(ev.get("id") or "", "boundaryEvent", names.get(ev.get("id"), ""), b))
+
+
+def _edge_points(s_id: str, t_id: str, boxes: dict[str, Box], kinds: dict[str, str],
+                 lane: list[tuple[float, float]], below: float) -> tuple[list[tuple[float, float]], float]:
+    """The route of one flow and the new bottom line for loops back (each loop goes lower)."""
+    s, t = boxes[s_id], boxes[t_id]
+    if kinds[s_id] == "boundaryEvent":
+        pts = [(s.cx, s.bottom), (s.cx, t.cy), (t.x, t.cy)] if t.x > s.cx else \
+            [(s.cx, s.bottom), (s.cx, below), (t.cx, below), (t.cx, t.bottom)]
+        return pts, below
+    others = [b for n, b in boxes.items() if n not in (s_id, t_id) and kinds[n] != "boundaryEvent"]
+    pts = clear_route(s, t, kinds[s_id].endswith("Gateway"), kinds[t_id].endswith("Gateway"), lane,
+                      below, others)
+    if t.cx <= s.cx:
+        below += 12
+    return pts, below
+
+
 def _boundary_ids(proc: etree._Element) -> set[str]:
     return {e.get("id") or "" for e in proc.findall(f"{_B}boundaryEvent")}
-
-
-def _tidy(pts: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """Rounded points without repeats or middle points of straight runs."""
-    out: list[tuple[float, float]] = []
-    for x, y in pts:
-        p = (round(x, 1), round(y, 1))
-        if out and out[-1] == p:
-            continue
-        if len(out) >= 2 and ((out[-2][0] == out[-1][0] == p[0]) or (out[-2][1] == out[-1][1] == p[1])):
-            out[-1] = p
-            continue
-        out.append(p)
-    if len(out) == 1:
-        out.append(out[0])
-    return out
 
 
 def _num(v: float) -> str:

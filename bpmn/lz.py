@@ -230,49 +230,16 @@ def _node(el: etree._Element, problems: list[Problem]) -> NodeConfig:
             problems.append(Problem(node_id, f"lz:{_local(extra[0])} appears more than once", "lz_duplicate"))
     deadline = None
     for d in _ext(el, "deadline")[:1]:
-        duration = (d.get("duration") or "").strip()
-        action = (d.get("action") or "remind").strip()
-        why = deadline_problem(duration, action)
-        if why == "duration":
-            problems.append(Problem(node_id, f"lz:deadline duration '{duration}' is not an ISO-8601 duration "
-                                             "such as P2D or PT4H", "lz_deadline"))
-        elif why == "action":
-            problems.append(Problem(node_id, f"lz:deadline action '{action}' is not one of "
-                                             f"{', '.join(DEADLINE_ACTIONS)}", "lz_deadline"))
-        else:
-            deadline = Deadline(duration, action)
+        deadline = _deadline(d, node_id, problems)
     form = _ext(el, "form")
     fields_el = _ext(el, "fields")
     cc = tuple(a for a in (_assignees(c, node_id, problems, "lz:cc") for c in _ext(el, "cc")) if a)
-    call = None
     call_els = _ext(el, "call")
-    if call_els:
-        c = call_els[0]
-        fn = (c.get("function") or "").strip()
-        if not re.fullmatch(r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*", fn):
-            problems.append(Problem(node_id, f"lz:call function '{fn}' is not a dotted function name", "lz_call"))
-        args = []
-        for a in c.findall(f"{_L}arg"):
-            name, expr = (a.get("name") or "").strip(), a.get("expr")
-            if not name.isidentifier() or expr is None:
-                problems.append(Problem(node_id, "lz:arg needs a name (identifier) and an expr", "lz_call"))
-                continue
-            args.append(CallArg(name, expr))
-        call = Call(fn, tuple(args))
-        if tag not in ("serviceTask", "sendTask", "task", "scriptTask"):
-            problems.append(Problem(node_id, "lz:call belongs on a bpmn:serviceTask", "lz_placement"))
-    if tag == "userTask":
-        kind = "approval" if approval else "handle"
-    elif tag == "manualTask":
-        kind = "handle"
-    elif call is not None or tag == "serviceTask":
-        kind = "service"
-    else:
-        kind = "other"
+    call = _call(call_els[0], tag, node_id, problems) if call_els else None
     return NodeConfig(
         node_id=node_id,
         name=el.get("name") or node_id,
-        kind=kind,
+        kind=_kind(tag, approval, call),
         approval=approval,
         assignees=assignees,
         deadline=deadline,
@@ -284,35 +251,59 @@ def _node(el: etree._Element, problems: list[Problem]) -> NodeConfig:
     )
 
 
+def _deadline(d: etree._Element, node_id: str, problems: list[Problem]) -> Deadline | None:
+    duration = (d.get("duration") or "").strip()
+    action = (d.get("action") or "remind").strip()
+    why = deadline_problem(duration, action)
+    if why == "duration":
+        problems.append(Problem(node_id, f"lz:deadline duration '{duration}' is not an ISO-8601 duration "
+                                         "such as P2D or PT4H", "lz_deadline"))
+        return None
+    if why == "action":
+        problems.append(Problem(node_id, f"lz:deadline action '{action}' is not one of "
+                                         f"{', '.join(DEADLINE_ACTIONS)}", "lz_deadline"))
+        return None
+    return Deadline(duration, action)
+
+
+def _call(c: etree._Element, tag: str, node_id: str, problems: list[Problem]) -> Call:
+    fn = (c.get("function") or "").strip()
+    if not re.fullmatch(r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*", fn):
+        problems.append(Problem(node_id, f"lz:call function '{fn}' is not a dotted function name", "lz_call"))
+    args = []
+    for a in c.findall(f"{_L}arg"):
+        name, expr = (a.get("name") or "").strip(), a.get("expr")
+        if not name.isidentifier() or expr is None:
+            problems.append(Problem(node_id, "lz:arg needs a name (identifier) and an expr", "lz_call"))
+            continue
+        args.append(CallArg(name, expr))
+    if tag not in ("serviceTask", "sendTask", "task", "scriptTask"):
+        problems.append(Problem(node_id, "lz:call belongs on a bpmn:serviceTask", "lz_placement"))
+    return Call(fn, tuple(args))
+
+
+def _kind(tag: str, approval: ApprovalRule | None, call: Call | None) -> str:
+    if tag == "userTask":
+        return "approval" if approval else "handle"
+    if tag == "manualTask":
+        return "handle"
+    if call is not None or tag == "serviceTask":
+        return "service"
+    return "other"
+
+
+_NODE_TAGS = ("userTask", "manualTask", "serviceTask", "task", "sendTask", "scriptTask")
+
+
 def read_process(proc: etree._Element, problems: list[Problem]) -> ProcessConfig:
     pid = proc.get("id") or ""
     cfg = ProcessConfig(process_id=pid, name=proc.get("name") or pid)
     for p in _ext(proc, "process")[:1]:
-        mode = (p.get("mode") or "fixed").strip()
-        if mode not in FLOW_MODELS:
-            problems.append(Problem(pid, f"lz:process mode '{mode}' is not one of {', '.join(FLOW_MODELS)}",
-                                    "lz_process"))
-        else:
-            cfg.mode = mode
-        cfg.category = (p.get("category") or "").strip()
-        cfg.prefix = (p.get("prefix") or "").strip()
-        cfg.name_en = (p.get("name_en") or "").strip()
-        if cfg.prefix and not PREFIX.fullmatch(cfg.prefix):
-            problems.append(Problem(pid, f"lz:process prefix '{cfg.prefix}' must be 1-10 letters or digits",
-                                    "lz_process"))
+        _read_process_settings(p, cfg, problems)
     for el in proc.iter():
         if not isinstance(el.tag, str) or not el.tag.startswith(_B):
             continue
-        tag = _local(el)
-        if tag == "startEvent" and el.getparent() is proc:
-            form = _ext(el, "form")
-            if form and cfg.start_form_key is None:
-                cfg.start_form_key = form[0].get("key")
-        if tag in ("userTask", "manualTask", "serviceTask", "task", "sendTask", "scriptTask") or _ext(el, "approval"):
-            node = _node(el, problems)
-            cfg.nodes[node.node_id] = node
-        elif _ext(el, "cc"):
-            cfg.nodes[el.get("id") or ""] = _node(el, problems)
+        _read_element(el, proc, cfg, problems)
     code = " ".join((el.text or "") for el in proc.iter(f"{_B}conditionExpression", f"{_B}script"))
     words = set(re.findall(r"[A-Za-z_][\w]*", code))
     cfg.outcome_readers = frozenset(n for n, c in cfg.nodes.items() if c.kind == "approval" and n in words)
@@ -321,6 +312,37 @@ def read_process(proc: etree._Element, problems: list[Problem]) -> ProcessConfig
             problems.append(Problem(node.node_id, "strategy 'chosen' needs lz:process mode='predefined'",
                                     "lz_strategy"))
     return cfg
+
+
+def _read_process_settings(p: etree._Element, cfg: ProcessConfig, problems: list[Problem]) -> None:
+    """The attributes of lz:process (flow model, category, prefix, English name)."""
+    pid = cfg.process_id
+    mode = (p.get("mode") or "fixed").strip()
+    if mode not in FLOW_MODELS:
+        problems.append(Problem(pid, f"lz:process mode '{mode}' is not one of {', '.join(FLOW_MODELS)}",
+                                "lz_process"))
+    else:
+        cfg.mode = mode
+    cfg.category = (p.get("category") or "").strip()
+    cfg.prefix = (p.get("prefix") or "").strip()
+    cfg.name_en = (p.get("name_en") or "").strip()
+    if cfg.prefix and not PREFIX.fullmatch(cfg.prefix):
+        problems.append(Problem(pid, f"lz:process prefix '{cfg.prefix}' must be 1-10 letters or digits",
+                                "lz_process"))
+
+
+def _read_element(el: etree._Element, proc: etree._Element, cfg: ProcessConfig, problems: list[Problem]) -> None:
+    """The start form of the process's own start event, or the configuration of a node."""
+    tag = _local(el)
+    if tag == "startEvent" and el.getparent() is proc:
+        form = _ext(el, "form")
+        if form and cfg.start_form_key is None:
+            cfg.start_form_key = form[0].get("key")
+    if tag in _NODE_TAGS or _ext(el, "approval"):
+        node = _node(el, problems)
+        cfg.nodes[node.node_id] = node
+    elif _ext(el, "cc"):
+        cfg.nodes[el.get("id") or ""] = _node(el, problems)
 
 
 def parse_xml(xml: bytes) -> etree._Element:

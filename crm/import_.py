@@ -110,6 +110,30 @@ def import_customers(db: Database, actor_id: int, data: bytes) -> dict[str, Any]
         actor = s.get(User, actor_id)
         is_admin = actor is not None and actor.is_admin  # crm.records checks permissions again
     rows = _rows(data)
+    columns, letters = _header(rows)
+    problems: dict[str, str] = {}
+    payloads: list[dict[str, Any]] = []
+    row_numbers: list[int] = []
+    for n, row in enumerate(rows[1:], start=2):
+        if all(_text(v) is None for v in row):
+            continue
+        payloads.append(_payload(row, n, columns, letters, is_admin, problems))
+        row_numbers.append(n)
+    if not payloads and not problems:
+        raise ValidationFailed("the sheet has no customer rows", {"file": "no customer rows below the header"})
+    if problems:
+        raise ValidationFailed(f"{len(problems)} problem(s) in the file: nothing was imported", problems)
+    try:
+        created = records.create_many(db, actor_id, "customer", payloads)
+    except ValidationFailed as e:
+        raise ValidationFailed(f"{len(e.fields)} problem(s) in the file: nothing was imported",
+                               {_where(k, row_numbers, letters): v for k, v in e.fields.items()}) from e
+    return {"created": len(created), "ids": [c["id"] for c in created]}
+
+
+def _header(rows: list[tuple[Any, ...]]) -> tuple[dict[int, Column], dict[str, str]]:
+    """The imported columns by 0-based index, and the column letter of every known field;
+    ValidationFailed listing every problem of the header row."""
     if not rows or not any(v is not None for v in rows[0]):
         raise ValidationFailed("the sheet has no header row", {"file": f"the first row names the columns "
                                                                         f"({REQUIRED_HEADER}, ...)"})
@@ -126,46 +150,34 @@ def import_customers(db: Database, actor_id: int, data: bytes) -> dict[str, Any]
             problems[where] = "unknown column; known: " + ", ".join(BY_HEADER)
         elif column.field in letters:
             problems[where] = f"repeats column {letters[column.field]}"
-        elif column.imported:
-            columns[i] = column
-            letters[column.field] = get_column_letter(i + 1)
         else:
             letters[column.field] = get_column_letter(i + 1)
+            if column.imported:
+                columns[i] = column
     if REQUIRED_HEADER not in {c.header for c in columns.values()}:
         problems["file"] = f"no {REQUIRED_HEADER} column"
     if problems:
         raise ValidationFailed("the header row is not valid: nothing was imported", problems)
+    return columns, letters
 
-    payloads: list[dict[str, Any]] = []
-    row_numbers: list[int] = []
-    for n, row in enumerate(rows[1:], start=2):
-        if all(_text(v) is None for v in row):
+
+def _payload(row: tuple[Any, ...], n: int, columns: dict[int, Column], letters: dict[str, str], is_admin: bool,
+             problems: dict[str, str]) -> dict[str, Any]:
+    """The customer of sheet row `n`; a problem per bad cell (its column left out)."""
+    payload: dict[str, Any] = {}
+    for i, column in columns.items():
+        raw = row[i] if i < len(row) else None
+        try:
+            value = _value(column, raw, is_admin)
+        except _Bad as e:
+            problems[f"row {n}, column {letters[column.field]} ({column.header})"] = str(e)
             continue
-        payload: dict[str, Any] = {}
-        for i, column in columns.items():
-            raw = row[i] if i < len(row) else None
-            try:
-                value = _value(column, raw, is_admin)
-            except _Bad as e:
-                problems[f"row {n}, column {letters[column.field]} ({column.header})"] = str(e)
-                continue
-            if column.kind == "bool":
-                if value or is_admin:
-                    payload[column.field] = value
-            elif value is not None:
+        if column.kind == "bool":
+            if value or is_admin:
                 payload[column.field] = value
-        payloads.append(payload)
-        row_numbers.append(n)
-    if not payloads and not problems:
-        raise ValidationFailed("the sheet has no customer rows", {"file": "no customer rows below the header"})
-    if problems:
-        raise ValidationFailed(f"{len(problems)} problem(s) in the file: nothing was imported", problems)
-    try:
-        created = records.create_many(db, actor_id, "customer", payloads)
-    except ValidationFailed as e:
-        raise ValidationFailed(f"{len(e.fields)} problem(s) in the file: nothing was imported",
-                               {_where(k, row_numbers, letters): v for k, v in e.fields.items()}) from e
-    return {"created": len(created), "ids": [c["id"] for c in created]}
+        elif value is not None:
+            payload[column.field] = value
+    return payload
 
 
 def _where(key: str, row_numbers: list[int], letters: dict[str, str]) -> str:

@@ -258,40 +258,42 @@ def update_user(s: Session, user_id: int, changes: dict[str, Any]) -> User:
     if user is None:
         raise NotFound(f"user {user_id} not found")
     fields: dict[str, str] = {k: "unknown field" for k in set(changes) - set(USER_CHANGES)}
+    new = _user_changes(s, user, changes, fields)
+    if fields:
+        raise ValidationFailed("invalid user change", fields)
+    for name, value in new.items():  # in the order of USER_CHANGES
+        if name == "password":
+            set_password(user, value)
+        else:
+            setattr(user, name, value)
+    s.flush()
+    return user
+
+
+def _user_changes(s: Session, user: User, changes: dict[str, Any], fields: dict[str, str]) -> dict[str, Any]:
+    """The new value of each changed attribute (the password in clear); a problem in `fields` for each bad one."""
+    new: dict[str, Any] = {}
     if "display_name" in changes:
-        display_name = _require_text(fields, "display_name", changes["display_name"], 100)
-    if "password" in changes and (not isinstance(changes["password"], str) or len(changes["password"]) < 8):
-        fields["password"] = PASSWORD_TOO_SHORT
+        new["display_name"] = _require_text(fields, "display_name", changes["display_name"], 100)
+    if "password" in changes:
+        if not isinstance(changes["password"], str) or len(changes["password"]) < 8:
+            fields["password"] = PASSWORD_TOO_SHORT
+        new["password"] = changes["password"]
     if "department" in changes:
-        dept = _department_ref(s, fields, "department", changes["department"])
+        new["department"] = _department_ref(s, fields, "department", changes["department"])
     if "supervisor" in changes:
         sup = _user_ref(s, fields, "supervisor", changes["supervisor"])
         if "supervisor" not in fields and _reaches(sup, user.id, lambda u: u.supervisor):
             fields["supervisor"] = Msg("supervisor_cycle", "would make the user their own supervisor (a cycle)")
+        new["supervisor"] = sup
     if "roles" in changes:
-        role_objs = _role_refs(s, fields, changes["roles"])
+        new["roles"] = _role_refs(s, fields, changes["roles"])
     if "active" in changes and not isinstance(changes["active"], bool):
         fields["active"] = "must be true or false"
     if "locale" in changes and changes["locale"] not in ("zh", "en"):
         fields["locale"] = "zh or en"
-    if fields:
-        raise ValidationFailed("invalid user change", fields)
-    if "display_name" in changes:
-        user.display_name = display_name
-    if "password" in changes:
-        set_password(user, changes["password"])
-    if "department" in changes:
-        user.department = dept
-    if "supervisor" in changes:
-        user.supervisor = sup
-    if "roles" in changes:
-        user.roles = role_objs
-    if "active" in changes:
-        user.active = changes["active"]
-    if "locale" in changes:
-        user.locale = changes["locale"]
-    s.flush()
-    return user
+    new.update({k: changes[k] for k in ("active", "locale") if k in changes})
+    return new
 
 
 def set_password(user: User, password: str) -> None:

@@ -6,6 +6,7 @@ an instance warning), never by approving silently.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,63 +46,99 @@ def _by_names(s: Session, names: list[str], res: Resolution, what: str) -> None:
         res.add(u)
 
 
+@dataclass(frozen=True)
+class _Ask:
+    """One node's question: who handles it (`value` is the strategy's lz:assignees value)."""
+
+    s: Session
+    value: str
+    initiator: User
+    data: dict[str, Any]
+    chosen: dict[str, Any]
+    node_id: str
+
+
 def resolve(s: Session, rule: Assignees, initiator: User, data: dict[str, Any],
             chosen: dict[str, Any], node_id: str) -> Resolution:
     res = Resolution()
-    strategy, value = rule.strategy, rule.value
-    if strategy == "users":
-        _by_names(s, list(split_list(value)), res, "users")
-    elif strategy == "role":
-        keys = list(split_list(value))
-        for u in org.users_with_roles(s, keys):
-            res.add(u)
-        if not res.users:
-            res.warnings.append(f"role: nobody has role {', '.join(keys)}")
-    elif strategy == "dept_head":
-        if value:
-            dept = org.department_by_name(s, value)
-            if dept is None:
-                res.warnings.append(f"dept_head: no department '{value}'")
-        else:
-            dept = initiator.department
-            if dept is None:
-                res.warnings.append(f"dept_head: initiator {initiator.username} has no department")
-        head = org.head_of(s, dept) if dept else None
-        if dept is not None and head is None:
-            res.warnings.append(f"dept_head: department '{dept.name}' has no head")
-        res.add(head)
-    elif strategy == "dept_heads":
-        for name in split_list(value):
-            dept = org.department_by_name(s, name)
-            head = org.head_of(s, dept) if dept else None
-            if dept is None:
-                res.warnings.append(f"dept_heads: no department '{name}'")
-            elif head is None:
-                res.warnings.append(f"dept_heads: department '{name}' has no head")
-            res.add(head)
-    elif strategy == "supervisor":
-        levels = int(value) if value else 1
-        sup = org.supervisor_at(initiator, levels)
-        if sup is None:
-            res.warnings.append(f"supervisor: {initiator.username} has no supervisor {levels} level(s) up")
-        elif not sup.active:
-            res.warnings.append(f"supervisor: {sup.username} is deactivated")
-        res.add(sup)
-    elif strategy == "initiator":
-        res.add(initiator)
-    elif strategy == "field":
-        names = _names(data.get(value))
-        if not names:
-            res.warnings.append(f"field: process data field '{value}' names no user")
-        _by_names(s, names, res, f"field {value}")
-    elif strategy == "chosen":
-        names = _names(chosen.get(node_id))
-        if not names:
-            res.warnings.append(f"chosen: the initiator chose nobody for node '{node_id}'")
-        _by_names(s, names, res, "chosen")
-    else:  # read_definitions refuses unknown strategies at deploy
-        res.warnings.append(f"unknown strategy '{strategy}'")
+    strategy = _STRATEGIES.get(rule.strategy)
+    if strategy is None:  # read_definitions refuses unknown strategies at deploy
+        res.warnings.append(f"unknown strategy '{rule.strategy}'")
+    else:
+        strategy(_Ask(s, rule.value, initiator, data, chosen, node_id), res)
     return res
+
+
+def _users(ask: _Ask, res: Resolution) -> None:
+    _by_names(ask.s, list(split_list(ask.value)), res, "users")
+
+
+def _role(ask: _Ask, res: Resolution) -> None:
+    keys = list(split_list(ask.value))
+    for u in org.users_with_roles(ask.s, keys):
+        res.add(u)
+    if not res.users:
+        res.warnings.append(f"role: nobody has role {', '.join(keys)}")
+
+
+def _dept_head(ask: _Ask, res: Resolution) -> None:
+    if ask.value:
+        dept = org.department_by_name(ask.s, ask.value)
+        if dept is None:
+            res.warnings.append(f"dept_head: no department '{ask.value}'")
+    else:
+        dept = ask.initiator.department
+        if dept is None:
+            res.warnings.append(f"dept_head: initiator {ask.initiator.username} has no department")
+    head = org.head_of(ask.s, dept) if dept else None
+    if dept is not None and head is None:
+        res.warnings.append(f"dept_head: department '{dept.name}' has no head")
+    res.add(head)
+
+
+def _dept_heads(ask: _Ask, res: Resolution) -> None:
+    for name in split_list(ask.value):
+        dept = org.department_by_name(ask.s, name)
+        head = org.head_of(ask.s, dept) if dept else None
+        if dept is None:
+            res.warnings.append(f"dept_heads: no department '{name}'")
+        elif head is None:
+            res.warnings.append(f"dept_heads: department '{name}' has no head")
+        res.add(head)
+
+
+def _supervisor(ask: _Ask, res: Resolution) -> None:
+    levels = int(ask.value) if ask.value else 1
+    sup = org.supervisor_at(ask.initiator, levels)
+    if sup is None:
+        res.warnings.append(f"supervisor: {ask.initiator.username} has no supervisor {levels} level(s) up")
+    elif not sup.active:
+        res.warnings.append(f"supervisor: {sup.username} is deactivated")
+    res.add(sup)
+
+
+def _initiator(ask: _Ask, res: Resolution) -> None:
+    res.add(ask.initiator)
+
+
+def _field(ask: _Ask, res: Resolution) -> None:
+    names = _names(ask.data.get(ask.value))
+    if not names:
+        res.warnings.append(f"field: process data field '{ask.value}' names no user")
+    _by_names(ask.s, names, res, f"field {ask.value}")
+
+
+def _chosen(ask: _Ask, res: Resolution) -> None:
+    names = _names(ask.chosen.get(ask.node_id))
+    if not names:
+        res.warnings.append(f"chosen: the initiator chose nobody for node '{ask.node_id}'")
+    _by_names(ask.s, names, res, "chosen")
+
+
+_STRATEGIES: dict[str, Callable[[_Ask, Resolution], None]] = {
+    "users": _users, "role": _role, "dept_head": _dept_head, "dept_heads": _dept_heads,
+    "supervisor": _supervisor, "initiator": _initiator, "field": _field, "chosen": _chosen,
+}
 
 
 def process_admins(s: Session) -> list[User]:

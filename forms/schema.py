@@ -308,47 +308,59 @@ def _check_input(comp: dict[str, Any], loc: str, problems: list[str]) -> None:
     rules = _check_validate(comp, loc, problems)
     _check_bounds(rules, "min", "max", loc, problems, counts=False)
     _check_bounds(rules, "minLength", "maxLength", loc, problems, counts=True)
-    pattern = rules.get("pattern")
-    if pattern not in (None, ""):
-        if not isinstance(pattern, str):
-            problems.append(f"{loc}: validate.pattern must be a string")
-        else:
-            try:
-                compile_pattern(pattern)
-            except re.error as exc:
-                problems.append(f"{loc}: invalid pattern {pattern!r}: {exc}")
+    _check_pattern(rules.get("pattern"), loc, problems)
     vtype = rules.get("validationType")
     if vtype is not None and vtype not in VALIDATION_TYPES:
         problems.append(f"{loc}: unknown validationType {vtype!r} (email, phone or custom)")
     if ctype == "number":
-        digits = comp.get("decimalDigits")
-        if digits is not None and (isinstance(digits, bool) or not isinstance(digits, int) or digits < 0):
-            problems.append(f"{loc}: decimalDigits must be a non-negative integer, got {digits!r}")
-        increment = comp.get("increment")
-        if increment not in (None, ""):
-            inc = to_decimal(increment)
-            if inc is None or inc <= 0:
-                problems.append(f"{loc}: increment must be a positive number, got {increment!r}")
+        _check_number(comp, loc, problems)
     if ctype == "datetime":
         subtype = comp.get("subtype", "date")
         if subtype not in DATETIME_SUBTYPES:
             problems.append(f"{loc}: unknown datetime subtype {subtype!r} (date, time or datetime)")
     if ctype in OPTION_TYPES and "values" in comp and not comp.get("valuesKey") and not comp.get("valuesExpression"):
-        values = comp["values"]
-        if not isinstance(values, list):
-            problems.append(f"{loc}: values must be a list of {{label, value}}")
+        _check_options(comp["values"], loc, problems)
+
+
+def _check_pattern(pattern: Any, loc: str, problems: list[str]) -> None:
+    if pattern in (None, ""):
+        return
+    if not isinstance(pattern, str):
+        problems.append(f"{loc}: validate.pattern must be a string")
+        return
+    try:
+        compile_pattern(pattern)
+    except re.error as exc:
+        problems.append(f"{loc}: invalid pattern {pattern!r}: {exc}")
+
+
+def _check_number(comp: dict[str, Any], loc: str, problems: list[str]) -> None:
+    digits = comp.get("decimalDigits")
+    if digits is not None and (isinstance(digits, bool) or not isinstance(digits, int) or digits < 0):
+        problems.append(f"{loc}: decimalDigits must be a non-negative integer, got {digits!r}")
+    increment = comp.get("increment")
+    if increment not in (None, ""):
+        inc = to_decimal(increment)
+        if inc is None or inc <= 0:
+            problems.append(f"{loc}: increment must be a positive number, got {increment!r}")
+
+
+def _check_options(values: Any, loc: str, problems: list[str]) -> None:
+    """The static options of a select, radio, checklist or taglist."""
+    if not isinstance(values, list):
+        problems.append(f"{loc}: values must be a list of {{label, value}}")
+        return
+    seen: list[Any] = []
+    for j, option in enumerate(values):
+        value = _option_value(option)
+        if not isinstance(option, dict) or "value" not in option:
+            problems.append(f"{loc}: values[{j}] must be an object with a value")
+        elif value is None or isinstance(value, dict | list):
+            problems.append(f"{loc}: values[{j}].value must be a string, number or boolean")
+        elif any(type(value) is type(s) and value == s for s in seen):
+            problems.append(f"{loc}: duplicate option value {value!r}")
         else:
-            seen: list[Any] = []
-            for j, option in enumerate(values):
-                value = _option_value(option)
-                if not isinstance(option, dict) or "value" not in option:
-                    problems.append(f"{loc}: values[{j}] must be an object with a value")
-                elif value is None or isinstance(value, dict | list):
-                    problems.append(f"{loc}: values[{j}].value must be a string, number or boolean")
-                elif any(type(value) is type(s) and value == s for s in seen):
-                    problems.append(f"{loc}: duplicate option value {value!r}")
-                else:
-                    seen.append(value)
+            seen.append(value)
 
 
 def _check_list(comp: dict[str, Any], loc: str, problems: list[str]) -> None:

@@ -41,11 +41,7 @@ def compile_definition(xml: bytes, forms: dict[str, Any] | None = None) -> Compi
     `forms` ({form key: form-js schema}, e.g. designed in the browser) take precedence over the
     library's forms/schemas/<key>.json; each is checked with forms.schema.check_schema like those.
     Only the forms the file names are kept in the result."""
-    if not isinstance(xml, (bytes, bytearray)) or not xml.strip():
-        raise DefinitionInvalid([Problem(None, "the request body is empty: send the BPMN XML", "xml")])
-    if len(xml) > MAX_BPMN_BYTES:
-        raise DefinitionInvalid([Problem(None, f"the BPMN file is larger than {MAX_BPMN_BYTES // 1024} KB", "xml")])
-    xml = bytes(xml)
+    xml = _body(xml)
     given, form_problems = _given_forms(forms)
 
     problems = form_problems + list(check_bpmn(xml, sandbox.check_expression, sandbox.check_script))
@@ -54,25 +50,12 @@ def compile_definition(xml: bytes, forms: dict[str, Any] | None = None) -> Compi
     root = parse_xml(xml)
     configs, _ = read_definitions(root)
     executable = {p.get("id") for p in root.iter(f"{{{BPMN_NS}}}process") if is_executable(p)}
+    runnable = [c for pid, c in configs.items() if pid in executable]
     problems += [Problem(n.node_id, why, "lz_call")
-                 for pid, cfg in configs.items() if pid in executable
+                 for cfg in runnable
                  for n in cfg.nodes.values() if n.kind == "service"
                  for why in [_service_problem(n)] if why]
-    used: dict[str, Any] = {}
-    for cfg in (c for pid, c in configs.items() if pid in executable):
-        refs = [(cfg.process_id, cfg.start_form_key)] + [(n.node_id, n.form_key) for n in cfg.nodes.values()]
-        for element_id, key in refs:
-            if key and key not in used:
-                if key in given:
-                    used[key] = given[key]
-                    continue
-                if key in _form_problems_by_key(form_problems):
-                    continue
-                schema, why = library.load(key)
-                if schema is None:
-                    problems += [Problem(element_id, w, "form") for w in why]
-                else:
-                    used[key] = schema
+    used = _used_forms(runnable, given, _form_problems_by_key(form_problems), problems)
     parsed, parse_problems = spiff.parse(xml)
     # The parser repeats what the XSD check already said; keep its messages only when they add something.
     known = {(p.element_id, p.message) for p in problems}
@@ -81,6 +64,39 @@ def compile_definition(xml: bytes, forms: dict[str, Any] | None = None) -> Compi
         raise DefinitionInvalid(problems or [Problem(None, "the file could not be parsed", "parser")])
     config = configs.get(parsed.process_id) or ProcessConfig(parsed.process_id, parsed.name)
     return Compiled(xml, parsed, config, hashlib.sha256(xml).hexdigest(), used)
+
+
+def _body(xml: Any) -> bytes:
+    """The request body as bytes; DefinitionInvalid when it is empty or too large."""
+    if not isinstance(xml, (bytes, bytearray)) or not xml.strip():
+        raise DefinitionInvalid([Problem(None, "the request body is empty: send the BPMN XML", "xml")])
+    if len(xml) > MAX_BPMN_BYTES:
+        raise DefinitionInvalid([Problem(None, f"the BPMN file is larger than {MAX_BPMN_BYTES // 1024} KB", "xml")])
+    return bytes(xml)
+
+
+def _used_forms(configs: list[ProcessConfig], given: dict[str, Any], unusable: set[str],
+                problems: list[Problem]) -> dict[str, Any]:
+    """{key: schema} of every form the processes name (start form, then node forms), the given
+    ones first, else the library's; a problem for each the library cannot load. A form given but
+    unusable (`unusable`: already reported) is not looked up."""
+    used: dict[str, Any] = {}
+    for cfg in configs:
+        refs = [(cfg.process_id, cfg.start_form_key)] + [(n.node_id, n.form_key) for n in cfg.nodes.values()]
+        for element_id, key in refs:
+            if not key or key in used:
+                continue
+            if key in given:
+                used[key] = given[key]
+                continue
+            if key in unusable:
+                continue
+            schema, why = library.load(key)
+            if schema is None:
+                problems += [Problem(element_id, w, "form") for w in why]
+            else:
+                used[key] = schema
+    return used
 
 
 def _given_forms(forms: Any) -> tuple[dict[str, Any], list[Problem]]:

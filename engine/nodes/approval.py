@@ -99,7 +99,28 @@ def activate(ctx: runtime.Ctx, step: spiff.HumanStep) -> bool:
     """Enter a READY human task as a node activation. True when automatic votes decided it at once."""
     cfg = runtime.node_config(ctx.definition, step.process_id, step.node_id) or NodeConfig(
         node_id=step.node_id, name=step.node_name, kind="handle")
-    rule = cfg.approval
+    found = _assignees_of(ctx, step, cfg)
+    act = _open_activation(ctx, step, cfg, found)
+    if cfg.cc:
+        runtime.copy_to(ctx, cfg)
+    due = utcnow() + cfg.deadline.delta if cfg.deadline else None
+    if due is not None and cfg.deadline is not None:
+        ctx.s.add(Timer(instance_id=ctx.inst.id, kind="deadline", node_id=step.node_id, activation_id=act.id,
+                        action=cfg.deadline.action, due_at=due))
+    auto = _auto_approve(ctx, act, cfg, found)
+    # A fresh node can only be decided by automatic votes; a sequential one opens its first task.
+    if (auto or act.mode == "sequential") and evaluate(ctx, act):
+        return True
+    if act.mode != "sequential":
+        for u in found:
+            if u.id not in auto:
+                runtime.open_task(ctx, act, u.id, due)
+    return False
+
+
+def _assignees_of(ctx: runtime.Ctx, step: spiff.HumanStep, cfg: NodeConfig) -> list[User]:
+    """The node's assignees (its warnings recorded on the instance); the process admins when nobody
+    could be resolved."""
     found: list[User] = []
     if cfg.assignees is not None:
         res = assignees.resolve(ctx.s, cfg.assignees, ctx.initiator, spiff.data_of(ctx.wf), ctx.inst.chosen or {},
@@ -113,6 +134,12 @@ def activate(ctx: runtime.Ctx, step: spiff.HumanStep) -> bool:
                           f"({', '.join(u.username for u in found) or 'none'})", step.node_id)
         if not found:
             raise spiff.WorkflowFailed(f"node {step.node_id}: no assignee and no process admin")
+    return found
+
+
+def _open_activation(ctx: runtime.Ctx, step: spiff.HumanStep, cfg: NodeConfig, found: list[User]) -> NodeActivation:
+    """The open activation of the node for `found` (flushed, its entry audited)."""
+    rule = cfg.approval
     act = NodeActivation(
         instance_id=ctx.inst.id, node_id=step.node_id, node_name=step.node_name, spiff_task_id=step.task_id,
         kind="approval" if rule else "handle", mode=rule.mode if rule else "any",
@@ -123,39 +150,34 @@ def activate(ctx: runtime.Ctx, step: spiff.HumanStep) -> bool:
     ctx.s.flush()
     audit.record(ctx.s, ctx.inst.id, "enter", None, node_id=step.node_id,
                  detail={"assignees": [u.username for u in found], "mode": act.mode})
-    if cfg.cc:
-        runtime.copy_to(ctx, cfg)
-    due = utcnow() + cfg.deadline.delta if cfg.deadline else None
-    if due is not None and cfg.deadline is not None:
-        ctx.s.add(Timer(instance_id=ctx.inst.id, kind="deadline", node_id=step.node_id, activation_id=act.id,
-                        action=cfg.deadline.action, due_at=due))
+    return act
+
+
+def _auto_approve(ctx: runtime.Ctx, act: NodeActivation, cfg: NodeConfig, found: list[User]) -> set[int]:
+    """The automatic approvals the rule allows (skip the initiator, skip who already approved an
+    earlier node), each cast as an approved task; returns the ids of those assignees."""
+    rule = cfg.approval
     auto: set[int] = set()
-    if rule and (rule.skip_initiator or rule.skip_repeated):
-        prior = set()
-        if rule.skip_repeated:
-            prior = set(ctx.s.scalars(select(HumanTask.assignee_id).where(
-                HumanTask.instance_id == ctx.inst.id, HumanTask.status == TaskStatus.APPROVED,
-                HumanTask.node_id != step.node_id)))
-        for u in found:
-            why = ("is the initiator" if rule.skip_initiator and u.id == ctx.inst.initiator_id
-                   else "already approved an earlier node" if u.id in prior else None)
-            if why:
-                auto.add(u.id)
-                t = HumanTask(instance_id=ctx.inst.id, activation_id=act.id, node_id=act.node_id,
-                              node_name=act.node_name, assignee_id=u.id, status=TaskStatus.OPEN.value, auto=True,
-                              comment=f"auto-approved: {u.display_name} {why}", acted_at=utcnow())
-                transition(t, TaskStatus.APPROVED)
-                ctx.s.add(t)
-                audit.record(ctx.s, ctx.inst.id, "auto_approve", u.id, node_id=act.node_id, comment=why)
-        ctx.s.flush()
-    # A fresh node can only be decided by automatic votes; a sequential one opens its first task.
-    if (auto or act.mode == "sequential") and evaluate(ctx, act):
-        return True
-    if act.mode != "sequential":
-        for u in found:
-            if u.id not in auto:
-                runtime.open_task(ctx, act, u.id, due)
-    return False
+    if not (rule and (rule.skip_initiator or rule.skip_repeated)):
+        return auto
+    prior = set()
+    if rule.skip_repeated:
+        prior = set(ctx.s.scalars(select(HumanTask.assignee_id).where(
+            HumanTask.instance_id == ctx.inst.id, HumanTask.status == TaskStatus.APPROVED,
+            HumanTask.node_id != act.node_id)))
+    for u in found:
+        why = ("is the initiator" if rule.skip_initiator and u.id == ctx.inst.initiator_id
+               else "already approved an earlier node" if u.id in prior else None)
+        if why:
+            auto.add(u.id)
+            t = HumanTask(instance_id=ctx.inst.id, activation_id=act.id, node_id=act.node_id,
+                          node_name=act.node_name, assignee_id=u.id, status=TaskStatus.OPEN.value, auto=True,
+                          comment=f"auto-approved: {u.display_name} {why}", acted_at=utcnow())
+            transition(t, TaskStatus.APPROVED)
+            ctx.s.add(t)
+            audit.record(ctx.s, ctx.inst.id, "auto_approve", u.id, node_id=act.node_id, comment=why)
+    ctx.s.flush()
+    return auto
 
 
 # ---------------------------------------------------------------- votes and the decision
