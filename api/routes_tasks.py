@@ -1,21 +1,40 @@
 """The task inbox and the actions an assignee takes on a task."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 
 from api import bp, database
 from api.auth import current_user_id
 from api.errors import json_body
 from api.pagination import page_args
+from core.errors import ValidationFailed
 from engine import inbox, tasks
+
+
+def _day_arg(name: str) -> date | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed(f"'{name}' is not a date", {name: "a date YYYY-MM-DD"}) from None
 
 
 @bp.get("/tasks")
 def list_tasks() -> Any:
+    """The caller's box with the inbox page's filters: process, q, from/to (days received, in the
+    organisation's time zone), sort=received|due. A bad filter is a 422 naming it."""
     uid, page = current_user_id(), page_args()
-    items, total = inbox.list_box(database(), uid, request.args.get("box", "todo"), page.offset, page.limit)
+    first, last = _day_arg("from"), _day_arg("to")
+    received_from, received_before = inbox.day_bounds(first, last, current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    items, total = inbox.list_box(database(), uid, request.args.get("box", "todo"), page.offset, page.limit,
+                                  process=request.args.get("process") or None, q=request.args.get("q"),
+                                  received_from=received_from, received_before=received_before,
+                                  sort=request.args.get("sort", "received"))
     return jsonify(page.result(items, total))
 
 

@@ -1,8 +1,9 @@
 """The task inbox (todo / done / started / cc): reads the human_task table, never a workflow."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import defer
@@ -56,6 +57,18 @@ def _check_filters(sort: Any, q: Any, received_from: Any, received_before: Any) 
     if fields:
         raise ValidationFailed("invalid inbox filter", fields)
     return q.strip() if isinstance(q, str) and q.strip() else None
+
+
+def day_bounds(first: date | None, last: date | None, zone: str) -> tuple[datetime | None, datetime | None]:
+    """Received "from `first` to `last`" (whole days in the reader's time zone `zone`, e.g.
+    Asia/Shanghai) as the UTC bounds [first 00:00, the day after `last` 00:00) that list_box takes.
+    SQLite stores UTC wall-clock times and compares them as text, so the bounds are UTC."""
+    tz = ZoneInfo(zone)
+
+    def midnight(day: date) -> datetime:
+        return datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)
+
+    return (midnight(first) if first else None, midnight(last + timedelta(days=1)) if last else None)
 
 
 def _like(q: str) -> str:

@@ -5,9 +5,8 @@ paging link or a bookmark keeps them. Copies (抄送) open through /cc/<id>, whi
 """
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import redirect, render_template, request, url_for
 from flask_babel import get_timezone
@@ -28,16 +27,11 @@ def _day(raw: str | None) -> date | None:
         return None
 
 
-def _local_midnight(day: date) -> datetime:
-    """The start of `day` in the user's time zone (what 'received on' means to them), in UTC.
-
-    flask-babel hands back a pytz zone, which must not be passed as `tzinfo=` (that gives the
-    zone's first offset, local mean time: +08:06 for Asia/Shanghai), so the zone is read by name
-    through zoneinfo. The bound is converted to UTC: SQLite stores UTC wall-clock times and
-    compares them as text, ignoring any offset."""
+def _zone() -> str:
+    """The user's time zone by name (flask-babel hands back a pytz zone; its name is what counts:
+    a pytz zone passed as `tzinfo=` gives local mean time, +08:06 for Asia/Shanghai)."""
     tz = get_timezone()
-    zone = ZoneInfo(getattr(tz, "zone", None) or str(tz))
-    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+    return getattr(tz, "zone", None) or str(tz)
 
 
 def inbox_filters(args: Any) -> dict[str, str]:
@@ -72,12 +66,12 @@ def inbox() -> Any:
         box = "todo"
     page = max(1, request.args.get("page", 1, type=int) or 1)
     filters = inbox_filters(request.args)
-    start, end = _day(filters.get("from")), _day(filters.get("to"))
+    received_from, received_before = engine_inbox.day_bounds(_day(filters.get("from")), _day(filters.get("to")),
+                                                              _zone())
     items, total = engine_inbox.list_box(
         database(), uid, box, (page - 1) * PAGE_SIZE, PAGE_SIZE,
         process=filters.get("process"), q=filters.get("q"),
-        received_from=_local_midnight(start) if start else None,
-        received_before=_local_midnight(end + timedelta(days=1)) if end else None,
+        received_from=received_from, received_before=received_before,
         sort=filters.get("sort", "received"))
     now = datetime.now(tz=UTC)
     for item in items:

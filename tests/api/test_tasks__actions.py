@@ -246,3 +246,28 @@ def test_bad_page_is_400(client, params, fields):
     assert set(assert_error(r, 400, "bad_request")["fields"]) == fields
     r = client.get(f"{API}/users", query_string=params, headers=login(client, "clerk"))
     assert set(assert_error(r, 400)["fields"]) == fields
+
+
+def test_the_inbox_filters_work_in_the_api_as_in_the_page(client, deployed):
+    """GET /tasks takes the page's filters: process, q, from/to (days in the organisation's zone), sort."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    two = start(client, "clerk", "two_step")
+    handle = start(client, "clerk", "handle_cc")
+    everything = inbox(client, "sales_lead")
+    assert {row["instance_id"] for row in everything["items"]} >= {two, handle}
+    only_two = inbox(client, "sales_lead", process="two_step")
+    assert {row["instance_id"] for row in only_two["items"]} == {two} and only_two["total"] == 1
+    key = instance(client, handle)["business_key"]
+    by_key = inbox(client, "sales_lead", q=key.lower())
+    assert [row["instance_id"] for row in by_key["items"]] == [handle]
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    assert inbox(client, "sales_lead", **{"from": today.isoformat(), "to": today.isoformat()})["total"] == 2
+    assert inbox(client, "sales_lead", **{"from": (today + timedelta(days=1)).isoformat()})["total"] == 0
+    assert inbox(client, "sales_lead", **{"to": (today - timedelta(days=1)).isoformat()})["total"] == 0
+    assert inbox(client, "sales_lead", sort="due")["total"] == 2
+    for params, field in (({"sort": "sideways"}, "sort"), ({"from": "2026-13-01"}, "from"),
+                          ({"to": "yesterday"}, "to"), ({"q": "x" * 101}, "q")):
+        r = client.get(f"{API}/tasks", query_string=params, headers=login(client, "sales_lead"))
+        assert field in assert_error(r, 422, "validation_failed")["fields"]
