@@ -8,6 +8,7 @@ activations, the node's tasks, its history, the people named) so that `task_view
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import select
@@ -58,32 +59,23 @@ class TaskRead:
         d = s.get(ProcessDefinition, inst.definition_id)
         assert d is not None
         self.act, self.inst, self.d = act, inst, d
-        self._activations: list[NodeActivation] | None = None
-        self._rows: list[HumanTask] | None = None
-        self._events: list[AuditEvent] | None = None
         self._users: dict[int, User] = {}
 
-    @property
+    @cached_property
     def activations(self) -> list[NodeActivation]:
-        if self._activations is None:
-            self._activations = list(self.s.scalars(select(NodeActivation).where(
-                NodeActivation.instance_id == self.inst.id).order_by(NodeActivation.id)))
-        return self._activations
+        return list(self.s.scalars(select(NodeActivation).where(NodeActivation.instance_id == self.inst.id)
+                                   .order_by(NodeActivation.id)))
 
-    @property
+    @cached_property
     def rows(self) -> list[HumanTask]:
         """The node's tasks (every person it had), by id."""
-        if self._rows is None:
-            self._rows = list(self.s.scalars(select(HumanTask).where(HumanTask.activation_id == self.act.id)
-                                             .order_by(HumanTask.id)))
-        return self._rows
+        return list(self.s.scalars(select(HumanTask).where(HumanTask.activation_id == self.act.id)
+                                   .order_by(HumanTask.id)))
 
-    @property
+    @cached_property
     def events(self) -> list[AuditEvent]:
-        if self._events is None:
-            self._events = list(self.s.scalars(select(AuditEvent).where(AuditEvent.instance_id == self.inst.id)
-                                               .order_by(AuditEvent.seq)))
-        return self._events
+        return list(self.s.scalars(select(AuditEvent).where(AuditEvent.instance_id == self.inst.id)
+                                   .order_by(AuditEvent.seq)))
 
     def users(self, ids: Iterable[int | None]) -> dict[int, User]:
         """Users by id (those of `ids` not read yet in one query)."""
