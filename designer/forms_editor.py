@@ -8,9 +8,10 @@ from typing import Any
 
 from flask import jsonify, render_template, request
 
-from designer import bp, drafts
+from designer import bp
 from designer.modeler import designer_api, json_object
 from designer.pages import designer_required
+from engine.design import drafts
 from web.users import database
 
 

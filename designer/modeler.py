@@ -1,7 +1,7 @@
 """The BPMN modeler page (/designer/new, /designer/<key>/edit) and the designer's JSON endpoints
 under /designer/api: organisation options, the source to edit, drafts, validate, deploy.
 
-Each endpoint parses the request, calls one use case (designer/drafts.py -> engine/design/drafts.py,
+Each endpoint parses the request, calls one use case (engine/design/drafts.py,
 crm/directory.py) and answers JSON; errors are `{"error": {"code", "message", "fields"}}` with
 the statuses of web/errors.py (DefinitionInvalid adds `problems`: [{element_id, message, rule}])."""
 from __future__ import annotations
@@ -15,8 +15,9 @@ from flask_babel import gettext
 
 from core.errors import DomainError, NotFound, ValidationFailed
 from crm import directory
-from designer import bp, drafts
+from designer import bp
 from designer.pages import designer_required
+from engine.design import drafts
 from forms import library
 from web.errors import domain_json, error_json
 from web.users import current_user, database, is_process_admin

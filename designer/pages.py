@@ -37,7 +37,7 @@ add_nav("designer", "designer.processes", lazy_gettext("Designer"), visible=is_p
 @bp.get("/")
 @designer_required
 def processes() -> Any:
-    from designer import drafts
+    from engine.design import drafts
 
     db = database()
     items, total = catalog.list_definitions(db, 0, 500)

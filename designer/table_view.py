@@ -147,7 +147,7 @@ def _submit(key: str | None) -> Any:
     xml = tables.from_table(table)
     user = current_user() or {}
     if action == "diagram":
-        from designer import drafts
+        from engine.design import drafts
 
         try:
             drafts.save_draft(database(), user["id"], new_key, xml.decode("utf-8"))

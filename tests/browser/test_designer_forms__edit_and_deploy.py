@@ -9,9 +9,8 @@ from playwright.sync_api import expect
 
 from core.errors import ValidationFailed
 from crm import directory, org
-from designer import drafts
 from engine import instances
-from engine.design import catalog
+from engine.design import catalog, drafts
 from tests.browser.conftest import LiveServer, login
 
 ADMIN_PASSWORD = "designer-admin-1"

@@ -9,8 +9,7 @@ from playwright.sync_api import expect
 from app import BPMN_DIR
 from bpmn.lz import BPMN_NS, Assignees, Deadline, parse_xml
 from crm import directory
-from designer import drafts
-from engine.design import definitions
+from engine.design import definitions, drafts
 from tests.browser.conftest import LiveServer, login
 
 ADMIN_PASSWORD = "designer-admin-1"

@@ -161,7 +161,7 @@ def test_what_the_modeler_cannot_read_is_reported_not_lost_silently(modeler, liv
     assert admin_id is not None
     xml = (BPMN_DIR / "general_approval.bpmn").read_text(encoding="utf-8").replace(
         '<lz:assignees strategy="dept_head"/>', '<lz:assignees strategy="dept_head"/><lz:asignees value="typo"/>')
-    from designer import drafts
+    from engine.design import drafts
 
     drafts.save_draft(live_server.db, admin_id, "general_approval", xml)
     modeler.goto("/designer/general_approval/edit")

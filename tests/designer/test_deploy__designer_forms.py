@@ -6,8 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.errors import DefinitionInvalid, Forbidden
-from designer import drafts
-from engine.design import catalog, definitions
+from engine.design import catalog, definitions, drafts
 from engine.models import ProcessDefinition
 from forms import library
 from tests.bpmn_factory import chain, user_task

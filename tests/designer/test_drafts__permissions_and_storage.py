@@ -1,4 +1,4 @@
-"""Designer drafts (engine/design/drafts.py through designer/drafts.py): only admins and process admins
+"""Designer drafts (engine/design/drafts.py): only admins and process admins
 may save, read or delete them; a draft is stored per process key with its forms."""
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import pytest
 
 from core.errors import Forbidden, NotFound, ValidationFailed
 from crm import directory
-from designer import drafts
-from engine.design import catalog
+from engine.design import catalog, drafts
 from tests.bpmn_factory import chain, user_task
 from tests.org import PASSWORD, Org
 

@@ -9,8 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from core.errors import Conflict, DomainError, EngineFailure
-from designer import drafts
-from engine.design import catalog
+from engine.design import catalog, drafts
 from tests.bpmn_factory import chain, user_task
 from tests.org import Org
 from tests.web.conftest import signed_in

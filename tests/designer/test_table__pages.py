@@ -105,7 +105,7 @@ def test_new_process_from_the_table_and_taken_key(client, org, general):
 
 
 def test_open_as_diagram_saves_a_draft_and_goes_to_the_modeler(client, org, general):
-    from designer import drafts
+    from engine.design import drafts
 
     token = signed_in(client, "admin")
     table = to_table((BPMN / "general_approval.bpmn").read_bytes())
