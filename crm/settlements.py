@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import Conflict, NotFound, ValidationFailed
 from crm import records
-from crm.records import SETTLEMENT_METHODS, Agent, ServiceFeeSettlement
+from crm.records import SETTLEMENT_METHODS, WITHDRAWN, Agent, ServiceFeeSettlement
 from crm.values import parse_decimal
 from db.base import utcnow
 
@@ -47,7 +47,6 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "rejected": (),
     "withdrawn": (),  # only through withdraw(): the instance was withdrawn
 }
-WITHDRAWN = "withdrawn"
 
 
 def _decimal(value: Any, places: Decimal, low: Decimal, high: Decimal) -> Decimal | str:

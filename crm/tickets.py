@@ -27,14 +27,13 @@ from sqlalchemy.orm import Session
 from core.errors import Conflict, NotFound, ValidationFailed
 from crm import records
 from crm.models import User
-from crm.records import Customer, ServiceTicket
+from crm.records import WITHDRAWN, Customer, ServiceTicket
 from db.base import utcnow
 
 TECHNICIAN_ROLE = "technician"
 # 客户满意度 1..5; 3 (一般) and above counts as satisfied and closes the ticket
 SATISFIED_AT = 3
 SATISFACTION_RANGE = (1, 5)
-WITHDRAWN = "withdrawn"
 
 
 def _ticket(s: Session, ticket_id: Any) -> ServiceTicket:
