@@ -8,11 +8,15 @@ final: a row that left `open` (or `running`) never changes again; a node entered
 new rows.
 
     human_task        open -> approved | rejected | done | returned | transferred | cancelled
-    node_activation   open -> approved | rejected | completed | returned | cancelled
-    process_instance  running -> completed | withdrawn | cancelled | failed
+                           | delegated | resolved | removed
+                      delegated -> open (the delegate resolved it) | cancelled
+    node_activation   open -> approved | rejected | completed | read | returned | cancelled
+    process_instance  running <-> suspended; running | suspended -> completed | withdrawn | cancelled | failed
 
-A new row starts in the first status (open / running); an automatic approval is an open task
-moved to approved at once, so it goes through the same guard.
+The two ways back (a delegated task returning to its delegator, a suspended instance activated)
+are the only non-final statuses besides open / running. A new row starts in the first status
+(open / running); an automatic approval is an open task moved to approved at once, so it goes
+through the same guard. `Outcome` is what an ended instance came to (DESIGN.md §8).
 """
 from __future__ import annotations
 
@@ -30,6 +34,9 @@ class TaskStatus(StrEnum):
     RETURNED = "returned"  # sent the instance back to an earlier node (退回)
     TRANSFERRED = "transferred"  # handed to another user (转办, a deadline's escalation)
     CANCELLED = "cancelled"  # the node closed without this person (decided, returned, instance ended)
+    DELEGATED = "delegated"  # 委派: waits for the delegate's opinion, out of the delegator's 待办
+    RESOLVED = "resolved"  # the delegate gave their opinion (not a vote); the delegator's task reopens
+    REMOVED = "removed"  # 减签: taken off the node before voting; no longer counted
 
 
 class ActivationStatus(StrEnum):
@@ -37,16 +44,26 @@ class ActivationStatus(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     COMPLETED = "completed"  # a handle node someone completed
+    READ = "read"  # 阅办: a read-only node everyone confirmed (or whose deadline passed)
     RETURNED = "returned"
     CANCELLED = "cancelled"  # its SpiffWorkflow task went away, or the instance ended
 
 
 class InstanceStatus(StrEnum):
     RUNNING = "running"
+    SUSPENDED = "suspended"  # 挂起: no task action, no timer, until activated
     COMPLETED = "completed"
     WITHDRAWN = "withdrawn"
     CANCELLED = "cancelled"
     FAILED = "failed"
+
+
+class Outcome(StrEnum):
+    """What an ended instance came to; None while it runs (DESIGN.md §8)."""
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    TERMINATED = "terminated"
 
 
 # What a human_task has become once acted on (the inbox's 已办), as opposed to open or cancelled.
@@ -54,20 +71,24 @@ ACTED = (TaskStatus.APPROVED, TaskStatus.REJECTED, TaskStatus.DONE, TaskStatus.R
 VOTED = (TaskStatus.APPROVED, TaskStatus.REJECTED)
 
 TASK_TRANSITIONS: dict[TaskStatus, frozenset[TaskStatus]] = {
+    **{s: frozenset() for s in TaskStatus},
     TaskStatus.OPEN: frozenset({TaskStatus.APPROVED, TaskStatus.REJECTED, TaskStatus.DONE, TaskStatus.RETURNED,
-                                TaskStatus.TRANSFERRED, TaskStatus.CANCELLED}),
-    **{s: frozenset() for s in TaskStatus if s is not TaskStatus.OPEN},
+                                TaskStatus.TRANSFERRED, TaskStatus.CANCELLED, TaskStatus.DELEGATED,
+                                TaskStatus.RESOLVED, TaskStatus.REMOVED}),
+    TaskStatus.DELEGATED: frozenset({TaskStatus.OPEN, TaskStatus.CANCELLED}),
 }
 ACTIVATION_TRANSITIONS: dict[ActivationStatus, frozenset[ActivationStatus]] = {
     ActivationStatus.OPEN: frozenset({ActivationStatus.APPROVED, ActivationStatus.REJECTED,
-                                      ActivationStatus.COMPLETED, ActivationStatus.RETURNED,
-                                      ActivationStatus.CANCELLED}),
+                                      ActivationStatus.COMPLETED, ActivationStatus.READ,
+                                      ActivationStatus.RETURNED, ActivationStatus.CANCELLED}),
     **{s: frozenset() for s in ActivationStatus if s is not ActivationStatus.OPEN},
 }
+_ENDS = frozenset({InstanceStatus.COMPLETED, InstanceStatus.WITHDRAWN, InstanceStatus.CANCELLED,
+                   InstanceStatus.FAILED})
 INSTANCE_TRANSITIONS: dict[InstanceStatus, frozenset[InstanceStatus]] = {
-    InstanceStatus.RUNNING: frozenset({InstanceStatus.COMPLETED, InstanceStatus.WITHDRAWN,
-                                       InstanceStatus.CANCELLED, InstanceStatus.FAILED}),
-    **{s: frozenset() for s in InstanceStatus if s is not InstanceStatus.RUNNING},
+    **{s: frozenset() for s in InstanceStatus},
+    InstanceStatus.RUNNING: _ENDS | {InstanceStatus.SUSPENDED},
+    InstanceStatus.SUSPENDED: _ENDS | {InstanceStatus.RUNNING},
 }
 
 _MACHINES: dict[type, tuple[type[StrEnum], dict]] = {

@@ -41,10 +41,10 @@ class ProcessInstance(Base):
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
     process_key: Mapped[str] = mapped_column(String(200), index=True)
     business_key: Mapped[str] = mapped_column(String(40), unique=True)
-    # engine.lifecycle.InstanceStatus: running -> completed | withdrawn | cancelled | failed
+    # engine.lifecycle.InstanceStatus: running <-> suspended; -> completed | withdrawn | cancelled | failed
     status: Mapped[str] = mapped_column(String(20), default="running", index=True)
     end_event: Mapped[str | None] = mapped_column(String(200))
-    # "rejected" when a rejection that no gateway routes on ended the instance
+    # engine.lifecycle.Outcome (DESIGN.md §8): None while running, then approved | rejected | withdrawn | terminated
     outcome: Mapped[str | None] = mapped_column(String(20))
     initiator_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     title: Mapped[str] = mapped_column(String(300), default="")
@@ -54,6 +54,8 @@ class ProcessInstance(Base):
     warnings: Mapped[list[str]] = mapped_column(JSONType, default=list)
     chosen: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     error: Mapped[str | None] = mapped_column(Text)
+    # 再次提交: the rejected or withdrawn instance this one was started again from
+    resubmitted_from_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column()
@@ -77,6 +79,8 @@ class NodeActivation(Base):
     mode: Mapped[str] = mapped_column(String(20))  # any|all|majority|ratio|sequential (handle: any)
     threshold: Mapped[str | None] = mapped_column(String(20))
     assignee_ids: Mapped[list[int]] = mapped_column(JSONType, default=list)
+    # 票签: vote weight per assignee, keyed by str(user id); None (or a missing user) = weight 1
+    weights: Mapped[dict[str, int] | None] = mapped_column(JSONType)
     # engine.lifecycle.ActivationStatus: open -> approved | rejected | completed | returned | cancelled
     status: Mapped[str] = mapped_column(String(20), default="open")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -105,6 +109,26 @@ class HumanTask(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     acted_at: Mapped[datetime | None] = mapped_column()
     due_at: Mapped[datetime | None] = mapped_column()
+    # 已阅: the first time the assignee opened the task
+    read_at: Mapped[datetime | None] = mapped_column()
+    # after a return (退回/驳回) to this task's node: {"by": username, "comment": ..., "from_node": node id}
+    returned: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    # 委派: the delegate's task points to the delegator's waiting task
+    delegated_from_id: Mapped[int | None] = mapped_column(ForeignKey("human_task.id"))
+
+
+class InstanceReader(Base):
+    """Someone who may read an instance without being an assignee or cc'd: e.g. @mentioned in a comment."""
+
+    __tablename__ = "instance_reader"
+    __table_args__ = (UniqueConstraint("instance_id", "user_id", "reason", name="uq_instance_reader_instance_user_reason"),
+                      Index("ix_instance_reader_user", "user_id", "instance_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    reason: Mapped[str] = mapped_column(String(20))  # mention
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class CarbonCopy(Base):

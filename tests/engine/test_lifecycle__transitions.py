@@ -11,6 +11,7 @@ from engine.lifecycle import (
     TASK_TRANSITIONS,
     ActivationStatus,
     InstanceStatus,
+    Outcome,
     TaskStatus,
     transition,
 )
@@ -22,25 +23,32 @@ MACHINES = [(HumanTask, TaskStatus, TASK_TRANSITIONS), (NodeActivation, Activati
 
 def test_the_values_are_the_strings_stored_today():
     assert [s.value for s in TaskStatus] == ["open", "approved", "rejected", "done", "returned", "transferred",
-                                             "cancelled"]
-    assert [s.value for s in ActivationStatus] == ["open", "approved", "rejected", "completed", "returned",
+                                             "cancelled", "delegated", "resolved", "removed"]
+    assert [s.value for s in ActivationStatus] == ["open", "approved", "rejected", "completed", "read", "returned",
                                                    "cancelled"]
-    assert [s.value for s in InstanceStatus] == ["running", "completed", "withdrawn", "cancelled", "failed"]
+    assert [s.value for s in InstanceStatus] == ["running", "suspended", "completed", "withdrawn", "cancelled",
+                                                 "failed"]
+    assert [s.value for s in Outcome] == ["approved", "rejected", "withdrawn", "terminated"]
     assert TaskStatus.OPEN == "open" and isinstance(TaskStatus.OPEN, str)
 
 
 def test_the_declared_tables():
     assert TASK_TRANSITIONS[TaskStatus.OPEN] == {TaskStatus.APPROVED, TaskStatus.REJECTED, TaskStatus.DONE,
-                                                 TaskStatus.RETURNED, TaskStatus.TRANSFERRED, TaskStatus.CANCELLED}
+                                                 TaskStatus.RETURNED, TaskStatus.TRANSFERRED, TaskStatus.CANCELLED,
+                                                 TaskStatus.DELEGATED, TaskStatus.RESOLVED, TaskStatus.REMOVED}
+    assert TASK_TRANSITIONS[TaskStatus.DELEGATED] == {TaskStatus.OPEN, TaskStatus.CANCELLED}
     assert ACTIVATION_TRANSITIONS[ActivationStatus.OPEN] == {
-        ActivationStatus.APPROVED, ActivationStatus.REJECTED, ActivationStatus.COMPLETED, ActivationStatus.RETURNED,
-        ActivationStatus.CANCELLED}
-    assert INSTANCE_TRANSITIONS[InstanceStatus.RUNNING] == {InstanceStatus.COMPLETED, InstanceStatus.WITHDRAWN,
-                                                            InstanceStatus.CANCELLED, InstanceStatus.FAILED}
+        ActivationStatus.APPROVED, ActivationStatus.REJECTED, ActivationStatus.COMPLETED, ActivationStatus.READ,
+        ActivationStatus.RETURNED, ActivationStatus.CANCELLED}
+    ends = {InstanceStatus.COMPLETED, InstanceStatus.WITHDRAWN, InstanceStatus.CANCELLED, InstanceStatus.FAILED}
+    assert INSTANCE_TRANSITIONS[InstanceStatus.RUNNING] == ends | {InstanceStatus.SUSPENDED}
+    assert INSTANCE_TRANSITIONS[InstanceStatus.SUSPENDED] == ends | {InstanceStatus.RUNNING}
+    # besides the first status, only a delegated task and a suspended instance have a way out
+    ways_back = {TaskStatus.DELEGATED, InstanceStatus.SUSPENDED}
     for _model, statuses, table in MACHINES:
         assert set(table) == set(statuses)  # every status is declared, final ones with no way out
         first = next(iter(statuses))
-        assert all(not table[s] for s in statuses if s is not first)
+        assert all(not table[s] for s in statuses if s is not first and s not in ways_back)
 
 
 @pytest.mark.parametrize(("model", "frm", "to"), [
@@ -68,6 +76,6 @@ def test_a_completed_task_cannot_reopen_and_unknown_statuses_are_refused():
     with pytest.raises(Conflict, match="this task is approved; it cannot become open"):
         transition(t, TaskStatus.OPEN)
     with pytest.raises(Conflict):
-        transition(HumanTask(status="open"), "delegated")
+        transition(HumanTask(status="open"), "suspended")
     with pytest.raises(Conflict):
         transition(ProcessInstance(status="running"), "open")  # a task status, not an instance's
