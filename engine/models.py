@@ -121,7 +121,8 @@ class InstanceReader(Base):
     """Someone who may read an instance without being an assignee or cc'd: e.g. @mentioned in a comment."""
 
     __tablename__ = "instance_reader"
-    __table_args__ = (UniqueConstraint("instance_id", "user_id", "reason", name="uq_instance_reader_instance_user_reason"),
+    __table_args__ = (UniqueConstraint("instance_id", "user_id", "reason",
+                                       name="uq_instance_reader_instance_user_reason"),
                       Index("ix_instance_reader_user", "user_id", "instance_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
