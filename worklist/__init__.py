@@ -1,7 +1,8 @@
 """The approver/clerk web app: login, inbox, start forms, task and instance pages, organisation pages.
 
 Server-rendered templates (worklist/templates) over the engine and crm use cases; the browser
-side (form-js viewer, bpmn-js viewer, htmx) is bundled from frontend/src/worklist.js.
+side (form-js viewer, htmx) is bundled from frontend/src/worklist.js, the bpmn-js diagram viewer
+from frontend/src/diagram.js.
 Shared web plumbing (languages, CSRF, rate limits, the signed-in user, errors) is in web/.
 """
 from __future__ import annotations
