@@ -242,6 +242,25 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_verify_audit(args: argparse.Namespace) -> int:
+    from engine import record
+
+    database = Database(database_url({"DATABASE_URL": args.database_url}))
+    checked = broken = 0
+    for iid, key, ok, bad in record.verify_all(database, args.instance):
+        checked += 1
+        if not ok:
+            broken += 1
+            print(f"{key} (instance {iid}): BROKEN at event {bad}")
+        elif args.verbose:
+            print(f"{key} (instance {iid}): intact")
+    if args.instance is not None and checked == 0:
+        print(f"no instance {args.instance}", file=sys.stderr)
+        return 1
+    print(f"{checked} instance(s) checked, {broken} with a broken audit chain")
+    return 1 if broken else 0
+
+
 COMMANDS = {
     "init-db": (cmd_init_db, "create or upgrade the database schema"),
     "demo": (cmd_demo, "load the demo organisation and data"),
@@ -249,6 +268,7 @@ COMMANDS = {
     "create-admin": (cmd_create_admin, "ensure the admin user; prints a generated password"),
     "tick": (cmd_tick, "fire due deadlines and BPMN timers once (for cron / Celery beat)"),
     "demo-data": (cmd_demo_data, "load demo CRM records and process instances (run after demo and deploy-all)"),
+    "verify-audit": (cmd_verify_audit, "recompute every instance's audit hash chain; exit 1 if one is broken"),
 }
 
 
@@ -262,6 +282,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if name == "deploy-all":
             cmd.add_argument("--force", action="store_true",
                              help="also replace versions deployed from the designer or the API with the files")
+        if name == "verify-audit":
+            cmd.add_argument("--instance", type=int, default=None, help="check only this instance id")
+            cmd.add_argument("--verbose", action="store_true", help="also list the intact ones")
     args = parser.parse_args(argv)
     wire()
     from core.errors import DomainError
