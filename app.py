@@ -86,12 +86,14 @@ def wire() -> None:
     fixtures that build services without an app. Idempotent."""
     from crm import processes, records
     from engine import functions, instances
+    from search import index
 
     for name, fn in processes.FUNCTIONS.items():
         functions.register(name, fn)
     for name, undo in processes.UNDOS.items():
         functions.register_undo(name, undo)
     records.set_instance_running_check(instances.is_running)
+    index.install()  # the search index follows every writing transaction (search/index.py)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -158,6 +160,31 @@ def cmd_init_db(args: argparse.Namespace) -> int:
     url = database_url({"DATABASE_URL": args.database_url})
     migrate.upgrade(url)
     print("database schema is up to date")
+    filled = _fill_search_index(Database(url))
+    if filled:
+        print(f"search index built: {filled} document(s)")
+    return 0
+
+
+def _fill_search_index(database: Database) -> int:
+    """An empty index over existing data (a database from before the index) is built once."""
+    from sqlalchemy import func, select
+
+    from search.index import reindex_all
+    from search.models import SearchDoc
+
+    with database.uow(write=True) as s:
+        if s.scalar(select(func.count()).select_from(SearchDoc)):
+            return 0
+        return reindex_all(s)
+
+
+def cmd_search_reindex(args: argparse.Namespace) -> int:
+    from search.index import reindex_all
+
+    database = Database(database_url({"DATABASE_URL": args.database_url}))
+    with database.uow(write=True) as s:
+        print(f"search index rebuilt: {reindex_all(s)} document(s)")
     return 0
 
 
@@ -268,6 +295,7 @@ COMMANDS = {
     "create-admin": (cmd_create_admin, "ensure the admin user; prints a generated password"),
     "tick": (cmd_tick, "fire due deadlines and BPMN timers once (for cron / Celery beat)"),
     "demo-data": (cmd_demo_data, "load demo CRM records and process instances (run after demo and deploy-all)"),
+    "search-reindex": (cmd_search_reindex, "rebuild the search index from the database"),
     "verify-audit": (cmd_verify_audit, "recompute every instance's audit hash chain; exit 1 if one is broken"),
 }
 

@@ -278,7 +278,7 @@ PARAMETERS["q"] = {"name": "q", "in": "query", "required": False, "schema": {"ty
                    "description": "keyword, matched case-insensitively inside every text field"}
 openapi_crm.add_schemas(SCHEMAS)
 openapi_crm.add_paths(PATHS, PARAMETERS)
-openapi_records.add(PATHS, SCHEMAS)
+openapi_records.add(PATHS, SCHEMAS, PARAMETERS)
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
