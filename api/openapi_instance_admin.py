@@ -15,6 +15,9 @@ def add_schemas(schemas: dict[str, Any]) -> None:
     """`outcome` on every instance answer and inbox row, `suspended` among the statuses, and the
     bodies and answers of the admin operations."""
     schemas["Outcome"] = OUTCOME
+    schemas["Error"]["properties"]["error"]["properties"]["reason"] = {
+        "type": "string", "description": "the precise reason when more precise than code, e.g. "
+                                         "instance_suspended, instance_ended, migration_blocked"}
     schemas["InstanceStatus"] = {"type": "string", "enum": STATUSES}
     schemas["Instance"]["properties"]["outcome"] = nullable(ref("Outcome"))
     schemas["Instance"]["required"] = sorted({*schemas["Instance"]["required"], "outcome"})
