@@ -38,6 +38,7 @@ from api import (  # noqa: E402,F401
     errors,
     openapi,
     routes_crm,
+    routes_instance_admin,
     routes_org,
     routes_processes,
     routes_records,

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import jsonify
 
-from api import API_PREFIX, bp, openapi_crm, openapi_records
+from api import API_PREFIX, bp, openapi_crm, openapi_instance_admin, openapi_records
 from api.openapi_parts import (
     ANY_OBJECT,
     BOOL,
@@ -279,6 +279,8 @@ PARAMETERS["q"] = {"name": "q", "in": "query", "required": False, "schema": {"ty
 openapi_crm.add_schemas(SCHEMAS)
 openapi_crm.add_paths(PATHS, PARAMETERS)
 openapi_records.add(PATHS, SCHEMAS, PARAMETERS)
+openapi_instance_admin.add_schemas(SCHEMAS)
+openapi_instance_admin.add_paths(PATHS, PARAMETERS)
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",

@@ -24,6 +24,7 @@ APPROVAL_MODES = ("any", "all", "majority", "ratio", "sequential")
 STRATEGIES = ("users", "role", "dept_head", "dept_heads", "supervisor", "initiator", "field", "chosen")
 DEADLINE_ACTIONS = ("remind", "approve", "reject", "escalate")
 FLOW_MODELS = ("fixed", "predefined", "free")
+END_OUTCOMES = ("approved", "rejected")  # <lz:end outcome=.../> on an end event (DESIGN.md §8)
 TRUE_WORDS = ("true", "1", "yes")
 VALUE_STRATEGIES = ("users", "role", "dept_heads", "field")  # strategies that need a value
 PREFIX = re.compile(r"[A-Za-z0-9]{1,10}")  # business-key prefix
@@ -165,6 +166,8 @@ class ProcessConfig:
     # Approval nodes whose outcome some condition or script of the process reads. A rejection
     # nobody reads ends the instance as rejected instead of flowing on as if approved.
     outcome_readers: frozenset[str] = frozenset()
+    # end event id -> the outcome it declares (<lz:end outcome="approved|rejected"/>)
+    end_outcomes: dict[str, str] = field(default_factory=dict)
 
     def node(self, node_id: str) -> NodeConfig | None:
         return self.nodes.get(node_id)
@@ -338,6 +341,13 @@ def _read_element(el: etree._Element, proc: etree._Element, cfg: ProcessConfig, 
         form = _ext(el, "form")
         if form and cfg.start_form_key is None:
             cfg.start_form_key = form[0].get("key")
+    for end in _ext(el, "end")[:1]:
+        outcome = (end.get("outcome") or "").strip()
+        if tag != "endEvent" or outcome not in END_OUTCOMES:
+            problems.append(Problem(el.get("id"), f"lz:end belongs on an end event and declares outcome "
+                                                  f"{' or '.join(END_OUTCOMES)}, got '{outcome}'", "lz_end"))
+        else:
+            cfg.end_outcomes[el.get("id") or ""] = outcome
     if tag in _NODE_TAGS or _ext(el, "approval"):
         node = _node(el, problems)
         cfg.nodes[node.node_id] = node

@@ -22,7 +22,10 @@ MAX_SETTLE_ROUNDS = 10_000
 
 
 def advance(ctx: runtime.Ctx) -> None:
-    """Run the engine until it waits for people; activate and decide human nodes on the way."""
+    """Run the engine until it waits for people; activate and decide human nodes on the way.
+    A suspended instance (挂起) does not move: no step, no timer, until it is activated."""
+    if ctx.inst.status == InstanceStatus.SUSPENDED:
+        return
     for _ in range(MAX_SETTLE_ROUNDS):
         finished: list[tuple[str, str]] = []
 

@@ -19,7 +19,7 @@ from db.base import utcnow
 from db.session import Database
 from engine import audit, instances, runtime, spiff
 from engine.instances import check_comment, check_data, in_instance, validate_form
-from engine.lifecycle import ActivationStatus, InstanceStatus, TaskStatus, transition
+from engine.lifecycle import ActivationStatus, TaskStatus, transition
 from engine.models import HumanTask, NodeActivation
 from engine.nodes import approval
 from engine.task_reads import get_task, returnable, task_context
@@ -46,7 +46,8 @@ def _my_open_task(ctx: runtime.Ctx, task_id: int, actor_id: int,
     assert t is not None
     if t.assignee_id != actor_id and not (admin_may and org.get_user(ctx.s, actor_id).is_admin):
         raise Forbidden("you are not the assignee of this task")
-    if t.status != TaskStatus.OPEN or ctx.inst.status != InstanceStatus.RUNNING:
+    runtime.require_running(ctx.inst)  # a suspended instance takes no action (409 instance_suspended)
+    if t.status != TaskStatus.OPEN:
         raise Conflict(f"this task is no longer open (it is {t.status})")
     act = ctx.s.get(NodeActivation, t.activation_id)
     assert act is not None

@@ -25,7 +25,7 @@ from db.session import Database
 from engine import runtime
 from engine.instances import in_instance
 from engine.lifecycle import ActivationStatus, InstanceStatus
-from engine.models import NodeActivation, Timer
+from engine.models import NodeActivation, ProcessInstance, Timer
 from engine.nodes import approval
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,11 @@ def fire_due_timers(db: Database, now: datetime | None = None, limit: int = 200)
     """Fire what is due at `now` (default: the current time). Returns how many timers fired."""
     now = now or utcnow()
     with db.uow() as s:
-        due = s.execute(select(Timer.id, Timer.instance_id).where(Timer.fired_at.is_(None), Timer.due_at <= now)
+        # a suspended instance's timers wait (not fired, not lost): they fire once it is activated
+        due = s.execute(select(Timer.id, Timer.instance_id)
+                        .join(ProcessInstance, ProcessInstance.id == Timer.instance_id)
+                        .where(Timer.fired_at.is_(None), Timer.due_at <= now,
+                               ProcessInstance.status != InstanceStatus.SUSPENDED)
                         .order_by(Timer.due_at).limit(limit)).all()
     fired = 0
     for timer_id, instance_id in due:
@@ -53,6 +57,8 @@ def _fire(ctx: runtime.Ctx, timer_id: int, now: datetime) -> int:
     ctx.s.refresh(timer)
     if timer.fired_at is not None:
         return 0  # another tick got there first
+    if ctx.inst.status == InstanceStatus.SUSPENDED:
+        return 0  # suspended since the tick read it: the timer waits
     timer.fired_at = now
     if ctx.inst.status != InstanceStatus.RUNNING:
         return 0

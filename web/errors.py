@@ -64,6 +64,8 @@ def domain_json(e: DomainError, fields: dict[str, str] | None = None, **extra: A
     """A domain error as JSON with the status of the map; `fields` replaces e.fields (e.g. translated)."""
     if isinstance(e, DefinitionInvalid):
         extra = {"problems": [p.as_dict() for p in e.problems], **extra}
+    if e.reason != e.code:  # the precise reason (e.g. instance_suspended), for clients to tell 409s apart
+        extra = {"reason": e.reason, **extra}
     resp, status = error_json(status_of(e), e.code, e.message, e.fields if fields is None else fields, **extra)
     if status == 401:
         resp.headers["WWW-Authenticate"] = 'Bearer realm="liuzhuan"'

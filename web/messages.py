@@ -54,6 +54,11 @@ MESSAGES: dict[str, str] = {
     # withdrawing / urging an instance (engine/instances.py, DomainError.reason)
     "already_acted": "It can no longer be withdrawn: an approver has already acted.",
     "instance_ended": "The process has already ended.",
+    # the admin operations on an instance (engine/instance_admin.py, engine/migration.py)
+    "instance_suspended": "The process is suspended: nothing can be done until an administrator activates it.",
+    "instance_not_suspended": "The process is not suspended.",
+    "migration_blocked": "It cannot move to this version: some of its current steps do not exist there.",
+    "not_process_admin": "Only administrators and process administrators may do this.",
     # copying a version as a new process (designer/versions.py)
     "key_format": "A key starts with a letter and contains only letters, digits, '_', '-' and '.' (no spaces).",
     "key_taken": "The key '%(key)s' is already used by another process.",
@@ -66,6 +71,9 @@ FIELD_MESSAGES: dict[tuple[str, str], str] = {
     ("to_node", "required"): "Choose the step to return to.",
     ("to_user", "required"): "Choose the person to hand this task to.",
     ("users", "signers"): "Choose at least one person.",
+    ("to_node", "jump_target"): "Choose a user task of this process.",
+    ("to_node", "jump_parallel"): "This step lies inside a parallel branch: choose one before the split or after "
+                                  "the join.",
 }
 
 

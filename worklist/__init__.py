@@ -17,4 +17,15 @@ from web.errors import register_page_errors  # noqa: E402
 register_page_errors(bp)
 
 # Page modules register their routes on `bp` when imported.
-from worklist import auth, inbox, instance, org_admin, record, search, start, task, task_actions  # noqa: E402,F401
+from worklist import (  # noqa: E402,F401
+    auth,
+    inbox,
+    instance,
+    instance_admin,
+    org_admin,
+    record,
+    search,
+    start,
+    task,
+    task_actions,
+)

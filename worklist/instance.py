@@ -13,14 +13,12 @@ from flask_babel import lazy_gettext
 from bpmn.layout import ensure_layout
 from core.errors import Conflict, ValidationFailed
 from engine import inbox as engine_inbox
-from engine import instances, progress
+from engine import instance_admin, instances, progress
 from web.messages import translate_error
 from web.users import current_user, database, login_required
 from worklist import bp
 from worklist.start import drop_empty_sections, localized_name
 
-STATUS = {"running": (lazy_gettext("In progress"), "blue"), "completed": (lazy_gettext("Completed"), "green"),
-          "withdrawn": (lazy_gettext("Withdrawn"), "")}
 ACTIONS = {
     "start": lazy_gettext("submitted the request"), "approve": lazy_gettext("approved"),
     "reject": lazy_gettext("rejected"), "complete": lazy_gettext("completed the step"),
@@ -37,9 +35,14 @@ ACTIONS = {
     "deadline_reject": lazy_gettext("Deadline passed: rejected automatically"),
     "deadline_escalate": lazy_gettext("Deadline passed: escalated"),
     "undo": lazy_gettext("undid a change to a record"),
+    "terminate": lazy_gettext("terminated the process"), "cancelled": lazy_gettext("The process was terminated"),
+    "suspend": lazy_gettext("suspended the process"), "activate": lazy_gettext("activated the process"),
+    "jump": lazy_gettext("moved the process to another step"),
+    "migrate": lazy_gettext("moved the process to another version"),
 }
 OUTCOMES: dict[str, Any] = {"approved": lazy_gettext("approved"), "rejected": lazy_gettext("rejected"),
-            "completed": lazy_gettext("done")}
+            "completed": lazy_gettext("done"), "withdrawn": lazy_gettext("withdrawn"),
+            "terminated": lazy_gettext("terminated")}
 # Engine bookkeeping a reader does not need: the service calls and timer rows stay in the audit trail.
 QUIET = {"call"}
 
@@ -65,6 +68,8 @@ def _timeline(view: dict[str, Any], prog: dict[str, Any]) -> list[dict[str, Any]
         elif e["action"] in ("transfer", "reassign"):
             to = detail.get("to_user")
             extra = people.get(to, to) if isinstance(to, str) else ""
+        elif e["action"] == "migrate":
+            extra = f"v{detail.get('from_version')} → v{detail.get('to_version')}"
         elif e["action"] == "add_signer":
             extra = "、".join(people.get(u, u) for u in detail.get("users") or [] if isinstance(u, str))
         elif e["action"] == "completed" and e.get("node_id"):
@@ -91,9 +96,6 @@ def _load(instance_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
 def instance(instance_id: int) -> Any:
     view, prog = _load(instance_id)  # 403/404 first: only a viewer who may see it reads their copies
     engine_inbox.read_copies(database(), current_user()["id"], instance_id)  # type: ignore[index]
-    label, color = STATUS.get(view["status"], (view["status"], ""))
-    if view["status"] == "completed" and view.get("outcome") == "rejected":
-        label, color = lazy_gettext("Rejected"), "red"
     end_name = prog["names"].get(view.get("end_event") or "", "")
     people = prog["people"]
     open_tasks = [{**t, "assignee_name": people.get(t["assignee"], t["assignee"])} for t in view["open_tasks"]]
@@ -105,7 +107,8 @@ def instance(instance_id: int) -> Any:
                "taken": prog["taken"]}
     data_view = {"schema": as_record(prog["form"], view["data"]), "data": {**view["data"], **prog["options"]}}
     return render_template(
-        "instance.html", nav="inbox", view=view, prog=prog, status_label=label, status_color=color,
+        "instance.html", nav="inbox", view=view, prog=prog,
+        admin=instance_admin.admin_panel(database(), current_user()["id"], instance_id),  # type: ignore[index]
         end_name=end_name, process_label=localized_name({"name": prog["process_name"], "key": prog["process"],
                                                          "name_en": prog["name_en"]}),
         initiator_name=people.get(view["initiator"], view["initiator"]), open_nodes=list(by_node.values()),
