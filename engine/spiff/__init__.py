@@ -18,8 +18,10 @@ from engine.spiff.running import (
     cancel,
     complete,
     data_of,
+    descendants,
     end_event,
     get_task,
+    held_start_events,
     is_bpmn_task,
     is_completed,
     new_workflow,
@@ -28,6 +30,7 @@ from engine.spiff.running import (
     reset_to,
     returnable_nodes,
     run,
+    start_event_before,
     task_count,
     trace,
 )
@@ -37,6 +40,7 @@ from engine.spiff.tree import COMPACT_AT_DEPTH, KEEP_LEVELS, compact
 
 __all__ = ["COMPACT_AT_DEPTH", "KEEP_LEVELS", "MAX_AUTOMATIC_STEPS", "SERVICE_HANDLER", "SPECS", "EngineError",
            "HumanStep", "Parsed", "TraceStep", "WorkflowFailed", "cancel", "compact", "complete", "data_of",
-           "dump_state", "end_event", "evaluate", "get_task", "is_bpmn_task", "is_completed", "load_state",
+           "descendants", "dump_state", "end_event", "evaluate", "get_task", "held_start_events", "is_bpmn_task",
+           "is_completed", "load_state",
            "new_workflow", "next_timer_due", "node_of", "parse", "ready_human_steps", "reset_to", "returnable_nodes",
-           "run", "script_engine", "spec_to_json", "task_count", "trace"]
+           "run", "script_engine", "spec_to_json", "start_event_before", "task_count", "trace"]
