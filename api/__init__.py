@@ -33,6 +33,15 @@ def database() -> Any:
 
 
 # Route modules register themselves on `bp` when imported.
-from api import auth, errors, openapi, routes_crm, routes_org, routes_processes, routes_tasks  # noqa: E402,F401
+from api import (  # noqa: E402,F401
+    auth,
+    errors,
+    openapi,
+    routes_collab,
+    routes_crm,
+    routes_org,
+    routes_processes,
+    routes_tasks,
+)
 
 errors.register(bp)

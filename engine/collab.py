@@ -145,6 +145,19 @@ def take_back(db: Database, actor_id: int, instance_id: int, comment: Any = None
     return in_instance(db, instance_id, body)
 
 
+def can_take_back(db: Database, actor_id: int, instance_id: int) -> bool:
+    """Whether the instance page offers 拿回 to `actor_id` (the same checks as `take_back`)."""
+    with db.uow() as s:
+        ctx = runtime.load(s, instance_id, lock=False)
+        if ctx.inst.status != InstanceStatus.RUNNING:
+            return False
+        try:
+            returns.check_take_back(ctx, actor_id)
+        except (Forbidden, Conflict):
+            return False
+        return True
+
+
 # ---------------------------------------------------------------- 再次提交 start again
 
 

@@ -132,6 +132,20 @@ def resubmit(ctx: runtime.Ctx, t: HumanTask, act: NodeActivation, actor_id: int,
 def take_back(ctx: runtime.Ctx, actor_id: int, comment: str | None) -> str:
     """The user who completed the step before the current one reopens it, while nobody of the
     current step has acted; returns the node reopened."""
+    node_id, spiff_task, at_stake = check_take_back(ctx, actor_id)
+    for a in at_stake:
+        if a.status == ActivationStatus.OPEN:
+            runtime.close_activation(ctx, a, ActivationStatus.CANCELLED)
+    audit.record(ctx.s, ctx.inst.id, "take_back", actor_id, node_id=node_id, comment=comment,
+                 detail={"from_nodes": sorted({a.node_id for a in at_stake})})
+    spiff.reset_to(ctx.wf, spiff_task, spiff.data_of(ctx.wf))
+    return node_id
+
+
+def check_take_back(ctx: runtime.Ctx, actor_id: int) -> tuple[str, str, list[NodeActivation]]:
+    """(node to reopen, its SpiffWorkflow task, the activations after it that the take-back drops);
+    Forbidden for anyone but who completed the step before the current one, Conflict once someone
+    of the current step acted."""
     found = _previous_of_current(ctx, actor_id)
     if found is None:
         raise Forbidden("only the user who completed the step before the current one may take it back",
@@ -144,13 +158,7 @@ def take_back(ctx: runtime.Ctx, actor_id: int, comment: str | None) -> str:
     if _someone_acted(ctx, [a.id for a in at_stake]):
         raise Conflict("someone of the current step has already acted; it can no longer be taken back",
                        reason="next_step_acted")
-    for a in at_stake:
-        if a.status == ActivationStatus.OPEN:
-            runtime.close_activation(ctx, a, ActivationStatus.CANCELLED)
-    audit.record(ctx.s, ctx.inst.id, "take_back", actor_id, node_id=node_id, comment=comment,
-                 detail={"from_nodes": sorted({a.node_id for a in at_stake})})
-    spiff.reset_to(ctx.wf, spiff_task, spiff.data_of(ctx.wf))
-    return node_id
+    return node_id, spiff_task, at_stake
 
 
 def _previous_of_current(ctx: runtime.Ctx, actor_id: int) -> tuple[str, str, NodeActivation] | None:

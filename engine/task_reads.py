@@ -182,7 +182,8 @@ def context_view(r: TaskRead) -> dict[str, Any]:
                      "node_id": e.node_id, "node_name": nodes.get(e.node_id or "", e.node_id),
                      "comment": e.comment,
                      "to_user": (e.detail or {}).get("to_user"), "to_node": (e.detail or {}).get("to_node"),
-                     "users": (e.detail or {}).get("users")} for e in r.events],
+                     "users": (e.detail or {}).get("users"),
+                     "mentions": (e.detail or {}).get("mentions")} for e in r.events],
     }
 
 
