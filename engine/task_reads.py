@@ -118,8 +118,7 @@ def task_view(r: TaskRead) -> dict[str, Any]:
         ctx = runtime.Ctx(r.s, inst, d, spiff.load_state(inst.state, *spiff.SPECS.get(d.id, d.checksum, d.spec_json)))
         returnable_nodes = [n for n, _ in returnable(ctx, act, {a.node_id for a in r.activations
                                                                  if a.kind != RESUBMIT})]
-        if not returnable_nodes:
-            actions.remove("return")
+        # "return" stays without earlier nodes: the initiator can always be returned to
     form_key = cfg.form_key if cfg else None
     return {
         "id": t.id, "instance_id": inst.id, "business_key": inst.business_key, "title": inst.title,
