@@ -68,13 +68,8 @@ def _timeline(view: dict[str, Any], prog: dict[str, Any]) -> list[dict[str, Any]
         elif e["action"] in ("transfer", "reassign"):
             to = detail.get("to_user")
             extra = people.get(to, to) if isinstance(to, str) else ""
-        elif e["action"] == "comment" or e["action"] == "urge":
-            extra = "、".join("@" + people.get(u, u) if e["action"] == "comment" else people.get(u, u)
-                             for u in detail.get("mentions" if e["action"] == "comment" else "users") or []
-                             if isinstance(u, str))
-        elif e["action"] == "return" and detail.get("to_node"):
-            to = str(detail["to_node"])
-            extra = str(_("the initiator")) if to == "initiator" else names.get(to, to)
+        elif e["action"] in ("comment", "urge", "return"):
+            extra = _collab_extra(e["action"], detail, people, names)
         elif e["action"] == "add_signer":
             extra = "、".join(people.get(u, u) for u in detail.get("users") or [] if isinstance(u, str))
         elif e["action"] == "completed" and e.get("node_id"):
@@ -88,6 +83,16 @@ def _timeline(view: dict[str, Any], prog: dict[str, Any]) -> list[dict[str, Any]
             "comment": e.get("comment"), "extra": extra,
         })
     return out
+
+
+def _collab_extra(action: str, detail: dict[str, Any], people: dict[str, str], names: dict[str, str]) -> str:
+    """Who a comment mentioned, who an urge reminded, where a return went."""
+    if action == "comment":
+        return "、".join("@" + people.get(u, u) for u in detail.get("mentions") or [] if isinstance(u, str))
+    if action == "urge":
+        return "、".join(people.get(u, u) for u in detail.get("users") or [] if isinstance(u, str))
+    to = str(detail.get("to_node") or "")
+    return str(_("the initiator")) if to == "initiator" else names.get(to, to)
 
 
 def _load(instance_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
