@@ -37,6 +37,7 @@ from api import (  # noqa: E402,F401
     auth,
     errors,
     openapi,
+    routes_collab,
     routes_crm,
     routes_instance_admin,
     routes_org,

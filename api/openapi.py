@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import jsonify
 
-from api import API_PREFIX, bp, openapi_crm, openapi_instance_admin, openapi_records
+from api import API_PREFIX, bp, openapi_collab, openapi_crm, openapi_instance_admin, openapi_records
 from api.openapi_parts import (
     ANY_OBJECT,
     BOOL,
@@ -281,6 +281,8 @@ openapi_crm.add_paths(PATHS, PARAMETERS)
 openapi_records.add(PATHS, SCHEMAS, PARAMETERS)
 openapi_instance_admin.add_schemas(SCHEMAS)
 openapi_instance_admin.add_paths(PATHS, PARAMETERS)
+openapi_collab.add_schemas(SCHEMAS)
+openapi_collab.add_paths(PATHS)
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",

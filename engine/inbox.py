@@ -133,7 +133,8 @@ def list_box(db: Database, actor_id: int, box: Any, offset: int, limit: int, *,
                      "status": t.status,
                      "instance_status": i.status, "outcome": i.outcome,
                      "initiator": u.username, "initiator_name": u.display_name,
-                     "created_at": _iso(t.created_at), "acted_at": _iso(t.acted_at), "due_at": _iso(t.due_at)}
+                     "created_at": _iso(t.created_at), "acted_at": _iso(t.acted_at), "due_at": _iso(t.due_at),
+                     "read_at": _iso(t.read_at), "returned": t.returned}
                     for t, i, d, u in task_rows], total
         due = (select(func.min(HumanTask.due_at)).where(HumanTask.instance_id == ProcessInstance.id,
                                                         HumanTask.status == TaskStatus.OPEN)

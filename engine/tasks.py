@@ -17,12 +17,13 @@ from crm import org
 from crm.models import User
 from db.base import utcnow
 from db.session import Database
-from engine import audit, instances, runtime, spiff
+from engine import audit, instances, returns, runtime, spiff
+from engine.driver import RESUBMIT
 from engine.instances import check_comment, check_data, in_instance, validate_form
-from engine.lifecycle import ActivationStatus, TaskStatus, transition
+from engine.lifecycle import TaskStatus
 from engine.models import HumanTask, NodeActivation
 from engine.nodes import approval
-from engine.task_reads import get_task, returnable, task_context
+from engine.task_reads import get_task, task_context
 
 __all__ = ["add_signer", "approve", "get_task", "reject", "return_task", "task_context", "transfer"]
 
@@ -101,6 +102,9 @@ def approve(db: Database, actor_id: int, task_id: int, comment: Any = None, data
 
     def body(ctx: runtime.Ctx) -> dict[str, Any]:
         t, act = _my_open_task(ctx, task_id, actor_id)
+        if act.kind == RESUBMIT:  # the initiator resubmits after a return to them
+            returns.resubmit(ctx, t, act, actor_id, comment, data)
+            return {"id": t.id, "status": t.status}
         _apply_data(ctx, act, _checked_task_data(ctx, actor_id, t.node_id, data))
         approval.vote(ctx, act, t, actor_id, True, comment)
         return {"id": t.id, "status": t.status}
@@ -128,19 +132,11 @@ def return_task(db: Database, actor_id: int, task_id: int, to_node: Any, comment
 
     def body(ctx: runtime.Ctx) -> dict[str, Any]:
         t, act = _my_open_task(ctx, task_id, actor_id)
-        targets = dict(returnable(ctx, act))
-        if to_node not in targets:
-            raise ValidationFailed(
-                f"cannot return to '{to_node}'",
-                {"to_node": "not an earlier node of this instance's path; possible: "
-                            + (", ".join(targets) or "none")})
-        transition(t, TaskStatus.RETURNED)
-        t.comment, t.acted_at = comment, utcnow()
-        runtime.close_activation(ctx, act, ActivationStatus.RETURNED)
-        audit.record(ctx.s, ctx.inst.id, "return", actor_id, node_id=t.node_id, task_id=t.id, comment=comment,
-                     detail={"to_node": to_node})
-        spiff.reset_to(ctx.wf, targets[to_node], spiff.data_of(ctx.wf))
-        return {"id": t.id, "status": t.status, "to_node": to_node}
+        if act.kind == RESUBMIT:
+            raise Conflict("this is your own returned request: resubmit it, or withdraw the instance",
+                           reason="resubmit_only")
+        node = returns.return_task(ctx, t, act, actor_id, to_node, comment)
+        return {"id": t.id, "status": t.status, "to_node": node}
 
     return in_instance(db, _instance_of(task_id), body)
 
@@ -154,6 +150,8 @@ def transfer(db: Database, actor_id: int, task_id: int, to_user: Any, comment: A
         # The assignee hands the task on (转办); an admin may reassign anyone's open task, e.g. of
         # someone who left (recorded as "reassign", which does not count as an approver acting).
         t, act = _my_open_task(ctx, task_id, actor_id, admin_may=True)
+        if act.kind == RESUBMIT:
+            raise Conflict("the initiator's returned request cannot be handed on", reason="resubmit_only")
         holder = t.assignee_id
         (target,) = _users(ctx.s, [to_user], "to_user")
         if target.id == holder:

@@ -59,6 +59,14 @@ MESSAGES: dict[str, str] = {
     "instance_not_suspended": "The process is not suspended.",
     "migration_blocked": "It cannot move to this version: some of its current steps do not exist there.",
     "not_process_admin": "Only administrators and process administrators may do this.",
+    # returning, taking back, urging, starting again (engine/returns.py, engine/collab.py)
+    "no_previous": "There is no earlier step to return to.",
+    "start_not_reachable": "The start of this process is too far back to return to.",
+    "resubmit_only": "This is your returned request: correct it and submit it again, or withdraw it.",
+    "not_previous_actor": "Only the person who completed the step before the current one can take it back.",
+    "next_step_acted": "It can no longer be taken back: someone of the current step has already acted.",
+    "urged_recently": "Already urged less than 10 minutes ago. Try again in %(retry_after)s seconds.",
+    "not_resubmittable": "Only a rejected or withdrawn request can be submitted again.",
     # copying a version as a new process (designer/versions.py)
     "key_format": "A key starts with a letter and contains only letters, digits, '_', '-' and '.' (no spaces).",
     "key_taken": "The key '%(key)s' is already used by another process.",

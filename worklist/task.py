@@ -49,8 +49,11 @@ def render_task(task_id: int, errors: dict[str, str] | None = None, values: dict
         "data": {**page["data"], **page["options"]}, "editable": editable, "locale": None,
         "urls": {a: url_for("worklist.task_action", task_id=task_id, action=a) for a in ACTIONS},
     }
+    by = (task.get("returned") or {}).get("by")
+    returned_by = next((e["actor"]["display_name"] for e in ctx["history"]
+                        if e["actor"] and e["actor"]["username"] == by), by)
     return render_template(
-        "task.html", task=task, ctx=ctx, schema=schema, editable=editable,
+        "task.html", task=task, ctx=ctx, returned_by=returned_by, schema=schema, editable=editable,
         page_json=json.dumps(script, ensure_ascii=False).replace("</", "<\\/"),
         records=page["records"],
         users=[o for o in page["people"] if o["value"] != me],
