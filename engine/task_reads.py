@@ -22,7 +22,7 @@ from db.session import Database
 from engine import instances, runtime, spiff
 from engine.lifecycle import InstanceStatus, TaskStatus
 from engine.models import AuditEvent, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
-from engine.nodes import approval
+from engine.nodes import approval, people
 from forms import validate as form_validation
 
 # what a task that closed its node may have been (a transfer hands the task on, it decides nothing)
@@ -103,11 +103,13 @@ def task_view(r: TaskRead) -> dict[str, Any]:
     actions: list[str] = []
     returnable_nodes: list[str] = []
     if is_open:
-        actions = approval.actions(act)
-        ctx = runtime.Ctx(r.s, inst, d, spiff.load_state(inst.state, *spiff.SPECS.get(d.id, d.checksum, d.spec_json)))
-        returnable_nodes = [n for n, _ in returnable(ctx, act, {a.node_id for a in r.activations})]
-        if not returnable_nodes:
-            actions.remove("return")
+        actions = approval.actions(act, t)
+        if "return" in actions:
+            ctx = runtime.Ctx(r.s, inst, d, spiff.load_state(inst.state,
+                                                             *spiff.SPECS.get(d.id, d.checksum, d.spec_json)))
+            returnable_nodes = [n for n, _ in returnable(ctx, act, {a.node_id for a in r.activations})]
+            if not returnable_nodes:
+                actions.remove("return")
     form_key = cfg.form_key if cfg else None
     return {
         "id": t.id, "instance_id": inst.id, "business_key": inst.business_key, "title": inst.title,
@@ -118,6 +120,7 @@ def task_view(r: TaskRead) -> dict[str, Any]:
                  "editable": list(cfg.editable) if cfg else [], "hidden": list(cfg.hidden) if cfg else []},
         "data": data, "actions": actions, "returnable_nodes": returnable_nodes,
         "vote": approval.vote_status(r.s, act, r.rows, r.people(with_history=False)),
+        **people.task_options(act, t, r.rows, r.people(with_history=False), actions, lambda: r.events),
     }
 
 
