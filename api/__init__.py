@@ -33,6 +33,6 @@ def database() -> Any:
 
 
 # Route modules register themselves on `bp` when imported.
-from api import auth, errors, openapi, routes_crm, routes_org, routes_processes, routes_tasks  # noqa: E402,F401
+from api import auth, errors, openapi, routes_crm, routes_org, routes_processes, routes_task_ops, routes_tasks  # noqa: E402,F401
 
 errors.register(bp)

@@ -76,7 +76,7 @@ def _may_remove(ctx: runtime.Ctx, t: HumanTask, actor_id: int) -> NodeActivation
     if ctx.inst.status != InstanceStatus.RUNNING or act.status != ActivationStatus.OPEN \
             or (not manager and t.status != TaskStatus.OPEN):
         raise Conflict(f"this task is no longer open (it is {t.status})")
-    if act.kind != "approval" or act.mode in ("claim", "claimed"):
+    if act.kind != "approval" or act.mode in ("claim", "claimed", "read"):
         raise Conflict("signers can only be removed from an approval node", reason="not_offered",
                        action="remove_signer")
     return act

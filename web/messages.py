@@ -54,6 +54,12 @@ MESSAGES: dict[str, str] = {
     # withdrawing / urging an instance (engine/instances.py, DomainError.reason)
     "already_acted": "It can no longer be withdrawn: an approver has already acted.",
     "instance_ended": "The process has already ended.",
+    # the people of an open node (engine/task_ops.py, engine/nodes/approval.py)
+    "claim_first": "Claim this task first: it is offered to several people.",
+    "read_only_node": "This step only asks you to confirm that you have read it.",
+    "not_offered": "This step does not offer that on this task.",
+    "already_voted": "Already decided, so they cannot be removed: %(users)s.",
+    "no_assignee_left": "At least one approver must remain at this step.",
     # copying a version as a new process (designer/versions.py)
     "key_format": "A key starts with a letter and contains only letters, digits, '_', '-' and '.' (no spaces).",
     "key_taken": "The key '%(key)s' is already used by another process.",

@@ -241,9 +241,9 @@ def actions(act: NodeActivation, t: HumanTask | None = None) -> list[str]:
     if t is not None and t.delegated_from_id is not None:
         return ["approve", "reject"] if act.kind == "approval" else ["approve"]  # the delegate's opinion
     if act.mode == "read":
-        return ["approve"]  # 已阅
+        return ["approve", "transfer"]  # 已阅, or hand the reading to someone else
     if act.mode == "claim":
-        return ["claim"]
+        return ["claim", "transfer"]
     if act.mode == "claimed":
         return ["approve", "reject", "return", "transfer", "delegate", "unclaim"]
     if act.kind == "approval":
@@ -251,18 +251,13 @@ def actions(act: NodeActivation, t: HumanTask | None = None) -> list[str]:
     return ["approve", "return", "transfer", "delegate"]
 
 
-def removable(s: Session, act: NodeActivation, actor_id: int) -> list[int]:
-    """减签: the assignees the assignee `actor_id` could take off the node: the others who have not voted."""
-    if act.kind != "approval" or act.mode in ("claim", "claimed"):
-        return []
-    done = voters(s, act)
-    return [uid for uid in act.assignee_ids if uid != actor_id and uid not in done]
-
-
 def hand_over(ctx: runtime.Ctx, act: NodeActivation, t: HumanTask, to_user_id: int, comment: str | None,
               now: datetime, due: datetime | None = None) -> HumanTask:
     """`t` moves to another person (转办, or a deadline's escalation): the node keeps its place in the
     assignee list (and its weight) for them and they get an open task."""
+    if t.delegated_from_id is not None:
+        raise Conflict("a delegate gives an opinion on this task; it cannot be handed on", reason="not_offered",
+                       action="transfer")
     holder = t.assignee_id
     transition(t, TaskStatus.TRANSFERRED)
     t.comment, t.acted_at = comment, now
