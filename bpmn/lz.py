@@ -28,6 +28,7 @@ FLOW_MODELS = ("fixed", "predefined", "free")
 TRUE_WORDS = ("true", "1", "yes")
 VALUE_STRATEGIES = ("users", "role", "dept_heads", "field")  # strategies that need a value
 PREFIX = re.compile(r"[A-Za-z0-9]{1,10}")  # business-key prefix
+WEIGHTED_MODES = ("majority", "ratio")  # the modes whose votes count weights (票签)
 USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{1,63}")  # as crm/org.py accepts them
 MAX_WEIGHT = 1000
 

@@ -101,7 +101,7 @@ def remove_signer(db: Database, actor_id: int, task_id: int, users: Any, comment
         done = approval.voters(ctx.s, act)
         voted = [u.username for u in found if u.id in done]
         if voted:
-            raise Conflict(f"already voted: {', '.join(voted)}", reason="already_voted", users=", ".join(voted))
+            raise Conflict(f"already voted: {', '.join(voted)}", reason="already_voted", user=", ".join(voted))
         if not set(act.assignee_ids) - {u.id for u in found}:
             raise Conflict("no assignee would remain on this step", reason="no_assignee_left")
         people.remove_signers(ctx, act, [u.id for u in found])

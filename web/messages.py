@@ -58,7 +58,7 @@ MESSAGES: dict[str, str] = {
     "claim_first": "Claim this task first: it is offered to several people.",
     "read_only_node": "This step only asks you to confirm that you have read it.",
     "not_offered": "This step does not offer that on this task.",
-    "already_voted": "Already decided, so they cannot be removed: %(users)s.",
+    "already_voted": "Already decided, so they cannot be removed: %(user)s.",
     "no_assignee_left": "At least one approver must remain at this step.",
     # copying a version as a new process (designer/versions.py)
     "key_format": "A key starts with a letter and contains only letters, digits, '_', '-' and '.' (no spaces).",
