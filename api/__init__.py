@@ -44,6 +44,7 @@ from api import (  # noqa: E402,F401
     routes_processes,
     routes_records,
     routes_search,
+    routes_task_ops,  # noqa: E402,F401
     routes_tasks,
 )
 

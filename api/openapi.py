@@ -11,7 +11,15 @@ from typing import Any
 
 from flask import jsonify
 
-from api import API_PREFIX, bp, openapi_collab, openapi_crm, openapi_instance_admin, openapi_records
+from api import (
+    API_PREFIX,
+    bp,
+    openapi_collab,
+    openapi_crm,
+    openapi_instance_admin,
+    openapi_records,
+    openapi_task_ops,
+)
 from api.openapi_parts import (
     ANY_OBJECT,
     BOOL,
@@ -283,6 +291,8 @@ openapi_instance_admin.add_schemas(SCHEMAS)
 openapi_instance_admin.add_paths(PATHS, PARAMETERS)
 openapi_collab.add_schemas(SCHEMAS)
 openapi_collab.add_paths(PATHS)
+openapi_task_ops.add_schemas(SCHEMAS)
+openapi_task_ops.add_paths(PATHS)
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",

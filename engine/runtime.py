@@ -170,7 +170,9 @@ def close_activation(ctx: Ctx, act: NodeActivation, status: str) -> None:
     now = utcnow()
     transition(act, status)
     act.decided_at = now
-    for t in open_tasks(ctx.s, act.id):
+    waiting = ctx.s.scalars(select(HumanTask).where(  # open, or waiting for a delegate (委派)
+        HumanTask.activation_id == act.id, HumanTask.status.in_((TaskStatus.OPEN, TaskStatus.DELEGATED))))
+    for t in waiting:
         transition(t, TaskStatus.CANCELLED)
         t.acted_at = now
     for timer in ctx.s.scalars(select(Timer).where(Timer.activation_id == act.id, Timer.fired_at.is_(None))):

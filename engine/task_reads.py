@@ -23,7 +23,7 @@ from engine import instances, runtime, spiff
 from engine.driver import RESUBMIT
 from engine.lifecycle import InstanceStatus, TaskStatus
 from engine.models import AuditEvent, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
-from engine.nodes import approval
+from engine.nodes import approval, people
 from forms import validate as form_validation
 from forms.components import components as form_components
 
@@ -114,11 +114,13 @@ def task_view(r: TaskRead) -> dict[str, Any]:
     actions: list[str] = []
     returnable_nodes: list[str] = []
     if is_open:
-        actions = approval.actions(act)
-        ctx = runtime.Ctx(r.s, inst, d, spiff.load_state(inst.state, *spiff.SPECS.get(d.id, d.checksum, d.spec_json)))
-        returnable_nodes = [n for n, _ in returnable(ctx, act, {a.node_id for a in r.activations
-                                                                 if a.kind != RESUBMIT})]
-        # "return" stays without earlier nodes: the initiator can always be returned to
+        actions = approval.actions(act, t)
+        if "return" in actions:  # (a delegate's task offers none)
+            ctx = runtime.Ctx(r.s, inst, d, spiff.load_state(inst.state,
+                                                             *spiff.SPECS.get(d.id, d.checksum, d.spec_json)))
+            returnable_nodes = [n for n, _ in returnable(ctx, act, {a.node_id for a in r.activations
+                                                                     if a.kind != RESUBMIT})]
+            # "return" stays without earlier nodes: the initiator can always be returned to
     form_key = cfg.form_key if cfg else None
     return {
         "id": t.id, "instance_id": inst.id, "business_key": inst.business_key, "title": inst.title,
@@ -130,6 +132,7 @@ def task_view(r: TaskRead) -> dict[str, Any]:
         "data": data, "actions": actions, "returnable_nodes": returnable_nodes,
         "vote": approval.vote_status(r.s, act, r.rows, r.people(with_history=False)),
         "read_at": iso(t.read_at), "returned": t.returned,
+        **people.task_options(act, t, r.rows, r.people(with_history=False), actions, lambda: r.events),
     }
 
 
@@ -148,6 +151,8 @@ def _resubmit_view(r: TaskRead) -> dict[str, Any]:
         "data": dict(inst.data or {}), "actions": ["approve"] if is_open else [], "returnable_nodes": [],
         "vote": approval.vote_status(r.s, act, r.rows, r.people(with_history=False)),
         "read_at": iso(t.read_at), "returned": t.returned,
+        **people.task_options(act, t, r.rows, r.people(with_history=False),
+                              ["approve"] if is_open else [], lambda: r.events),
     }
 
 

@@ -167,7 +167,10 @@ def transfer(db: Database, actor_id: int, task_id: int, to_user: Any, comment: A
     return in_instance(db, _instance_of(task_id), body)
 
 
-def add_signer(db: Database, actor_id: int, task_id: int, users: Any, comment: Any = None) -> dict[str, Any]:
+def add_signer(db: Database, actor_id: int, task_id: int, users: Any, comment: Any = None,
+               position: Any = None) -> dict[str, Any]:
+    """加签: more approvers on the open node. `position` (sequential nodes only): "after" the caller
+    (后加签, the default) or "before" (前加签: the caller's turn comes again after them)."""
     comment = check_comment(comment)
     if (not isinstance(users, list) or not users or len(users) > MAX_SIGNERS
             or not all(isinstance(u, str) and u for u in users)):
@@ -175,18 +178,26 @@ def add_signer(db: Database, actor_id: int, task_id: int, users: Any, comment: A
         raise ValidationFailed("list the users to add", {"users": why})
     if len(set(users)) != len(users):
         raise ValidationFailed("duplicate users", {"users": "contains a user twice"})
+    if position is not None and position not in ("before", "after"):
+        raise ValidationFailed("position is before or after", {"position": "one of: before, after"})
 
     def body(ctx: runtime.Ctx) -> dict[str, Any]:
         t, act = _my_open_task(ctx, task_id, actor_id)
-        if act.kind != "approval":
-            raise Conflict("signers can only be added to an approval node")
+        if "add_signer" not in approval.actions(act, t):
+            raise Conflict("signers can only be added to an approval node", reason="not_offered",
+                           action="add_signer")
+        if position is not None and act.mode != "sequential":
+            raise ValidationFailed("before/after applies to sequential nodes only",
+                                   {"position": f"only on a sequential node (this one is {act.mode})"})
         added = _users(ctx.s, users, "users")
-        dup = [u.username for u in added if u.id in act.assignee_ids]
+        on_node = set(act.assignee_ids) | set(ctx.s.scalars(select(HumanTask.assignee_id).where(
+            HumanTask.activation_id == act.id, HumanTask.status.in_((TaskStatus.OPEN, TaskStatus.DELEGATED)))))
+        dup = [u.username for u in added if u.id in on_node]
         if dup:
             raise ValidationFailed("already assignees", {"users": f"already assignees: {', '.join(dup)}"})
-        approval.add_signers(ctx, act, t, [u.id for u in added])
+        approval.add_signers(ctx, act, t, [u.id for u in added], position or "after")
         audit.record(ctx.s, ctx.inst.id, "add_signer", actor_id, node_id=t.node_id, task_id=t.id, comment=comment,
-                     detail={"users": users})
-        return {"id": t.id, "assignees": len(act.assignee_ids)}
+                     detail={"users": users, "position": position or "after"})
+        return {"id": t.id, "assignees": len(act.assignee_ids), "status": t.status}
 
     return in_instance(db, _instance_of(task_id), body)

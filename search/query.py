@@ -9,11 +9,11 @@ import html
 import re
 from typing import Any
 
-from sqlalchemy import or_, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from core.errors import ValidationFailed
-from crm import records
+from crm import org, records
 from crm.models import User
 from crm.records.permissions import actor
 from db.session import Database
@@ -60,7 +60,7 @@ def _candidates(s: Session, tokens: list[str], kind: str | None) -> list[SearchD
 
 def visible_instances(s: Session, viewer: User, ids: list[int]) -> set[int]:
     """Of `ids`, the instances `viewer` may open (engine.instances.can_view, in three queries)."""
-    if not ids or viewer.is_admin:
+    if not ids or viewer.is_admin or org.PROCESS_ADMIN_ROLE in viewer.role_keys:
         return set(ids)
     team = records.reach(s, viewer) or set()  # the viewer and everyone below them
     people = sorted(team)
@@ -70,8 +70,8 @@ def visible_instances(s: Session, viewer: User, ids: list[int]) -> set[int]:
         HumanTask.instance_id.in_(ids), HumanTask.assignee_id.in_(people))))
     found |= set(s.scalars(select(CarbonCopy.instance_id).where(
         CarbonCopy.instance_id.in_(ids), CarbonCopy.user_id.in_(people))))
-    found |= set(s.scalars(select(InstanceReader.instance_id).where(
-        InstanceReader.instance_id.in_(ids), or_(InstanceReader.user_id == viewer.id))))
+    found |= set(s.scalars(select(InstanceReader.instance_id).where(  # @mentioned
+        InstanceReader.instance_id.in_(ids), InstanceReader.user_id.in_(people))))
     return found
 
 

@@ -67,6 +67,12 @@ MESSAGES: dict[str, str] = {
     "next_step_acted": "It can no longer be taken back: someone of the current step has already acted.",
     "urged_recently": "Already urged less than 10 minutes ago. Try again in %(retry_after)s seconds.",
     "not_resubmittable": "Only a rejected or withdrawn request can be submitted again.",
+    # the people of an open node (engine/task_ops.py, engine/nodes/approval.py)
+    "claim_first": "Claim this task first: it is offered to several people.",
+    "read_only_node": "This step only asks you to confirm that you have read it.",
+    "not_offered": "This step does not offer that on this task.",
+    "already_voted": "Already decided, so they cannot be removed: %(user)s.",
+    "no_assignee_left": "At least one approver must remain at this step.",
     # copying a version as a new process (designer/versions.py)
     "key_format": "A key starts with a letter and contains only letters, digits, '_', '-' and '.' (no spaces).",
     "key_taken": "The key '%(key)s' is already used by another process.",

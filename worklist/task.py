@@ -18,7 +18,7 @@ from engine.task_page import task_page as read_page
 from web.users import current_user, database, login_required
 from worklist import bp
 
-ACTIONS = ("approve", "reject", "return", "transfer", "add-signer")
+ACTIONS = ("approve", "reject", "return", "transfer", "add-signer", "delegate", "remove-signer", "claim", "unclaim")
 
 
 def _uid() -> int:
@@ -60,6 +60,8 @@ def render_task(task_id: int, errors: dict[str, str] | None = None, values: dict
         signers=[o for o in page["people"] if o["value"] not in assignees | {me}]
         if "add_signer" in task["actions"] else [],
         not_signers=sorted(assignees | {me}),
+        delegates=[o for o in page["people"] if o["value"] not in assignees | {me}]
+        if "delegate" in task["actions"] else [],
         vote=vote, overdue=_overdue(task), errors=errors or {}, values=values or {},
         instance_url=f"/instances/{task['instance_id']}",
     ), status

@@ -110,7 +110,8 @@ def test_only_the_assignee_may_act(org, allnode):
         tasks.get_task(org.db, org["v02"], tid)
     assert tasks.get_task(org.db, org["admin"], tid)["actions"] == [], "admins may look but not act"
     mine = tasks.get_task(org.db, org["v01"], tid)
-    assert mine["actions"] == ["approve", "reject", "return", "transfer", "add_signer"]  # return: to the initiator
+    # return: to the initiator
+    assert mine["actions"] == ["approve", "reject", "return", "transfer", "add_signer", "delegate", "remove_signer"]
     assert mine["vote"]["rule"] == "all 3 needed"
 
 
