@@ -33,6 +33,7 @@ def database() -> Any:
 
 
 # Route modules register themselves on `bp` when imported.
+import api.routes_notify  # noqa: E402,F401  (notifications, my settings, the calendar feed)
 from api import auth, errors, openapi, routes_crm, routes_org, routes_processes, routes_tasks  # noqa: E402,F401
 
 errors.register(bp)

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import jsonify
 
-from api import API_PREFIX, bp, openapi_crm
+from api import API_PREFIX, bp, openapi_crm, openapi_notify
 from api.openapi_parts import (
     ANY_OBJECT,
     BOOL,
@@ -278,6 +278,8 @@ PARAMETERS["q"] = {"name": "q", "in": "query", "required": False, "schema": {"ty
                    "description": "keyword, matched case-insensitively inside every text field"}
 openapi_crm.add_schemas(SCHEMAS)
 openapi_crm.add_paths(PATHS, PARAMETERS)
+openapi_notify.add_schemas(SCHEMAS)
+openapi_notify.add_paths(PATHS, PARAMETERS)
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
@@ -291,7 +293,8 @@ DOCUMENT: dict[str, Any] = {
     },
     "servers": [{"url": API_PREFIX}],
     "security": [{"bearer": []}],
-    "tags": [{"name": t} for t in ("auth", "organisation", "definitions", "instances", "tasks", "crm", "meta")],
+    "tags": [{"name": t} for t in ("auth", "organisation", "definitions", "instances", "tasks", "crm",
+                                   "notifications", "meta")],
     "paths": PATHS,
     "components": {
         "schemas": SCHEMAS,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -68,8 +69,8 @@ def _fire(ctx: runtime.Ctx, timer_id: int, now: datetime) -> int:
 class TimerLoop:
     """The embedded setup's tick: a daemon thread calling fire_due_timers every `interval` seconds."""
 
-    def __init__(self, db: Database, interval: float = 15.0):
-        self.db, self.interval = db, interval
+    def __init__(self, db: Database, interval: float = 15.0, also: Callable[[Database], object] | None = None):
+        self.db, self.interval, self.also = db, interval, also  # also: more work per tick (app.py: notify's)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="liuzhuan-timers", daemon=True)
 
@@ -87,4 +88,9 @@ class TimerLoop:
                 fire_due_timers(self.db)
             except Exception:  # a broken tick must not kill the loop; the next one retries
                 log.exception("timer tick failed")
+            try:
+                if self.also is not None:
+                    self.also(self.db)
+            except Exception:
+                log.exception("tick: %s failed", self.also)
             self._stop.wait(self.interval)
