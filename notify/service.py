@@ -68,7 +68,7 @@ def mark_read(db: Database, user_id: int, nid: int) -> dict[str, Any]:
         if n is None or n.channel != kinds.INAPP:
             raise NotFound(f"notification {nid} not found")
         if n.recipient_id != user_id:
-            raise Forbidden("this notification is someone else's", reason="not_your_notification")
+            raise Forbidden("this notification is someone else's")
         if n.read_at is None:
             n.read_at = utcnow()
         return _item(n, messages.language(u.locale))
@@ -123,11 +123,11 @@ def update_settings(db: Database, user_id: int, payload: Any) -> dict[str, Any]:
     if unknown:
         raise ValidationFailed("unknown fields", {k: "not a setting" for k in sorted(unknown)})
     changes: dict[str, Any] = {}
-    for name, rx in (("email", EMAIL), ("mobile", MOBILE)):
+    for name, rx, code in (("email", EMAIL, "email"), ("mobile", MOBILE, "phone")):
         if name in payload:
             v = payload[name]
             if v is not None and (not isinstance(v, str) or (v.strip() and not rx.match(v.strip()))):
-                raise ValidationFailed(f"invalid {name}", {name: Msg(f"invalid_{name}", f"not a valid {name}")})
+                raise ValidationFailed(f"invalid {name}", {name: Msg(code, f"not a valid {name}")})
             changes[name] = (v or "").strip() or None
     if "language" in payload and payload["language"] not in ("zh", "en"):
         raise ValidationFailed("invalid language", {"language": "one of: zh, en"})
@@ -189,7 +189,7 @@ def calendar_feed(db: Database, user_id: int) -> str:
 
 def _require_admin(s: Any, user_id: int) -> None:
     if not _user(s, user_id).is_admin:
-        raise Forbidden("only admins see the deliveries", reason="admin_only")
+        raise Forbidden("only admins see the deliveries")
 
 
 def failed_deliveries(db: Database, user_id: int, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
@@ -212,6 +212,6 @@ def retry_delivery(db: Database, user_id: int, nid: int) -> dict[str, Any]:
         if n is None:
             raise NotFound(f"notification {nid} not found")
     if not deliver.retry(db, nid):
-        raise Conflict("only a dead delivery can be sent again", reason="not_dead")
+        raise Conflict("only a dead delivery can be sent again")
     sent = deliver.deliver_one(db, nid, runner.settings())
     return {"id": nid, "sent": sent}

@@ -16,4 +16,5 @@ from web.errors import register_page_errors  # noqa: E402
 register_page_errors(bp)
 
 # Page modules register their routes on `bp` when imported.
+import worklist.notifications  # noqa: E402,F401  (the bell, the list, my settings)
 from worklist import auth, inbox, instance, org_admin, start, task, task_actions  # noqa: E402,F401
