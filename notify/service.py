@@ -215,3 +215,17 @@ def retry_delivery(db: Database, user_id: int, nid: int) -> dict[str, Any]:
         raise Conflict("only a dead delivery can be sent again")
     sent = deliver.deliver_one(db, nid, runner.settings())
     return {"id": nid, "sent": sent}
+
+
+def failed_timers(db: Database, user_id: int, limit: int = 50) -> list[dict[str, Any]]:
+    """Timers the tick gave up on (engine/timers.py MAX_ATTEMPTS), newest first (admins)."""
+    from engine.models import Timer
+
+    with db.uow() as s:
+        _require_admin(s, user_id)
+        rows = s.execute(select(Timer, ProcessInstance.business_key)
+                         .join(ProcessInstance, ProcessInstance.id == Timer.instance_id)
+                         .where(Timer.failed_at.is_not(None)).order_by(Timer.failed_at.desc()).limit(limit)).all()
+        return [{"id": t.id, "instance_id": t.instance_id, "business_key": key, "kind": t.kind, "node_id": t.node_id,
+                 "attempts": t.attempts, "last_error": t.last_error, "failed_at": iso(t.failed_at)}
+                for t, key in rows]

@@ -125,6 +125,7 @@ def admin_deliveries() -> Any:
     page = max(1, request.args.get("page", 1, type=int) or 1)
     items, total = service.failed_deliveries(database(), _uid(), (page - 1) * PAGE_SIZE, PAGE_SIZE)
     return render_template("admin_deliveries.html", nav="deliveries", items=items, total=total, page=page,
+                           timers=service.failed_timers(database(), _uid()),
                            pages=max(1, -(-total // PAGE_SIZE)), labels=KIND_LABELS, channel_labels=CHANNEL_LABELS)
 
 
