@@ -147,7 +147,7 @@ def _celery_send(conf: NotifySettings) -> Any:
     """Scaled mode (LIUZHUAN_BROKER): after a commit, the rows to send become a Celery task."""
     if not conf.broker:
         return None
-    from notify.celery_app import send_later
+    from celery_app import send_later
 
     return send_later
 
