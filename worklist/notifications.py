@@ -36,11 +36,10 @@ def _uid() -> int:
 
 @bp.app_context_processor
 def _bell() -> dict[str, Any]:
-    def notify_unread() -> int:
-        if "lz_unread" not in g:
-            user = current_user()
-            g.lz_unread = service.unread_count(database(), user["id"]) if user else 0
-        return int(g.lz_unread)
+    def notify_unread() -> int | None:
+        """The unread count when this page read it already (the list); else None: the bell asks the
+        API from the browser, so a page stays one read transaction (tests/web/test_task__one_read.py)."""
+        return g.get("lz_unread")
 
     return {"notify_unread": notify_unread}
 
