@@ -27,7 +27,7 @@ from typing import Any
 
 from flask import Flask
 
-from core.config import Settings, load
+from core.config import NotifySettings, Settings, load, load_notify
 from db.session import Database
 
 ROOT = Path(__file__).resolve().parent
@@ -94,6 +94,9 @@ def wire() -> None:
         functions.register_undo(name, undo)
     records.set_instance_running_check(instances.is_running)
     index.install()  # the search index follows every writing transaction (search/index.py)
+    from notify import jobs
+
+    jobs.wire()  # notify/ hears of every audit event (engine.events) and writes the outbox rows
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -129,12 +132,26 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from designer import bp as designer_bp
 
     app.register_blueprint(designer_bp)
+    from notify import jobs, runner
+
+    notify_conf = load_notify()
+    runner.configure(notify_conf, "celery" if notify_conf.broker else "inprocess", _celery_send(notify_conf))
     if conf.timers == "inprocess":
         # The embedded setup: one web process (make run serves 1 gunicorn worker) runs the tick.
         from engine.timers import TimerLoop
 
-        app.extensions["lz_timers"] = TimerLoop(app.extensions["lz_db"], conf.timer_interval).start()
+        app.extensions["lz_timers"] = TimerLoop(app.extensions["lz_db"], conf.timer_interval,
+                                                also=jobs.tick).start()
     return app
+
+
+def _celery_send(conf: NotifySettings) -> Any:
+    """Scaled mode (LIUZHUAN_BROKER): after a commit, the rows to send become a Celery task."""
+    if not conf.broker:
+        return None
+    from celery_app import send_later
+
+    return send_later
 
 
 def serve_app() -> Flask:
@@ -233,9 +250,11 @@ def cmd_deploy_all(args: argparse.Namespace) -> int:
 
 def cmd_tick(args: argparse.Namespace) -> int:
     from engine.timers import fire_due_timers
+    from notify import jobs
 
     database = Database(database_url({"DATABASE_URL": args.database_url}))
     print(f"{fire_due_timers(database)} timer(s) fired")
+    print(f"{jobs.tick(database)} notification(s) sent")
     return 0
 
 

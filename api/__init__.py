@@ -40,11 +40,12 @@ from api import (  # noqa: E402,F401
     routes_collab,
     routes_crm,
     routes_instance_admin,
+    routes_notify,
     routes_org,
     routes_processes,
     routes_records,
     routes_search,
-    routes_task_ops,  # noqa: E402,F401
+    routes_task_ops,
     routes_tasks,
 )
 

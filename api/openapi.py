@@ -17,6 +17,7 @@ from api import (
     openapi_collab,
     openapi_crm,
     openapi_instance_admin,
+    openapi_notify,
     openapi_records,
     openapi_task_ops,
 )
@@ -293,6 +294,8 @@ openapi_collab.add_schemas(SCHEMAS)
 openapi_collab.add_paths(PATHS)
 openapi_task_ops.add_schemas(SCHEMAS)
 openapi_task_ops.add_paths(PATHS)
+openapi_notify.add_schemas(SCHEMAS)
+openapi_notify.add_paths(PATHS, PARAMETERS)
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
@@ -306,7 +309,8 @@ DOCUMENT: dict[str, Any] = {
     },
     "servers": [{"url": API_PREFIX}],
     "security": [{"bearer": []}],
-    "tags": [{"name": t} for t in ("auth", "organisation", "definitions", "instances", "tasks", "crm", "meta")],
+    "tags": [{"name": t} for t in ("auth", "organisation", "definitions", "instances", "tasks", "crm",
+                                   "notifications", "meta")],
     "paths": PATHS,
     "components": {
         "schemas": SCHEMAS,

@@ -9,6 +9,7 @@ from sqlalchemy import create_engine, inspect, pool
 
 import crm.models  # noqa: F401  (register tables)
 import engine.models  # noqa: F401
+import notify.models  # noqa: F401
 import search.models  # noqa: F401  (the search index table)
 from db.base import Base
 from db.migrate import alembic_config, upgrade

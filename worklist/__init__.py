@@ -22,6 +22,7 @@ from worklist import (  # noqa: E402,F401
     inbox,
     instance,
     instance_admin,
+    notifications,
     org_admin,
     record,
     search,

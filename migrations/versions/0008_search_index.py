@@ -3,7 +3,7 @@ PostgreSQL GIN index over to_tsvector('simple', tokens). Filled by `app.py init-
 (search/index.py reindex_all), then kept current by every writing transaction.
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0005 (0006 and 0007 are placed before it when their branches land)
 Create Date: 2026-11-30 19:42:12.027185
 
 """
@@ -31,7 +31,7 @@ SQLITE_FTS_DROP = ["DROP TRIGGER IF EXISTS search_doc_au", "DROP TRIGGER IF EXIS
 
 # revision identifiers, used by Alembic.
 revision: str = '0008'
-down_revision: Union[str, Sequence[str], None] = '0004'
+down_revision: Union[str, Sequence[str], None] = '0005'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
