@@ -31,7 +31,8 @@ def test_an_all_node_offers_delegate_and_remove_signer_but_no_position(app, org,
     assert 'id="delegate_to"' in html and 'id="remove_users"' in html and 'name="position"' not in html
     assert 'value="v02">' in html.split('id="remove_users"')[1].split("</select>")[0]
     assert 'id="claim"' not in html
-    assert page_json(html)["actions"] == ["approve", "reject", "transfer", "add_signer", "delegate", "remove_signer"]
+    assert page_json(html)["actions"] == ["approve", "reject", "return", "transfer", "add_signer", "delegate",
+                                          "remove_signer"]  # return: to the initiator, even from a first step
 
 
 def test_delegate_and_remove_signer_as_json_and_422_at_their_inputs(app, org, client):
