@@ -94,7 +94,8 @@ def main() -> int:
         t_page, _ = timed(get(f"/instances/{iid}"), args.rounds)
         t_api, _ = timed(get(f"/api/v1/process-instances/{iid}"), args.rounds)
         print(f"{args.nodes} flow nodes, SQLite: deploy {t_deploy:.2f} s, start {t_start:.2f} s, "
-              f"instance page first view {t_first * 1e3:.0f} ms, then {t_page * 1e3:.0f} ms, instance API {t_api * 1e3:.0f} ms (median of {args.rounds})")
+              f"instance page first view {t_first * 1e3:.0f} ms, then {t_page * 1e3:.0f} ms, "
+              f"instance API {t_api * 1e3:.0f} ms (median of {args.rounds})")
         db.dispose()
     return 0
 
