@@ -27,6 +27,7 @@ from typing import Any
 
 from flask import Flask
 
+from core import limits
 from core.config import NotifySettings, Settings, load, load_notify
 from db.session import Database
 
@@ -113,6 +114,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     database = config.pop("DATABASE", None)
     conf = settings(config)
+    limits.configure(conf.limits)
     app.config.update(config)
     app.config["DATABASE_URL"] = database.url if database is not None else conf.database_url
     app.config["SECRET_KEY"] = secret_key(conf)
@@ -334,6 +336,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             cmd.add_argument("--verbose", action="store_true", help="also list the intact ones")
     args = parser.parse_args(argv)
     wire()
+    limits.configure(settings().limits)
     from core.errors import DomainError
 
     try:

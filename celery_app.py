@@ -15,10 +15,12 @@ from typing import Any
 from celery import Celery
 
 from app import wire
+from core import limits
 from core.config import load, load_notify
 from db.session import Database
 
 _conf, _notify = load(), load_notify()
+limits.configure(_conf.limits)  # the tick runs timers and scripts here too
 celery = Celery("liuzhuan", broker=_notify.broker or "redis://127.0.0.1:6379/0")
 celery.conf.update(
     task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,

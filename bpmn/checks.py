@@ -14,6 +14,7 @@ this module needs neither SpiffWorkflow nor a database. Add a rule by writing a 
 """
 from __future__ import annotations
 
+import ast
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -22,7 +23,7 @@ from functools import cached_property
 
 from lxml import etree
 
-from bpmn import lz
+from bpmn import limits, lz
 from bpmn.xml_checks import (  # noqa: F401  (steps 1 and 2, re-exported for callers of bpmn.checks)
     _B,
     BPMN_NS,
@@ -237,9 +238,40 @@ def timers(ctx: Context) -> Iterator[Problem]:
                 yield Problem(owner, f'{kind} {text} must be a Python expression: write the value in quotes, '
                                      f'"{text}"', "timer")
                 continue
-            why = expression_problem(text, ctx.check_expression, kind)
+            why = expression_problem(text, ctx.check_expression, kind) or _literal_timer_problem(kind, text)
             if why:
                 yield Problem(owner, why, "timer")
+
+
+def _literal_timer_problem(kind: str, text: str) -> str | None:
+    """A timer written as a quoted value ("P2D") is checked against the limits now; a variable at run time."""
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    return limits.timer_problem(kind, value)
+
+
+@rule
+def sizes(ctx: Context) -> Iterator[Problem]:
+    """Nodes per process, multi-instance cardinality and loop maximum within core/limits.py."""
+    lim = limits.limits.current()
+    for proc in ctx.processes:
+        if (n := limits.node_count(proc)) > lim.max_nodes:
+            yield Problem(proc.get("id"), f"the process has {n} flow nodes; the limit is {lim.max_nodes} "
+                                          "(LIUZHUAN_MAX_NODES)", "limit")
+    for mi in ctx.elements("multiInstanceLoopCharacteristics"):
+        try:
+            value = ast.literal_eval(_text(mi.find(_B + "loopCardinality")))
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            continue
+        if why := limits.cardinality_problem(value):
+            yield Problem(_nearest_id(mi), why, "limit")
+    for loop in ctx.elements("standardLoopCharacteristics"):
+        raw = (loop.get("loopMaximum") or "").strip()
+        if raw and (not raw.lstrip("-").isdigit() or int(raw) > lim.max_loop):
+            yield Problem(_nearest_id(loop), f"loopMaximum {raw} is over the limit of {lim.max_loop} "
+                                             "(LIUZHUAN_MAX_LOOP)", "limit")
 
 
 def _local(el: etree._Element) -> str:
@@ -357,5 +389,5 @@ def _unique(problems: list[Problem]) -> list[Problem]:
 
 
 RULE_CODES = ("xml", "xsd", "executable", "condition", "script", "expression", "timer", "gateway_condition",
-              "gateway_default", "reference", "duplicate_id", "start_event", "call_cycle", "internal")
+              "gateway_default", "reference", "duplicate_id", "start_event", "call_cycle", "limit", "internal")
 """Rule codes of check_bpmn's own problems; bpmn.lz adds lz_mode, lz_threshold, lz_strategy, ..."""

@@ -13,6 +13,7 @@ from fractions import Fraction
 
 from lxml import etree
 
+from core import limits
 from core.errors import Problem
 
 LZ_NS = "urn:liuzhuan:bpmn:1"
@@ -44,7 +45,10 @@ def parse_duration(text: str) -> timedelta | None:
     if not m or text in ("P", "PT") or text.endswith("T"):
         return None
     parts = {k: float(v) if v else 0.0 for k, v in m.groupdict().items()}
-    return timedelta(weeks=parts["w"], days=parts["d"], hours=parts["h"], minutes=parts["m"], seconds=parts["s"])
+    try:
+        return timedelta(weeks=parts["w"], days=parts["d"], hours=parts["h"], minutes=parts["m"], seconds=parts["s"])
+    except OverflowError:  # P999999999W: longer than any limit (deadline_problem says "range")
+        return timedelta.max
 
 
 def split_list(text: str | None) -> tuple[str, ...]:
@@ -114,8 +118,11 @@ def threshold_problem(mode: str, raw: str | None) -> str | None:
 
 def deadline_problem(duration: str, action: str) -> str | None:
     """"duration" (not an ISO-8601 duration we read) or "action" (not a deadline action)."""
-    if parse_duration(duration) is None:
+    delta = parse_duration(duration)
+    if delta is None:
         return "duration"
+    if delta.total_seconds() > limits.current().max_timer_years * 365.25 * 86400:
+        return "range"
     return "action" if action not in DEADLINE_ACTIONS else None
 
 
@@ -149,7 +156,8 @@ class Deadline:
     def delta(self) -> timedelta:
         d = parse_duration(self.duration)
         assert d is not None, "validated at deploy"
-        return d
+        # a definition stored before the limit existed must not overflow the clock (utcnow() + delta)
+        return min(d, timedelta(days=365.25 * limits.current().max_timer_years))
 
 
 @dataclass(frozen=True)
@@ -308,6 +316,11 @@ def _deadline(d: etree._Element, node_id: str, problems: list[Problem]) -> Deadl
     if why == "duration":
         problems.append(Problem(node_id, f"lz:deadline duration '{duration}' is not an ISO-8601 duration "
                                          "such as P2D or PT4H", "lz_deadline"))
+        return None
+    if why == "range":
+        problems.append(Problem(node_id, f"lz:deadline duration '{duration}' is longer than "
+                                         f"{limits.current().max_timer_years} years (the limit; "
+                                         "LIUZHUAN_MAX_TIMER_YEARS)", "lz_deadline"))
         return None
     if why == "action":
         problems.append(Problem(node_id, f"lz:deadline action '{action}' is not one of "

@@ -15,6 +15,7 @@ working directory, so `app.py` behaves the same from any directory.
 | `LIUZHUAN_RATELIMIT_STORAGE` | `memory://` | where failed-login counts live (`redis://...` shares them) |
 | `LIUZHUAN_ADMIN_PASSWORD` | generated | the `admin` password set by `app.py create-admin` |
 | `LIUZHUAN_DEMO_PASSWORD` | `liuzhuan123` | the password of every demo user |
+| `LIUZHUAN_SCRIPT_CPU_SECONDS`, `LIUZHUAN_MAX_NODES`, ... | see core/limits.py | resource limits (README "Limits") |
 
 Notifications (`load_notify`): `LIUZHUAN_BASE_URL` (links in messages, default
 `http://127.0.0.1:5000`), `LIUZHUAN_SMTP_URL` (`smtp://user:pass@host:port`, `smtps://...`,
@@ -29,6 +30,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from core.limits import Limits, from_env
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 TIMER_MODES = ("off", "inprocess")
@@ -49,6 +52,7 @@ class Settings:
     ratelimit_storage: str
     admin_password: str | None
     demo_password: str
+    limits: Limits = Limits()
 
     @property
     def secret_key_file(self) -> Path:
@@ -87,6 +91,10 @@ def load(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
     if timers not in TIMER_MODES:
         raise ConfigError(f"LIUZHUAN_TIMERS must be one of {', '.join(TIMER_MODES)}, not {timers!r}")
     interval = given.get("timer_interval")
+    try:
+        limits = given.get("limits") or from_env(env)
+    except ValueError as e:
+        raise ConfigError(str(e)) from None
     return Settings(
         instance_dir=instance_dir,
         database_url=str(given.get("database_url") or env.get("DATABASE_URL") or default_sqlite_url(instance_dir)),
@@ -98,6 +106,7 @@ def load(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
                               or "memory://"),
         admin_password=str(given.get("admin_password") or env.get("LIUZHUAN_ADMIN_PASSWORD") or "") or None,
         demo_password=str(given.get("demo_password") or env.get("LIUZHUAN_DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD),
+        limits=limits if isinstance(limits, Limits) else Limits(),
     )
 
 

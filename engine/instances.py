@@ -193,8 +193,8 @@ def start_process(db: Database, actor_id: int, process: Any, data: Any, chosen: 
             picked = _check_chosen(s, d, chosen)
             spec, subs = spiff.SPECS.get(d.id, d.checksum, d.spec_json)
             wf = spiff.new_workflow(spec, subs, data)
-            inst = ProcessInstance(
-                definition_id=d.id, process_key=d.key, business_key=keys.next_business_key(s, d.prefix),
+            inst = ProcessInstance(  # the key in its own short transaction: scripts must not hold its lock
+                definition_id=d.id, process_key=d.key, business_key=keys.take(db, s, d.prefix),
                 status=InstanceStatus.RUNNING.value, initiator_id=initiator.id,
                 title=f"{initiator.display_name}的{d.name}",
                 data=runtime.json_safe(data), state="", chosen=picked, warnings=[],

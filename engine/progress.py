@@ -8,6 +8,9 @@ viewer, whether the viewer may withdraw or urge). Each function owns its (read) 
 """
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -114,6 +117,29 @@ def _is_gateway(diagram: Diagram, element_id: str) -> bool:
 
 # ---------------------------------------------------------------- use cases
 
+_TRACES: OrderedDict[tuple[int, bytes], list[spiff.TraceStep]] = OrderedDict()
+_TRACES_LOCK = threading.Lock()
+TRACE_CACHE_SIZE = 64
+
+
+def _trace(s: Any, inst: ProcessInstance) -> list[spiff.TraceStep]:
+    """The workflow's trace, remembered per stored state: loading a large workflow (2,000 nodes:
+    ~8,000 predicted tasks) is most of the page's cost, and a page is viewed far more often than
+    its instance changes."""
+    key = (inst.id, hashlib.blake2b((inst.state or "").encode(), digest_size=16).digest())
+    with _TRACES_LOCK:
+        hit = _TRACES.get(key)
+        if hit is not None:
+            _TRACES.move_to_end(key)
+            return hit
+    steps = spiff.trace(runtime.load(s, inst.id, lock=False).wf)
+    with _TRACES_LOCK:
+        _TRACES[key] = steps
+        while len(_TRACES) > TRACE_CACHE_SIZE:
+            _TRACES.popitem(last=False)
+    return steps
+
+
 
 def instance_progress(db: Database, actor_id: int, instance_id: int) -> dict[str, Any]:
     """The diagram and progress of an instance the viewer may see (NotFound / Forbidden otherwise)."""
@@ -126,11 +152,10 @@ def instance_progress(db: Database, actor_id: int, instance_id: int) -> dict[str
             raise Forbidden("you are not a participant of this instance")
         d = s.get(ProcessDefinition, inst.definition_id)
         assert d is not None
-        ctx = runtime.load(s, instance_id, lock=False)
         diagram = diagram_of(d.bpmn_xml)
         decided = s.scalars(select(NodeActivation.node_id).where(
             NodeActivation.instance_id == instance_id, NodeActivation.status.in_(DECIDED)))
-        marks = compute(diagram, spiff.trace(ctx.wf), decided)
+        marks = compute(diagram, _trace(s, inst), decided)
         if inst.status != InstanceStatus.RUNNING:
             marks["current"] = []
         hidden = instances.hidden_for(s, viewer, inst)

@@ -9,15 +9,15 @@ generator introspection attributes (``gi_frame``, ``f_back``...), ``import``, ``
 source over 10,000 characters. Refused at run time (``SandboxViolation``): attribute names
 starting with ``_``, ``format``/``format_map``/``mro``; ``range()`` over 100,000 items;
 ``+``/``*`` results on str/bytes/list/tuple over 1,000,000 items; ``*``/``**``/``<<`` on
-ints giving more than 1,000,000 bits.
+ints giving more than 1,000,000 bits; and every other way one call could build a huge value
+(engine/sandbox_guards.py: format widths, ``ljust``, ``replace``, ``join``, ``str()`` of huge
+containers, ``Decimal`` exponents...).
 
-``print()`` is allowed but harmless: its output is collected, never written anywhere.
+Every evaluation runs under a CPU-time and memory budget (engine/sandbox_budget.py; 2 s and
+256 MB by default, core/limits.py): ``while True: pass`` is stopped with a SandboxViolation
+that names the limit, in the thread that ran it, and the step fails with that message.
 
-NOT limited: there is NO CPU time limit and no memory limit (``while True: pass`` hangs the
-worker; run untrusted definitions out of process with a timeout if that matters). Not capped
-either: growth through ``str.join``, ``ljust``/``center``/``zfill``/``expandtabs``,
-``%``/f-string widths, ``append`` or nested comprehensions in loops, and ``int()`` of a huge
-``Decimal`` (``int(Decimal('1e9999999'))``).
+``print()`` is allowed but harmless: its output is collected (bounded), never written anywhere.
 """
 from __future__ import annotations
 
@@ -28,7 +28,6 @@ import operator
 import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from types import CodeType
 from typing import Any, ClassVar
 
@@ -51,14 +50,16 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import (
     BasePythonScriptEngineEnvironment,
 )
 
+from engine import sandbox_guards as guards
+from engine.sandbox_budget import Budget, tick
+from engine.sandbox_guards import MAX_SEQUENCE, SandboxViolation
+
+__all__ = ["MAX_SEQUENCE", "Budget", "RestrictedEnvironment", "SandboxViolation", "check_expression",
+           "check_script", "make_script_engine"]
+
 MAX_SOURCE_CHARS = 10_000
 MAX_RANGE = 100_000
-MAX_SEQUENCE = 1_000_000
 MAX_INT_BITS = 1_000_000
-
-
-class SandboxViolation(Exception):
-    """User code tried something the sandbox refuses."""
 
 
 # ---- compile time -------------------------------------------------------------------
@@ -67,7 +68,7 @@ class _Policy(RestrictingNodeTransformer):
     """RestrictedPython's policy, plus: no import, no class, size-checked + * ** <<."""
 
     _CHECKED_OPS: ClassVar[dict[type, str]] = {
-        ast.Add: "+", ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<"}
+        ast.Add: "+", ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<", ast.Mod: "%"}
 
     def visit_Import(self, node):
         self.error(node, "import statements are not allowed")
@@ -87,6 +88,40 @@ class _Policy(RestrictingNodeTransformer):
         call = ast.Call(ast.Name("_binop_", ast.Load()), [ast.Constant(op), node.left, node.right], [])
         copy_locations(call, node)
         return call
+
+    def visit_While(self, node):
+        """`while test:` -> `while _tick_(test):`, so the budget sees every round (engine/sandbox_budget.py)."""
+        node = self.node_contents_visit(node)
+        test = ast.Call(ast.Name("_tick_", ast.Load()), [node.test], [])
+        copy_locations(test, node.test)
+        node.test = test
+        return node
+
+    def visit_FunctionDef(self, node):
+        """Every call of a user function ticks the budget (recursion is a loop too)."""
+        node = super().visit_FunctionDef(node)
+        call = ast.Expr(ast.Call(ast.Name("_tick_", ast.Load()), [], []))
+        copy_locations(call.value, node)
+        copy_locations(call, node)
+        node.body.insert(0, call)
+        return node
+
+    def visit_Lambda(self, node):
+        node = super().visit_Lambda(node)
+        body = ast.Call(ast.Name("_tick_", ast.Load()), [node.body], [])
+        copy_locations(body, node.body)
+        node.body = body
+        return node
+
+    def visit_FormattedValue(self, node):
+        """{value!c:spec} -> {_fmt_(value, c, spec)}: the width and the value's size are checked first."""
+        node = self.node_contents_visit(node)
+        spec = node.format_spec if node.format_spec is not None else ast.Constant("")
+        call = ast.Call(ast.Name("_fmt_", ast.Load()), [node.value, ast.Constant(node.conversion), spec], [])
+        copy_locations(call, node)
+        out = ast.FormattedValue(call, -1, None)
+        copy_locations(out, node)
+        return out
 
 
 _UNDERSCORE = re.compile(r'"(\w+)" is an invalid (variable|attribute) name because it starts with "_"')
@@ -149,7 +184,7 @@ _REFUSED_ATTRIBUTES = frozenset({"format", "format_map", "mro"}) | INSPECT_ATTRI
 def _getattr(obj: Any, name: str, *default: Any) -> Any:
     if not isinstance(name, str) or name.startswith("_") or name in _REFUSED_ATTRIBUTES:
         raise SandboxViolation(f"attribute {name!r} is not allowed")
-    return getattr(obj, name, *default)
+    return guards.guard_method(obj, name, getattr(obj, name, *default))
 
 
 def _check_size(op: str, a: Any, b: Any) -> None:
@@ -165,18 +200,36 @@ def _check_size(op: str, a: Any, b: Any) -> None:
         too_big = b * math.log2(abs(a)) > MAX_INT_BITS
     elif op == "<<" and type(a) is int and type(b) is int:
         too_big = a.bit_length() + b > MAX_INT_BITS
+    elif op == "%" and isinstance(a, str | bytes | bytearray):
+        guards.check_percent(a, b)
+        too_big = False
     else:
         too_big = False
     if too_big:
         raise SandboxViolation(f"result of '{op}' would be too large")
 
 
-_BINOPS = {"+": operator.add, "*": operator.mul, "**": operator.pow, "<<": operator.lshift}
+_BINOPS = {"+": operator.add, "*": operator.mul, "**": operator.pow, "<<": operator.lshift, "%": operator.mod}
 _INPLACE = {
     "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
     "//=": operator.ifloordiv, "%=": operator.imod, "**=": operator.ipow, "<<=": operator.ilshift,
     ">>=": operator.irshift, "&=": operator.iand, "|=": operator.ior, "^=": operator.ixor,
 }
+
+
+def _tick(value: Any = None) -> Any:
+    tick()  # one round of a while loop, one call of a user function (engine/sandbox_budget.py)
+    return value
+
+
+def _ticking(iterator: Any) -> Any:
+    for item in iterator:
+        tick()
+        yield item
+
+
+def _getiter(ob: Any) -> Any:
+    return _ticking(default_guarded_getiter(ob))
 
 
 def _binop(op: str, a: Any, b: Any) -> Any:
@@ -206,31 +259,62 @@ def _range(*args: int) -> range:
 def _pow(base: Any, exp: Any, mod: Any = None) -> Any:
     if mod is None:
         return _binop("**", base, exp)
+    guards.check_pow_mod(base, exp, mod)
     return pow(base, exp, mod)
+
+
+class _StrType(type):
+    def __instancecheck__(cls, obj: Any) -> bool:
+        return isinstance(obj, str)
+
+    def __subclasscheck__(cls, sub: Any) -> bool:
+        return issubclass(sub, str)
+
+
+class _SafeStr(str, metaclass=_StrType):
+    """The sandbox's `str`: str() of a huge container is refused; isinstance(x, str) still works."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> str:  # type: ignore[misc]
+        return guards.safe_str(*args, **kwargs)
+
+
+class _Printed(PrintCollector):
+    """print(): arguments size-checked, at most MAX_SEQUENCE characters kept."""
+
+    def write(self, text: str) -> None:
+        if sum(map(len, self.txt)) + len(text) <= MAX_SEQUENCE:
+            self.txt.append(text)
+
+    def _call_print(self, *objects: Any, **kwargs: Any) -> None:
+        for obj in objects:
+            guards.check_repr(obj)
+        super()._call_print(*objects, **kwargs)
 
 
 _DROPPED = {"__build_class__", "setattr", "delattr", "_getattr_",
             "BaseException", "SystemExit", "KeyboardInterrupt", "GeneratorExit"}
 BUILTINS: dict[str, Any] = {k: v for k, v in safe_builtins.items() if k not in _DROPPED}
 BUILTINS.update(
-    len=len, min=min, max=max, sum=sum, sorted=sorted, abs=abs, round=round, any=any, all=all,
-    str=str, int=int, float=float, bool=bool, list=list, dict=dict, set=set, tuple=tuple,
+    len=len, min=min, max=max, sum=guards.safe_sum, sorted=sorted, abs=abs, round=round, any=any, all=all,
+    str=_SafeStr, repr=guards.safe_repr, int=int, float=float, bool=bool, list=list, dict=dict, set=set, tuple=tuple,
     enumerate=enumerate, zip=zip, isinstance=isinstance, reversed=reversed,
-    range=_range, pow=_pow, Decimal=Decimal, date=date, datetime=datetime, timedelta=timedelta,
+    range=_range, pow=_pow, Decimal=guards.SafeDecimal, date=date, datetime=datetime, timedelta=timedelta,
 )
 
 _GUARDS: dict[str, Any] = {
     "__builtins__": BUILTINS,
     "_getattr_": _getattr,
     "_getitem_": default_guarded_getitem,
-    "_getiter_": default_guarded_getiter,
+    "_getiter_": _getiter,
+    "_tick_": _tick,
     "_write_": full_write_guard,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_unpack_sequence_": guarded_unpack_sequence,
     "_inplacevar_": _inplacevar,
     "_binop_": _binop,
     "_apply_": lambda f, *args, **kwargs: f(*args, **kwargs),
-    "_print_": PrintCollector,  # print() output is collected and discarded
+    "_print_": _Printed,  # print() output is collected and discarded
+    "_fmt_": guards.fmt,
 }
 
 
@@ -243,7 +327,8 @@ def _code(source: str, mode: str) -> CodeType:
 
 def _run(code: CodeType, scope: dict[str, Any]) -> Any:
     try:
-        return eval(code, scope)
+        with Budget():
+            return eval(code, scope)
     except (SystemExit, GeneratorExit) as exc:  # would escape SpiffWorkflow's `except Exception`
         raise SandboxViolation(f"{type(exc).__name__} is not allowed") from None
 
@@ -261,7 +346,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     def _scope(self, context: dict, external_context: dict | None) -> dict[str, Any]:
         # `_print` serves print() in expressions; scripts rebind it via `_print_`.
         return {**self.globals, **(external_context or {}), **context, **_GUARDS,
-                "_print": PrintCollector(_getattr)}
+                "_print": _Printed(_getattr)}
 
     def evaluate(self, expression, context, external_context=None):
         return _run(_code(expression, "eval"), self._scope(context, external_context))

@@ -9,7 +9,7 @@ from SpiffWorkflow.task import Task
 # TypeError/KeyError/AttributeError (e.g. a multi-instance input that is None). Any of them
 # means "this step cannot run": the use case rolls back and reports it.
 EngineError = (SpiffWorkflowException, WorkflowException, TypeError, KeyError, AttributeError, ValueError,
-               IndexError, ZeroDivisionError, NameError, RecursionError)
+               IndexError, ZeroDivisionError, NameError, RecursionError, OverflowError)
 
 
 class WorkflowFailed(Exception):

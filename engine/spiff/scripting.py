@@ -1,5 +1,10 @@
 """The script engine: conditions and scripts run in the RestrictedPython sandbox
-(engine/sandbox.py); service tasks go to the handler of the running use case."""
+(engine/sandbox.py); service tasks go to the handler of the running use case.
+
+Values that size the work are checked against core/limits.py as soon as they are computed, before
+SpiffWorkflow uses them (bpmn/limits.py): a timer's duration, date or cycle, and a multi-instance
+cardinality read from the process data.
+"""
 from __future__ import annotations
 
 import contextvars
@@ -10,6 +15,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.task import Task
 
+from bpmn import limits as bpmn_limits
 from engine import sandbox
 from engine.spiff.base import EngineError, WorkflowFailed, _describe, node_of
 
@@ -18,8 +24,29 @@ SERVICE_HANDLER: contextvars.ContextVar[Callable[[Task], Any] | None] = contextv
     "liuzhuan_service_handler", default=None)
 
 
+_TIMER_KINDS = {"TimeDateEventDefinition": "timeDate", "DurationTimerEventDefinition": "timeDuration",
+                "CycleTimerEventDefinition": "timeCycle"}
+
+
+def _limit_problem(task: Task, expression: str, value: Any) -> str | None:
+    spec = task.task_spec
+    event = getattr(spec, "event_definition", None)
+    kind = _TIMER_KINDS.get(type(event).__name__) if event is not None else None
+    if kind is not None and getattr(event, "expression", None) == expression:
+        return bpmn_limits.timer_problem(kind, value)
+    if expression == getattr(spec, "cardinality", None):
+        return bpmn_limits.cardinality_problem(value)
+    return None
+
+
 class _ScriptEngine(PythonScriptEngine):
     """The sandboxed engine; service tasks go to Liuzhuan's registered functions."""
+
+    def evaluate(self, task: Task, expression: str, external_context: Any = None) -> Any:
+        value = super().evaluate(task, expression, external_context)
+        if why := _limit_problem(task, expression, value):
+            raise WorkflowFailed(f"{node_of(task)}: {why}")
+        return value
 
     def call_service(self, task: Task, **kwargs: Any) -> str:
         handler = SERVICE_HANDLER.get()

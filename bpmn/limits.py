@@ -1,0 +1,114 @@
+"""The size and time limits of a definition (core/limits.py holds the numbers): timer values,
+multi-instance cardinality and loop counts, nodes per process. Pure functions over values and
+XML; bpmn/checks.py applies them at deploy, engine/spiff/scripting.py to values computed at run
+time (a timer or a cardinality read from the process data).
+
+A timer value is checked before SpiffWorkflow parses it: it turns `P99999999Y` into a loop over
+1.2 billion months, and `P3000000D` or `P999999999W` into an OverflowError.
+"""
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from lxml import etree
+
+from core import limits
+
+_B = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+YEAR_SECONDS = 365.25 * 86400
+_UNITS = {"Y": YEAR_SECONDS, "M": YEAR_SECONDS / 12, "W": 7 * 86400, "D": 86400}
+_TIME_UNITS = {"H": 3600, "M": 60, "S": 1}
+_DURATION = re.compile(r"^P(?:(\d+(?:[.,]\d+)?)Y)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)W)?(?:(\d+(?:[.,]\d+)?)D)?"
+                       r"(?:T(?:(\d+(?:[.,]\d+)?)H)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)S)?)?$", re.IGNORECASE)
+
+
+def duration_seconds(text: str) -> float | None:
+    """The length of an ISO-8601 duration in seconds (a year counted as 365.25 days), None if not one."""
+    text = text.strip()
+    m = _DURATION.match(text)
+    if not m or not any(m.groups()) or text.upper().endswith("T"):
+        return None
+    values = [float(v.replace(",", ".")) if v else 0.0 for v in m.groups()]
+    units = [*_UNITS.values(), *_TIME_UNITS.values()]
+    return sum(v * u for v, u in zip(values, units, strict=True))
+
+
+def duration_problem(text: str, what: str = "duration") -> str | None:
+    """Why a duration is refused: not ISO-8601, zero, or longer than the configured years."""
+    seconds = duration_seconds(text)
+    if seconds is None:
+        return f"{what} {text!r} is not an ISO-8601 duration such as P2D or PT4H"
+    years = limits.current().max_timer_years
+    if seconds > years * YEAR_SECONDS:
+        return f"{what} {text!r} is longer than {years} years (the limit; LIUZHUAN_MAX_TIMER_YEARS)"
+    return None
+
+
+def _date_problem(text: str, what: str) -> str | None:
+    try:
+        at = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None  # other ISO forms (week dates) are SpiffWorkflow's to read; they cannot be far off
+    at = at if at.tzinfo else at.replace(tzinfo=UTC)
+    years = limits.current().max_timer_years
+    if (at - datetime.now(UTC)).total_seconds() > years * YEAR_SECONDS:
+        return f"{what} {text!r} is more than {years} years away (the limit; LIUZHUAN_MAX_TIMER_YEARS)"
+    return None
+
+
+def cycle_problem(text: str) -> str | None:
+    """A cycle R<n>/[start/]<interval>: n required, 1..max repetitions, an interval of at least the minimum."""
+    lim = limits.current()
+    parts = text.strip().upper().replace("--", "/").split("/")
+    count = parts[0][1:] if parts[0].startswith("R") else None
+    if count is None or len(parts) not in (2, 3):
+        return f"timeCycle {text!r} is not an ISO-8601 repeating interval such as R3/PT10M"
+    if not count.isdigit() or not 1 <= int(count) <= lim.max_cycle_repetitions:
+        return (f"timeCycle {text!r} must repeat a fixed number of times, R1 to R{lim.max_cycle_repetitions} "
+                "(the limit; LIUZHUAN_MAX_CYCLE_REPETITIONS)")
+    durations = [p for p in parts[1:] if p.startswith("P")]
+    if len(durations) != 1:
+        return f"timeCycle {text!r} needs one interval duration such as PT10M"
+    for p in parts[1:]:
+        why = duration_problem(p, "timeCycle interval") if p.startswith("P") else _date_problem(p, "timeCycle start")
+        if why:
+            return why
+    seconds = duration_seconds(durations[0]) or 0
+    if seconds < lim.min_cycle_seconds:
+        return (f"timeCycle {text!r} repeats more often than every {lim.min_cycle_seconds} s "
+                "(the limit; LIUZHUAN_MIN_CYCLE_SECONDS)")
+    return None
+
+
+def timer_problem(kind: str, value: object) -> str | None:
+    """Why a timer's value (timeDuration, timeDate or timeCycle, already evaluated) is refused."""
+    if not isinstance(value, str):
+        return None if kind == "timeDate" and isinstance(value, datetime) else f"{kind} must be a text value"
+    if kind == "timeDuration":
+        return duration_problem(value, "timeDuration")
+    if kind == "timeCycle":
+        return cycle_problem(value)
+    return _date_problem(value, "timeDate")
+
+
+def cardinality_problem(value: object) -> str | None:
+    most = limits.current().max_cardinality
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None  # not a count: SpiffWorkflow reports it
+    if value > most:
+        return f"multi-instance cardinality {value} is over the limit of {most} (LIUZHUAN_MAX_CARDINALITY)"
+    return None
+
+
+FLOW_NODES = frozenset({
+    "task", "userTask", "manualTask", "serviceTask", "scriptTask", "businessRuleTask", "sendTask", "receiveTask",
+    "callActivity", "subProcess", "transaction", "adHocSubProcess", "startEvent", "endEvent", "boundaryEvent",
+    "intermediateCatchEvent", "intermediateThrowEvent", "exclusiveGateway", "inclusiveGateway", "parallelGateway",
+    "eventBasedGateway", "complexGateway"})
+
+
+def node_count(process: etree._Element) -> int:
+    """Flow nodes of a process, those inside its sub-processes included."""
+    return sum(1 for el in process.iter() if isinstance(el.tag, str) and el.tag.startswith(_B)
+               and el.tag[len(_B):] in FLOW_NODES)
