@@ -14,10 +14,12 @@ from core.errors import DefinitionInvalid, DomainError
 from designer import bp
 from designer import table as tables
 from designer.pages import designer_required, me
+from designer.problems import message as problem_message
 from engine import sandbox
 from engine.design import catalog, versions
 from forms import library
 from web.errors import status_of
+from web.messages import translate_error
 from web.users import current_user, database
 
 _STEP_FIELD = re.compile(r"^steps-(\d+)-(\w+)$")
@@ -169,11 +171,11 @@ def _submit(key: str | None) -> Any:
 def _deploy_problems(table: dict[str, Any], e: DomainError) -> list[dict[str, Any]]:
     """A refused deploy as problems of the table: each at its step where it has one."""
     if not isinstance(e, DefinitionInvalid):
-        return [{"step": None, "field": "deploy", "message": e.message}]
+        return [{"step": None, "field": "deploy", "message": translate_error(e) or e.message}]
     found = []
     for p in e.problems:
         step = tables.step_of_element(table, p.element_id)
+        text = problem_message(p.message, p.rule)
         found.append({"step": step, "field": "row" if step is not None else "deploy",
-                      "message": p.message if step is not None or not p.element_id
-                      else f"{p.element_id}: {p.message}"})
+                      "message": text if step is not None or not p.element_id else f"{p.element_id}: {text}"})
     return found
