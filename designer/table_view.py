@@ -11,7 +11,7 @@ from flask_babel import gettext
 
 from bpmn import lz
 from core.errors import DefinitionInvalid, DomainError
-from designer import bp
+from designer import bp, table_edit
 from designer import table as tables
 from designer.pages import designer_required, me
 from designer.problems import message as problem_message
@@ -130,6 +130,8 @@ def new_table_submit() -> Any:
 
 
 def _submit(key: str | None) -> Any:
+    latest: dict[str, Any] = {}
+    current: dict[str, Any] = {}
     if key is not None:
         latest = versions.get_version(database(), me(), key)
         current = tables.to_table(latest["bpmn_xml"].encode("utf-8"))
@@ -146,7 +148,16 @@ def _submit(key: str | None) -> Any:
                          "message": gettext("The key '%(key)s' is already used by another process.", key=new_key)})
     if problems:
         return _render(table, key, problems, 422)
-    xml = tables.from_table(table)
+    if key is not None:  # the diagram changed in place: what the table does not show stays as it was
+        try:
+            xml = table_edit.apply_table(latest["bpmn_xml"].encode("utf-8"), current, table)
+        except table_edit.EditRefused as e:
+            return _render(table, key, [{"step": None, "field": "deploy",
+                                         "message": gettext(e.template, **e.params)}], 409,
+                           version=latest["version"],
+                           svg_url=url_for("designer.version_svg", key=key, version=latest["version"]))
+    else:
+        xml = tables.from_table(table)
     user = current_user() or {}
     if action == "diagram":
         from engine.design import drafts
