@@ -187,7 +187,8 @@ PATHS: dict[str, Any] = {
     "/process-definitions": {
         "get": op("Latest version of every process", "200", "DefinitionPage", "400", params=("page", "per_page"),
                   tag="definitions"),
-        "post": op("Validate and deploy a BPMN file (admin)", "201", "Definition", "403", "409", "415", "422",
+        "post": op("Validate and deploy a BPMN file (admin, process admin)", "201", "Definition", "403", "409",
+                   "415", "422",
                    ok_text="A new version was deployed", tag="definitions", extra={
                        "description": "The body is the BPMN 2.0 XML file. 201 when a new version was created, "
                                       "200 when the same file already is the latest version. 422 lists every "

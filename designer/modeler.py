@@ -13,13 +13,13 @@ from typing import Any
 from flask import jsonify, render_template, request, url_for
 from flask_babel import gettext
 
-from core.errors import DomainError, NotFound, ValidationFailed
+from core.errors import DefinitionInvalid, DomainError, NotFound, ValidationFailed
 from crm import directory
-from designer import bp
+from designer import bp, problems
 from designer.pages import designer_required
 from engine.design import drafts
 from forms import library
-from web.errors import domain_json, error_json
+from web.errors import domain_json, error_json, page_json
 from web.users import current_user, database, is_process_admin
 
 
@@ -36,8 +36,11 @@ def designer_api(view: Callable[..., Any]) -> Callable[..., Any]:
             return error_json(403, "forbidden", "only administrators and process administrators may design processes")
         try:
             return view(user, *args, **kwargs)
+        except DefinitionInvalid as e:  # each problem in the user's language (designer/problems.py)
+            found = problems.as_dicts(e.problems)
+            return domain_json(e, problems.as_fields(found), problems=found)
         except DomainError as e:
-            return domain_json(e)  # the statuses of the API (web/errors.py): EngineFailure is 409
+            return page_json(e)  # the statuses of the API (web/errors.py), messages translated by code
 
     return wrapper
 
@@ -144,8 +147,9 @@ def api_draft(user: dict[str, Any], key: str) -> Any:
 @designer_api
 def api_validate(user: dict[str, Any]) -> Any:
     body = json_object("xml", optional=("forms", "key"))
-    problems = drafts.validate(database(), user["id"], body["xml"], body.get("forms"), body.get("key"))
-    return jsonify({"ok": not problems, "problems": problems})
+    found = drafts.validate(database(), user["id"], body["xml"], body.get("forms"), body.get("key"))
+    found = [{**p, "message": problems.message(p["message"], p["rule"])} for p in found]
+    return jsonify({"ok": not found, "problems": found})
 
 
 @bp.post("/api/processes/<key>/deploy")

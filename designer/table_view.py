@@ -11,13 +11,15 @@ from flask_babel import gettext
 
 from bpmn import lz
 from core.errors import DefinitionInvalid, DomainError
-from designer import bp
+from designer import bp, table_edit
 from designer import table as tables
 from designer.pages import designer_required, me
+from designer.problems import message as problem_message
 from engine import sandbox
 from engine.design import catalog, versions
 from forms import library
 from web.errors import status_of
+from web.messages import translate_error
 from web.users import current_user, database
 
 _STEP_FIELD = re.compile(r"^steps-(\d+)-(\w+)$")
@@ -131,6 +133,8 @@ def new_table_submit() -> Any:
 
 
 def _submit(key: str | None) -> Any:
+    latest: dict[str, Any] = {}
+    current: dict[str, Any] = {}
     if key is not None:
         latest = versions.get_version(database(), me(), key)
         current = tables.to_table(latest["bpmn_xml"].encode("utf-8"))
@@ -147,7 +151,16 @@ def _submit(key: str | None) -> Any:
                          "message": gettext("The key '%(key)s' is already used by another process.", key=new_key)})
     if problems:
         return _render(table, key, problems, 422)
-    xml = tables.from_table(table)
+    if key is not None:  # the diagram changed in place: what the table does not show stays as it was
+        try:
+            xml = table_edit.apply_table(latest["bpmn_xml"].encode("utf-8"), current, table)
+        except table_edit.EditRefused as e:
+            return _render(table, key, [{"step": None, "field": "deploy",
+                                         "message": gettext(e.template, **e.params)}], 409,
+                           version=latest["version"],
+                           svg_url=url_for("designer.version_svg", key=key, version=latest["version"]))
+    else:
+        xml = tables.from_table(table)
     user = current_user() or {}
     if action == "diagram":
         from engine.design import drafts
@@ -172,11 +185,11 @@ def _submit(key: str | None) -> Any:
 def _deploy_problems(table: dict[str, Any], e: DomainError) -> list[dict[str, Any]]:
     """A refused deploy as problems of the table: each at its step where it has one."""
     if not isinstance(e, DefinitionInvalid):
-        return [{"step": None, "field": "deploy", "message": e.message}]
+        return [{"step": None, "field": "deploy", "message": translate_error(e) or e.message}]
     found = []
     for p in e.problems:
         step = tables.step_of_element(table, p.element_id)
+        text = problem_message(p.message, p.rule)
         found.append({"step": step, "field": "row" if step is not None else "deploy",
-                      "message": p.message if step is not None or not p.element_id
-                      else f"{p.element_id}: {p.message}"})
+                      "message": text if step is not None or not p.element_id else f"{p.element_id}: {text}"})
     return found

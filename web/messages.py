@@ -77,6 +77,21 @@ MESSAGES: dict[str, str] = {
     "key_format": "A key starts with a letter and contains only letters, digits, '_', '-' and '.' (no spaces).",
     "key_taken": "The key '%(key)s' is already used by another process.",
     "name_missing": "Give the new process a name.",
+    # expressions checked before deploy (bpmn/expressions.py, bpmn/expression_scope.py)
+    "expr_unknown_name": "In “%(source)s”: “%(name)s” does not exist at this point — it is not a field of the "
+                         "start form, not set by an earlier step and not an allowed function.",
+    "expr_unknown_name_hint": "In “%(source)s”: “%(name)s” does not exist at this point — it is not a field of "
+                              "the start form, not set by an earlier step and not an allowed function. "
+                              "Did you mean “%(suggestion)s”?",
+    "expr_unknown_key": "In “%(source)s”: %(expr)s has no key “%(key)s”; its keys are: %(keys)s.",
+    "expr_attribute": "In “%(source)s”: process data are dictionaries: write %(expr)s[\"%(attr)s\"], "
+                      "not %(expr)s.%(attr)s.",
+    "expr_operator": "In “%(source)s”: the operator “%(operator)s” makes no sense on form values (it works on "
+                     "the bits of a number). Did you mean “%(hint)s”?",
+    "expr_compare_text": "In “%(source)s”: %(expr)s is a number field compared with the text “%(literal)s”; "
+                         "write the number without quotes.",
+    # deploying (engine/design/catalog.py)
+    "deploy_forbidden": "Only administrators and process administrators may deploy processes.",
 }
 
 # (field, code) -> msgid: the wording for one field of a task action (engine/tasks.py, instances.py)

@@ -17,6 +17,7 @@ from crm.models import User
 from db.base import iso
 from db.session import Database
 from engine import functions, sandbox, spiff
+from engine.design import names
 from engine.models import ProcessDefinition
 from forms import library
 from forms.validate import check_schema
@@ -56,6 +57,7 @@ def compile_definition(xml: bytes, forms: dict[str, Any] | None = None) -> Compi
                  for n in cfg.nodes.values() if n.kind == "service"
                  for why in [_service_problem(n)] if why]
     used = _used_forms(runnable, given, _form_problems_by_key(form_problems), problems)
+    problems += names.check(root, [p for p in root.iter(f"{{{BPMN_NS}}}process") if is_executable(p)], used)
     parsed, parse_problems = spiff.parse(xml)
     # The parser repeats what the XSD check already said; keep its messages only when they add something.
     known = {(p.element_id, p.message) for p in problems}

@@ -234,7 +234,8 @@ async function init(page) {
   async function deploy() {
     const key = processId(modeler);
     const r = await request('POST', urls.deployUrl.replace('__KEY__', encodeURIComponent(key)), { xml: await saveXML() });
-    const problems = (r.body && r.body.problems) || [];
+    // a refused deploy is an error answer: its problems are in error.problems
+    const problems = (r.body && (r.body.problems || (r.body.error && r.body.error.problems))) || [];
     showProblems(page, modeler, problems);
     if (r.ok) {
       ctx.key = key;

@@ -13,6 +13,7 @@ from designer.chain import opposite
 from designer.table import check_table, from_table, new_table, step_of_element, to_table
 from engine import sandbox
 from engine.design.definitions import compile_definition
+from engine.design.names import form_shapes
 from forms import library
 from tests.engine import helpers as h
 
@@ -33,8 +34,23 @@ VALUES = {"users": st.sampled_from(["lisi", "lisi,zhouqiang,lijun", "wufang"]),
           "initiator": st.just(""), "field": ident, "chosen": st.just("")}
 
 
+def conditions_for(start_form: str) -> list[str]:
+    """Conditions over names the start form has (deploy refuses unknown names when there is a
+    start form); any of CONDITIONS without one (names are not checked then)."""
+    if not start_form:
+        return CONDITIONS
+    fields = set(form_shapes({start_form: library.load(start_form)[0]})[start_form].keys)
+    own = [f"{k} is not None" for k in sorted(fields)][:3]
+    return own + [c for c in CONDITIONS if _names(c) <= fields]
+
+
+def _names(condition: str) -> set[str]:
+    code = compile(condition, "<condition>", "eval")
+    return set(code.co_names)
+
+
 @st.composite
-def steps_of(draw, flow_model: str, forms: list[str]) -> dict:
+def steps_of(draw, flow_model: str, forms: list[str], start_form: str = "") -> dict:
     mode = draw(st.sampled_from(["any", "all", "majority", "ratio", "sequential", "claim", "read", "handle"]))
     strategies = [s for s in lz.STRATEGIES if s != "chosen" or flow_model == "predefined"]
     strategy = draw(st.sampled_from(strategies))
@@ -50,7 +66,7 @@ def steps_of(draw, flow_model: str, forms: list[str]) -> dict:
         "deadline_action": draw(st.sampled_from(lz.DEADLINE_ACTIONS)) if duration else "",
         "form": draw(st.sampled_from(["", *forms])), "editable": draw(field_list), "hidden": draw(field_list),
         "cc": draw(st.sampled_from(["", "role:finance", "users:lisi,wufang; role:hr", "initiator", "supervisor:2"])),
-        "condition": draw(st.sampled_from(["", "", *CONDITIONS])),
+        "condition": draw(st.sampled_from(["", "", *conditions_for(start_form)])),
     }
 
 
@@ -59,7 +75,8 @@ def tables(draw) -> dict:
     forms = library.keys()
     flow_model = draw(st.sampled_from(lz.FLOW_MODELS))
     key = draw(ident.filter(lambda k: k not in ("start", "end")))
-    steps = draw(st.lists(steps_of(flow_model, forms), min_size=1, max_size=6))
+    start_form = draw(st.sampled_from(["", *forms]))
+    steps = draw(st.lists(steps_of(flow_model, forms, start_form), min_size=1, max_size=6))
     ids = draw(st.lists(ident.filter(lambda i: i not in ("start", "end", key)), min_size=len(steps),
                         max_size=len(steps), unique=True))
     for s, i in zip(steps, ids, strict=True):
@@ -67,7 +84,7 @@ def tables(draw) -> dict:
     return {"process": {"key": key, "name": draw(words), "name_en": draw(st.sampled_from(["", "Purchase request"])),
                         "category": draw(st.sampled_from(["", "通用", "人事"])),
                         "prefix": draw(st.sampled_from(["", "CG", "X1"])), "mode": flow_model,
-                        "start_form": draw(st.sampled_from(["", *forms]))},
+                        "start_form": start_form},
             "steps": steps, "editable": True, "why_not": None}
 
 
