@@ -129,6 +129,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from designer import bp as designer_bp
 
     app.register_blueprint(designer_bp)
+    from workspace import bp as workspace_bp
+
+    app.register_blueprint(workspace_bp)
     if conf.timers == "inprocess":
         # The embedded setup: one web process (make run serves 1 gunicorn worker) runs the tick.
         from engine.timers import TimerLoop

@@ -78,6 +78,14 @@ def add_paths(paths: dict[str, Any], parameters: dict[str, Any]) -> None:
         "post": op("Add a contact to the customer", "201", "Contact", "404", "422", body="ContactWrite",
                    params=("customer_id",), ok_text="Created", tag="crm"),
     }
+    paths["/customers/{customer_id}/contact-records"] = {
+        "get": op("The customer's contact / visit records (联系记录): ?q=, filters (way, date, contact), paging",
+                  "200", "ContactRecordPage", "400", "404", "422",
+                  params=("customer_id", "q", "page", "per_page"), tag="crm"),
+        "post": op("Record a contact with or visit to the customer (date, way, contact, content, next step)", "201",
+                   "ContactRecord", "404", "422", body="ContactRecordWrite", params=("customer_id",),
+                   ok_text="Created", tag="crm"),
+    }
     paths["/customers/{customer_id}/reassign"] = {
         "post": op("Give the customer to another salesperson (admin, or a supervisor of the current owner); "
                    "kept in the owner history", "200", "Customer", "403", "404", "422", body="Reassign",

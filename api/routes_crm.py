@@ -30,8 +30,10 @@ RESOURCES: dict[str, tuple[str, str, bool]] = {
     "expense-claims": ("expense_claim", "claim_id", False),
     "leave-balances": ("leave_balance", "balance_id", True),
     "settlements": ("settlement", "settlement_id", False),
+    "contact-records": ("contact_record", "record_id", True),
 }
-NESTED_ONLY = {"contacts"}  # created and listed under /customers/{customer_id}/contacts
+# created and listed under /customers/{customer_id}/contacts and /customers/{customer_id}/contact-records
+NESTED_ONLY = {"contacts", "contact-records"}
 
 
 def _query() -> dict[str, str]:
@@ -108,6 +110,20 @@ def list_customer_contacts(customer_id: int) -> Any:
 def create_customer_contact(customer_id: int) -> Any:
     uid = current_user_id()
     return jsonify(records.create(database(), uid, "contact", json_body(), customer_id=customer_id)), 201
+
+
+@bp.get("/customers/<id:customer_id>/contact-records")
+def list_customer_contact_records(customer_id: int) -> Any:
+    uid, page = current_user_id(), page_args()
+    items, total = records.list_records(database(), uid, "contact_record", _query(), page.offset, page.limit,
+                                        customer_id=customer_id)
+    return jsonify(page.result(items, total))
+
+
+@bp.post("/customers/<id:customer_id>/contact-records")
+def create_customer_contact_record(customer_id: int) -> Any:
+    uid = current_user_id()
+    return jsonify(records.create(database(), uid, "contact_record", json_body(), customer_id=customer_id)), 201
 
 
 @bp.post("/customers/<id:customer_id>/reassign")

@@ -75,7 +75,7 @@ def _values(s: Session, kind: Kind, payload: dict[str, Any], ids: set[int] | Non
         try:
             out[f.attr] = parse(s, f, payload.get(f.name), ids)
         except Bad as e:
-            fields_out[f.name] = str(e)
+            fields_out[f.name] = e.message
     return out
 
 
