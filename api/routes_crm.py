@@ -7,6 +7,7 @@ zhangsan`) and `?page=&per_page=`. Permissions and validation live in crm/record
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from flask import Response, jsonify, request
 
@@ -73,25 +74,37 @@ def _register(path: str, kind: str, id_name: str, deletable: bool) -> None:
         bp.add_url_rule(one, f"crm_{endpoint}_delete", delete_view, methods=["DELETE"])
 
 
-# before the generic routes: /customers/export.xlsx is not a customer id (ids are integers anyway)
-@bp.get("/customers/export.xlsx")
-def export_customers() -> Any:
-    """The customers the caller may see as an Excel workbook (same filters as the list)."""
-    data = crm_export.customers_xlsx(database(), current_user_id(), _query())
-    return Response(data, mimetype=XLSX,
-                    headers={"Content-Disposition": "attachment; filename=\"customers.xlsx\"; "
-                                                    "filename*=UTF-8''%E5%AE%A2%E6%88%B7.xlsx"})
+# url path -> record kind, for the Excel export / import (crm/sheets.py); registered before the
+# generic routes (/customers/export.xlsx is not a customer id; ids are integers anyway)
+EXCEL = {"customers": "customer", "contacts": "contact", "contracts": "contract"}
 
 
-@bp.post("/customers/import")
-def import_customers() -> Any:
-    """multipart/form-data with the .xlsx as `file`: every row created, or 422 listing each bad cell."""
-    uid = current_user_id()
-    upload = request.files.get("file")
-    if upload is None:
-        raise ApiError(422, "validation_failed", "send the workbook as multipart/form-data field 'file'",
-                       {"file": "required"})
-    return jsonify(crm_import.import_customers(database(), uid, upload.read())), 201
+def _register_excel(path: str, kind: str) -> None:
+    sheet = crm_export.sheet_of(kind)
+
+    def export_view() -> Any:
+        """The records the caller may see as an Excel workbook (same filters as the list)."""
+        data = crm_export.records_xlsx(database(), current_user_id(), kind, _query())
+        name = quote(sheet.title)
+        return Response(data, mimetype=XLSX, headers={
+            "Content-Disposition": f"attachment; filename=\"{sheet.filename}.xlsx\"; filename*=UTF-8''{name}.xlsx"})
+
+    def import_view() -> Any:
+        """multipart/form-data with the .xlsx as `file`: every row created, or 422 listing each bad cell."""
+        uid = current_user_id()
+        upload = request.files.get("file")
+        if upload is None:
+            raise ApiError(422, "validation_failed", "send the workbook as multipart/form-data field 'file'",
+                           {"file": "required"})
+        return jsonify(crm_import.import_records(database(), uid, kind, upload.read())), 201
+
+    endpoint = "customers" if kind == "customer" else path
+    bp.add_url_rule(f"/{path}/export.xlsx", f"export_{endpoint}", export_view, methods=["GET"])
+    bp.add_url_rule(f"/{path}/import", f"import_{endpoint}", import_view, methods=["POST"])
+
+
+for _path, _kind in EXCEL.items():
+    _register_excel(_path, _kind)
 
 
 for _path, (_kind, _id, _deletable) in RESOURCES.items():

@@ -1,8 +1,9 @@
-"""The customer list's Excel export and import, and the saved filters of every list page.
+"""The Excel export and import of the customer, contact and contract lists, and the saved filters
+of every list page.
 
-- GET  /crm/customers/export.xlsx?<filters>  the customers the user may see, filtered like the list
-  (the same workbook as GET /api/v1/customers/export.xlsx);
-- POST /crm/customers/import                 a workbook: every row created, or none — the page lists
+- GET  /crm/<page>/export.xlsx?<filters>  the records the user may see, filtered like the list
+  (the same workbook as GET /api/v1/<page>/export.xlsx);
+- POST /crm/<page>/import                 a workbook: every row created, or none — the page lists
   each refused cell as "row N, column X (header): why";
 - POST /crm/<page>/filters                   save the current filters under a name (per user);
 - POST /crm/<page>/filters/<id>/delete       delete one of one's own saved filters.
@@ -10,6 +11,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext
@@ -21,7 +23,7 @@ from crm.records import saved_filters
 from web.messages import translate, translate_error
 from web.users import database, login_required
 from workspace import bp, labels
-from workspace.records import page_filters, uid
+from workspace.records import EXCEL_PAGES, page_filters, uid
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -30,31 +32,43 @@ def _list_url(slug: str, **filters: Any) -> str:
     return url_for(f"workspace.record_list_{slug}", **filters)
 
 
-@bp.get("/customers/export.xlsx")
+def _excel_kind(slug: str) -> str:
+    slug = slug.replace("-", "_")
+    if slug not in EXCEL_PAGES:
+        abort(404)
+    return labels.PAGES[slug][0]
+
+
+@bp.get("/<slug>/export.xlsx")
 @login_required
-def export_customers() -> Any:
-    data = crm_export.customers_xlsx(database(), uid(), page_filters("customers", request.args))
+def export_records(slug: str) -> Any:
+    kind = _excel_kind(slug)
+    sheet = crm_export.sheet_of(kind)
+    data = crm_export.records_xlsx(database(), uid(), kind, page_filters(slug.replace("-", "_"), request.args))
     return Response(data, mimetype=XLSX, headers={
-        "Content-Disposition": "attachment; filename=\"customers.xlsx\"; filename*=UTF-8''%E5%AE%A2%E6%88%B7.xlsx"})
+        "Content-Disposition": f"attachment; filename=\"{sheet.filename}.xlsx\"; "
+                               f"filename*=UTF-8''{quote(sheet.title)}.xlsx"})
 
 
-@bp.post("/customers/import")
+@bp.post("/<slug>/import")
 @login_required
-def import_customers() -> Any:
+def import_records(slug: str) -> Any:
+    kind = _excel_kind(slug)
+    back = _list_url(slug.replace("-", "_"))
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         flash(gettext("Choose an Excel file (.xlsx) to import."), "error")
-        return redirect(_list_url("customers"))
+        return redirect(back)
     try:
-        result = crm_import.import_customers(database(), uid(), upload.read())
+        result = crm_import.import_records(database(), uid(), kind, upload.read())
     except ValidationFailed as e:
         problems = [f"{cell}: {translate(why)}" for cell, why in list(e.fields.items())[:20]]
         more = len(e.fields) - len(problems)
         flash(gettext("Nothing was imported. Correct the file and import it again:") + " " + "; ".join(problems)
               + (" " + gettext("(and %(n)s more)", n=more) if more > 0 else ""), "error")
-        return redirect(_list_url("customers"))
-    flash(gettext("%(n)s customers were imported.", n=result["created"]), "success")
-    return redirect(_list_url("customers"))
+        return redirect(back)
+    flash(gettext("%(n)s rows were imported.", n=result["created"]), "success")
+    return redirect(back)
 
 
 @bp.post("/<slug>/filters")

@@ -25,7 +25,7 @@ from workspace import bp, labels, timeline
 
 PAGE_SIZE = 20
 REFS = ("customer", "agent")  # fields holding the id of another record
-EXCEL_PAGES = ("customers",)  # list pages with Excel export / import
+EXCEL_PAGES = ("customers", "contacts", "contracts")  # list pages with Excel export / import
 
 add_nav("crm", "workspace.record_list_customers", lazy_gettext("Customers"))
 

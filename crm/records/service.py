@@ -29,7 +29,7 @@ from db.session import Database
 
 MAX_Q = 100
 RESERVED_QUERY = ("q", "page", "per_page")
-BULK_KINDS = ("customer", "agent")  # record types create_many (spreadsheet import) accepts
+BULK_KINDS = ("customer", "agent", "contact", "contract")  # record types create_many (spreadsheet import) accepts
 MAX_BULK = 5000
 
 
