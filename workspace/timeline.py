@@ -60,8 +60,11 @@ def outcome_text(i: dict[str, Any]) -> str:
         return gettext("In progress")
     if i["status"] == "suspended":
         return gettext("Suspended")
-    return {"approved": gettext("Approved"), "rejected": gettext("Rejected"), "withdrawn": gettext("Withdrawn"),
-            "terminated": gettext("Terminated")}.get(i["outcome"] or "", i["status"])
+    by_outcome = {"approved": gettext("Approved"), "rejected": gettext("Rejected"), "withdrawn": gettext("Withdrawn"),
+                  "terminated": gettext("Terminated")}
+    by_status = {"completed": gettext("Completed"), "withdrawn": gettext("Withdrawn"),
+                 "cancelled": gettext("Terminated")}
+    return by_outcome.get(i["outcome"] or "") or by_status.get(i["status"], i["status"])
 
 
 def decorate(instances: list[dict[str, Any]], locale: str) -> list[dict[str, Any]]:
