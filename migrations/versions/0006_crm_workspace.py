@@ -1,11 +1,12 @@
 """The CRM workspace (issue 15): contact / visit records (联系记录) and per-user saved list filters.
 
-Generated with `alembic revision --autogenerate` against SQLite at 0004, then reviewed. Written
-against 0004 while 0005 (notifications) is made elsewhere; it touches none of 0005's tables, so
-the lead re-points down_revision to '0005' when merging.
+Generated with `alembic revision --autogenerate` against SQLite at 0004, then reviewed. It follows
+the head of main when it was written (0008, the search index) so the chain has one head; it touches
+no table of 0005 (notifications, made elsewhere) or 0008, so the lead may re-point down_revision
+to whatever comes last when merging.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0008
 Create Date: 2026-11-30 19:41:59.246932
 
 """
@@ -20,7 +21,7 @@ JSONType = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 # revision identifiers, used by Alembic.
 revision: str = '0006'
-down_revision: Union[str, Sequence[str], None] = '0004'
+down_revision: Union[str, Sequence[str], None] = '0008'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

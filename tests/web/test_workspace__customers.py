@@ -160,10 +160,10 @@ def test_the_start_page_is_prefilled_from_the_customer_page(org, app):
     page = client.get(f"/crm/customers/{a}").get_data(as_text=True)
     assert f'/start/service_ticket?customer={a}' in page and f'/start/contract_countersign?contract={k}' in page
     config = _config(client.get(f"/start/service_ticket?customer={a}").get_data(as_text=True))
-    assert config["data"] == {"customer": a} and any(o["value"] == a for o in config["options"]["customers"])
+    assert config["prefill"] == {"customer": a} and any(o["value"] == a for o in config["options"]["customers"])
     config = _config(client.get(f"/start/contract_countersign?contract={k}").get_data(as_text=True))
-    assert config["data"] == {"contract_id": k}
+    assert config["prefill"] == {"contract_id": k}
     # someone else's customer is not filled in (nor offered)
     config = _config(client.get(f"/start/service_ticket?customer={c}").get_data(as_text=True))
-    assert config["data"] == {} and all(o["value"] != c for o in config["options"]["customers"])
-    assert _config(client.get("/start/service_ticket?customer=abc").get_data(as_text=True))["data"] == {}
+    assert config["prefill"] == {} and all(o["value"] != c for o in config["options"]["customers"])
+    assert _config(client.get("/start/service_ticket?customer=abc").get_data(as_text=True))["prefill"] == {}
