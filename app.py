@@ -138,6 +138,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     notify_conf = load_notify()
     runner.configure(notify_conf, "celery" if notify_conf.broker else "inprocess", _celery_send(notify_conf))
+    from workspace import bp as workspace_bp
+
+    app.register_blueprint(workspace_bp)
     if conf.timers == "inprocess":
         # The embedded setup: one web process (make run serves 1 gunicorn worker) runs the tick.
         from engine.timers import TimerLoop

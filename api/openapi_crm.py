@@ -78,29 +78,42 @@ def add_paths(paths: dict[str, Any], parameters: dict[str, Any]) -> None:
         "post": op("Add a contact to the customer", "201", "Contact", "404", "422", body="ContactWrite",
                    params=("customer_id",), ok_text="Created", tag="crm"),
     }
+    paths["/customers/{customer_id}/contact-records"] = {
+        "get": op("The customer's contact / visit records (联系记录): ?q=, filters (way, date, contact), paging",
+                  "200", "ContactRecordPage", "400", "404", "422",
+                  params=("customer_id", "q", "page", "per_page"), tag="crm"),
+        "post": op("Record a contact with or visit to the customer (date, way, contact, content, next step)", "201",
+                   "ContactRecord", "404", "422", body="ContactRecordWrite", params=("customer_id",),
+                   ok_text="Created", tag="crm"),
+    }
     paths["/customers/{customer_id}/reassign"] = {
         "post": op("Give the customer to another salesperson (admin, or a supervisor of the current owner); "
                    "kept in the owner history", "200", "Customer", "403", "404", "422", body="Reassign",
                    params=("customer_id",), tag="crm"),
     }
-    paths["/customers/export.xlsx"] = {
-        "get": op("The customers the caller may see as an Excel workbook (Chinese column headers; the same "
-                  "?q= and field filters as the list)", "200", None, "400", "422", params=("q",), tag="crm",
-                  ok_text="The .xlsx workbook",
-                  extra={"responses": {
-                      "200": {"description": "The .xlsx workbook", "content": {
-                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-                              "schema": {"type": "string", "format": "binary"}}}},
-                      **{code: {"$ref": f"#/components/responses/E{code}"} for code in ("400", "401", "422", "500")},
-                  }}),
-    }
-    paths["/customers/import"] = {
-        "post": op("Import customers from an .xlsx workbook (columns as the export): all rows or none; 422 lists "
-                   "every bad cell as 'row <n>, column <letter> (<header>)'", "201", "ImportResult",
-                   "422", tag="crm", ok_text="Created",
-                   extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": obj(
-                       {"file": {"type": "string", "format": "binary"}}, ["file"])}}}}),
-    }
+    from api.routes_crm import EXCEL
+
+    ERRORS = ("400", "401", "422", "500")
+    for path, kind in EXCEL.items():
+        label = crm_records.KINDS[kind].label
+        paths[f"/{path}/export.xlsx"] = {
+            "get": op(f"The {label}s the caller may see as an Excel workbook (Chinese column headers; the same "
+                      "?q= and field filters as the list)", "200", None, "400", "422", params=("q",), tag="crm",
+                      ok_text="The .xlsx workbook",
+                      extra={"responses": {
+                          "200": {"description": "The .xlsx workbook", "content": {
+                              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                                  "schema": {"type": "string", "format": "binary"}}}},
+                          **{code: {"$ref": f"#/components/responses/E{code}"} for code in ERRORS},
+                      }}),
+        }
+        paths[f"/{path}/import"] = {
+            "post": op(f"Import {label}s from an .xlsx workbook (columns as the export; a customer by its 客户编号): "
+                       "all rows or none; 422 lists every bad cell as 'row <n>, column <letter> (<header>)'", "201",
+                       "ImportResult", "422", tag="crm", ok_text="Created",
+                       extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": obj(
+                           {"file": {"type": "string", "format": "binary"}}, ["file"])}}}}),
+        }
     paths["/customers/{customer_id}/owner-history"] = {
         "get": op("Every change of the customer's salesperson, oldest first", "200", "OwnerHistory", "404",
                   params=("customer_id",), tag="crm"),

@@ -7,6 +7,7 @@ zhangsan`) and `?page=&per_page=`. Permissions and validation live in crm/record
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from flask import Response, jsonify, request
 
@@ -30,8 +31,10 @@ RESOURCES: dict[str, tuple[str, str, bool]] = {
     "expense-claims": ("expense_claim", "claim_id", False),
     "leave-balances": ("leave_balance", "balance_id", True),
     "settlements": ("settlement", "settlement_id", False),
+    "contact-records": ("contact_record", "record_id", True),
 }
-NESTED_ONLY = {"contacts"}  # created and listed under /customers/{customer_id}/contacts
+# created and listed under /customers/{customer_id}/contacts and /customers/{customer_id}/contact-records
+NESTED_ONLY = {"contacts", "contact-records"}
 
 
 def _query() -> dict[str, str]:
@@ -71,25 +74,37 @@ def _register(path: str, kind: str, id_name: str, deletable: bool) -> None:
         bp.add_url_rule(one, f"crm_{endpoint}_delete", delete_view, methods=["DELETE"])
 
 
-# before the generic routes: /customers/export.xlsx is not a customer id (ids are integers anyway)
-@bp.get("/customers/export.xlsx")
-def export_customers() -> Any:
-    """The customers the caller may see as an Excel workbook (same filters as the list)."""
-    data = crm_export.customers_xlsx(database(), current_user_id(), _query())
-    return Response(data, mimetype=XLSX,
-                    headers={"Content-Disposition": "attachment; filename=\"customers.xlsx\"; "
-                                                    "filename*=UTF-8''%E5%AE%A2%E6%88%B7.xlsx"})
+# url path -> record kind, for the Excel export / import (crm/sheets.py); registered before the
+# generic routes (/customers/export.xlsx is not a customer id; ids are integers anyway)
+EXCEL = {"customers": "customer", "contacts": "contact", "contracts": "contract"}
 
 
-@bp.post("/customers/import")
-def import_customers() -> Any:
-    """multipart/form-data with the .xlsx as `file`: every row created, or 422 listing each bad cell."""
-    uid = current_user_id()
-    upload = request.files.get("file")
-    if upload is None:
-        raise ApiError(422, "validation_failed", "send the workbook as multipart/form-data field 'file'",
-                       {"file": "required"})
-    return jsonify(crm_import.import_customers(database(), uid, upload.read())), 201
+def _register_excel(path: str, kind: str) -> None:
+    sheet = crm_export.sheet_of(kind)
+
+    def export_view() -> Any:
+        """The records the caller may see as an Excel workbook (same filters as the list)."""
+        data = crm_export.records_xlsx(database(), current_user_id(), kind, _query())
+        name = quote(sheet.title)
+        return Response(data, mimetype=XLSX, headers={
+            "Content-Disposition": f"attachment; filename=\"{sheet.filename}.xlsx\"; filename*=UTF-8''{name}.xlsx"})
+
+    def import_view() -> Any:
+        """multipart/form-data with the .xlsx as `file`: every row created, or 422 listing each bad cell."""
+        uid = current_user_id()
+        upload = request.files.get("file")
+        if upload is None:
+            raise ApiError(422, "validation_failed", "send the workbook as multipart/form-data field 'file'",
+                           {"file": "required"})
+        return jsonify(crm_import.import_records(database(), uid, kind, upload.read())), 201
+
+    endpoint = "customers" if kind == "customer" else path
+    bp.add_url_rule(f"/{path}/export.xlsx", f"export_{endpoint}", export_view, methods=["GET"])
+    bp.add_url_rule(f"/{path}/import", f"import_{endpoint}", import_view, methods=["POST"])
+
+
+for _path, _kind in EXCEL.items():
+    _register_excel(_path, _kind)
 
 
 for _path, (_kind, _id, _deletable) in RESOURCES.items():
@@ -108,6 +123,20 @@ def list_customer_contacts(customer_id: int) -> Any:
 def create_customer_contact(customer_id: int) -> Any:
     uid = current_user_id()
     return jsonify(records.create(database(), uid, "contact", json_body(), customer_id=customer_id)), 201
+
+
+@bp.get("/customers/<id:customer_id>/contact-records")
+def list_customer_contact_records(customer_id: int) -> Any:
+    uid, page = current_user_id(), page_args()
+    items, total = records.list_records(database(), uid, "contact_record", _query(), page.offset, page.limit,
+                                        customer_id=customer_id)
+    return jsonify(page.result(items, total))
+
+
+@bp.post("/customers/<id:customer_id>/contact-records")
+def create_customer_contact_record(customer_id: int) -> Any:
+    uid = current_user_id()
+    return jsonify(records.create(database(), uid, "contact_record", json_body(), customer_id=customer_id)), 201
 
 
 @bp.post("/customers/<id:customer_id>/reassign")

@@ -1,10 +1,12 @@
-"""Customers from an Excel workbook (.xlsx, openpyxl): all rows or none.
+"""Customers, contacts or contracts from an Excel workbook (.xlsx, openpyxl): all rows or none.
 
-The first sheet's first row names the columns by their Chinese headers (crm/export.py COLUMNS, in
-any order; 客户名称 is required, the export-only columns 服务授权编号 / 信息添加人 / 信息添加时间
-are ignored). Every following non-empty row is one customer, validated exactly like
-`POST /customers` (records.create_many: allowed values, the 业务员 within the caller's reach,
-unique 客户编号 also within the file). If any row is invalid, ValidationFailed lists every problem
+The first sheet's first row names the columns by their Chinese headers (crm/sheets.py, in any
+order; customers need 客户名称, contacts 客户编号 and 姓名, contracts 客户编号 and 合同名称; the
+export-only columns — 服务授权编号, 合同状态, 信息添加人 / 信息添加时间 — are ignored). Every
+following non-empty row is one record, validated exactly like `POST /customers` (`/contacts`,
+`/contracts`): records.create_many — allowed values, the 业务员 within the caller's reach, unique
+numbers also within the file; a 客户编号 names a customer the importer may see.
+If any row is invalid, ValidationFailed lists every problem
 as `row <n>, column <letter> (<header>)` -> why (rows numbered as Excel shows them) and nothing is
 imported. The importer becomes 信息添加人; VIP (process-owned) may be 是 only for administrators.
 
@@ -26,13 +28,12 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from core.errors import ValidationFailed
 from crm import records
-from crm.export import BY_HEADER, Column
 from crm.models import User
+from crm.sheets import SHEETS, Column, Sheet
 from db.session import Database
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = records.MAX_BULK
-REQUIRED_HEADER = "客户名称"
 TRUE = {"是", "y", "yes", "true", "1", "vip"}
 FALSE = {"否", "n", "no", "false", "0"}
 
@@ -58,9 +59,15 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _value(column: Column, raw: Any, is_admin: bool) -> Any:
-    """The JSON value of a cell for the customer payload; _Bad(why) when it cannot be one."""
+def _value(column: Column, raw: Any, is_admin: bool, customers: dict[str, int]) -> Any:
+    """The JSON value of a cell for the record's payload; _Bad(why) when it cannot be one."""
     text = _text(raw)
+    if column.kind == "customer_code":
+        if text is None:
+            return None
+        if text not in customers:
+            raise _Bad("no customer with this number that you may see")
+        return customers[text]
     if column.kind == "bool":
         if text is None or text.lower() in FALSE:
             return False
@@ -97,46 +104,67 @@ def _rows(data: bytes) -> list[tuple[Any, ...]]:
         for row in ws.iter_rows(values_only=True):
             rows.append(tuple(row))
             if len(rows) > MAX_ROWS + 1:
-                raise ValidationFailed("too many rows", {"file": f"at most {MAX_ROWS} customers per file"})
+                raise ValidationFailed("too many rows", {"file": f"at most {MAX_ROWS} rows per file"})
         return rows
     finally:
         wb.close()
 
 
 def import_customers(db: Database, actor_id: int, data: bytes) -> dict[str, Any]:
-    """Create the customers of an .xlsx file as `actor_id`; {"created": n, "ids": [...]}, or
+    return import_records(db, actor_id, "customer", data)
+
+
+def _customer_codes(db: Database, actor_id: int, rows: list[tuple[Any, ...]], columns: dict[int, Column]
+                    ) -> dict[str, int]:
+    """客户编号 -> id of the customers the actor may see, among the codes the sheet names."""
+    index = next((i for i, c in columns.items() if c.kind == "customer_code"), None)
+    if index is None:
+        return {}
+    codes = {t for row in rows[1:] if index < len(row) and (t := _text(row[index])) is not None}
+    with db.uow() as s:
+        actor = s.get(User, actor_id)
+        if actor is None or not codes:
+            return {}
+        stmt = records.KINDS["customer"].visible(s, actor, records.reach(s, actor))
+        return {c.code: c.id for c in s.scalars(stmt.where(records.Customer.code.in_(sorted(codes))))}
+
+
+def import_records(db: Database, actor_id: int, kind: str, data: bytes) -> dict[str, Any]:
+    """Create the `kind` records of an .xlsx file as `actor_id`; {"created": n, "ids": [...]}, or
     ValidationFailed listing every bad cell (nothing created)."""
+    sheet = SHEETS[kind]
     with db.uow() as s:
         actor = s.get(User, actor_id)
         is_admin = actor is not None and actor.is_admin  # crm.records checks permissions again
     rows = _rows(data)
-    columns, letters = _header(rows)
+    columns, letters = _header(sheet, rows)
+    customers = _customer_codes(db, actor_id, rows, columns)
     problems: dict[str, str] = {}
     payloads: list[dict[str, Any]] = []
     row_numbers: list[int] = []
     for n, row in enumerate(rows[1:], start=2):
         if all(_text(v) is None for v in row):
             continue
-        payloads.append(_payload(row, n, columns, letters, is_admin, problems))
+        payloads.append(_payload(row, n, columns, letters, is_admin, problems, customers))
         row_numbers.append(n)
     if not payloads and not problems:
-        raise ValidationFailed("the sheet has no customer rows", {"file": "no customer rows below the header"})
+        raise ValidationFailed("the sheet has no rows", {"file": "no rows below the header"})
     if problems:
         raise ValidationFailed(f"{len(problems)} problem(s) in the file: nothing was imported", problems)
     try:
-        created = records.create_many(db, actor_id, "customer", payloads)
+        created = records.create_many(db, actor_id, kind, payloads)
     except ValidationFailed as e:
         raise ValidationFailed(f"{len(e.fields)} problem(s) in the file: nothing was imported",
-                               {_where(k, row_numbers, letters): v for k, v in e.fields.items()}) from e
+                               {_where(sheet, k, row_numbers, letters): v for k, v in e.fields.items()}) from e
     return {"created": len(created), "ids": [c["id"] for c in created]}
 
 
-def _header(rows: list[tuple[Any, ...]]) -> tuple[dict[int, Column], dict[str, str]]:
+def _header(sheet: Sheet, rows: list[tuple[Any, ...]]) -> tuple[dict[int, Column], dict[str, str]]:
     """The imported columns by 0-based index, and the column letter of every known field;
     ValidationFailed listing every problem of the header row."""
     if not rows or not any(v is not None for v in rows[0]):
         raise ValidationFailed("the sheet has no header row", {"file": f"the first row names the columns "
-                                                                        f"({REQUIRED_HEADER}, ...)"})
+                                                                        f"({', '.join(sheet.required)}, ...)"})
     problems: dict[str, str] = {}
     columns: dict[int, Column] = {}  # 0-based index -> column
     letters: dict[str, str] = {}  # field -> column letter
@@ -145,30 +173,31 @@ def _header(rows: list[tuple[Any, ...]]) -> tuple[dict[int, Column], dict[str, s
         if name is None:
             continue
         where = f"row 1, column {get_column_letter(i + 1)} ({name})"
-        column = BY_HEADER.get(name)
+        column = sheet.by_header.get(name)
         if column is None:
-            problems[where] = "unknown column; known: " + ", ".join(BY_HEADER)
+            problems[where] = "unknown column; known: " + ", ".join(sheet.by_header)
         elif column.field in letters:
             problems[where] = f"repeats column {letters[column.field]}"
         else:
             letters[column.field] = get_column_letter(i + 1)
             if column.imported:
                 columns[i] = column
-    if REQUIRED_HEADER not in {c.header for c in columns.values()}:
-        problems["file"] = f"no {REQUIRED_HEADER} column"
+    missing = [h for h in sheet.required if h not in {c.header for c in columns.values()}]
+    if missing:
+        problems["file"] = f"no {', '.join(missing)} column"
     if problems:
         raise ValidationFailed("the header row is not valid: nothing was imported", problems)
     return columns, letters
 
 
 def _payload(row: tuple[Any, ...], n: int, columns: dict[int, Column], letters: dict[str, str], is_admin: bool,
-             problems: dict[str, str]) -> dict[str, Any]:
-    """The customer of sheet row `n`; a problem per bad cell (its column left out)."""
+             problems: dict[str, str], customers: dict[str, int]) -> dict[str, Any]:
+    """The record of sheet row `n`; a problem per bad cell (its column left out)."""
     payload: dict[str, Any] = {}
     for i, column in columns.items():
         raw = row[i] if i < len(row) else None
         try:
-            value = _value(column, raw, is_admin)
+            value = _value(column, raw, is_admin, customers)
         except _Bad as e:
             problems[f"row {n}, column {letters[column.field]} ({column.header})"] = str(e)
             continue
@@ -180,13 +209,13 @@ def _payload(row: tuple[Any, ...], n: int, columns: dict[int, Column], letters: 
     return payload
 
 
-def _where(key: str, row_numbers: list[int], letters: dict[str, str]) -> str:
+def _where(sheet: Sheet, key: str, row_numbers: list[int], letters: dict[str, str]) -> str:
     """`<index>.<field>` of create_many as `row <n>, column <letter> (<header>)`."""
     index, _, field = key.partition(".")
     if not index.isdigit() or int(index) >= len(row_numbers):
         return key
     n = row_numbers[int(index)]
-    column = next((c for c in BY_HEADER.values() if c.field == field), None)
+    column = next((c for c in sheet.columns if c.field == field), None)
     if column is None:
         return f"row {n}, {field}"
     if field in letters:

@@ -80,6 +80,23 @@ def options(s: Session, user_id: int, key: str, q: str | None = None, limit: int
             for value, label, code in s.execute(stmt)]
 
 
+def option(db: Database, user_id: int, key: str, value: Any) -> dict[str, Any] | None:
+    """The option `value` of picker `key` if the user may pick it, else None (e.g. a start page's
+    `?customer=<id>` pre-fill: a customer the user may not see is simply not filled in)."""
+    if key not in PICKERS or isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    with db.uow() as s:
+        actor = s.get(User, user_id)
+        if actor is None:
+            return None
+        stmt = PICKERS[key](s, actor, None)
+        row = s.execute(stmt.where(list(stmt.selected_columns)[0] == value).limit(1)).first()
+    if row is None:
+        return None
+    value, label, code = row
+    return {"value": value, "label": f"{label} ({code})" if code and code != value else label}
+
+
 def options_for(s: Session, user_id: int, keys: set[str]) -> dict[str, list[Any]]:
     """Every allowed value of the known picker keys, for server-side validation of a form."""
     return {k: [o["value"] for o in options(s, user_id, k, limit=None)] for k in keys if k in PICKERS}

@@ -5,7 +5,8 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ["core", "engine", "bpmn", "forms", "crm", "api", "designer", "worklist", "web", "db", "demo", "notify"]
+PACKAGES = ["core", "engine", "bpmn", "forms", "crm", "api", "designer", "worklist", "workspace", "web", "db",
+            "demo", "notify", "search"]
 
 
 def imports_of(path: Path) -> set[str]:
@@ -60,7 +61,7 @@ def test_forms_and_bpmn_do_not_touch_the_database():
 
 
 def test_web_layer_does_not_use_the_orm_session():
-    for pkg in ("api", "worklist", "designer", "web"):
+    for pkg in ("api", "worklist", "designer", "workspace", "web"):
         for path in (ROOT / pkg).rglob("*.py"):
             text = path.read_text(encoding="utf-8")
             assert "db.session" not in text and "Session(" not in text, path
@@ -132,7 +133,7 @@ def test_core_is_the_ground_floor():
     assert offenders(["core"], lambda m: m.split(".")[0] in ("flask", "sqlalchemy", "SpiffWorkflow")) == []
 
 
-FACES = ("api", "worklist", "designer")
+FACES = ("api", "worklist", "designer", "workspace")
 
 
 def test_the_web_foundation_imports_no_face():
@@ -158,7 +159,7 @@ def test_configuration_is_read_in_one_place():
 
 def test_faces_open_no_unit_of_work():
     """Pages and API routes call use cases; they never open a database transaction themselves."""
-    faces = ("api", "worklist", "designer", "web")
+    faces = ("api", "worklist", "designer", "workspace", "web")
     assert [str(p.relative_to(ROOT)) for p, _ in modules(*faces) if ".uow(" in p.read_text(encoding="utf-8")] == []
 
 

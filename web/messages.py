@@ -51,6 +51,8 @@ MESSAGES: dict[str, str] = {
     "deactivate_self": "You cannot deactivate yourself.",
     "unknown_role": "Unknown role: %(roles)s.",
     "role_key_format": "2 to 50 lower-case letters, digits or _, starting with a letter.",
+    # CRM records (crm/records/)
+    "no_contact": "Choose one of this customer's contacts.",
     # withdrawing / urging an instance (engine/instances.py, DomainError.reason)
     "already_acted": "It can no longer be withdrawn: an approver has already acted.",
     "instance_ended": "The process has already ended.",

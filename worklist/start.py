@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext
 
 from core.errors import DomainError
 from crm import pickers
-from engine import collab, instances, progress
+from engine import about, collab, instances, progress
 from forms import validate as form_validation
 from forms.schema import values_keys
 from web.errors import page_json
@@ -92,11 +92,26 @@ def start_form(key: str) -> Any:
         "process": page["key"], "schema": schema, "options": options, "chosen": page["chosen"], "users": users,
         "instance_url": url_for("worklist.instance", instance_id=0).rsplit("/", 1)[0],
         "api": url_for("worklist.start_submit", key=page["key"]),
-        "prefill": source["data"] if source and source["process"] == page["key"] else {},
+        # and ?customer=<id> / ?contract=<id> (a customer page's "start a process for this customer")
+        "prefill": {**(source["data"] if source and source["process"] == page["key"] else {}),
+                    **prefill(uid, schema, options)},
         "resubmitted_from": source["from"]["id"] if source and source["process"] == page["key"] else None,
     }
     return render_template("start_form.html", nav="start", page=page, title=localized_name(page), config=config,
                            source=source)
+
+
+def prefill(uid: int, schema: dict[str, Any], options: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """`?customer=<id>` / `?contract=<id>` (from a customer page) fill the form's customer / contract
+    picker when the user may pick that record; the record joins the picker's options."""
+    data: dict[str, Any] = {}
+    for values_key, param in about.PREFILL_PARAMS.items():
+        field, value = about.prefill_field(schema, values_key), request.args.get(param, type=int)
+        picked = pickers.option(database(), uid, values_key, value) if field and value else None
+        if field and picked is not None:
+            data[field] = picked["value"]
+            options[values_key] = [picked, *(o for o in options.get(values_key, []) if o["value"] != picked["value"])]
+    return data
 
 
 @bp.post("/start/<key>")

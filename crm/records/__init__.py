@@ -11,6 +11,8 @@ balances, service-fee settlements — their models and use cases.
     service.py        the use cases: create / get / update / delete / list, and process_update
     customers.py      reassigning a customer, and the owner history
     cards.py          the records a process instance is about, as cards one user may see (task page)
+    overview.py       the customer page (客户360): a customer with its related records; list facets
+    saved_filters.py  a user's named list filters per list page
 
 Callers use this package's names: `from crm import records; records.create(db, actor_id, "customer", {...})`.
 """
@@ -22,6 +24,7 @@ from crm.records.expense_lines import CATEGORIES, LINE_FIELDS, MAX_LINES
 from crm.records.instances import process_running, set_instance_running_check
 from crm.records.models import (
     CLAIM_STATUSES,
+    CONTACT_WAYS,
     CONTRACT_STATUSES,
     CUSTOMER_LEVELS,
     CUSTOMER_STAGES,
@@ -35,6 +38,7 @@ from crm.records.models import (
     WITHDRAWN,
     Agent,
     Contact,
+    ContactRecord,
     Contract,
     Customer,
     CustomerOwnerHistory,
@@ -42,9 +46,11 @@ from crm.records.models import (
     ExpenseLine,
     LeaveBalance,
     NumberSequence,
+    SavedFilter,
     ServiceFeeSettlement,
     ServiceTicket,
 )
+from crm.records.overview import customer_overview, facets, names
 from crm.records.permissions import reach
 from crm.records.service import (
     BULK_KINDS,
@@ -65,12 +71,14 @@ __all__ = [
     "BULK_KINDS",
     "CATEGORIES",
     "CLAIM_STATUSES",
+    "CONTACT_WAYS",
     "CONTRACT_STATUSES",
     "CUSTOMER_LEVELS",
     "CUSTOMER_STAGES",
     "CUSTOMER_STATUSES",
     "CUSTOMER_TYPES",
     "Contact",
+    "ContactRecord",
     "Contract",
     "Customer",
     "CustomerOwnerHistory",
@@ -85,6 +93,7 @@ __all__ = [
     "MAX_LINES",
     "NumberSequence",
     "SETTLEMENT_METHODS",
+    "SavedFilter",
     "SETTLEMENT_STATUSES",
     "ServiceFeeSettlement",
     "ServiceTicket",
@@ -94,8 +103,11 @@ __all__ = [
     "all_visible",
     "create",
     "create_many",
+    "customer_overview",
     "customer_owner_history",
     "delete",
+    "facets",
+    "names",
     "get",
     "list_records",
     "process_running",

@@ -21,15 +21,16 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from core.errors import Conflict, Forbidden, ValidationFailed
+from core.errors import Conflict, Forbidden, Msg, ValidationFailed
 from crm import numbering
 from crm.models import User
 from crm.records.expense_lines import LINE_FIELDS, parse_lines, total
-from crm.records.fields import F, note, output, text
+from crm.records.fields import MAX_ID, F, note, output, text
 from crm.records.instances import process_running
 from crm.records.kinds import Kind, Save, current
 from crm.records.models import (
     CLAIM_STATUSES,
+    CONTACT_WAYS,
     CONTRACT_STATUSES,
     CUSTOMER_LEVELS,
     CUSTOMER_STAGES,
@@ -43,6 +44,7 @@ from crm.records.models import (
     WITHDRAWN,
     Agent,
     Contact,
+    ContactRecord,
     Contract,
     Customer,
     CustomerOwnerHistory,
@@ -123,6 +125,22 @@ class ContractKind(CustomerScoped):
         start, end = c.current("start_date"), c.current("end_date")
         if start and end and end < start:
             c.fields["end_date"] = "not before start_date"
+
+
+class ContactRecordKind(CustomerScoped):
+    """联系记录: seen and changed like its customer; the contact, if named, is one of that customer's."""
+
+    def before_save(self, c: Save) -> None:
+        contact_id, customer_id = c.current("contact_id"), c.current("customer_id")
+        if contact_id is None or "contact" in c.fields or "customer" in c.fields:
+            return
+        contact = c.s.get(Contact, contact_id)
+        if contact is None or contact.customer_id != customer_id:
+            c.fields["contact"] = Msg("no_contact", f"no contact of this customer with id {contact_id}")
+
+    def extra(self, s: Session, row: ContactRecord) -> dict[str, Any]:
+        contact = s.get(Contact, row.contact_id) if row.contact_id else None
+        return {"contact_name": contact.name if contact else None}
 
 
 class AgentKind(Kind):
@@ -242,6 +260,12 @@ KINDS: dict[str, Kind] = {k.key: k for k in [
         F("end_date", "date"), F("status", "enum", choices=CONTRACT_STATUSES, default="draft", process=True),
         text("attachment", 500), F("owner", "user"), note("remark"),
     ), joins=(Customer, Contract.customer_id == Customer.id), number_field="number"),
+    ContactRecordKind("contact_record", "contact record", ContactRecord, (
+        F("customer", "customer", required=True), F("date", "date", required=True),
+        F("way", "enum", 20, required=True, choices=CONTACT_WAYS), F("contact", "int", low=1, high=MAX_ID,
+                                                                   attr_name="contact_id"),
+        note("content", required=True), note("next_step"), F("next_date", "date"),
+    ), joins=(Customer, ContactRecord.customer_id == Customer.id)),
     AgentKind("agent", "agent", Agent, (
         text("code", 32), text("name", required=True), text("region", 50), text("contact_name", 100),
         F("phone", **PHONE_KW), text("bank_name", 100), text("bank_account", 64, pattern=r"^[0-9 -]{4,64}$"),

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.errors import Msg
 from crm.models import User
 from crm.records.models import Agent, Customer
 from db.base import iso
@@ -76,7 +77,12 @@ def note(name: str, max_len: int = 4000, **kw: Any) -> F:
 
 
 class Bad(Exception):
-    """A value that does not validate; the message names why."""
+    """A value that does not validate; the message names why (a core.errors.Msg when pages may
+    translate it by code: `message`)."""
+
+    @property
+    def message(self) -> str:
+        return self.args[0] if self.args and isinstance(self.args[0], str) else str(self)
 
 
 # ---------------------------------------------------------------- parsing submitted values
@@ -89,7 +95,7 @@ def parse(s: Session, f: F, value: Any, ids: set[int] | None) -> Any:
     """The model value for a JSON value of field f; Bad(message) when it does not validate."""
     if value is None or (isinstance(value, str) and not value.strip() and f.kind not in ("json", "bool")):
         if f.required:
-            raise Bad("required")
+            raise Bad(Msg("required", "required"))
         return f.default if f.kind == "bool" else None
     return PARSERS[f.kind](s, f, value, ids)
 
@@ -124,7 +130,7 @@ def _phone(f: F, value: str) -> None:
 
 def _choice(f: F, value: str) -> None:
     if value not in f.choices:
-        raise Bad(f"one of: {', '.join(f.choices)}")
+        raise Bad(Msg("not_allowed", f"one of: {', '.join(f.choices)}"))
 
 
 def _within_bounds(f: F, value: Any) -> None:
@@ -157,11 +163,11 @@ def _decimal(s: Session, f: F, value: Any, ids: set[int] | None) -> Decimal:
 
 def _date(s: Session, f: F, value: Any, ids: set[int] | None) -> date:
     if not isinstance(value, str) or len(value.strip()) != 10:
-        raise Bad("a date YYYY-MM-DD")
+        raise Bad(Msg("date", "a date YYYY-MM-DD"))
     try:
         return date.fromisoformat(value.strip())
     except ValueError as e:
-        raise Bad("a date YYYY-MM-DD") from e
+        raise Bad(Msg("date", "a date YYYY-MM-DD")) from e
 
 
 def _datetime(s: Session, f: F, value: Any, ids: set[int] | None) -> datetime:

@@ -36,6 +36,8 @@ CUSTOMER_LEVELS = ("战略客户", "重点客户", "普通客户")  # 客户级�
 CUSTOMER_TYPES = ("终端客户", "渠道客户", "合作伙伴", "代理商", "其他")  # 客户类型
 CUSTOMER_STATUSES = ("潜在客户", "意向客户", "成交客户", "休眠客户", "流失客户")  # 客户状态
 CUSTOMER_STAGES = ("初步接触", "需求确认", "方案报价", "商务谈判", "签约", "售后服务")  # 客户阶段
+# 联系方式 of a contact / visit record (联系记录 / 行动记录, requirements 000 §二, 002 §3.3)
+CONTACT_WAYS = ("电话", "上门拜访", "来访", "微信", "邮件", "会议", "其他")
 
 
 def _created_by() -> Mapped[int | None]:
@@ -240,6 +242,38 @@ class ServiceFeeSettlement(Base):
     instance_id: Mapped[int | None] = mapped_column(Integer)
     remark: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = _created_by()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ContactRecord(Base):
+    """联系记录 / 行动记录: one contact with or visit to a customer — when, how, with whom, what was
+    said, and the next step."""
+
+    __tablename__ = "contact_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    date: Mapped[Day] = mapped_column(Date)
+    way: Mapped[str] = mapped_column(String(20))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id", ondelete="SET NULL"))
+    content: Mapped[str] = mapped_column(Text)
+    next_step: Mapped[str | None] = mapped_column(Text)
+    next_date: Mapped[Day | None] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = _created_by()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SavedFilter(Base):
+    """A user's named set of list filters on one page (e.g. "my key customers in 华东")."""
+
+    __tablename__ = "saved_filter"
+    __table_args__ = (UniqueConstraint("user_id", "page", "name", name="uq_saved_filter_user_id_page_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey(USER_FK, ondelete="CASCADE"), index=True)
+    page: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(100))
+    query: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -29,7 +29,7 @@ from db.session import Database
 
 MAX_Q = 100
 RESERVED_QUERY = ("q", "page", "per_page")
-BULK_KINDS = ("customer", "agent")  # record types create_many (spreadsheet import) accepts
+BULK_KINDS = ("customer", "agent", "contact", "contract")  # record types create_many (spreadsheet import) accepts
 MAX_BULK = 5000
 
 
@@ -75,7 +75,7 @@ def _values(s: Session, kind: Kind, payload: dict[str, Any], ids: set[int] | Non
         try:
             out[f.attr] = parse(s, f, payload.get(f.name), ids)
         except Bad as e:
-            fields_out[f.name] = str(e)
+            fields_out[f.name] = e.message
     return out
 
 
