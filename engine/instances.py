@@ -44,9 +44,12 @@ def in_instance(db: Database, instance: int | Callable[[Session], int], body: Ca
     except spiff.WorkflowFailed as e:
         # A registered function refusing (it names fields) is a business answer, not an engine
         # fault: the caller hears which field; only real failures are recorded on the instance.
-        if instance_id is not None and not e.fields:
+        # It answers 422 naming those fields, like a form error at start; 409 is for real failures.
+        if e.fields:
+            raise ValidationFailed(f"the step was refused: {e}", e.fields) from e
+        if instance_id is not None:
             _record_failure(db, instance_id, str(e))
-        raise EngineFailure(f"the process could not continue: {e}", e.fields) from e
+        raise EngineFailure(f"the process could not continue: {e}") from e
 
 
 def _record_failure(db: Database, instance_id: int, message: str) -> None:

@@ -26,6 +26,7 @@ MESSAGES: dict[str, str] = {
     "required": "This field is required.",
     "not_allowed": "Choose one of the offered values.",
     "number": "Enter a number.",
+    "number_format": "Enter a number such as 50000 or 50,000.50 (commas only between groups of three digits).",
     "whole_number": "Enter a whole number.",
     "min_length": "At least %(min)s characters.",
     "max_length": "At most %(max)s characters.",
