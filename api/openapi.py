@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import jsonify
 
-from api import API_PREFIX, bp, openapi_crm
+from api import API_PREFIX, bp, openapi_crm, openapi_inbox
 from api.openapi_parts import (
     ANY_OBJECT,
     BOOL,
@@ -278,6 +278,7 @@ PARAMETERS["q"] = {"name": "q", "in": "query", "required": False, "schema": {"ty
                    "description": "keyword, matched case-insensitively inside every text field"}
 openapi_crm.add_schemas(SCHEMAS)
 openapi_crm.add_paths(PATHS, PARAMETERS)
+openapi_inbox.add_paths(PATHS, PARAMETERS)
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",

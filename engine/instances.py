@@ -151,6 +151,17 @@ def _check_chosen(s: Session, d: ProcessDefinition, chosen: Any) -> dict[str, li
     return out
 
 
+TITLE_MAX = 300  # process_instance.title
+
+
+def instance_title(data: dict[str, Any], initiator: str, process_name: str) -> str:
+    """What the clerk typed as 标题 (a start form's `title` field), else "<name>的<process>"."""
+    typed = data.get("title")
+    if isinstance(typed, str) and typed.strip():
+        return " ".join(typed.split())[:TITLE_MAX]
+    return f"{initiator}的{process_name}"[:TITLE_MAX]
+
+
 def start_process(db: Database, actor_id: int, process: Any, data: Any, chosen: Any = None) -> dict[str, Any]:
     if not isinstance(process, str) or not process:
         raise ValidationFailed("name the process to start", {"process": "required"})
@@ -168,7 +179,7 @@ def start_process(db: Database, actor_id: int, process: Any, data: Any, chosen: 
             inst = ProcessInstance(
                 definition_id=d.id, process_key=d.key, business_key=keys.next_business_key(s, d.prefix),
                 status=InstanceStatus.RUNNING.value, initiator_id=initiator.id,
-                title=f"{initiator.display_name}的{d.name}",
+                title=instance_title(data, initiator.display_name, d.name),
                 data=runtime.json_safe(data), state="", chosen=picked, warnings=[],
             )
             s.add(inst)
