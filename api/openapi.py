@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import jsonify
 
-from api import API_PREFIX, bp, openapi_crm, openapi_inbox
+from api import API_PREFIX, bp, openapi_crm, openapi_inbox, openapi_org
 from api.openapi_parts import (
     ANY_OBJECT,
     BOOL,
@@ -279,6 +279,7 @@ PARAMETERS["q"] = {"name": "q", "in": "query", "required": False, "schema": {"ty
 openapi_crm.add_schemas(SCHEMAS)
 openapi_crm.add_paths(PATHS, PARAMETERS)
 openapi_inbox.add_paths(PATHS, PARAMETERS)
+openapi_org.add_schemas(SCHEMAS)
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",

@@ -50,6 +50,8 @@ MESSAGES: dict[str, str] = {
     "department_cycle": "A department cannot be placed under itself.",
     "department_name_taken": "Another department has this name.",
     "deactivate_self": "You cannot deactivate yourself.",
+    "successor_required": "Choose a successor: this user has open tasks or owns customers or contracts.",
+    "successor_self": "The successor must be someone else.",
     "unknown_role": "Unknown role: %(roles)s.",
     "role_key_format": "2 to 50 lower-case letters, digits or _, starting with a letter.",
     # withdrawing / urging an instance (engine/instances.py, DomainError.reason)
