@@ -52,7 +52,7 @@ def render_task(task_id: int, errors: dict[str, str] | None = None, values: dict
     return render_template(
         "task.html", task=task, ctx=ctx, schema=schema, editable=editable,
         page_json=json.dumps(script, ensure_ascii=False).replace("</", "<\\/"),
-        records=page["records"],
+        records=page["records"], opinions=page["opinions"],
         users=[o for o in page["people"] if o["value"] != me],
         signers=[o for o in page["people"] if o["value"] not in assignees | {me}]
         if "add_signer" in task["actions"] else [],

@@ -49,4 +49,4 @@ def deploy_definition(db: Database, actor_id: int, xml: bytes,
         if not actor.is_admin:
             raise Forbidden("only an administrator may deploy process definitions")
     d, created = definitions.deploy(db, xml, actor_id, forms)
-    return definitions.definition_dict(d), created
+    return {**definitions.definition_dict(d), "warnings": getattr(d, "deploy_warnings", [])}, created
