@@ -25,7 +25,9 @@ def earlier_opinions(s: Session, d: ProcessDefinition, data: dict[str, Any], cur
     found = []
     for node_id, node in nodes.items():
         value = data.get(node_id)
-        votes = value.get("votes") if isinstance(value, dict) else None
+        if not isinstance(value, dict):
+            continue
+        votes = value.get("votes")
         if not isinstance(votes, list) or not votes:
             continue
         found.append((node_id, node.name, value.get("outcome"), [v for v in votes if isinstance(v, dict)]))
