@@ -14,6 +14,7 @@ from typing import Any
 from crm import pickers
 from crm.records.cards import Viewer
 from db.session import Database
+from engine.figures import key_figures
 from engine.nodes import approval
 from engine.opinions import earlier_opinions
 from engine.task_reads import TaskRead, context_view, task_view
@@ -30,7 +31,8 @@ def task_page(db: Database, actor_id: int, task_id: int, submitted: dict[str, An
     `context` as `get_task` / `task_context`; `data` the task's data with `submitted` over it;
     `options` the picker options by valuesKey; `people` the active users to pick (open task only);
     `vote` the numbers of the node's rule (`approval.vote_summary`); `opinions` every signer's
-    opinion at the earlier approval nodes (engine/opinions.py)."""
+    opinion at the earlier approval nodes (engine/opinions.py); `figures` what the approver decides
+    on, for the top of the page (engine/figures.py)."""
     with db.uow() as s:
         r = TaskRead(s, actor_id, task_id)
         task, context = task_view(r), context_view(r)
@@ -49,4 +51,5 @@ def task_page(db: Database, actor_id: int, task_id: int, submitted: dict[str, An
             "people": pickers.options(s, actor_id, "users") if task["actions"] else [],
             "vote": approval.vote_summary(task["vote"]),
             "opinions": earlier_opinions(s, r.d, task["data"], task["node_id"]),
+            "figures": key_figures(task["data"], form["hidden"]),
         }
