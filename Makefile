@@ -21,7 +21,7 @@ STAMP := $(VENV)/.stamp
 ASSETS_STAMP := frontend/dist/.stamp
 ASSET_SOURCES := frontend/package.json frontend/package-lock.json frontend/build.mjs $(shell find frontend/src -type f 2>/dev/null)
 
-.PHONY: venv setup run dev test bench lint assets i18n system-deps test-deps
+.PHONY: venv setup run run-scaled dev test bench lint assets i18n system-deps test-deps
 
 venv: $(STAMP)
 
@@ -66,6 +66,20 @@ setup: venv assets i18n
 run: setup
 	@echo "Liuzhuan: open http://127.0.0.1:$${PORT:-5000}/ and log in as admin or one of the demo users above"
 	LIUZHUAN_TIMERS=inprocess exec $(BIN)/gunicorn --workers 1 --threads 8 --bind 127.0.0.1:$${PORT:-5000} 'app:serve_app()'
+
+# The scaled setup (DESIGN.md §5): PostgreSQL + Redis, several gunicorn processes, two Celery workers
+# and one beat (Procfile, run by honcho). The web processes run no timer loop: beat sends the tick.
+SCALED_DB ?= postgresql://postgres@127.0.0.1:5432/liuzhuan
+SCALED_BROKER ?= redis://127.0.0.1:6379/0
+
+run-scaled: export DATABASE_URL ?= $(SCALED_DB)
+run-scaled: export LIUZHUAN_BROKER ?= $(SCALED_BROKER)
+run-scaled: export LIUZHUAN_TIMERS = off
+run-scaled: venv
+	$(BIN)/python scripts/ensure_pg_db.py "$$DATABASE_URL"
+	$(MAKE) setup
+	@echo "Liuzhuan (scaled): http://127.0.0.1:$${PORT:-5000}/ on $$DATABASE_URL, broker $$LIUZHUAN_BROKER"
+	exec $(BIN)/honcho start -f Procfile
 
 dev: setup
 	exec $(BIN)/flask --app 'app:create_app()' run --debug --host 127.0.0.1 --port $${PORT:-5000}

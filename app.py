@@ -27,7 +27,7 @@ from typing import Any
 
 from flask import Flask
 
-from core.config import Settings, load
+from core.config import NotifySettings, Settings, load, load_notify
 from db.session import Database
 
 ROOT = Path(__file__).resolve().parent
@@ -87,6 +87,7 @@ def wire() -> None:
     fixtures that build services without an app. Idempotent."""
     from crm import processes, records, successors
     from engine import functions, handover, instances
+    from search import index
 
     for name, fn in processes.FUNCTIONS.items():
         functions.register(name, fn)
@@ -94,6 +95,10 @@ def wire() -> None:
         functions.register_undo(name, undo)
     records.set_instance_running_check(instances.is_running)
     successors.set_task_handover(handover.open_task_count, handover.hand_over_all)
+    index.install()  # the search index follows every writing transaction (search/index.py)
+    from notify import jobs
+
+    jobs.wire()  # notify/ hears of every audit event (engine.events) and writes the outbox rows
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -129,12 +134,26 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from designer import bp as designer_bp
 
     app.register_blueprint(designer_bp)
+    from notify import jobs, runner
+
+    notify_conf = load_notify()
+    runner.configure(notify_conf, "celery" if notify_conf.broker else "inprocess", _celery_send(notify_conf))
     if conf.timers == "inprocess":
         # The embedded setup: one web process (make run serves 1 gunicorn worker) runs the tick.
         from engine.timers import TimerLoop
 
-        app.extensions["lz_timers"] = TimerLoop(app.extensions["lz_db"], conf.timer_interval).start()
+        app.extensions["lz_timers"] = TimerLoop(app.extensions["lz_db"], conf.timer_interval,
+                                                also=jobs.tick).start()
     return app
+
+
+def _celery_send(conf: NotifySettings) -> Any:
+    """Scaled mode (LIUZHUAN_BROKER): after a commit, the rows to send become a Celery task."""
+    if not conf.broker:
+        return None
+    from celery_app import send_later
+
+    return send_later
 
 
 def serve_app() -> Flask:
@@ -160,6 +179,31 @@ def cmd_init_db(args: argparse.Namespace) -> int:
     url = database_url({"DATABASE_URL": args.database_url})
     migrate.upgrade(url)
     print("database schema is up to date")
+    filled = _fill_search_index(Database(url))
+    if filled:
+        print(f"search index built: {filled} document(s)")
+    return 0
+
+
+def _fill_search_index(database: Database) -> int:
+    """An empty index over existing data (a database from before the index) is built once."""
+    from sqlalchemy import func, select
+
+    from search.index import reindex_all
+    from search.models import SearchDoc
+
+    with database.uow(write=True) as s:
+        if s.scalar(select(func.count()).select_from(SearchDoc)):
+            return 0
+        return reindex_all(s)
+
+
+def cmd_search_reindex(args: argparse.Namespace) -> int:
+    from search.index import reindex_all
+
+    database = Database(database_url({"DATABASE_URL": args.database_url}))
+    with database.uow(write=True) as s:
+        print(f"search index rebuilt: {reindex_all(s)} document(s)")
     return 0
 
 
@@ -208,9 +252,11 @@ def cmd_deploy_all(args: argparse.Namespace) -> int:
 
 def cmd_tick(args: argparse.Namespace) -> int:
     from engine.timers import fire_due_timers
+    from notify import jobs
 
     database = Database(database_url({"DATABASE_URL": args.database_url}))
     print(f"{fire_due_timers(database)} timer(s) fired")
+    print(f"{jobs.tick(database)} notification(s) sent")
     return 0
 
 
@@ -244,6 +290,25 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_verify_audit(args: argparse.Namespace) -> int:
+    from engine import record
+
+    database = Database(database_url({"DATABASE_URL": args.database_url}))
+    checked = broken = 0
+    for iid, key, ok, bad in record.verify_all(database, args.instance):
+        checked += 1
+        if not ok:
+            broken += 1
+            print(f"{key} (instance {iid}): BROKEN at event {bad}")
+        elif args.verbose:
+            print(f"{key} (instance {iid}): intact")
+    if args.instance is not None and checked == 0:
+        print(f"no instance {args.instance}", file=sys.stderr)
+        return 1
+    print(f"{checked} instance(s) checked, {broken} with a broken audit chain")
+    return 1 if broken else 0
+
+
 COMMANDS = {
     "init-db": (cmd_init_db, "create or upgrade the database schema"),
     "demo": (cmd_demo, "load the demo organisation and data"),
@@ -251,6 +316,8 @@ COMMANDS = {
     "create-admin": (cmd_create_admin, "ensure the admin user; prints a generated password"),
     "tick": (cmd_tick, "fire due deadlines and BPMN timers once (for cron / Celery beat)"),
     "demo-data": (cmd_demo_data, "load demo CRM records and process instances (run after demo and deploy-all)"),
+    "search-reindex": (cmd_search_reindex, "rebuild the search index from the database"),
+    "verify-audit": (cmd_verify_audit, "recompute every instance's audit hash chain; exit 1 if one is broken"),
 }
 
 
@@ -264,6 +331,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if name == "deploy-all":
             cmd.add_argument("--force", action="store_true",
                              help="also replace versions deployed from the designer or the API with the files")
+        if name == "verify-audit":
+            cmd.add_argument("--instance", type=int, default=None, help="check only this instance id")
+            cmd.add_argument("--verbose", action="store_true", help="also list the intact ones")
     args = parser.parse_args(argv)
     wire()
     from core.errors import DomainError

@@ -33,6 +33,20 @@ def database() -> Any:
 
 
 # Route modules register themselves on `bp` when imported.
-from api import auth, errors, openapi, routes_crm, routes_org, routes_processes, routes_tasks  # noqa: E402,F401
+from api import (  # noqa: E402,F401
+    auth,
+    errors,
+    openapi,
+    routes_collab,
+    routes_crm,
+    routes_instance_admin,
+    routes_notify,
+    routes_org,
+    routes_processes,
+    routes_records,
+    routes_search,
+    routes_task_ops,
+    routes_tasks,
+)
 
 errors.register(bp)

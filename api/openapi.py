@@ -11,7 +11,18 @@ from typing import Any
 
 from flask import jsonify
 
-from api import API_PREFIX, bp, openapi_crm, openapi_inbox, openapi_org
+from api import (
+    API_PREFIX,
+    bp,
+    openapi_collab,
+    openapi_crm,
+    openapi_inbox,
+    openapi_instance_admin,
+    openapi_notify,
+    openapi_org,
+    openapi_records,
+    openapi_task_ops,
+)
 from api.openapi_parts import (
     ANY_OBJECT,
     BOOL,
@@ -278,6 +289,15 @@ PARAMETERS["q"] = {"name": "q", "in": "query", "required": False, "schema": {"ty
                    "description": "keyword, matched case-insensitively inside every text field"}
 openapi_crm.add_schemas(SCHEMAS)
 openapi_crm.add_paths(PATHS, PARAMETERS)
+openapi_records.add(PATHS, SCHEMAS, PARAMETERS)
+openapi_instance_admin.add_schemas(SCHEMAS)
+openapi_instance_admin.add_paths(PATHS, PARAMETERS)
+openapi_collab.add_schemas(SCHEMAS)
+openapi_collab.add_paths(PATHS)
+openapi_task_ops.add_schemas(SCHEMAS)
+openapi_task_ops.add_paths(PATHS)
+openapi_notify.add_schemas(SCHEMAS)
+openapi_notify.add_paths(PATHS, PARAMETERS)
 openapi_inbox.add_paths(PATHS, PARAMETERS)
 openapi_org.add_schemas(SCHEMAS)
 
@@ -293,7 +313,8 @@ DOCUMENT: dict[str, Any] = {
     },
     "servers": [{"url": API_PREFIX}],
     "security": [{"bearer": []}],
-    "tags": [{"name": t} for t in ("auth", "organisation", "definitions", "instances", "tasks", "crm", "meta")],
+    "tags": [{"name": t} for t in ("auth", "organisation", "definitions", "instances", "tasks", "crm",
+                                   "notifications", "meta")],
     "paths": PATHS,
     "components": {
         "schemas": SCHEMAS,

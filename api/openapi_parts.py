@@ -44,6 +44,7 @@ ERROR_TEXT = {
     "409": "The target is no longer in a state that allows this (e.g. a task already decided)",
     "415": "Wrong Content-Type",
     "422": "Validation failed: `fields` names each offending field",
+    "429": "Too soon: done too recently (the Retry-After header says how many seconds to wait)",
 }
 
 RESPONSES = {code: {"description": text, "content": {JSON: {"schema": ref("Error")}}}

@@ -1,4 +1,5 @@
-"""Process definitions (deploy, catalogue) and process instances (start, read, withdraw, urge)."""
+"""Process definitions (deploy, catalogue) and process instances (start, read, withdraw; the rest:
+api/routes_collab.py)."""
 from __future__ import annotations
 
 from typing import Any
@@ -53,8 +54,9 @@ def deploy_definition() -> Any:
 @bp.post("/process-instances")
 def start_process() -> Any:
     uid = current_user_id()
-    body = json_body(allowed=("process", "data", "chosen"))
-    result = instances.start_process(database(), uid, body.get("process"), body.get("data"), body.get("chosen"))
+    body = json_body(allowed=("process", "data", "chosen", "resubmitted_from"))
+    result = instances.start_process(database(), uid, body.get("process"), body.get("data"), body.get("chosen"),
+                                     body.get("resubmitted_from"))
     return jsonify(result), 201, {"Location": url_for("api.get_instance", instance_id=result["id"])}
 
 
@@ -68,13 +70,6 @@ def withdraw(instance_id: int) -> Any:
     uid = current_user_id()
     comment = optional_text(json_body(allowed=("comment",)), "comment")
     return jsonify(instances.withdraw(database(), uid, instance_id, comment))
-
-
-@bp.post("/process-instances/<id:instance_id>/urge")
-def urge(instance_id: int) -> Any:
-    uid = current_user_id()
-    comment = optional_text(json_body(allowed=("comment",)), "comment")
-    return jsonify(instances.urge(database(), uid, instance_id, comment))
 
 
 @bp.get("/pickers/<picker>")

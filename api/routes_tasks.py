@@ -83,5 +83,6 @@ def transfer(task_id: int) -> Any:
 @bp.post("/tasks/<id:task_id>/add-signer")
 def add_signer(task_id: int) -> Any:
     uid = current_user_id()
-    body = json_body(allowed=("users", "comment"))
-    return jsonify(tasks.add_signer(database(), uid, task_id, body.get("users"), body.get("comment")))
+    body = json_body(allowed=("users", "comment", "position"))
+    return jsonify(tasks.add_signer(database(), uid, task_id, body.get("users"), body.get("comment"),
+                                    body.get("position")))

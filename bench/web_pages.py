@@ -7,17 +7,21 @@ N open general-approval tasks (N = 10 and 200). For each N, median time of
   GET /tasks/<id>                the task page (form, vote status, record card, history)
   GET /instances/<id>            the instance page (diagram with progress, timeline, data)
 through Flask's test client (no network), and each page's ratio to the JSON inbox.
+Then the weight of a first visit of each page, as a phone's browser fetches it (Accept-Encoding:
+br, gzip; nothing cached): the HTML plus every stylesheet and script it names, raw and as sent.
 
 Run: .venv/bin/python bench/web_pages.py [--rounds N]   (make bench runs it after engine_overhead.py)
 """
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -31,6 +35,7 @@ from db.session import Database  # noqa: E402
 from demo.org import DEFAULT_PASSWORD, load_demo  # noqa: E402
 from engine import inbox, instances  # noqa: E402
 from engine.design import definitions  # noqa: E402
+from web.assets import DIST  # noqa: E402
 
 crm.org.PASSWORD_METHOD = "pbkdf2:sha256:1000"
 APPROVER, CLERK = "zhouqiang", "zhangsan"  # zhangsan's supervisor approves general approvals
@@ -55,7 +60,24 @@ def client_for(app, username: str):
     return client
 
 
-def run(n_tasks: int, rounds: int) -> dict[str, float]:
+ASSET = re.compile(r'<(?:script[^>]*\ssrc|link[^>]*\shref)="(/static/[^"]+)"')
+
+
+def page_weight(client, url: str) -> tuple[int, int]:
+    """(raw bytes, bytes sent) of a first visit: the page and every asset it names."""
+    page = client.get(url, headers={"Accept-Encoding": "br, gzip"})
+    html = page.get_data(as_text=True)
+    raw = sent = len(page.data)
+    for asset in ASSET.findall(html):
+        r = client.get(asset.replace("&amp;", "&"), headers={"Accept-Encoding": "br, gzip"})
+        assert r.status_code == 200, (asset, r.status_code)
+        sent += len(r.data)
+        name = asset.split("?")[0].rsplit("/", 1)[1]
+        raw += (DIST / name).stat().st_size if asset.startswith("/static/dist/") else len(r.data)
+    return raw, sent
+
+
+def run(n_tasks: int, rounds: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(f"sqlite:///{Path(tmp) / 'bench.db'}")
         Base.metadata.create_all(db.engine)
@@ -81,7 +103,9 @@ def run(n_tasks: int, rounds: int) -> dict[str, float]:
                 assert r.status_code == 200, (url, r.status_code)
             return once
 
-        out = {
+        out: dict[str, Any] = {
+            "weight": {name: page_weight(c, url) for name, url in
+                       (("inbox", "/"), ("task", f"/tasks/{task['id']}"), ("instance", f"/instances/{iid}"))},
             "api": median_ms(get("/api/v1/tasks?box=todo"), rounds),
             "inbox": median_ms(get("/"), rounds),
             "task": median_ms(get(f"/tasks/{task['id']}"), rounds),
@@ -97,12 +121,17 @@ def main() -> int:
     args = parser.parse_args()
     print("worklist pages, SQLite, median ms per request (ratio to the JSON inbox)")
     print(f"{'open tasks':>10} {'api/tasks':>10} {'inbox /':>14} {'task page':>14} {'instance page':>16}")
+    weights = {}
     for n in (10, 200):
         r = run(n, args.rounds)
+        weights = r["weight"]
         print(f"{n:>10} {r['api']:>10.1f} "
               f"{r['inbox']:>7.1f} ({r['inbox'] / r['api']:.1f}x) "
               f"{r['task']:>7.1f} ({r['task'] / r['api']:.1f}x) "
               f"{r['instance']:>8.1f} ({r['instance'] / r['api']:.1f}x)")
+    print("\nfirst visit (page + its CSS/JS), KB: raw / sent with brotli")
+    for name, (raw, sent) in weights.items():
+        print(f"{name:>10} {raw / 1024:>8.0f} / {sent / 1024:.0f}")
     return 0
 
 

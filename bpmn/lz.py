@@ -22,13 +22,18 @@ BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 _B = f"{{{BPMN_NS}}}"
 _L = f"{{{LZ_NS}}}"
 
-APPROVAL_MODES = ("any", "all", "majority", "ratio", "sequential")
+# the vote modes of §2, then 认领 (claim: a candidate takes the task) and 阅办 (read: each confirms)
+APPROVAL_MODES = ("any", "all", "majority", "ratio", "sequential", "claim", "read")
 STRATEGIES = ("users", "role", "dept_head", "dept_heads", "supervisor", "initiator", "field", "chosen")
 DEADLINE_ACTIONS = ("remind", "approve", "reject", "escalate")
 FLOW_MODELS = ("fixed", "predefined", "free")
+END_OUTCOMES = ("approved", "rejected")  # <lz:end outcome=.../> on an end event (DESIGN.md §8)
 TRUE_WORDS = ("true", "1", "yes")
 VALUE_STRATEGIES = ("users", "role", "dept_heads", "field")  # strategies that need a value
 PREFIX = re.compile(r"[A-Za-z0-9]{1,10}")  # business-key prefix
+WEIGHTED_MODES = ("majority", "ratio")  # the modes whose votes count weights (票签)
+USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{1,63}")  # as crm/org.py accepts them
+MAX_WEIGHT = 1000
 
 _DURATION = re.compile(
     r"^P(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$"
@@ -67,6 +72,32 @@ def assignee_problem(strategy: str, value: str) -> str | None:
     return None
 
 
+def parse_weights(raw: str | None) -> dict[str, int] | None:
+    """票签 weights "zhaomin:3,qianli:1" -> {"zhaomin": 3, "qianli": 1}; {} for none; None when malformed
+    (see `weights_problem`)."""
+    return None if weights_problem(raw) else {n.strip(): int(w) for n, w in
+                                             (p.replace("：", ":").split(":", 1) for p in split_list(raw))}
+
+
+def weights_problem(raw: str | None) -> str | None:
+    """Why a weights attribute is wrong: "format" (not user:weight pairs), "user" (not a user name),
+    "weight" (not a whole number 1..MAX_WEIGHT) or "duplicate" (a user twice); None when right."""
+    seen: set[str] = set()
+    for part in split_list(raw):
+        name, sep, weight = part.replace("：", ":").partition(":")
+        name, weight = name.strip(), weight.strip()
+        if not sep:
+            return "format"
+        if not USERNAME.fullmatch(name):
+            return "user"
+        if not (weight.isdigit() and 1 <= int(weight) <= MAX_WEIGHT):
+            return "weight"
+        if name in seen:
+            return "duplicate"
+        seen.add(name)
+    return None
+
+
 def parse_threshold(raw: str | None) -> Fraction | None:
     """A ratio threshold in (0, 1] ("0.6", "2/3"), None when it is not one."""
     try:
@@ -99,6 +130,8 @@ def chosen_allowed(strategy: str, flow_model: str) -> bool:
 class Assignees:
     strategy: str
     value: str = ""
+    # 票签: (user name, weight) pairs of lz:assignees weights=; anyone not listed weighs 1
+    weights: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -167,6 +200,8 @@ class ProcessConfig:
     # Approval nodes whose outcome some condition or script of the process reads. A rejection
     # nobody reads ends the instance as rejected instead of flowing on as if approved.
     outcome_readers: frozenset[str] = frozenset()
+    # end event id -> the outcome it declares (<lz:end outcome="approved|rejected"/>)
+    end_outcomes: dict[str, str] = field(default_factory=dict)
 
     def node(self, node_id: str) -> NodeConfig | None:
         return self.nodes.get(node_id)
@@ -185,12 +220,27 @@ def _assignees(el: etree._Element, node_id: str, problems: list[Problem], what: 
     value = (el.get("value") or "").strip()
     why = assignee_problem(strategy, value)
     if why is None:
-        return Assignees(strategy, value)
+        return Assignees(strategy, value, _weights(el, node_id, problems, what))
     message = {"strategy": f"{what}: unknown assignee strategy '{strategy}' (expected one of {', '.join(STRATEGIES)})",
                "value": f"{what}: strategy '{strategy}' needs a value",
                "level": f"{what}: strategy 'supervisor' takes a level >= 1, got '{value}'"}[why]
     problems.append(Problem(node_id, message, "lz_strategy"))
     return None
+
+
+def _weights(el: etree._Element, node_id: str, problems: list[Problem], what: str) -> tuple[tuple[str, int], ...]:
+    raw = el.get("weights")
+    if raw is None:
+        return ()
+    why = weights_problem(raw)
+    if why is not None:
+        detail = {"format": "each entry is user:weight", "user": "a user name is malformed",
+                  "weight": f"a weight is a whole number from 1 to {MAX_WEIGHT}",
+                  "duplicate": "a user is listed twice"}[why]
+        problems.append(Problem(node_id, f"{what} weights '{raw}' on node '{node_id}': {detail}, "
+                                         "e.g. weights=\"zhaomin:3,qianli:1\"", "lz_weights"))
+        return ()
+    return tuple((parse_weights(raw) or {}).items())
 
 
 def _approval(el: etree._Element, node_id: str, problems: list[Problem]) -> ApprovalRule | None:
@@ -345,6 +395,13 @@ def _read_element(el: etree._Element, proc: etree._Element, cfg: ProcessConfig, 
         form = _ext(el, "form")
         if form and cfg.start_form_key is None:
             cfg.start_form_key = form[0].get("key")
+    for end in _ext(el, "end")[:1]:
+        outcome = (end.get("outcome") or "").strip()
+        if tag != "endEvent" or outcome not in END_OUTCOMES:
+            problems.append(Problem(el.get("id"), f"lz:end belongs on an end event and declares outcome "
+                                                  f"{' or '.join(END_OUTCOMES)}, got '{outcome}'", "lz_end"))
+        else:
+            cfg.end_outcomes[el.get("id") or ""] = outcome
     if tag in _NODE_TAGS or _ext(el, "approval"):
         node = _node(el, problems)
         cfg.nodes[node.node_id] = node

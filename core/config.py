@@ -15,6 +15,13 @@ working directory, so `app.py` behaves the same from any directory.
 | `LIUZHUAN_RATELIMIT_STORAGE` | `memory://` | where failed-login counts live (`redis://...` shares them) |
 | `LIUZHUAN_ADMIN_PASSWORD` | generated | the `admin` password set by `app.py create-admin` |
 | `LIUZHUAN_DEMO_PASSWORD` | `liuzhuan123` | the password of every demo user |
+
+Notifications (`load_notify`): `LIUZHUAN_BASE_URL` (links in messages, default
+`http://127.0.0.1:5000`), `LIUZHUAN_SMTP_URL` (`smtp://user:pass@host:port`, `smtps://...`,
+`?starttls=1`; unset: `.eml` files in `<instance>/outbox/`), `LIUZHUAN_MAIL_FROM`,
+`LIUZHUAN_WEBHOOK_URL` with `LIUZHUAN_WEBHOOK_FORMAT` (`dingtalk` | `feishu` | `wecom` | `json`) and
+`LIUZHUAN_WEBHOOK_SECRET` (DingTalk / Feishu signing), `LIUZHUAN_BROKER` (`redis://...`: the scaled
+mode, Celery workers and beat).
 """
 from __future__ import annotations
 
@@ -91,4 +98,51 @@ def load(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
                               or "memory://"),
         admin_password=str(given.get("admin_password") or env.get("LIUZHUAN_ADMIN_PASSWORD") or "") or None,
         demo_password=str(given.get("demo_password") or env.get("LIUZHUAN_DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD),
+    )
+
+
+# ---------------------------------------------------------------- notifications (notify/)
+
+WEBHOOK_FORMATS = ("dingtalk", "feishu", "wecom", "json")
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    outbox_dir: Path
+    base_url: str
+    smtp_url: str | None
+    mail_from: str
+    webhook_url: str | None
+    webhook_format: str
+    webhook_secret: str | None
+    broker: str | None
+
+
+def load_notify(env: Mapping[str, str] | None = None, **overrides: object) -> NotifySettings:
+    """The notification settings from `env` (default: the process environment), `overrides` first."""
+    env = os.environ if env is None else env
+    given = {k: v for k, v in overrides.items() if v is not None}
+
+    def get(name: str, var: str, default: str = "") -> str:
+        return str(given.get(name) or env.get(var) or default)
+
+    fmt = get("webhook_format", "LIUZHUAN_WEBHOOK_FORMAT", "json")
+    if fmt not in WEBHOOK_FORMATS:
+        raise ConfigError(f"LIUZHUAN_WEBHOOK_FORMAT must be one of {', '.join(WEBHOOK_FORMATS)}, not {fmt!r}")
+    smtp = get("smtp_url", "LIUZHUAN_SMTP_URL") or None
+    if smtp and not smtp.startswith(("smtp://", "smtps://")):
+        raise ConfigError(f"LIUZHUAN_SMTP_URL must start with smtp:// or smtps://, not {smtp!r}")
+    broker = get("broker", "LIUZHUAN_BROKER") or None
+    if broker and not broker.startswith(("redis://", "rediss://")):
+        raise ConfigError(f"LIUZHUAN_BROKER must be a redis:// URL, not {broker!r}")
+    instance_dir = Path(get("instance_dir", "LIUZHUAN_INSTANCE_DIR", str(PROJECT_ROOT / "instance"))).resolve()
+    return NotifySettings(
+        outbox_dir=Path(get("outbox_dir", "", str(instance_dir / "outbox"))),
+        base_url=get("base_url", "LIUZHUAN_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        smtp_url=smtp,
+        mail_from=get("mail_from", "LIUZHUAN_MAIL_FROM", "liuzhuan@localhost"),
+        webhook_url=get("webhook_url", "LIUZHUAN_WEBHOOK_URL") or None,
+        webhook_format=fmt,
+        webhook_secret=get("webhook_secret", "LIUZHUAN_WEBHOOK_SECRET") or None,
+        broker=broker,
     )

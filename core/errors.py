@@ -83,6 +83,16 @@ class EngineFailure(Conflict):
     code = "engine_error"
 
 
+class TooManyRequests(DomainError):
+    """The action was done too recently (e.g. urging an instance); `retry_after` seconds until allowed."""
+
+    code = "too_many_requests"
+
+    def __init__(self, message: str, retry_after: int, *, reason: str | None = None, **params: Any):
+        super().__init__(message, reason=reason, retry_after=retry_after, **params)
+        self.retry_after = max(1, int(retry_after))
+
+
 class ValidationFailed(DomainError):
     """Input did not validate; `fields` names each offending field."""
 

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Boolean, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from db.base import Base, utcnow
+from db.base import Base, JSONType, utcnow
 
 user_roles = Table(
     "user_role",
@@ -51,6 +52,11 @@ class User(Base):
     supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     locale: Mapped[str] = mapped_column(String(10), default="zh")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # notify/ (migration 0005): where and what a user is told; prefs = {kind: {channel: bool}}
+    email: Mapped[str | None] = mapped_column(String(200))
+    mobile: Mapped[str | None] = mapped_column(String(30))
+    notify_prefs: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     department: Mapped[Department | None] = relationship(foreign_keys=[department_id])
     supervisor: Mapped[User | None] = relationship(remote_side=[id])

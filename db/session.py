@@ -65,6 +65,16 @@ class Database:
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.engine.execution_options(lz_write=True), expire_on_commit=False)
 
+    @classmethod
+    def for_engine(cls, engine: Engine) -> Database:
+        """A Database over an existing engine (e.g. the one a committed session used)."""
+        engine = getattr(engine, "_proxied", engine)  # an OptionEngine (a write session's bind): its base
+        db = cls.__new__(cls)
+        db.url, db.engine = engine.url.render_as_string(hide_password=False), engine
+        db._read = sessionmaker(engine, expire_on_commit=False)
+        db._write = sessionmaker(engine.execution_options(lz_write=True), expire_on_commit=False)
+        return db
+
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"

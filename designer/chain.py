@@ -234,6 +234,7 @@ class _Walker:
             "skip_repeated": bool(n.approval and n.approval.skip_repeated),
             "assignee_strategy": n.assignees.strategy if n.assignees else "",
             "assignee_value": n.assignees.value if n.assignees else "",
+            "weights": ",".join(f"{u}:{w}" for u, w in n.assignees.weights) if n.assignees else "",
             "deadline_duration": n.deadline.duration if n.deadline else "",
             "deadline_action": n.deadline.action if n.deadline else "",
             "form": n.form_key or "", "editable": ",".join(n.editable), "hidden": ",".join(n.hidden),

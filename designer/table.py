@@ -8,7 +8,7 @@ where a step may be *conditional* (entered only when a condition holds, skipped 
 `gateway --condition--> step -> join`, default flow `gateway -> join`), into
 
     {"process": {key, name, name_en, category, prefix, mode, start_form},
-     "steps": [{id, name, mode, threshold, skip_initiator, skip_repeated, assignee_strategy,
+     "steps": [{id, name, mode, threshold, skip_initiator, skip_repeated, assignee_strategy, weights,
                 assignee_value, deadline_duration, deadline_action, form, editable, hidden, cc,
                 condition}, ...],
      "editable": True, "why_not": None}
@@ -60,15 +60,15 @@ XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 STEP_MODES = (*lz.APPROVAL_MODES, "handle")
 PROCESS_FIELDS = ("key", "name", "name_en", "category", "prefix", "mode", "start_form")
 STEP_FIELDS = ("id", "name", "mode", "threshold", "skip_initiator", "skip_repeated", "assignee_strategy",
-               "assignee_value", "deadline_duration", "deadline_action", "form", "editable", "hidden", "cc",
-               "condition")
+               "assignee_value", "weights", "deadline_duration", "deadline_action", "form", "editable", "hidden",
+               "cc", "condition")
 NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 RESERVED_IDS = ("start", "end")
 
 
 def empty_step(index: int = 1) -> dict[str, Any]:
     return {"id": f"step_{index}", "name": "", "mode": "any", "threshold": "", "skip_initiator": False,
-            "skip_repeated": False, "assignee_strategy": "supervisor", "assignee_value": "1",
+            "skip_repeated": False, "assignee_strategy": "supervisor", "assignee_value": "1", "weights": "",
             "deadline_duration": "", "deadline_action": "", "form": "", "editable": "", "hidden": "",
             "cc": "", "condition": ""}
 
@@ -218,6 +218,12 @@ def _check_step_assignees(i: int, s: dict[str, Any], flow_mode: str, bad: _Bad) 
         bad(i, "assignee_value", "the supervisor level is a number >= 1")
     elif not lz.chosen_allowed(strategy, flow_mode):
         bad(i, "assignee_strategy", "'chosen' needs the predefined flow model")
+    weights = str(s.get("weights") or "").strip()
+    if weights and lz.weights_problem(weights):
+        bad(i, "weights", "vote weights are user:weight pairs with whole numbers from 1 to %(max)s, e.g. zhaomin:3",
+            max=str(lz.MAX_WEIGHT))
+    elif weights and s.get("mode") not in lz.WEIGHTED_MODES:
+        bad(i, "weights", "vote weights count only in the majority and ratio modes")
 
 
 def _check_step_deadline(i: int, s: dict[str, Any], bad: _Bad) -> None:
@@ -292,7 +298,8 @@ def _write_step(proc: etree._Element, s: dict[str, Any]) -> None:
             "skipRepeated": "true" if s.get("skip_repeated") else ""})
     if s.get("assignee_strategy"):
         _sub(ext, f"{_L}assignees", {"strategy": s["assignee_strategy"],
-                                     "value": str(s.get("assignee_value") or "")})
+                                     "value": str(s.get("assignee_value") or ""),
+                                     "weights": str(s.get("weights") or "").strip()})
     if s.get("deadline_duration"):
         _sub(ext, f"{_L}deadline", {"duration": s["deadline_duration"],
                                     "action": s.get("deadline_action") or "remind"})

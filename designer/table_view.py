@@ -42,6 +42,8 @@ def table_from_form(form: Any, key: str | None) -> dict[str, Any]:
             step[flag] = row.get(flag, "") in ("1", "on", "true")
         if step["mode"] != "ratio":
             step["threshold"] = ""
+        if step["mode"] not in ("majority", "ratio"):
+            step["weights"] = ""
         if not step["deadline_duration"]:
             step["deadline_action"] = ""
         steps.append(step)
@@ -52,6 +54,7 @@ def labels() -> dict[str, dict[str, str]]:
     """Display names of the modes, assignee strategies, deadline actions and flow models."""
     modes = {"any": gettext("Any one (或签)"), "all": gettext("All (会签)"), "majority": gettext("Majority"),
              "ratio": gettext("By ratio"), "sequential": gettext("One after another"),
+             "claim": gettext("Claim (认领)"), "read": gettext("Read only (阅办)"),
              "handle": gettext("Handle (办理)")}
     strategies = {"users": gettext("Named users"), "role": gettext("Role"), "dept_head": gettext("Department head"),
                   "dept_heads": gettext("Heads of departments"), "supervisor": gettext("Supervisor"),

@@ -10,12 +10,12 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext
 from markupsafe import Markup
 
+from bpmn.diagram_svg import render_svg
 from bpmn.diff import diff
 from bpmn.layout import ensure_layout
 from core.errors import DefinitionInvalid, DomainError, ValidationFailed
 from designer import bp, versions
 from designer import table as tables
-from designer.diagram_svg import render_svg
 from designer.pages import designer_required, me
 from designer.table_view import labels
 from engine.design import versions as version_reads

@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from db.base import utcnow
+from engine import events
 from engine.models import AuditEvent
 
 GENESIS = "0" * 64
@@ -46,6 +47,7 @@ def record(session: Session, instance_id: int, action: str, actor_id: int | None
     session.add(ev)
     session.flush()
     session.info[key] = (seq, ev.hash)  # the chain head for the rest of this (locked) transaction
+    events.publish(session, ev)  # e.g. notify/ (subscribed by app.wire), in this same transaction
     return ev
 
 

@@ -17,16 +17,19 @@ from engine.models import AuditEvent
 
 
 def undo_withdrawn(s: Session, instance_id: int, business_key: str, initiator_id: int, data: dict[str, Any],
-                   actor_id: int) -> list[dict[str, Any]]:
+                   actor_id: int, since_seq: int = 0) -> list[dict[str, Any]]:
     """Undo, newest first, what the instance's registered functions did to CRM records, for a
     withdraw (撤回) in its transaction: each `call` in the audit trail whose function has an undo
     (`register_undo`) gets it, with the call's arguments and its result from the process data
     (`<node_id>.result`). A function without an undo changed nothing that needs undoing (a leave
     check) or leaves its record as it is (a pending VIP customer stays non-VIP, a trial user
     stays inactive). An undo refusing (a record no longer in the state the process left it)
-    raises, and the whole withdraw rolls back. Each undo is recorded as an `undo` audit event."""
+    raises, and the whole withdraw rolls back. Each undo is recorded as an `undo` audit event.
+    `since_seq`: only the calls after that audit event (a return to the initiator undoes the
+    current pass, engine/returns.py)."""
     calls = list(s.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id,
-                                                    AuditEvent.action == "call").order_by(AuditEvent.seq.desc())))
+                                                    AuditEvent.action == "call", AuditEvent.seq > since_seq)
+                           .order_by(AuditEvent.seq.desc())))
     done: list[dict[str, Any]] = []
     for ev in calls:
         detail = ev.detail or {}

@@ -13,16 +13,24 @@ import json
 import keyword
 from typing import Any
 
+from sqlalchemy import select
+
 from core.errors import DomainError
 from engine import audit, functions, runtime, spiff
 from engine.lifecycle import ActivationStatus, InstanceStatus
+from engine.models import NodeActivation
 from engine.nodes import approval
 
 MAX_SETTLE_ROUNDS = 10_000
 
 
 def advance(ctx: runtime.Ctx) -> None:
-    """Run the engine until it waits for people; activate and decide human nodes on the way."""
+    """Run the engine until it waits for people; activate and decide human nodes on the way.
+    A suspended instance (挂起) does not move: no step, no timer, until it is activated."""
+    if ctx.inst.status == InstanceStatus.SUSPENDED:
+        return
+    if held_for_initiator(ctx):
+        return  # returned to the initiator: nothing runs until they resubmit (engine/returns.py)
     for _ in range(MAX_SETTLE_ROUNDS):
         finished: list[tuple[str, str]] = []
 
@@ -44,6 +52,19 @@ def advance(ctx: runtime.Ctx) -> None:
         raise spiff.WorkflowFailed("the process did not settle (an automatic loop without a wait state?)")
     if ctx.inst.status == InstanceStatus.RUNNING and spiff.is_completed(ctx.wf):
         runtime.finish_instance(ctx, InstanceStatus.COMPLETED, spiff.end_event(ctx.wf))
+
+
+def held_for_initiator(ctx: runtime.Ctx) -> bool:
+    """The workflow waits at its start event for the initiator's resubmission (an open activation of
+    kind "resubmit" holds it); a READY start event is never saved otherwise."""
+    if not spiff.held_start_events(ctx.wf):
+        return False
+    return ctx.s.scalar(select(NodeActivation.id).where(
+        NodeActivation.instance_id == ctx.inst.id, NodeActivation.status == ActivationStatus.OPEN,
+        NodeActivation.kind == RESUBMIT)) is not None
+
+
+RESUBMIT = "resubmit"  # the kind of the initiator's activation after a return to the initiator
 
 
 def reconcile(ctx: runtime.Ctx) -> bool:

@@ -21,6 +21,7 @@ BOXES = ("todo", "done", "started", "cc")
 DONE_STATES = ACTED  # what the 已办 box lists
 SORTS = ("received", "due")
 MAX_Q = 100
+LIVE = (InstanceStatus.RUNNING, InstanceStatus.SUSPENDED)  # instances whose open tasks are in 待办
 
 
 SUMMARY_KEYS = ("title", "reason", "content", "period")
@@ -122,8 +123,8 @@ def list_box(db: Database, actor_id: int, box: Any, offset: int, limit: int, *,
                     .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
                     .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
                     .join(User, User.id == ProcessInstance.initiator_id).where(cond))
-            if box == "todo":
-                base = base.where(ProcessInstance.status == InstanceStatus.RUNNING)
+            if box == "todo":  # a suspended instance's tasks stay, marked by instance_status
+                base = base.where(ProcessInstance.status.in_(LIVE))
             base = filtered(base, HumanTask.created_at)
             total = s.scalar(select(func.count()).select_from(base.with_only_columns(HumanTask.id).subquery())) or 0
             if sort == "due":
@@ -138,7 +139,8 @@ def list_box(db: Database, actor_id: int, box: Any, offset: int, limit: int, *,
                      "status": t.status,
                      "instance_status": i.status, "outcome": i.outcome,
                      "initiator": u.username, "initiator_name": u.display_name,
-                     "created_at": _iso(t.created_at), "acted_at": _iso(t.acted_at), "due_at": _iso(t.due_at)}
+                     "created_at": _iso(t.created_at), "acted_at": _iso(t.acted_at), "due_at": _iso(t.due_at),
+                     "read_at": _iso(t.read_at), "returned": t.returned}
                     for t, i, d, u in task_rows], total
         due = (select(func.min(HumanTask.due_at)).where(HumanTask.instance_id == ProcessInstance.id,
                                                         HumanTask.status == TaskStatus.OPEN)
@@ -195,7 +197,7 @@ def counts(db: Database, actor_id: int) -> dict[str, int]:
         todo = s.scalar(select(func.count()).select_from(HumanTask).join(
             ProcessInstance, ProcessInstance.id == HumanTask.instance_id).where(
             HumanTask.assignee_id == actor_id, HumanTask.status == TaskStatus.OPEN,
-            ProcessInstance.status == InstanceStatus.RUNNING)) or 0
+            ProcessInstance.status.in_(LIVE))) or 0
         cc = s.scalar(select(func.count()).select_from(CarbonCopy).where(
             CarbonCopy.user_id == actor_id, CarbonCopy.read_at.is_(None))) or 0
         return {"todo": todo, "cc_unread": cc}

@@ -1,4 +1,5 @@
-"""Use cases on process instances: start, withdraw, urge, read. Each owns its transaction."""
+"""Use cases on process instances: start (also again from a rejected or withdrawn one), withdraw, read.
+Each owns its transaction. Comments, urging and taking back: engine/collab.py."""
 from __future__ import annotations
 
 import json
@@ -15,8 +16,16 @@ from db.base import iso
 from db.session import Database
 from engine import audit, compensation, driver, keys, runtime, spiff
 from engine.design import definitions
-from engine.lifecycle import InstanceStatus, TaskStatus
-from engine.models import AuditEvent, CarbonCopy, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
+from engine.lifecycle import InstanceStatus, Outcome, TaskStatus
+from engine.models import (
+    AuditEvent,
+    CarbonCopy,
+    HumanTask,
+    InstanceReader,
+    NodeActivation,
+    ProcessDefinition,
+    ProcessInstance,
+)
 from forms import validate as form_validation
 from forms.schema import values_keys
 
@@ -162,12 +171,34 @@ def instance_title(data: dict[str, Any], initiator: str, process_name: str) -> s
     return f"{initiator}的{process_name}"[:TITLE_MAX]
 
 
-def start_process(db: Database, actor_id: int, process: Any, data: Any, chosen: Any = None) -> dict[str, Any]:
+def resubmittable(s: Session, actor_id: int, instance_id: Any) -> ProcessInstance:
+    """The instance `actor_id` may start again from (再次提交): their own, rejected or withdrawn."""
+    inst = s.get(ProcessInstance, instance_id) if isinstance(instance_id, int) and instance_id > 0 else None
+    if inst is None:
+        raise NotFound(f"process instance {instance_id} not found")
+    if inst.initiator_id != actor_id:
+        raise Forbidden("only the initiator can submit it again")
+    if inst.outcome not in (Outcome.REJECTED, Outcome.WITHDRAWN) and inst.status != InstanceStatus.WITHDRAWN:
+        raise Conflict("only a rejected or withdrawn request can be submitted again", reason="not_resubmittable",
+                       status=inst.status)
+    return inst
+
+
+def start_process(db: Database, actor_id: int, process: Any, data: Any, chosen: Any = None,
+                  resubmitted_from: Any = None) -> dict[str, Any]:
+    """Start the latest version of `process`; `resubmitted_from`: the caller's rejected or withdrawn
+    instance of the same process this one submits again (再次提交)."""
     if not isinstance(process, str) or not process:
         raise ValidationFailed("name the process to start", {"process": "required"})
+    if resubmitted_from is not None and (not isinstance(resubmitted_from, int) or isinstance(resubmitted_from, bool)):
+        raise ValidationFailed("resubmitted_from is an instance id", {"resubmitted_from": "must be an instance id"})
     data = check_data(data)
     try:
         with db.uow(write=True) as s:
+            source = resubmittable(s, actor_id, resubmitted_from) if resubmitted_from is not None else None
+            if source is not None and source.process_key != process:
+                raise ValidationFailed("a request is submitted again as the same process",
+                                       {"resubmitted_from": f"is an instance of {source.process_key}"})
             d = definitions.require_latest(s, process)
             schema = start_form(d)
             if schema is not None:
@@ -181,10 +212,12 @@ def start_process(db: Database, actor_id: int, process: Any, data: Any, chosen: 
                 status=InstanceStatus.RUNNING.value, initiator_id=initiator.id,
                 title=instance_title(data, initiator.display_name, d.name),
                 data=runtime.json_safe(data), state="", chosen=picked, warnings=[],
+                resubmitted_from_id=source.id if source is not None else None,
             )
             s.add(inst)
             s.flush()
-            audit.record(s, inst.id, "start", initiator.id, detail={"version": d.version})
+            audit.record(s, inst.id, "start", initiator.id, detail={"version": d.version, **(
+                {"resubmitted_from": source.business_key} if source is not None else {})})
             ctx = runtime.Ctx(s, inst, d, wf, initiator)
             driver.advance(ctx)
             runtime.save(ctx)
@@ -199,9 +232,7 @@ def withdraw(db: Database, actor_id: int, instance_id: int, comment: Any = None)
     def body(ctx: runtime.Ctx) -> dict[str, Any]:
         if ctx.inst.initiator_id != actor_id:
             raise Forbidden("only the initiator can withdraw an instance")
-        if ctx.inst.status != InstanceStatus.RUNNING:
-            raise Conflict(f"the instance is {ctx.inst.status}; only a running instance can be withdrawn",
-                           reason="instance_ended", status=ctx.inst.status)
+        runtime.require_running(ctx.inst)
         # the initiator's own steps (revise, resubmit, a first step of their own) are not an approver acting
         if audit.count(ctx.s, ctx.inst.id, APPROVER_ACTIONS, except_actor=ctx.inst.initiator_id):
             raise Conflict("an approver has already acted; the instance can no longer be withdrawn",
@@ -217,23 +248,6 @@ def withdraw(db: Database, actor_id: int, instance_id: int, comment: Any = None)
     return in_instance(db, instance_id, body)
 
 
-def urge(db: Database, actor_id: int, instance_id: int, comment: Any = None) -> dict[str, Any]:
-    """The initiator reminds the current approvers (催办)."""
-    comment = check_comment(comment)
-    with db.uow(write=True) as s:
-        inst = s.get(ProcessInstance, instance_id)
-        if inst is None:
-            raise NotFound(f"process instance {instance_id} not found")
-        if inst.initiator_id != actor_id:
-            raise Forbidden("only the initiator can urge the approvers")
-        if inst.status != InstanceStatus.RUNNING:
-            raise Conflict(f"the instance is {inst.status}", reason="instance_ended", status=inst.status)
-        who = sorted({t.assignee_id for t in s.scalars(select(HumanTask).where(
-            HumanTask.instance_id == instance_id, HumanTask.status == TaskStatus.OPEN))})
-        audit.record(s, instance_id, "urge", actor_id, comment=comment, detail={"users": who})
-        return {"id": instance_id, "urged": len(who)}
-
-
 # ---------------------------------------------------------------- reading
 
 
@@ -247,11 +261,12 @@ def participants(s: Session, inst: ProcessInstance) -> set[int]:
     ids = {inst.initiator_id}
     ids |= set(s.scalars(select(HumanTask.assignee_id).where(HumanTask.instance_id == inst.id)))
     ids |= set(s.scalars(select(CarbonCopy.user_id).where(CarbonCopy.instance_id == inst.id)))
+    ids |= set(s.scalars(select(InstanceReader.user_id).where(InstanceReader.instance_id == inst.id)))  # @mentioned
     return ids
 
 
 def can_view(s: Session, user: User, inst: ProcessInstance) -> bool:
-    if user.is_admin:
+    if user.is_admin or org.PROCESS_ADMIN_ROLE in user.role_keys:  # they administer instances (§8)
         return True
     people = participants(s, inst)
     if user.id in people:
@@ -310,11 +325,19 @@ def instance_dict(s: Session, inst: ProcessInstance) -> dict[str, Any]:
         "end_event": inst.end_event, "outcome": inst.outcome, "initiator": name(inst.initiator_id),
         "created_at": iso(inst.created_at), "ended_at": iso(inst.ended_at),
         "data": inst.data, "warnings": inst.warnings or [], "error": inst.error,
-        "open_tasks": [{"id": t.id, "node_id": t.node_id, "node_name": t.node_name, "assignee": name(t.assignee_id)}
-                       for t in open_rows],
+        "open_tasks": [{"id": t.id, "node_id": t.node_id, "node_name": t.node_name, "assignee": name(t.assignee_id),
+                        "read_at": iso(t.read_at)} for t in open_rows],
+        "resubmitted_from": _source_of(s, inst),
         "history": [{"seq": e.seq, "at": iso(e.at), "actor": name(e.actor_id), "action": e.action,
                      "node_id": e.node_id, "comment": e.comment, "detail": e.detail} for e in events],
     }
+
+
+def _source_of(s: Session, inst: ProcessInstance) -> dict[str, Any] | None:
+    if inst.resubmitted_from_id is None:
+        return None
+    key = s.scalar(select(ProcessInstance.business_key).where(ProcessInstance.id == inst.resubmitted_from_id))
+    return {"id": inst.resubmitted_from_id, "business_key": key}
 
 
 def activations(s: Session, instance_id: int) -> list[NodeActivation]:
@@ -334,7 +357,8 @@ def engine_open_nodes(db: Database, instance_id: int) -> list[tuple[str, str]]:
     for checking that the inbox agrees with it."""
     with db.uow() as s:
         ctx = runtime.load(s, instance_id, lock=False)
-        return sorted((st.node_id, st.task_id) for st in spiff.ready_human_steps(ctx.wf))
+        held = spiff.held_start_events(ctx.wf)  # returned to the initiator: the start event waits for them
+        return sorted([(st.node_id, st.task_id) for st in spiff.ready_human_steps(ctx.wf)] + held)
 
 
 def inbox_open_nodes(db: Database, instance_id: int) -> list[tuple[str, str]]:

@@ -182,6 +182,12 @@ class Timer(Base):
     due_at: Mapped[datetime] = mapped_column()
     fired_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the claim and retry of a tick (engine/timers.py): not taken again before `not_before` (a
+    # claim's lease, then the backoff after a failure); `failed_at` after MAX_ATTEMPTS (admins see it)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    not_before: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(Text)
+    failed_at: Mapped[datetime | None] = mapped_column()
 
 
 class KeySequence(Base):

@@ -15,13 +15,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bpmn.lz import NodeConfig, ProcessConfig, parse_xml, read_definitions
-from core.errors import NotFound
+from core.errors import Conflict, NotFound
 from crm import org
 from crm.models import User
 from db.base import utcnow
 from db.session import lock_for_update
 from engine import assignees, audit, spiff
-from engine.lifecycle import ActivationStatus, InstanceStatus, TaskStatus, transition
+from engine.lifecycle import ActivationStatus, InstanceStatus, Outcome, TaskStatus, transition
 from engine.models import CarbonCopy, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance, Timer
 
 
@@ -112,14 +112,47 @@ def warn(ctx: Ctx, message: str, node_id: str | None = None) -> None:
 
 
 def finish_instance(ctx: Ctx, status: str, end_event: str | None = None, outcome: str | None = None) -> None:
+    """End the instance with `status`; its outcome (DESIGN.md §8) is set here and nowhere else:
+    `outcome` when the caller knows it, else what the status and the end reached say."""
     transition(ctx.inst, status)
     ctx.inst.end_event = end_event
-    ctx.inst.outcome = outcome
+    ctx.inst.outcome = outcome or outcome_of(ctx, status, end_event)
     ctx.inst.ended_at = utcnow()
     for act in open_activations(ctx):
         close_activation(ctx, act, ActivationStatus.CANCELLED)
     audit.record(ctx.s, ctx.inst.id, str(status), None, node_id=end_event,
-                 detail={"outcome": outcome} if outcome else {})
+                 detail={"outcome": ctx.inst.outcome} if ctx.inst.outcome else {})
+
+
+def outcome_of(ctx: Ctx, status: str, end_event: str | None) -> str | None:
+    """withdrawn / terminated by the status; a completed instance by its end event's
+    `<lz:end outcome=.../>`, else by the last approval node decided (approved when none was)."""
+    if status == InstanceStatus.WITHDRAWN:
+        return Outcome.WITHDRAWN.value
+    if status == InstanceStatus.CANCELLED:
+        return Outcome.TERMINATED.value
+    if status != InstanceStatus.COMPLETED:
+        return None
+    cfg = configs_of(ctx.definition).get(ctx.definition.key)
+    declared = cfg.end_outcomes.get(end_event) if cfg is not None and end_event else None
+    if declared:
+        return declared
+    ctx.s.flush()
+    last = ctx.s.scalar(select(NodeActivation.status).where(
+        NodeActivation.instance_id == ctx.inst.id, NodeActivation.kind == "approval",
+        NodeActivation.status.in_((ActivationStatus.APPROVED, ActivationStatus.REJECTED)))
+        .order_by(NodeActivation.decided_at.desc(), NodeActivation.id.desc()).limit(1))
+    return (Outcome.REJECTED if last == ActivationStatus.REJECTED else Outcome.APPROVED).value
+
+
+def require_running(inst: ProcessInstance) -> None:
+    """409 unless the instance runs: `instance_suspended` (挂起) or `instance_ended`. Every task action
+    and every instance action that moves the flow checks this first."""
+    if inst.status == InstanceStatus.SUSPENDED:
+        raise Conflict("the instance is suspended; activate it first", reason="instance_suspended",
+                       status=inst.status)
+    if inst.status != InstanceStatus.RUNNING:
+        raise Conflict(f"the instance is {inst.status}; it has ended", reason="instance_ended", status=inst.status)
 
 
 def open_activations(ctx: Ctx) -> list[NodeActivation]:
@@ -137,7 +170,9 @@ def close_activation(ctx: Ctx, act: NodeActivation, status: str) -> None:
     now = utcnow()
     transition(act, status)
     act.decided_at = now
-    for t in open_tasks(ctx.s, act.id):
+    waiting = ctx.s.scalars(select(HumanTask).where(  # open, or waiting for a delegate (委派)
+        HumanTask.activation_id == act.id, HumanTask.status.in_((TaskStatus.OPEN, TaskStatus.DELEGATED))))
+    for t in waiting:
         transition(t, TaskStatus.CANCELLED)
         t.acted_at = now
     for timer in ctx.s.scalars(select(Timer).where(Timer.activation_id == act.id, Timer.fired_at.is_(None))):

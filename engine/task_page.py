@@ -35,6 +35,7 @@ def task_page(db: Database, actor_id: int, task_id: int, submitted: dict[str, An
     on, for the top of the page (engine/figures.py)."""
     with db.uow() as s:
         r = TaskRead(s, actor_id, task_id)
+        r.mark_read()  # 已阅: one UPDATE the first time the assignee opens it
         task, context = task_view(r), context_view(r)
         form = task["form"]
         schema = form_validation.redact_schema(form["schema"] or context["start_form"], form["hidden"])

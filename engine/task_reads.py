@@ -17,13 +17,15 @@ from sqlalchemy.orm import Session
 from core.errors import Forbidden, NotFound
 from crm import org
 from crm.models import User
-from db.base import iso
+from db.base import iso, utcnow
 from db.session import Database
 from engine import instances, runtime, spiff
+from engine.driver import RESUBMIT
 from engine.lifecycle import InstanceStatus, TaskStatus
 from engine.models import AuditEvent, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
-from engine.nodes import approval
+from engine.nodes import approval, people
 from forms import validate as form_validation
+from forms.components import components as form_components
 
 # what a task that closed its node may have been (a transfer hands the task on, it decides nothing)
 DECIDING = (TaskStatus.APPROVED, TaskStatus.REJECTED, TaskStatus.DONE, TaskStatus.RETURNED)
@@ -33,7 +35,8 @@ def returnable(ctx: runtime.Ctx, act: NodeActivation, human: set[str] | None = N
     """(node id, task id) of the earlier human nodes on `act`'s path it may return to; `human`: the
     node ids of the instance's activations, when read already."""
     if human is None:
-        human = set(ctx.s.scalars(select(NodeActivation.node_id).where(NodeActivation.instance_id == ctx.inst.id)))
+        human = set(ctx.s.scalars(select(NodeActivation.node_id).where(NodeActivation.instance_id == ctx.inst.id,
+                                                                       NodeActivation.kind != RESUBMIT)))
     return spiff.returnable_nodes(ctx.wf, act.spiff_task_id, human)
 
 
@@ -60,6 +63,12 @@ class TaskRead:
         assert d is not None
         self.act, self.inst, self.d = act, inst, d
         self._users: dict[int, User] = {}
+
+    def mark_read(self) -> None:
+        """已阅: the assignee opens their open task the first time (one UPDATE, then never again);
+        an admin looking at it does not count."""
+        if self.t.read_at is None and self.t.assignee_id == self.actor_id and self.t.status == TaskStatus.OPEN:
+            self.t.read_at = utcnow()
 
     @cached_property
     def activations(self) -> list[NodeActivation]:
@@ -97,17 +106,21 @@ def task_view(r: TaskRead) -> dict[str, Any]:
     """The task: its form (schema, editable and hidden fields), the data without the node's hidden
     fields, the actions its assignee may take while it is open, and the node's vote status."""
     t, act, inst, d = r.t, r.act, r.inst, r.d
+    if act.kind == RESUBMIT:
+        return _resubmit_view(r)
     cfg = runtime.node_config(d, d.key, t.node_id)
     data = form_validation.redact(inst.data or {}, cfg.hidden) if cfg else dict(inst.data or {})
     is_open = t.status == TaskStatus.OPEN and inst.status == InstanceStatus.RUNNING and t.assignee_id == r.actor_id
     actions: list[str] = []
     returnable_nodes: list[str] = []
     if is_open:
-        actions = approval.actions(act)
-        ctx = runtime.Ctx(r.s, inst, d, spiff.load_state(inst.state, *spiff.SPECS.get(d.id, d.checksum, d.spec_json)))
-        returnable_nodes = [n for n, _ in returnable(ctx, act, {a.node_id for a in r.activations})]
-        if not returnable_nodes:
-            actions.remove("return")
+        actions = approval.actions(act, t)
+        if "return" in actions:  # (a delegate's task offers none)
+            ctx = runtime.Ctx(r.s, inst, d, spiff.load_state(inst.state,
+                                                             *spiff.SPECS.get(d.id, d.checksum, d.spec_json)))
+            returnable_nodes = [n for n, _ in returnable(ctx, act, {a.node_id for a in r.activations
+                                                                     if a.kind != RESUBMIT})]
+            # "return" stays without earlier nodes: the initiator can always be returned to
     form_key = cfg.form_key if cfg else None
     return {
         "id": t.id, "instance_id": inst.id, "business_key": inst.business_key, "title": inst.title,
@@ -118,6 +131,28 @@ def task_view(r: TaskRead) -> dict[str, Any]:
                  "editable": list(cfg.editable) if cfg else [], "hidden": list(cfg.hidden) if cfg else []},
         "data": data, "actions": actions, "returnable_nodes": returnable_nodes,
         "vote": approval.vote_status(r.s, act, r.rows, r.people(with_history=False)),
+        "read_at": iso(t.read_at), "returned": t.returned,
+        **people.task_options(act, t, r.rows, r.people(with_history=False), actions, lambda: r.events),
+    }
+
+
+def _resubmit_view(r: TaskRead) -> dict[str, Any]:
+    """The initiator's task after a return to them: the start form, every field editable, with the
+    current data; its one action resubmits (approve)."""
+    t, act, inst, d = r.t, r.act, r.inst, r.d
+    schema = instances.start_form(d)
+    is_open = t.status == TaskStatus.OPEN and inst.status == InstanceStatus.RUNNING and t.assignee_id == r.actor_id
+    keys = [c["key"] for c in form_components(schema) if isinstance(c.get("key"), str)] if schema else []
+    return {
+        "id": t.id, "instance_id": inst.id, "business_key": inst.business_key, "title": inst.title,
+        "process": d.key, "process_name": d.name, "node_id": t.node_id, "node_name": t.node_name,
+        "kind": act.kind, "status": t.status, "created_at": iso(t.created_at), "due_at": iso(t.due_at),
+        "form": {"key": None, "schema": schema, "editable": keys, "hidden": []},
+        "data": dict(inst.data or {}), "actions": ["approve"] if is_open else [], "returnable_nodes": [],
+        "vote": approval.vote_status(r.s, act, r.rows, r.people(with_history=False)),
+        "read_at": iso(t.read_at), "returned": t.returned,
+        **people.task_options(act, t, r.rows, r.people(with_history=False),
+                              ["approve"] if is_open else [], lambda: r.events),
     }
 
 
@@ -151,13 +186,17 @@ def context_view(r: TaskRead) -> dict[str, Any]:
                      "node_id": e.node_id, "node_name": nodes.get(e.node_id or "", e.node_id),
                      "comment": e.comment,
                      "to_user": (e.detail or {}).get("to_user"), "to_node": (e.detail or {}).get("to_node"),
-                     "users": (e.detail or {}).get("users")} for e in r.events],
+                     "users": (e.detail or {}).get("users"),
+                     "mentions": (e.detail or {}).get("mentions")} for e in r.events],
     }
 
 
 def get_task(db: Database, actor_id: int, task_id: int) -> dict[str, Any]:
+    """The task; its assignee opening it the first time marks it read (已阅)."""
     with db.uow() as s:
-        return task_view(TaskRead(s, actor_id, task_id))
+        r = TaskRead(s, actor_id, task_id)
+        r.mark_read()
+        return task_view(r)
 
 
 def task_context(db: Database, actor_id: int, task_id: int) -> dict[str, Any]:

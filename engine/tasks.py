@@ -17,12 +17,13 @@ from crm import org
 from crm.models import User
 from db.base import utcnow
 from db.session import Database
-from engine import audit, instances, runtime, spiff
+from engine import audit, instances, returns, runtime, spiff
+from engine.driver import RESUBMIT
 from engine.instances import check_comment, check_data, in_instance, validate_form
-from engine.lifecycle import ActivationStatus, InstanceStatus, TaskStatus, transition
+from engine.lifecycle import TaskStatus
 from engine.models import HumanTask, NodeActivation
 from engine.nodes import approval
-from engine.task_reads import get_task, returnable, task_context
+from engine.task_reads import get_task, task_context
 
 __all__ = ["add_signer", "approve", "get_task", "reject", "return_task", "task_context", "transfer"]
 
@@ -46,7 +47,8 @@ def _my_open_task(ctx: runtime.Ctx, task_id: int, actor_id: int,
     assert t is not None
     if t.assignee_id != actor_id and not (admin_may and org.get_user(ctx.s, actor_id).is_admin):
         raise Forbidden("you are not the assignee of this task")
-    if t.status != TaskStatus.OPEN or ctx.inst.status != InstanceStatus.RUNNING:
+    runtime.require_running(ctx.inst)  # a suspended instance takes no action (409 instance_suspended)
+    if t.status != TaskStatus.OPEN:
         raise Conflict(f"this task is no longer open (it is {t.status})")
     act = ctx.s.get(NodeActivation, t.activation_id)
     assert act is not None
@@ -100,6 +102,9 @@ def approve(db: Database, actor_id: int, task_id: int, comment: Any = None, data
 
     def body(ctx: runtime.Ctx) -> dict[str, Any]:
         t, act = _my_open_task(ctx, task_id, actor_id)
+        if act.kind == RESUBMIT:  # the initiator resubmits after a return to them
+            returns.resubmit(ctx, t, act, actor_id, comment, data)
+            return {"id": t.id, "status": t.status}
         _apply_data(ctx, act, _checked_task_data(ctx, actor_id, t.node_id, data))
         approval.vote(ctx, act, t, actor_id, True, comment)
         return {"id": t.id, "status": t.status}
@@ -127,19 +132,11 @@ def return_task(db: Database, actor_id: int, task_id: int, to_node: Any, comment
 
     def body(ctx: runtime.Ctx) -> dict[str, Any]:
         t, act = _my_open_task(ctx, task_id, actor_id)
-        targets = dict(returnable(ctx, act))
-        if to_node not in targets:
-            raise ValidationFailed(
-                f"cannot return to '{to_node}'",
-                {"to_node": "not an earlier node of this instance's path; possible: "
-                            + (", ".join(targets) or "none")})
-        transition(t, TaskStatus.RETURNED)
-        t.comment, t.acted_at = comment, utcnow()
-        runtime.close_activation(ctx, act, ActivationStatus.RETURNED)
-        audit.record(ctx.s, ctx.inst.id, "return", actor_id, node_id=t.node_id, task_id=t.id, comment=comment,
-                     detail={"to_node": to_node})
-        spiff.reset_to(ctx.wf, targets[to_node], spiff.data_of(ctx.wf))
-        return {"id": t.id, "status": t.status, "to_node": to_node}
+        if act.kind == RESUBMIT:
+            raise Conflict("this is your own returned request: resubmit it, or withdraw the instance",
+                           reason="resubmit_only")
+        node = returns.return_task(ctx, t, act, actor_id, to_node, comment)
+        return {"id": t.id, "status": t.status, "to_node": node}
 
     return in_instance(db, _instance_of(task_id), body)
 
@@ -153,6 +150,8 @@ def transfer(db: Database, actor_id: int, task_id: int, to_user: Any, comment: A
         # The assignee hands the task on (转办); an admin may reassign anyone's open task, e.g. of
         # someone who left (recorded as "reassign", which does not count as an approver acting).
         t, act = _my_open_task(ctx, task_id, actor_id, admin_may=True)
+        if act.kind == RESUBMIT:
+            raise Conflict("the initiator's returned request cannot be handed on", reason="resubmit_only")
         holder = t.assignee_id
         (target,) = _users(ctx.s, [to_user], "to_user")
         if target.id == holder:
@@ -168,7 +167,10 @@ def transfer(db: Database, actor_id: int, task_id: int, to_user: Any, comment: A
     return in_instance(db, _instance_of(task_id), body)
 
 
-def add_signer(db: Database, actor_id: int, task_id: int, users: Any, comment: Any = None) -> dict[str, Any]:
+def add_signer(db: Database, actor_id: int, task_id: int, users: Any, comment: Any = None,
+               position: Any = None) -> dict[str, Any]:
+    """加签: more approvers on the open node. `position` (sequential nodes only): "after" the caller
+    (后加签, the default) or "before" (前加签: the caller's turn comes again after them)."""
     comment = check_comment(comment)
     if (not isinstance(users, list) or not users or len(users) > MAX_SIGNERS
             or not all(isinstance(u, str) and u for u in users)):
@@ -176,18 +178,26 @@ def add_signer(db: Database, actor_id: int, task_id: int, users: Any, comment: A
         raise ValidationFailed("list the users to add", {"users": why})
     if len(set(users)) != len(users):
         raise ValidationFailed("duplicate users", {"users": "contains a user twice"})
+    if position is not None and position not in ("before", "after"):
+        raise ValidationFailed("position is before or after", {"position": "one of: before, after"})
 
     def body(ctx: runtime.Ctx) -> dict[str, Any]:
         t, act = _my_open_task(ctx, task_id, actor_id)
-        if act.kind != "approval":
-            raise Conflict("signers can only be added to an approval node")
+        if "add_signer" not in approval.actions(act, t):
+            raise Conflict("signers can only be added to an approval node", reason="not_offered",
+                           action="add_signer")
+        if position is not None and act.mode != "sequential":
+            raise ValidationFailed("before/after applies to sequential nodes only",
+                                   {"position": f"only on a sequential node (this one is {act.mode})"})
         added = _users(ctx.s, users, "users")
-        dup = [u.username for u in added if u.id in act.assignee_ids]
+        on_node = set(act.assignee_ids) | set(ctx.s.scalars(select(HumanTask.assignee_id).where(
+            HumanTask.activation_id == act.id, HumanTask.status.in_((TaskStatus.OPEN, TaskStatus.DELEGATED)))))
+        dup = [u.username for u in added if u.id in on_node]
         if dup:
             raise ValidationFailed("already assignees", {"users": f"already assignees: {', '.join(dup)}"})
-        approval.add_signers(ctx, act, t, [u.id for u in added])
+        approval.add_signers(ctx, act, t, [u.id for u in added], position or "after")
         audit.record(ctx.s, ctx.inst.id, "add_signer", actor_id, node_id=t.node_id, task_id=t.id, comment=comment,
-                     detail={"users": users})
-        return {"id": t.id, "assignees": len(act.assignee_ids)}
+                     detail={"users": users, "position": position or "after"})
+        return {"id": t.id, "assignees": len(act.assignee_ids), "status": t.status}
 
     return in_instance(db, _instance_of(task_id), body)

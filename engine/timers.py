@@ -15,35 +15,75 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
-from core.errors import DomainError
 from db.base import utcnow
 from db.session import Database
 from engine import runtime
 from engine.instances import in_instance
 from engine.lifecycle import ActivationStatus, InstanceStatus
-from engine.models import NodeActivation, Timer
+from engine.models import NodeActivation, ProcessInstance, Timer
 from engine.nodes import approval
 
 log = logging.getLogger(__name__)
 
 
+MAX_ATTEMPTS = 5  # a timer whose firing fails this often is marked failed (admins see it) and left alone
+LEASE = timedelta(minutes=5)  # a claimed timer is not taken by another tick meanwhile (a killed worker's comes back)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 3600))
+
+
 def fire_due_timers(db: Database, now: datetime | None = None, limit: int = 200) -> int:
-    """Fire what is due at `now` (default: the current time). Returns how many timers fired."""
+    """Fire what is due at `now` (default: the current time). Returns how many timers fired.
+
+    The due timers are first claimed (a lease in `not_before`), on PostgreSQL with FOR UPDATE SKIP
+    LOCKED, so two ticks running at once (two beats, two workers) take disjoint timers; each fires in
+    its own locked instance transaction, which checks `fired_at` again. A timer whose firing fails is
+    retried after a growing delay and marked failed after MAX_ATTEMPTS; it never holds up the others."""
     now = now or utcnow()
-    with db.uow() as s:
-        due = s.execute(select(Timer.id, Timer.instance_id).where(Timer.fired_at.is_(None), Timer.due_at <= now)
-                        .order_by(Timer.due_at).limit(limit)).all()
     fired = 0
-    for timer_id, instance_id in due:
+    for timer_id, instance_id in _claim(db, now, limit):
         try:
             fired += in_instance(db, instance_id, functools.partial(_fire, timer_id=timer_id, now=now))
-        except DomainError as e:  # recorded on the instance by in_instance; the next tick goes on
-            log.warning("timer %s of instance %s: %s", timer_id, instance_id, e.message)
+        except Exception as e:  # recorded on the timer (and by in_instance on the instance); the others go on
+            log.warning("timer %s of instance %s: %s", timer_id, instance_id, e)
+            _failed(db, timer_id, e, now)
     return fired
+
+
+def _claim(db: Database, now: datetime, limit: int) -> list[tuple[int, int]]:
+    with db.uow(write=True) as s:
+        # a suspended instance's timers wait (not fired, not lost): they fire once it is activated
+        stmt = (select(Timer).join(ProcessInstance, ProcessInstance.id == Timer.instance_id)
+                .where(Timer.fired_at.is_(None), Timer.failed_at.is_(None), Timer.due_at <= now,
+                       or_(Timer.not_before.is_(None), Timer.not_before <= now),
+                       ProcessInstance.status != InstanceStatus.SUSPENDED)
+                .order_by(Timer.due_at).limit(limit))
+        if not db.is_sqlite:  # SQLite: BEGIN IMMEDIATE already serializes the claims
+            stmt = stmt.with_for_update(skip_locked=True, of=Timer)
+        timers = list(s.scalars(stmt))
+        for t in timers:
+            t.not_before = now + LEASE
+        return [(t.id, t.instance_id) for t in timers]
+
+
+def _failed(db: Database, timer_id: int, error: Exception, now: datetime) -> None:
+    with db.uow(write=True) as s:
+        t = s.get(Timer, timer_id)
+        if t is None or t.fired_at is not None:
+            return
+        t.attempts = (t.attempts or 0) + 1
+        t.last_error = f"{type(error).__name__}: {getattr(error, 'message', None) or error}"[:2000]
+        if t.attempts >= MAX_ATTEMPTS:
+            t.failed_at = now
+        else:
+            t.not_before = now + retry_delay(t.attempts)
 
 
 def _fire(ctx: runtime.Ctx, timer_id: int, now: datetime) -> int:
@@ -53,6 +93,8 @@ def _fire(ctx: runtime.Ctx, timer_id: int, now: datetime) -> int:
     ctx.s.refresh(timer)
     if timer.fired_at is not None:
         return 0  # another tick got there first
+    if ctx.inst.status == InstanceStatus.SUSPENDED:
+        return 0  # suspended since the tick read it: the timer waits
     timer.fired_at = now
     if ctx.inst.status != InstanceStatus.RUNNING:
         return 0
@@ -68,8 +110,8 @@ def _fire(ctx: runtime.Ctx, timer_id: int, now: datetime) -> int:
 class TimerLoop:
     """The embedded setup's tick: a daemon thread calling fire_due_timers every `interval` seconds."""
 
-    def __init__(self, db: Database, interval: float = 15.0):
-        self.db, self.interval = db, interval
+    def __init__(self, db: Database, interval: float = 15.0, also: Callable[[Database], object] | None = None):
+        self.db, self.interval, self.also = db, interval, also  # also: more work per tick (app.py: notify's)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="liuzhuan-timers", daemon=True)
 
@@ -87,4 +129,9 @@ class TimerLoop:
                 fire_due_timers(self.db)
             except Exception:  # a broken tick must not kill the loop; the next one retries
                 log.exception("timer tick failed")
+            try:
+                if self.also is not None:
+                    self.also(self.db)
+            except Exception:
+                log.exception("tick: %s failed", self.also)
             self._stop.wait(self.interval)

@@ -1,7 +1,11 @@
 // Bundles every frontend/src/<name>.js into frontend/dist/<name>.js (+ <name>.css when it
 // imports CSS), served by the app at /static/dist/. Run by `make assets` (npm ci && npm run build).
+// Each asset is also written pre-compressed (<file>.br, <file>.gz) at the highest levels, once,
+// here: the app serves the smallest one the browser accepts (web/assets.py), never compressing per
+// request.
 import { build } from 'esbuild';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 const entryPoints = readdirSync(new URL('./src', import.meta.url))
   .filter((f) => f.endsWith('.js'))
@@ -20,4 +24,24 @@ await build({
   jsxImportSource: '@bpmn-io/properties-panel/preact',
   logLevel: 'warning',
 });
-console.log(`built ${entryPoints.join(', ')} into frontend/dist`);
+const dist = new URL('./dist/', import.meta.url);
+const compressible = /\.(js|css|svg|eot|ttf)$/; // not the source maps: rarely fetched, slow to compress
+let before = 0;
+let after = 0;
+for (const name of readdirSync(dist)) {
+  if (name.endsWith('.br') || name.endsWith('.gz')) {
+    rmSync(new URL(name, dist)); // stale: rewritten below for what this build produced
+  }
+}
+for (const name of readdirSync(dist)) {
+  if (!compressible.test(name)) continue;
+  const raw = readFileSync(new URL(name, dist));
+  const br = brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 11,
+                                                 [constants.BROTLI_PARAM_SIZE_HINT]: raw.length } });
+  writeFileSync(new URL(`${name}.br`, dist), br);
+  writeFileSync(new URL(`${name}.gz`, dist), gzipSync(raw, { level: 9 }));
+  before += raw.length;
+  after += br.length;
+}
+console.log(`built ${entryPoints.join(', ')} into frontend/dist `
+            + `(${Math.round(before / 1024)} KB, ${Math.round(after / 1024)} KB with brotli)`);

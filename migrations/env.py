@@ -17,10 +17,13 @@ from sqlalchemy import create_engine, pool
 
 import crm.models  # noqa: F401  (registers the organisation tables on Base.metadata)
 import engine.models  # noqa: F401  (registers the engine tables)
+import notify.models  # noqa: F401  (the notification outbox)
+import search.models  # noqa: F401  (the search index table)
 from core.config import load
 from db.base import Base
 from db.migrate import ensure_sqlite_dir
 from db.session import normalize_url
+from search.models import include_name  # autogenerate skips only the FTS5 tables
 
 config = context.config
 
@@ -66,6 +69,7 @@ def run_migrations_online() -> None:
                 target_metadata=target_metadata,
                 render_as_batch=connection.dialect.name == "sqlite",
                 compare_type=True,
+                include_name=include_name,
             )
             with context.begin_transaction():
                 context.run_migrations()

@@ -27,6 +27,8 @@ from sqlalchemy import create_engine, text
 import crm.models  # noqa: F401  (register tables)
 import crm.org  # noqa: E402
 import engine.models  # noqa: F401
+import notify.models  # noqa: F401
+import search.models  # noqa: F401  (the search index table)
 from app import wire
 from db.base import Base
 from db.session import Database

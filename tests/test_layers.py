@@ -5,7 +5,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ["core", "engine", "bpmn", "forms", "crm", "api", "designer", "worklist", "web", "db", "demo"]
+PACKAGES = ["core", "engine", "bpmn", "forms", "crm", "api", "designer", "worklist", "web", "db", "demo", "notify"]
 
 
 def imports_of(path: Path) -> set[str]:
@@ -46,7 +46,7 @@ def test_only_engine_spiff_package_touches_spiffworkflow_inside_engine():
 
 
 def test_nothing_below_the_web_layer_imports_flask():
-    below = ["engine", "bpmn", "forms", "crm", "db", "demo"]
+    below = ["engine", "bpmn", "forms", "crm", "db", "demo", "notify"]
     assert offenders(below, lambda m: m.split(".")[0] == "flask") == []
 
 
@@ -160,3 +160,8 @@ def test_faces_open_no_unit_of_work():
     """Pages and API routes call use cases; they never open a database transaction themselves."""
     faces = ("api", "worklist", "designer", "web")
     assert [str(p.relative_to(ROOT)) for p, _ in modules(*faces) if ".uow(" in p.read_text(encoding="utf-8")] == []
+
+
+def test_the_engine_does_not_import_notify():
+    """notify/ hears of the engine's audit events through engine.events, subscribed by app.wire()."""
+    assert offenders(["engine", "crm", "db", "core", "web"], lambda m: m.split(".")[0] == "notify") == []

@@ -9,17 +9,20 @@ from sqlalchemy import create_engine, inspect, pool
 
 import crm.models  # noqa: F401  (register tables)
 import engine.models  # noqa: F401
+import notify.models  # noqa: F401
+import search.models  # noqa: F401  (the search index table)
 from db.base import Base
 from db.migrate import alembic_config, upgrade
 from db.session import normalize_url
+from search.models import include_name
 
 
 def _diff(url: str) -> list:
     eng = create_engine(normalize_url(url), poolclass=pool.NullPool)
     try:
         with eng.connect() as conn:
-            # The same options migrations/env.py uses for autogenerate; nothing is ignored.
-            ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+            # The same options migrations/env.py uses for autogenerate: only SQLite's FTS5 tables are skipped.
+            ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name})
             return compare_metadata(ctx, Base.metadata)
     finally:
         eng.dispose()

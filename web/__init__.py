@@ -7,7 +7,8 @@ statuses and pages. It imports no face.
     web/errors.py    domain error -> status; JSON errors; the error page; form refusals
     web/users.py     the signed-in user, sign in/out, login_required / admin_required
     web/security.py  CSRF protection and the login rate limits
-    web/nav.py       main-menu entries the faces add; /static/dist asset URLs
+    web/nav.py       main-menu entries the faces add
+    web/assets.py    /static/dist: content-hashed URLs, pre-compressed bundles, long cache
     web/templates/   error.html (it extends the faces' base.html)
 
 `init_web(app)` is called by the app factory before the faces' blueprints are registered.
@@ -17,13 +18,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, send_from_directory
+from flask import Blueprint, Flask
 from flask_babel import Babel
 from flask_wtf.csrf import generate_csrf
 
+from web import assets
+from web.assets import asset_url
 from web.errors import error_page
 from web.i18n import DEFAULT_LOCALE, localtime, select_locale
-from web.nav import DIST, asset_url, extra_nav
+from web.nav import extra_nav
 from web.security import csrf, limiter
 from web.users import current_user
 
@@ -58,4 +61,4 @@ def init_web(app: Flask) -> None:
 
     @app.get("/static/dist/<path:filename>")
     def dist(filename: str) -> Any:
-        return send_from_directory(DIST, filename, max_age=3600)
+        return assets.serve(filename)

@@ -2,7 +2,8 @@
 
     ValidationFailed, DefinitionInvalid  422     NotFound      404
     Forbidden                            403     Unauthenticated 401
-    Conflict (EngineFailure included)    409     any other DomainError 400
+    Conflict (EngineFailure included)    409     TooManyRequests 429 (+ Retry-After)
+    any other DomainError 400
 
 JSON (the REST API, the designer's endpoints, page scripts):
 `{"error": {"code", "message", "fields"}}` with that status (DefinitionInvalid adds `problems`;
@@ -25,6 +26,7 @@ from core.errors import (
     DomainError,
     Forbidden,
     NotFound,
+    TooManyRequests,
     Unauthenticated,
     ValidationFailed,
 )
@@ -38,6 +40,7 @@ STATUS: dict[type[DomainError], int] = {
     Forbidden: 403,
     Unauthenticated: 401,
     Conflict: 409,  # includes core.errors.EngineFailure (code "engine_error")
+    TooManyRequests: 429,
     DomainError: 400,
 }
 FORM_REFUSED = 422  # a form shown again with its fields marked
@@ -64,9 +67,13 @@ def domain_json(e: DomainError, fields: dict[str, str] | None = None, **extra: A
     """A domain error as JSON with the status of the map; `fields` replaces e.fields (e.g. translated)."""
     if isinstance(e, DefinitionInvalid):
         extra = {"problems": [p.as_dict() for p in e.problems], **extra}
+    if e.reason != e.code:  # the precise reason (e.g. instance_suspended), for clients to tell 409s apart
+        extra = {"reason": e.reason, **extra}
     resp, status = error_json(status_of(e), e.code, e.message, e.fields if fields is None else fields, **extra)
     if status == 401:
         resp.headers["WWW-Authenticate"] = 'Bearer realm="liuzhuan"'
+    if isinstance(e, TooManyRequests):
+        resp.headers["Retry-After"] = str(e.retry_after)
     return resp, status
 
 
@@ -78,14 +85,16 @@ def page_json(e: DomainError) -> tuple[Response, int]:
     if translated is not None:
         body = resp.get_json()
         body["error"]["message"] = translated
+        headers = {k: v for k, v in resp.headers.items() if k == "Retry-After"}
         resp = jsonify(body)
+        resp.headers.update(headers)
     return resp, status
 
 
 # ---------------------------------------------------------------- pages
 
 ERROR_TITLES = {400: "Bad request", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
-                409: "Conflict", 413: "Too large"}
+                409: "Conflict", 413: "Too large", 429: "Too many requests"}
 PAGE_STATUSES = (400, 403, 404, 405, 409, 413)
 
 

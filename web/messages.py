@@ -57,6 +57,25 @@ MESSAGES: dict[str, str] = {
     # withdrawing / urging an instance (engine/instances.py, DomainError.reason)
     "already_acted": "It can no longer be withdrawn: an approver has already acted.",
     "instance_ended": "The process has already ended.",
+    # the admin operations on an instance (engine/instance_admin.py, engine/migration.py)
+    "instance_suspended": "The process is suspended: nothing can be done until an administrator activates it.",
+    "instance_not_suspended": "The process is not suspended.",
+    "migration_blocked": "It cannot move to this version: some of its current steps do not exist there.",
+    "not_process_admin": "Only administrators and process administrators may do this.",
+    # returning, taking back, urging, starting again (engine/returns.py, engine/collab.py)
+    "no_previous": "There is no earlier step to return to.",
+    "start_not_reachable": "The start of this process is too far back to return to.",
+    "resubmit_only": "This is your returned request: correct it and submit it again, or withdraw it.",
+    "not_previous_actor": "Only the person who completed the step before the current one can take it back.",
+    "next_step_acted": "It can no longer be taken back: someone of the current step has already acted.",
+    "urged_recently": "Already urged less than 10 minutes ago. Try again in %(retry_after)s seconds.",
+    "not_resubmittable": "Only a rejected or withdrawn request can be submitted again.",
+    # the people of an open node (engine/task_ops.py, engine/nodes/approval.py)
+    "claim_first": "Claim this task first: it is offered to several people.",
+    "read_only_node": "This step only asks you to confirm that you have read it.",
+    "not_offered": "This step does not offer that on this task.",
+    "already_voted": "Already decided, so they cannot be removed: %(user)s.",
+    "no_assignee_left": "At least one approver must remain at this step.",
     # copying a version as a new process (designer/versions.py)
     "key_format": "A key starts with a letter and contains only letters, digits, '_', '-' and '.' (no spaces).",
     "key_taken": "The key '%(key)s' is already used by another process.",
@@ -69,6 +88,9 @@ FIELD_MESSAGES: dict[tuple[str, str], str] = {
     ("to_node", "required"): "Choose the step to return to.",
     ("to_user", "required"): "Choose the person to hand this task to.",
     ("users", "signers"): "Choose at least one person.",
+    ("to_node", "jump_target"): "Choose a user task of this process.",
+    ("to_node", "jump_parallel"): "This step lies inside a parallel branch: choose one before the split or after "
+                                  "the join.",
 }
 
 

@@ -1,14 +1,10 @@
-"""The main menu entries the faces add (add_nav), and the bundled assets at /static/dist."""
+"""The main menu entries the faces add (add_nav)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from flask import url_for
-
-ROOT = Path(__file__).resolve().parent.parent
-DIST = ROOT / "frontend" / "dist"
 
 NAV: list[tuple[str, str, Any, Callable[[dict[str, Any]], bool]]] = []
 
@@ -22,12 +18,3 @@ def add_nav(key: str, endpoint: str, label: Any, visible: Callable[[dict[str, An
 def extra_nav(user: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"key": key, "url": url_for(endpoint), "label": label}
             for key, endpoint, label, visible in NAV if visible(user)]
-
-
-def asset_url(name: str) -> str:
-    """URL of a bundled asset, with its modification time so a rebuild is not served from cache."""
-    try:
-        version = int((DIST / name).stat().st_mtime)
-    except FileNotFoundError:
-        version = 0
-    return url_for("dist", filename=name, v=version)

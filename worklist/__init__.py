@@ -1,7 +1,8 @@
 """The approver/clerk web app: login, inbox, start forms, task and instance pages, organisation pages.
 
 Server-rendered templates (worklist/templates) over the engine and crm use cases; the browser
-side (form-js viewer, bpmn-js viewer, htmx) is bundled from frontend/src/worklist.js.
+side (form-js viewer, htmx) is bundled from frontend/src/worklist.js, the bpmn-js diagram viewer
+from frontend/src/diagram.js.
 Shared web plumbing (languages, CSRF, rate limits, the signed-in user, errors) is in web/.
 """
 from __future__ import annotations
@@ -16,4 +17,16 @@ from web.errors import register_page_errors  # noqa: E402
 register_page_errors(bp)
 
 # Page modules register their routes on `bp` when imported.
-from worklist import auth, inbox, instance, org_admin, start, task, task_actions  # noqa: E402,F401
+from worklist import (  # noqa: E402,F401
+    auth,
+    inbox,
+    instance,
+    instance_admin,
+    notifications,
+    org_admin,
+    record,
+    search,
+    start,
+    task,
+    task_actions,
+)

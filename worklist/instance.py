@@ -11,16 +11,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
 from bpmn.layout import ensure_layout
-from core.errors import Conflict, ValidationFailed
+from core.errors import Conflict, TooManyRequests, ValidationFailed
+from crm import pickers
+from engine import collab, instance_admin, instances, progress
 from engine import inbox as engine_inbox
-from engine import instances, progress
-from web.messages import translate_error
+from web.messages import translate_error, translate_fields
 from web.users import current_user, database, login_required
 from worklist import bp
 from worklist.start import drop_empty_sections, localized_name
 
-STATUS = {"running": (lazy_gettext("In progress"), "blue"), "completed": (lazy_gettext("Completed"), "green"),
-          "withdrawn": (lazy_gettext("Withdrawn"), "")}
 ACTIONS = {
     "start": lazy_gettext("submitted the request"), "approve": lazy_gettext("approved"),
     "reject": lazy_gettext("rejected"), "complete": lazy_gettext("completed the step"),
@@ -38,9 +37,16 @@ ACTIONS = {
     "deadline_reject": lazy_gettext("Deadline passed: rejected automatically"),
     "deadline_escalate": lazy_gettext("Deadline passed: escalated"),
     "undo": lazy_gettext("undid a change to a record"),
+    "terminate": lazy_gettext("terminated the process"), "cancelled": lazy_gettext("The process was terminated"),
+    "suspend": lazy_gettext("suspended the process"), "activate": lazy_gettext("activated the process"),
+    "jump": lazy_gettext("moved the process to another step"),
+    "migrate": lazy_gettext("moved the process to another version"),
+    "comment": lazy_gettext("commented"), "take_back": lazy_gettext("took the step back"),
+    "resubmit": lazy_gettext("corrected the request and submitted it again"),
 }
 OUTCOMES: dict[str, Any] = {"approved": lazy_gettext("approved"), "rejected": lazy_gettext("rejected"),
-            "completed": lazy_gettext("done")}
+            "completed": lazy_gettext("done"), "withdrawn": lazy_gettext("withdrawn"),
+            "terminated": lazy_gettext("terminated")}
 # Engine bookkeeping a reader does not need: the service calls and timer rows stay in the audit trail.
 QUIET = {"call"}
 
@@ -66,6 +72,10 @@ def _timeline(view: dict[str, Any], prog: dict[str, Any]) -> list[dict[str, Any]
         elif e["action"] in ("transfer", "reassign", "handover"):
             to = detail.get("to_user")
             extra = people.get(to, to) if isinstance(to, str) else ""
+        elif e["action"] == "migrate":
+            extra = f"v{detail.get('from_version')} → v{detail.get('to_version')}"
+        elif e["action"] in ("comment", "urge", "return"):
+            extra = _collab_extra(e["action"], detail, people, names)
         elif e["action"] == "add_signer":
             extra = "、".join(people.get(u, u) for u in detail.get("users") or [] if isinstance(u, str))
         elif e["action"] == "completed" and e.get("node_id"):
@@ -81,6 +91,16 @@ def _timeline(view: dict[str, Any], prog: dict[str, Any]) -> list[dict[str, Any]
     return out
 
 
+def _collab_extra(action: str, detail: dict[str, Any], people: dict[str, str], names: dict[str, str]) -> str:
+    """Who a comment mentioned, who an urge reminded, where a return went."""
+    if action == "comment":
+        return "、".join("@" + people.get(u, u) for u in detail.get("mentions") or [] if isinstance(u, str))
+    if action == "urge":
+        return "、".join(people.get(u, u) for u in detail.get("users") or [] if isinstance(u, str))
+    to = str(detail.get("to_node") or "")
+    return str(_("the initiator")) if to == "initiator" else names.get(to, to)
+
+
 def _load(instance_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
     uid = current_user()["id"]  # type: ignore[index]
     view = instances.get_instance(database(), uid, instance_id)  # Forbidden / NotFound: the error page
@@ -92,26 +112,30 @@ def _load(instance_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
 def instance(instance_id: int) -> Any:
     view, prog = _load(instance_id)  # 403/404 first: only a viewer who may see it reads their copies
     engine_inbox.read_copies(database(), current_user()["id"], instance_id)  # type: ignore[index]
-    label, color = STATUS.get(view["status"], (view["status"], ""))
-    if view["status"] == "completed" and view.get("outcome") == "rejected":
-        label, color = lazy_gettext("Rejected"), "red"
     end_name = prog["names"].get(view.get("end_event") or "", "")
     people = prog["people"]
     open_tasks = [{**t, "assignee_name": people.get(t["assignee"], t["assignee"])} for t in view["open_tasks"]]
     by_node: dict[str, dict[str, Any]] = {}
     for t in open_tasks:
         node = by_node.setdefault(t["node_id"], {"name": t["node_name"], "people": []})
-        node["people"].append(t["assignee_name"])
+        node["people"].append({"name": t["assignee_name"], "read": bool(t.get("read_at"))})
+    uid = current_user()["id"]  # type: ignore[index]
+    mine = view["initiator"] == current_user()["username"]  # type: ignore[index]
     diagram = {"xml": drawable(prog["bpmn_xml"]), "completed": prog["completed"], "current": prog["current"],
                "taken": prog["taken"]}
     data_view = {"schema": as_record(prog["form"], view["data"]), "data": {**view["data"], **prog["options"]}}
     return render_template(
-        "instance.html", nav="inbox", view=view, prog=prog, status_label=label, status_color=color,
+        "instance.html", nav="inbox", view=view, prog=prog,
+        admin=instance_admin.admin_panel(database(), current_user()["id"], instance_id),  # type: ignore[index]
         end_name=end_name, process_label=localized_name({"name": prog["process_name"], "key": prog["process"],
                                                          "name_en": prog["name_en"]}),
         initiator_name=people.get(view["initiator"], view["initiator"]), open_nodes=list(by_node.values()),
         timeline=_timeline(view, prog), diagram=diagram, data_view=data_view,
         plain_data=_plain_data(view["data"]) if prog["form"] is None else [],
+        can_take_back=view["status"] == "running" and collab.can_take_back(database(), uid, instance_id),
+        can_resubmit=mine and (view.get("outcome") in ("rejected", "withdrawn") or view["status"] == "withdrawn"),
+        people_to_mention=[o for o in pickers.search(database(), uid, "users")
+                           if o["value"] != current_user()["username"]],  # type: ignore[index]
     )
 
 
@@ -167,4 +191,36 @@ def withdraw(instance_id: int) -> Any:
 @bp.post("/instances/<int:instance_id>/urge")
 @login_required
 def urge(instance_id: int) -> Any:
-    return _action(instance_id, instances.urge, _("The approvers were reminded."))
+    """催办: recorded in the history with who was urged (no notification is sent yet: the page says so)."""
+    comment = (request.form.get("comment") or "").strip() or None
+    try:
+        done = collab.urge(database(), current_user()["id"], instance_id, comment)  # type: ignore[index]
+    except (Conflict, ValidationFailed, TooManyRequests) as e:
+        flash(translate_error(e) or _("Not possible: %(why)s", why=e.message), "error")
+    else:
+        names = "、".join(u["display_name"] for u in done["users"]) or _("nobody")
+        flash(_("Reminder recorded for %(people)s (no notification is sent yet).", people=names), "success")
+    return redirect(url_for("worklist.instance", instance_id=instance_id))
+
+
+@bp.post("/instances/<int:instance_id>/take-back")
+@login_required
+def take_back(instance_id: int) -> Any:
+    return _action(instance_id, collab.take_back, _("You took the step back: your task is open again."))
+
+
+@bp.post("/instances/<int:instance_id>/comments")
+@login_required
+def comment(instance_id: int) -> Any:
+    """沟通: a comment with the people it mentions (they may read the instance from now on)."""
+    try:
+        collab.comment(database(), current_user()["id"], instance_id,  # type: ignore[index]
+                       request.form.get("text"), request.form.getlist("mentions") or None)
+    except ValidationFailed as e:
+        flash(_("The comment was not saved: %(why)s", why="; ".join(translate_fields(e.fields).values())), "error")
+    else:
+        flash(_("Comment added."), "success")
+    back = request.form.get("back") or ""
+    if back.startswith("/tasks/") and back[7:].isdigit():
+        return redirect(back)
+    return redirect(url_for("worklist.instance", instance_id=instance_id) + "#timeline")

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext
 
 from core.errors import DomainError
 from crm import pickers
-from engine import instances, progress
+from engine import collab, instances, progress
 from forms import validate as form_validation
 from forms.schema import values_keys
 from web.errors import page_json
@@ -85,12 +85,18 @@ def start_form(key: str) -> Any:
     # form's data under the valuesKey. The server accepts only these values (pickers.options_for).
     options = {k: pickers.search(database(), uid, k) for k in sorted(values_keys(schema)) if k in pickers.PICKERS}
     users = pickers.search(database(), uid, "users") if page["chosen"] else []
+    # 再次提交: ?from=<id> pre-fills the form from the caller's rejected or withdrawn instance
+    source = collab.resubmit_source(database(), uid, request.args.get("from", type=int) or 0) \
+        if "from" in request.args else None
     config = {
         "process": page["key"], "schema": schema, "options": options, "chosen": page["chosen"], "users": users,
         "instance_url": url_for("worklist.instance", instance_id=0).rsplit("/", 1)[0],
         "api": url_for("worklist.start_submit", key=page["key"]),
+        "prefill": source["data"] if source and source["process"] == page["key"] else {},
+        "resubmitted_from": source["from"]["id"] if source and source["process"] == page["key"] else None,
     }
-    return render_template("start_form.html", nav="start", page=page, title=localized_name(page), config=config)
+    return render_template("start_form.html", nav="start", page=page, title=localized_name(page), config=config,
+                           source=source)
 
 
 @bp.post("/start/<key>")
@@ -103,7 +109,8 @@ def start_submit(key: str) -> Any:
         body = {}
     uid = current_user()["id"]  # type: ignore[index]
     try:
-        result = instances.start_process(database(), uid, key, body.get("data"), body.get("chosen"))
+        result = instances.start_process(database(), uid, key, body.get("data"), body.get("chosen"),
+                                         body.get("resubmitted_from"))
     except DomainError as e:
         return page_json(e)
     return jsonify(result), 201

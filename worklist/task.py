@@ -19,7 +19,7 @@ from engine.task_page import task_page as read_page
 from web.users import current_user, database, login_required
 from worklist import bp
 
-ACTIONS = ("approve", "reject", "return", "transfer", "add-signer")
+ACTIONS = ("approve", "reject", "return", "transfer", "add-signer", "delegate", "remove-signer", "claim", "unclaim")
 
 
 def _uid() -> int:
@@ -58,14 +58,19 @@ def render_task(task_id: int, errors: dict[str, str] | None = None, values: dict
         "data": {**page["data"], **page["options"]}, "editable": editable, "locale": None,
         "urls": {a: url_for("worklist.task_action", task_id=task_id, action=a) for a in ACTIONS},
     }
+    by = (task.get("returned") or {}).get("by")
+    returned_by = next((e["actor"]["display_name"] for e in ctx["history"]
+                        if e["actor"] and e["actor"]["username"] == by), by)
     return render_template(
-        "task.html", task=task, ctx=ctx, schema=schema, editable=editable,
+        "task.html", task=task, ctx=ctx, returned_by=returned_by, schema=schema, editable=editable,
         page_json=json.dumps(script, ensure_ascii=False).replace("</", "<\\/"),
         records=page["records"], opinions=page["opinions"], figures=[_shown(f) for f in page["figures"]],
         users=[o for o in page["people"] if o["value"] != me],
         signers=[o for o in page["people"] if o["value"] not in assignees | {me}]
         if "add_signer" in task["actions"] else [],
         not_signers=sorted(assignees | {me}),
+        delegates=[o for o in page["people"] if o["value"] not in assignees | {me}]
+        if "delegate" in task["actions"] else [],
         vote=vote, overdue=_overdue(task), errors=errors or {}, values=values or {},
         instance_url=f"/instances/{task['instance_id']}",
     ), status

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from core.errors import Conflict, DomainError, ValidationFailed
 from crm import pickers
-from engine import tasks
+from engine import task_ops, tasks
 from forms.components import components
 from web.errors import FORM_REFUSED, page_json, status_of
 from web.messages import translate_fields
@@ -43,7 +43,13 @@ def _body() -> dict[str, Any]:
     except ValueError:
         data = "invalid"
     return {"comment": request.form.get("comment"), "data": data, "to_node": request.form.get("to_node"),
-            "to_user": request.form.get("to_user"), "users": request.form.getlist("users")}
+            "to_user": request.form.get("to_user"), "users": request.form.getlist("users"),
+            "position": request.form.get("position") or None, "delegate_to": request.form.get("delegate_to"),
+            "remove_users": request.form.getlist("remove_users")}
+
+
+# the page's own input for a field the use case names (delegate and transfer both take `to_user`)
+FIELD_OF = {"delegate": {"to_user": "delegate_to"}, "remove-signer": {"users": "remove_users"}}
 
 
 def _perform(action: str, task_id: int, body: dict[str, Any]) -> dict[str, Any]:
@@ -59,7 +65,23 @@ def _perform(action: str, task_id: int, body: dict[str, Any]) -> dict[str, Any]:
         return tasks.return_task(db, uid, task_id, body.get("to_node") or None, body.get("comment"))
     if action == "transfer":
         return tasks.transfer(db, uid, task_id, body.get("to_user") or None, body.get("comment"))
-    return tasks.add_signer(db, uid, task_id, body.get("users") or None, body.get("comment"))
+    if action in ("delegate", "remove-signer", "claim", "unclaim"):
+        return _perform_op(action, task_id, body)
+    return tasks.add_signer(db, uid, task_id, body.get("users") or None, body.get("comment"), body.get("position"))
+
+
+def _perform_op(action: str, task_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    """委派, 减签, 认领, 取消认领 (engine/task_ops.py); a plain form names their inputs its own way."""
+    db, uid = database(), _uid()
+    if action == "delegate":
+        return task_ops.delegate(db, uid, task_id, body.get("to_user") or body.get("delegate_to") or None,
+                                 body.get("comment"))
+    if action == "remove-signer":
+        return task_ops.remove_signer(db, uid, task_id, body.get("users") or body.get("remove_users") or None,
+                                      body.get("comment"))
+    if action == "claim":
+        return task_ops.claim(db, uid, task_id)
+    return task_ops.unclaim(db, uid, task_id, body.get("comment"))
 
 
 def _done_message(action: str, task: dict[str, Any], ctx: dict[str, Any], result: dict[str, Any],
@@ -74,6 +96,16 @@ def _done_message(action: str, task: dict[str, Any], ctx: dict[str, Any], result
         return _("Returned to %(node)s: %(what)s", node=node, what=what)
     if action == "transfer":
         return _("Transferred to %(user)s: %(what)s", user=_person(body.get("to_user")), what=what)
+    if action == "delegate":
+        return _("Delegated to %(user)s: %(what)s", user=_person(body.get("to_user") or body.get("delegate_to")),
+                 what=what)
+    if action == "remove-signer":
+        return _("Signers removed: %(users)s", users=", ".join(
+            _person(u) for u in body.get("users") or body.get("remove_users") or []))
+    if action == "claim":
+        return _("Claimed: %(what)s", what=what)
+    if action == "unclaim":
+        return _("Given back to everyone it was offered to: %(what)s", what=what)
     return _("Signers added: %(users)s", users=", ".join(_person(u) for u in body.get("users") or []))
 
 
@@ -96,15 +128,17 @@ def task_action(task_id: int, action: str) -> Any:
     try:
         result = _perform(action, task_id, body)
     except DomainError as e:
-        return _refused(e, task_id, body, wants_json)
+        return _refused(e, task_id, body, wants_json, FIELD_OF.get(action, {}))
     flash(_done_message(action, task, ctx, result, body), "success")
-    target = url_for("worklist.inbox")
+    # a claimed task is now the caller's to decide: back to it; everything else leaves it
+    target = url_for("worklist.task_page", task_id=task_id) if action == "claim" else url_for("worklist.inbox")
     if wants_json:
         return jsonify({"ok": True, "result": result, "redirect": target})
     return redirect(target)
 
 
-def _refused(e: DomainError, task_id: int, body: dict[str, Any], wants_json: bool) -> Any:
+def _refused(e: DomainError, task_id: int, body: dict[str, Any], wants_json: bool,
+             field_of: dict[str, str] | None = None) -> Any:
     """A refused action: fields to correct (422), or the task decided meanwhile (409); any other
     error is the error page of the map."""
     status = status_of(e)
@@ -112,7 +146,8 @@ def _refused(e: DomainError, task_id: int, body: dict[str, Any], wants_json: boo
         if wants_json:
             return page_json(e)
         flash(_("Nothing was changed: please correct the marked fields."), "error")
-        return render_task(task_id, errors=translate_fields(e.fields), values=body, status=FORM_REFUSED)
+        errors = {(field_of or {}).get(k, k): v for k, v in translate_fields(e.fields).items()}
+        return render_task(task_id, errors=errors, values=body, status=FORM_REFUSED)
     if status in GONE:
         message = _("This task has already been decided or handled meanwhile; nothing was changed.")
         if wants_json:

@@ -51,6 +51,7 @@
     var mode = row.querySelector("[data-mode]");
     var threshold = row.querySelector("[data-threshold]");
     threshold.classList.toggle("hidden", mode.value !== "ratio");
+    row.querySelector("[data-weights]").classList.toggle("hidden", ["majority", "ratio"].indexOf(mode.value) < 0);
     row.querySelectorAll("input[name$='-skip_initiator'], input[name$='-skip_repeated']").forEach(function (box) {
       box.disabled = mode.value === "handle";  // auto-approval only exists for approval modes
       if (box.disabled) box.checked = false;

@@ -14,7 +14,6 @@ Every status change goes through engine.lifecycle.transition.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from fractions import Fraction
 from typing import Any
@@ -23,73 +22,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bpmn.lz import NodeConfig
+from core.errors import Conflict
 from crm.models import User
 from db.base import iso, utcnow
 from engine import assignees, audit, runtime, spiff
 from engine.lifecycle import VOTED, ActivationStatus, InstanceStatus, TaskStatus, transition
 from engine.models import HumanTask, NodeActivation, Timer
+from engine.nodes.rules import APPROVED, READ, REJECTED, decide, describe, needed, vote_summary, weight_of
 
-APPROVED = "approved"
-REJECTED = "rejected"
-
-
-# ---------------------------------------------------------------- the vote rule
-
-
-def decide(mode: str, n: int, decisions: Sequence[str], threshold: Fraction | None = None) -> str | None:
-    """Outcome after `decisions` (each "approve" or "reject", in the order cast), or None if open.
-
-    `n` = number of assignees, `a` = approvals so far, `r` = rejections so far (DESIGN.md §2);
-    the node decides as soon as the outcome is certain."""
-    if n <= 0:
-        raise ValueError("an approval node needs at least one assignee")
-    a = sum(1 for d in decisions if d == "approve")
-    r = sum(1 for d in decisions if d == "reject")
-    if a + r > n:
-        raise ValueError(f"{a + r} votes for {n} assignees")
-    if mode == "any":
-        if not decisions:
-            return None
-        return APPROVED if decisions[0] == "approve" else REJECTED
-    if mode in ("all", "sequential"):
-        if r >= 1:
-            return REJECTED
-        return APPROVED if a == n else None
-    if mode == "majority":
-        if 2 * a > n:
-            return APPROVED
-        return REJECTED if 2 * r >= n else None
-    if mode == "ratio":
-        if threshold is None or not (0 < threshold <= 1):
-            raise ValueError("ratio needs a threshold in (0, 1]")
-        if Fraction(a, n) >= threshold:
-            return APPROVED
-        return REJECTED if Fraction(n - r, n) < threshold else None
-    raise ValueError(f"unknown approval mode {mode!r}")
-
-
-def describe(mode: str, n: int, threshold: Fraction | None = None) -> str:
-    """A short English statement of the rule, e.g. '3 of 5 needed'."""
-    if mode == "any":
-        return "first decision counts"
-    if mode in ("all", "sequential"):
-        return f"all {n} needed" + (" in order" if mode == "sequential" else "")
-    if mode == "majority":
-        return f"{needed(mode, n)} of {n} needed"
-    if mode == "ratio" and threshold is not None:
-        return f"{needed(mode, n, threshold)} of {n} needed ({float(threshold):.0%})"
-    return mode
-
-
-def needed(mode: str, n: int, threshold: Fraction | None = None) -> int:
-    """How many approvals the rule needs of `n` assignees (any: the first one decides)."""
-    if mode == "any":
-        return 1
-    if mode == "majority":
-        return n // 2 + 1
-    if mode == "ratio" and threshold:
-        return -(-threshold.numerator * n // threshold.denominator)
-    return n
+__all__ = ["APPROVED", "READ", "REJECTED", "decide", "describe", "needed", "vote_summary"]
 
 
 # ---------------------------------------------------------------- entering the node
@@ -145,12 +86,21 @@ def _open_activation(ctx: runtime.Ctx, step: spiff.HumanStep, cfg: NodeConfig, f
         kind="approval" if rule else "handle", mode=rule.mode if rule else "any",
         threshold=str(rule.threshold) if rule and rule.threshold is not None else None,
         assignee_ids=[u.id for u in found], status=ActivationStatus.OPEN.value,
+        weights=_weights(cfg, found),
     )
     ctx.s.add(act)
     ctx.s.flush()
     audit.record(ctx.s, ctx.inst.id, "enter", None, node_id=step.node_id,
                  detail={"assignees": [u.username for u in found], "mode": act.mode})
     return act
+
+
+def _weights(cfg: NodeConfig, found: list[User]) -> dict[str, int] | None:
+    """票签: the weights of the node's assignees other than 1, by str(user id); a weight given for
+    someone who is not an assignee is ignored. None when nobody weighs other than 1."""
+    given = dict(cfg.assignees.weights) if cfg.assignees else {}
+    weights = {str(u.id): given[u.username] for u in found if given.get(u.username, 1) != 1}
+    return weights or None
 
 
 def _auto_approve(ctx: runtime.Ctx, act: NodeActivation, cfg: NodeConfig, found: list[User]) -> set[int]:
@@ -185,9 +135,20 @@ def _auto_approve(ctx: runtime.Ctx, act: NodeActivation, cfg: NodeConfig, found:
 
 def vote(ctx: runtime.Ctx, act: NodeActivation, t: HumanTask, actor_id: int, approve: bool,
          comment: str | None) -> None:
-    """`t`'s assignee approves (completes, on a handle task) or rejects; the node counts it."""
+    """`t`'s assignee approves (completes, on a handle task; confirms, on a read-only node) or rejects;
+    the node counts it. A delegate's task (委派) records an opinion instead (`resolve`); a claim
+    node must be claimed first; a read-only node has no rejection."""
+    if t.delegated_from_id is not None:
+        resolve(ctx, t, actor_id, approve, comment)
+        return
+    if act.mode == "claim":
+        raise Conflict("claim this task first: it is offered to several people", reason="claim_first")
+    if act.mode == "read" and not approve:
+        raise Conflict("this step only asks you to confirm that you have read it: there is nothing to reject",
+                       reason="read_only_node")
     if act.kind == "approval":
-        status, action = (TaskStatus.APPROVED, "approve") if approve else (TaskStatus.REJECTED, "reject")
+        status, action = (TaskStatus.APPROVED, "read" if act.mode == "read" else "approve") if approve \
+            else (TaskStatus.REJECTED, "reject")
     else:
         status, action = TaskStatus.DONE, "complete"
     transition(t, status)
@@ -195,6 +156,18 @@ def vote(ctx: runtime.Ctx, act: NodeActivation, t: HumanTask, actor_id: int, app
     ctx.s.flush()
     audit.record(ctx.s, ctx.inst.id, action, actor_id, node_id=t.node_id, task_id=t.id, comment=comment)
     evaluate(ctx, act)
+
+
+def resolve(ctx: runtime.Ctx, t: HumanTask, actor_id: int, approve: bool, comment: str | None) -> None:
+    """委派: the delegate gives their opinion (not a vote); the delegator's task comes back to them."""
+    back = ctx.s.get(HumanTask, t.delegated_from_id)
+    assert back is not None
+    transition(t, TaskStatus.RESOLVED)
+    t.comment, t.acted_at = comment, utcnow()
+    transition(back, TaskStatus.OPEN)
+    ctx.s.flush()
+    audit.record(ctx.s, ctx.inst.id, "resolve", actor_id, node_id=t.node_id, task_id=t.id, comment=comment,
+                 detail={"opinion": "approve" if approve else "reject", "to_task": back.id})
 
 
 def voted_rows(s: Session, act: NodeActivation) -> list[HumanTask]:
@@ -216,8 +189,10 @@ def evaluate(ctx: runtime.Ctx, act: NodeActivation) -> bool:
             decide_node(ctx, act, ActivationStatus.COMPLETED, done)
             return True
         return False
+    weights = [weight_of(act.weights, t.assignee_id) for t in rows] if act.weights else None
+    total = sum(weight_of(act.weights, uid) for uid in act.assignee_ids) if act.weights else None
     outcome = decide(act.mode, len(act.assignee_ids), [_decision(t) for t in rows],
-                           Fraction(act.threshold) if act.threshold else None)
+                     Fraction(act.threshold) if act.threshold else None, weights, total)
     if outcome is not None:
         decide_node(ctx, act, outcome, rows)
         return True
@@ -243,11 +218,12 @@ def decide_node(ctx: runtime.Ctx, act: NodeActivation, outcome: str, rows: list[
     runtime.close_activation(ctx, act, outcome)
     users = {u.id: u for u in ctx.s.scalars(select(User).where(User.id.in_([t.assignee_id for t in rows])))}
     ballot = [{"user": users[t.assignee_id].username,
-               "decision": {"approved": "approve", "rejected": "reject"}.get(t.status, t.status),
+               "decision": "read" if act.mode == "read" else
+               {"approved": "approve", "rejected": "reject"}.get(t.status, t.status),
                "comment": t.comment or "", "at": iso(t.acted_at or utcnow()), "auto": t.auto}
               for t in rows]
     audit.record(ctx.s, ctx.inst.id, "decide", None, node_id=act.node_id, detail={"outcome": outcome})
-    routed = act.kind == "handle" or outcome == "approved" or _outcome_is_read(ctx, act.node_id)
+    routed = act.kind == "handle" or outcome != REJECTED or _outcome_is_read(ctx, act.node_id)
     spiff.complete(ctx.wf, act.spiff_task_id, {act.node_id: {"outcome": outcome, "votes": ballot}})
     if not routed:
         # Nothing after this node looks at its outcome: a rejection ends the instance as rejected
@@ -259,29 +235,53 @@ def decide_node(ctx: runtime.Ctx, act: NodeActivation, outcome: str, rows: list[
 # ---------------------------------------------------------------- the people of an open node
 
 
-def actions(act: NodeActivation) -> list[str]:
-    """What the assignee of an open task of this node may do."""
+def actions(act: NodeActivation, t: HumanTask | None = None) -> list[str]:
+    """What the assignee of open task `t` of this node may do (the API's allowed actions and the
+    task page's buttons: engine/task_reads.py narrows them to what applies now)."""
+    if t is not None and t.delegated_from_id is not None:
+        return ["approve", "reject"] if act.kind == "approval" else ["approve"]  # the delegate's opinion
+    if act.mode == "read":
+        return ["approve", "transfer"]  # 已阅, or hand the reading to someone else
+    if act.mode == "claim":
+        return ["claim", "transfer"]
+    if act.mode == "claimed":
+        return ["approve", "reject", "return", "transfer", "delegate", "unclaim"]
     if act.kind == "approval":
-        return ["approve", "reject", "return", "transfer", "add_signer"]
-    return ["approve", "return", "transfer"]
+        return ["approve", "reject", "return", "transfer", "add_signer", "delegate", "remove_signer"]
+    return ["approve", "return", "transfer", "delegate"]
 
 
 def hand_over(ctx: runtime.Ctx, act: NodeActivation, t: HumanTask, to_user_id: int, comment: str | None,
               now: datetime, due: datetime | None = None) -> HumanTask:
     """`t` moves to another person (转办, or a deadline's escalation): the node keeps its place in the
-    assignee list for them and they get an open task."""
+    assignee list (and its weight) for them and they get an open task."""
+    if t.delegated_from_id is not None:
+        raise Conflict("a delegate gives an opinion on this task; it cannot be handed on", reason="not_offered",
+                       action="transfer")
     holder = t.assignee_id
     transition(t, TaskStatus.TRANSFERRED)
     t.comment, t.acted_at = comment, now
     act.assignee_ids = [to_user_id if uid == holder else uid for uid in act.assignee_ids]
+    if act.weights and str(holder) in act.weights:
+        act.weights = {(str(to_user_id) if k == str(holder) else k): w for k, w in act.weights.items()}
     return runtime.open_task(ctx, act, to_user_id, due)
 
 
-def add_signers(ctx: runtime.Ctx, act: NodeActivation, t: HumanTask, user_ids: list[int]) -> None:
-    """加签: more assignees on the open node; in a sequential node they come right after `t`'s assignee."""
+def add_signers(ctx: runtime.Ctx, act: NodeActivation, t: HumanTask, user_ids: list[int],
+                position: str = "after") -> None:
+    """加签: more assignees on the open node (each weighs 1). In a sequential node they come right
+    after `t`'s assignee (后加签), or before them (前加签): `t` is then cancelled and its assignee's
+    turn comes again once the added signers approved, in order. In the other modes each added
+    signer gets a task and counts under the node's rule (on `any`, the first decision of anyone,
+    adder or added, decides)."""
     if act.mode == "sequential":
-        pos = act.assignee_ids.index(t.assignee_id) + 1
+        pos = act.assignee_ids.index(t.assignee_id) + (0 if position == "before" else 1)
         act.assignee_ids = act.assignee_ids[:pos] + user_ids + act.assignee_ids[pos:]
+        if position == "before":
+            transition(t, TaskStatus.CANCELLED)
+            t.acted_at = utcnow()
+            ctx.s.flush()
+            evaluate(ctx, act)  # opens the first added signer's task
     else:
         act.assignee_ids = [*act.assignee_ids, *user_ids]
         for uid in user_ids:
@@ -299,26 +299,15 @@ def vote_status(s: Session, act: NodeActivation, rows: list[HumanTask] | None = 
                                                                          | set(act.assignee_ids))))}
     return {
         "mode": act.mode, "threshold": act.threshold, "status": act.status,
-        "rule": describe(act.mode, len(act.assignee_ids), Fraction(act.threshold) if act.threshold else None),
+        "rule": describe(act.mode, len(act.assignee_ids), Fraction(act.threshold) if act.threshold else None,
+                         sum(weight_of(act.weights, uid) for uid in act.assignee_ids) if act.weights else None),
         "assignees": [names[uid].username for uid in act.assignee_ids if uid in names],
+        "weights": {names[uid].username: weight_of(act.weights, uid) for uid in act.assignee_ids if uid in names}
+        if act.weights else None,
         "ballots": [{"user": names[r.assignee_id].username, "display_name": names[r.assignee_id].display_name,
                      "status": r.status, "comment": r.comment, "auto": r.auto,
                      "at": iso(r.acted_at)} for r in rows],
     }
-
-
-def vote_summary(status: dict[str, Any]) -> dict[str, Any]:
-    """The numbers of a `vote_status`: assignees `n`, approvals `need`ed, `approved` and `rejected`
-    so far, and who has no ballot yet (`later`: on a sequential node, those whose turn has not come)."""
-    n = len(status["assignees"]) or 1
-    threshold = Fraction(status["threshold"]) if status["threshold"] else None
-    ballots = status["ballots"]
-    voted = {b["user"] for b in ballots}
-    return {"mode": status["mode"], "n": n, "need": needed(status["mode"], n, threshold),
-            "approved": sum(1 for b in ballots if b["status"] in (TaskStatus.APPROVED, TaskStatus.DONE)),
-            "rejected": sum(1 for b in ballots if b["status"] == TaskStatus.REJECTED),
-            "threshold": float(threshold) if threshold is not None else None,
-            "later": [u for u in status["assignees"] if u not in voted]}
 
 
 # ---------------------------------------------------------------- the deadline (lz:deadline)
@@ -329,7 +318,11 @@ def deadline(ctx: runtime.Ctx, act: NodeActivation, action: str, now: datetime) 
     (every missing vote is cast automatically, marked auto, so the node decides), escalate (each open
     task moves to its assignee's supervisor). A handle task cannot be rejected: it is reminded."""
     open_rows = runtime.open_tasks(ctx.s, act.id)
-    if action == "remind" or (action == "reject" and act.kind == "handle"):
+    if act.mode == "read":  # 阅办: the deadline completes a read-only node, read or not
+        audit.record(ctx.s, ctx.inst.id, "deadline_read", None, node_id=act.node_id,
+                     detail={"unread": sorted(t.assignee_id for t in open_rows)})
+        decide_node(ctx, act, READ, voted_rows(ctx.s, act))
+    elif action == "remind" or (action == "reject" and act.kind == "handle"):
         audit.record(ctx.s, ctx.inst.id, "remind", None, node_id=act.node_id,
                      detail={"users": sorted(t.assignee_id for t in open_rows), "reason": "deadline"})
     elif action in ("approve", "reject"):

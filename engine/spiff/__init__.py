@@ -10,6 +10,7 @@ workflow's task tree shallow (tree.py). What leaves it is plain data, ids and Wo
 from __future__ import annotations
 
 from engine.spiff.base import EngineError, WorkflowFailed, node_of
+from engine.spiff.moving import Position, has_node, in_parallel_region, jump, missing_nodes, position, rebuild
 from engine.spiff.parsing import Parsed, parse
 from engine.spiff.running import (
     MAX_AUTOMATIC_STEPS,
@@ -18,8 +19,10 @@ from engine.spiff.running import (
     cancel,
     complete,
     data_of,
+    descendants,
     end_event,
     get_task,
+    held_start_events,
     is_bpmn_task,
     is_completed,
     new_workflow,
@@ -28,6 +31,7 @@ from engine.spiff.running import (
     reset_to,
     returnable_nodes,
     run,
+    start_event_before,
     task_count,
     trace,
 )
@@ -36,7 +40,9 @@ from engine.spiff.serialization import SPECS, dump_state, load_state, spec_to_js
 from engine.spiff.tree import COMPACT_AT_DEPTH, KEEP_LEVELS, compact
 
 __all__ = ["COMPACT_AT_DEPTH", "KEEP_LEVELS", "MAX_AUTOMATIC_STEPS", "SERVICE_HANDLER", "SPECS", "EngineError",
-           "HumanStep", "Parsed", "TraceStep", "WorkflowFailed", "cancel", "compact", "complete", "data_of",
-           "dump_state", "end_event", "evaluate", "get_task", "is_bpmn_task", "is_completed", "load_state",
-           "new_workflow", "next_timer_due", "node_of", "parse", "ready_human_steps", "reset_to", "returnable_nodes",
-           "run", "script_engine", "spec_to_json", "task_count", "trace"]
+           "HumanStep", "Parsed", "Position", "TraceStep", "WorkflowFailed", "cancel", "compact", "complete",
+           "data_of", "descendants", "dump_state", "end_event", "evaluate", "get_task", "has_node",
+           "held_start_events", "in_parallel_region", "is_bpmn_task", "is_completed", "jump", "load_state",
+           "missing_nodes", "new_workflow", "next_timer_due", "node_of", "parse", "position", "ready_human_steps",
+           "rebuild", "reset_to", "returnable_nodes", "run", "script_engine", "spec_to_json", "start_event_before",
+           "task_count", "trace"]

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.bpmn_task_spec import BpmnTaskSpec
-from SpiffWorkflow.bpmn.specs.defaults import EndEvent
+from SpiffWorkflow.bpmn.specs.defaults import EndEvent, StartEvent
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
@@ -133,6 +133,29 @@ def reset_to(wf: BpmnWorkflow, target_task_id: str, data: dict[str, Any]) -> Non
     target = get_task(wf, target_task_id)
     if target is not None:
         target.data = deepcopy(data)
+
+
+def start_event_before(wf: BpmnWorkflow, task_id: str) -> tuple[str, str, str] | None:
+    """(node_id, task_id, name) of the top-level start event on `task_id`'s path, if still in the tree."""
+    cur = get_task(wf, task_id)
+    while cur is not None:
+        if isinstance(cur.task_spec, StartEvent) and cur.workflow is wf:
+            return node_of(cur), str(cur.id), getattr(cur.task_spec, "bpmn_name", None) or node_of(cur)
+        cur = cur.parent
+    return None
+
+
+def held_start_events(wf: BpmnWorkflow) -> list[tuple[str, str]]:
+    """(node_id, task_id) of READY top-level start events: a workflow reset to its start and held
+    there while the initiator revises (a returned instance); never otherwise saved."""
+    return [(node_of(t), str(t.id)) for t in wf.get_tasks(state=TaskState.READY)
+            if isinstance(t.task_spec, StartEvent) and t.workflow is wf]
+
+
+def descendants(wf: BpmnWorkflow, task_id: str) -> set[str]:
+    """Ids of the tasks below `task_id` in the tree (what a reset to it drops)."""
+    task = get_task(wf, task_id)
+    return {str(t.id) for t in task if t is not task} if task is not None else set()
 
 
 def cancel(wf: BpmnWorkflow) -> None:

@@ -1,14 +1,11 @@
-// The worklist's browser side: form-js viewer for start/task forms, bpmn-js viewer for the
-// instance diagram, htmx for partial page updates. Pages call window.LZ.*; see worklist/templates.
+// The worklist's browser side: form-js viewer for start/task forms, htmx for partial page updates.
+// Pages call window.LZ.*; see worklist/templates. The bpmn-js diagram viewer is a bundle of its own
+// (diagram.js), loaded only by pages that show a diagram, so the inbox and task pages stay small.
 import 'htmx.org';
 import { Form } from '@bpmn-io/form-js-viewer';
-import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
 import flatpickr from 'flatpickr';
 
 import '@bpmn-io/form-js-viewer/dist/assets/form-js.css';
-import 'bpmn-js/dist/assets/diagram-js.css';
-import 'bpmn-js/dist/assets/bpmn-js.css';
-import 'bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css';
 import { csrfToken, request } from './lib/http';
 import { numberFieldModule } from './lib/numberfield';
 
@@ -87,18 +84,4 @@ function showErrors(form, schema, fields) {
 // A JSON request to the API with the session cookie and the CSRF token.
 const api = request;
 
-// The process diagram with progress: markers on completed and current elements.
-async function renderDiagram(container, xml, progress = {}) {
-  const viewer = new NavigatedViewer({ container });
-  await viewer.importXML(xml);
-  const canvas = viewer.get('canvas');
-  const registry = viewer.get('elementRegistry');
-  const mark = (ids, cls) => (ids || []).forEach((id) => { if (registry.get(id)) canvas.addMarker(id, cls); });
-  mark(progress.completed, 'lz-completed');
-  mark(progress.taken, 'lz-taken');
-  mark(progress.current, 'lz-current');
-  canvas.zoom('fit-viewport');
-  return viewer;
-}
-
-window.LZ = { renderForm, showErrors, renderDiagram, api, csrfToken, components };
+window.LZ = Object.assign(window.LZ || {}, { renderForm, showErrors, api, csrfToken, components });

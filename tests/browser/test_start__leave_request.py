@@ -89,7 +89,7 @@ def test_a_clerk_starts_a_leave_request_and_follows_it_to_the_end(page, shot, li
     assert instances.get_instance(db, boss, instance_id)["status"] == "completed"
 
     page.reload()
-    expect(page.locator("#instance-status")).to_have_text("已完成")
+    expect(page.locator("#instance-status")).to_have_text("已通过")
     expect(page.locator("#diagram.ready")).to_be_visible()
     for element in ("start", "check", "supervisor", "deduct", "end_approved"):
         expect(page.locator(f'#diagram [data-element-id="{element}"].lz-completed')).to_have_count(1)

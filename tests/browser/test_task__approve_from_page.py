@@ -64,7 +64,7 @@ def test_approve_with_a_comment_moves_the_task_from_todo_to_done(page, live_serv
     page.locator(".tabs a[data-box=done]").click()
     done = todo_row(page, key)
     expect(done).to_contain_text("已同意")
-    expect(done).to_contain_text("已完成")  # nothing above 10,000: the supervisor's approval ends it
+    expect(done).to_contain_text("已通过")  # nothing above 10,000: the supervisor's approval ends it
     shot(page, "done")
     # the comment is in the record of the instance
     history = instances.get_instance(live_server.db, user_id(live_server.db, "zhangsan"), started["id"])["history"]

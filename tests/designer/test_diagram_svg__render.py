@@ -1,12 +1,12 @@
-"""designer/diagram_svg.py: a server-side SVG of any version, with Chinese names."""
+"""bpmn/diagram_svg.py: a server-side SVG of any version, with Chinese names."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from lxml import etree
 
+from bpmn.diagram_svg import render_svg, wrap
 from bpmn.layout import auto_layout
-from designer.diagram_svg import render_svg, wrap
 
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"
 SVG = "{http://www.w3.org/2000/svg}"

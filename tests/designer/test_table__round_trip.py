@@ -35,7 +35,7 @@ VALUES = {"users": st.sampled_from(["lisi", "lisi,zhouqiang,lijun", "wufang"]),
 
 @st.composite
 def steps_of(draw, flow_model: str, forms: list[str]) -> dict:
-    mode = draw(st.sampled_from(["any", "all", "majority", "ratio", "sequential", "handle"]))
+    mode = draw(st.sampled_from(["any", "all", "majority", "ratio", "sequential", "claim", "read", "handle"]))
     strategies = [s for s in lz.STRATEGIES if s != "chosen" or flow_model == "predefined"]
     strategy = draw(st.sampled_from(strategies))
     duration = draw(st.sampled_from(["", "P2D", "PT4H", "P1DT12H", "P1W"]))
@@ -45,6 +45,7 @@ def steps_of(draw, flow_model: str, forms: list[str]) -> dict:
         "threshold": draw(st.sampled_from(["0.5", "0.6", "1", "2/3"])) if mode == "ratio" else "",
         "skip_initiator": approval and draw(st.booleans()), "skip_repeated": approval and draw(st.booleans()),
         "assignee_strategy": strategy, "assignee_value": draw(VALUES[strategy]),
+        "weights": draw(st.sampled_from(["", "lisi:3", "lisi:2,wufang:5"])) if mode in ("majority", "ratio") else "",
         "deadline_duration": duration,
         "deadline_action": draw(st.sampled_from(lz.DEADLINE_ACTIONS)) if duration else "",
         "form": draw(st.sampled_from(["", *forms])), "editable": draw(field_list), "hidden": draw(field_list),
@@ -173,6 +174,10 @@ def test_check_table_names_the_step_and_field():
     found = {(p.step, p.field) for p in check_table(t, sandbox.check_expression)}
     assert {(0, "name"), (0, "threshold"), (0, "assignee_value"), (0, "deadline_duration"), (0, "condition"),
             (1, "id"), (1, "assignee_value")} <= found
+    w = new_table("vote", "票签")
+    w["steps"][0].update(mode="majority", weights="zhaomin:0")
+    w["steps"].append({**w["steps"][0], "id": "step_2", "name": "y", "mode": "all", "weights": "zhaomin:3"})
+    assert {(0, "weights"), (1, "weights")} <= {(p.step, p.field) for p in check_table(w)}
     bad_key = new_table("1 bad key", "x")
     assert (None, "key") in {(p.step, p.field) for p in check_table(bad_key)}
     assert step_of_element(t, "step_1__yes") == 0

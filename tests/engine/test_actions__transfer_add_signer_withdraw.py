@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from core.errors import Conflict, Forbidden, ValidationFailed
-from engine import instances, tasks
+from engine import collab, instances, tasks
 from tests.bpmn_factory import chain, user_task
 from tests.engine import helpers as h
 
@@ -110,7 +110,8 @@ def test_only_the_assignee_may_act(org, allnode):
         tasks.get_task(org.db, org["v02"], tid)
     assert tasks.get_task(org.db, org["admin"], tid)["actions"] == [], "admins may look but not act"
     mine = tasks.get_task(org.db, org["v01"], tid)
-    assert mine["actions"] == ["approve", "reject", "transfer", "add_signer"]
+    # return: to the initiator
+    assert mine["actions"] == ["approve", "reject", "return", "transfer", "add_signer", "delegate", "remove_signer"]
     assert mine["vote"]["rule"] == "all 3 needed"
 
 
@@ -136,9 +137,9 @@ def test_withdraw_is_refused_once_an_approver_acted(org, allnode):
 
 def test_urge_records_who_was_reminded(org, allnode):
     iid = h.start(org, "clerk", allnode)
-    assert instances.urge(org.db, org["clerk"], iid, "请尽快")["urged"] == 3
+    assert collab.urge(org.db, org["clerk"], iid, "请尽快")["urged"] == 3
     with pytest.raises(Forbidden):
-        instances.urge(org.db, org["v01"], iid)
+        collab.urge(org.db, org["v01"], iid)
     assert [e for e in h.instance(org, iid)["history"] if e["action"] == "urge"][0]["comment"] == "请尽快"
 
 

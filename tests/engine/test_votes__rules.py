@@ -123,3 +123,106 @@ def test_vote_summary_counts_the_ballots_and_who_is_still_to_come():
     handle = {"mode": "any", "threshold": None, "assignees": [], "ballots": [{"user": "x", "status": "done"}]}
     assert vote_summary(handle) == {"mode": "any", "n": 1, "need": 1, "approved": 1, "rejected": 0,
                                     "threshold": None, "later": []}
+
+
+# ---------------------------------------------------------------- 票签: weighted majority and ratio
+
+
+def weighted_final(mode: str, ws: list[int], ballots: list[str], threshold: Fraction | None) -> str:
+    """Result once everyone voted, by the plain definition over weights (DESIGN.md §8)."""
+    total, a = sum(ws), sum(w for w, b in zip(ws, ballots, strict=True) if b == "approve")
+    if mode == "majority":
+        return APPROVED if 2 * a > total else REJECTED
+    assert threshold is not None
+    return APPROVED if Fraction(a, total) >= threshold else REJECTED
+
+
+def weighted_oracle(mode: str, ws: list[int], cast: list[str], threshold: Fraction | None) -> str | None:
+    """Certain when every way of casting the rest ends the same (the extremes bound them: votes move
+    the weights monotonically)."""
+    rest = len(ws) - len(cast)
+    results = {weighted_final(mode, ws, cast + [d] * rest, threshold) for d in ("approve", "reject")}
+    return results.pop() if len(results) == 1 else None
+
+
+weight_lists = st.lists(st.integers(1, 9), min_size=1, max_size=15)
+
+
+@settings(max_examples=500, deadline=None)
+@given(mode=st.sampled_from(["majority", "ratio"]), ws=weight_lists, data=st.data(), threshold=thresholds)
+def test_weighted_votes_decide_exactly_when_certain_and_never_flip(mode, ws, data, threshold):
+    ballots = data.draw(st.lists(st.sampled_from(["approve", "reject"]), min_size=len(ws), max_size=len(ws)))
+    t = threshold if mode == "ratio" else None
+    first = None
+    for k in range(len(ws) + 1):
+        got = decide(mode, len(ws), ballots[:k], t, ws[:k], sum(ws))
+        assert got == weighted_oracle(mode, ws, ballots[:k], t), (mode, ws, ballots[:k], t)
+        if first is None and got is not None:
+            first = got
+        if first is not None:
+            assert got == first, "once decided, more votes never change the outcome"
+    assert first == weighted_final(mode, ws, ballots, t), "a complete vote decides as the definition says"
+
+
+@settings(max_examples=300, deadline=None)
+@given(mode=st.sampled_from(["any", "all", "majority", "ratio", "sequential"]), n=st.integers(1, 20),
+       data=st.data(), threshold=thresholds)
+def test_with_every_weight_1_the_weighted_rule_is_the_counted_rule(mode, n, data, threshold):
+    ballots = data.draw(st.lists(st.sampled_from(["approve", "reject"]), max_size=n))
+    t = threshold if mode == "ratio" else None
+    assert decide(mode, n, ballots, t, [1] * len(ballots), n) == decide(mode, n, ballots, t)
+
+
+@settings(max_examples=300, deadline=None)
+@given(mode=st.sampled_from(["majority", "ratio"]), ws=weight_lists, data=st.data(), threshold=thresholds)
+def test_weighted_votes_are_monotone(mode, ws, data, threshold):
+    """Turning one reject into an approve never makes an approved node rejected, nor an open one
+    rejected; more weight on an approver never hurts the approval."""
+    k = data.draw(st.integers(0, len(ws)))
+    ballots = data.draw(st.lists(st.sampled_from(["approve", "reject"]), min_size=k, max_size=k))
+    t = threshold if mode == "ratio" else None
+    order = {REJECTED: 0, None: 1, APPROVED: 2}
+    before = decide(mode, len(ws), ballots, t, ws[:k], sum(ws))
+    for i, b in enumerate(ballots):
+        if b == "reject":
+            better = ballots[:i] + ["approve"] + ballots[i + 1:]
+            assert order[decide(mode, len(ws), better, t, ws[:k], sum(ws))] >= order[before]
+    if ballots and ballots[0] == "approve" and before == APPROVED:
+        heavier = [ws[0] + 1, *ws[1:]]
+        assert decide(mode, len(ws), ballots, t, heavier[:k], sum(heavier)) == APPROVED
+
+
+def test_weighted_boundaries():
+    # W = 5 (3, 1, 1): the heavy voter alone is a majority; the two light ones are not
+    assert decide("majority", 3, ["approve"], None, [3], 5) == APPROVED
+    assert decide("majority", 3, ["approve", "approve"], None, [1, 1], 5) is None
+    assert decide("majority", 3, ["reject"], None, [3], 5) == REJECTED
+    # W = 4 (2, 1, 1): R = 2 >= W/2 rejects; A = 2 is not > W/2
+    assert decide("majority", 3, ["reject"], None, [2], 4) == REJECTED
+    assert decide("majority", 3, ["approve"], None, [2], 4) is None
+    assert decide("ratio", 3, ["approve"], Fraction("0.6"), [3], 5) == APPROVED
+    assert decide("ratio", 3, ["reject", "reject"], Fraction("0.6"), [1, 1], 5) is None
+    assert decide("ratio", 3, ["reject"], Fraction("0.6"), [3], 5) == REJECTED
+    with pytest.raises(ValueError):
+        decide("majority", 2, ["approve"], None, [0], 2)
+    with pytest.raises(ValueError):
+        decide("majority", 2, ["approve", "approve"], None, [3, 3], 5)
+
+
+def test_read_and_claim_rules():
+    assert decide("read", 2, ["approve"]) is None
+    assert decide("read", 2, ["approve", "approve"]) == "read"
+    with pytest.raises(ValueError):
+        decide("read", 2, ["reject"])
+    assert decide("claimed", 3, ["reject"]) == REJECTED
+    assert decide("claimed", 3, []) is None
+
+
+def test_weighted_summary_and_needed():
+    status = {"mode": "majority", "threshold": None, "assignees": ["a", "b", "c"], "weights": {"a": 3, "b": 1, "c": 1},
+              "ballots": [{"user": "b", "status": "approved"}, {"user": "a", "status": "rejected"}]}
+    s = vote_summary(status)
+    assert (s["weighted"], s["total_weight"], s["need_weight"], s["approved_weight"], s["rejected_weight"]) \
+        == (True, 5, 3, 1, 3)
+    assert describe("majority", 3, None, 5) == "weight 3 of 5 needed"
+    assert describe("ratio", 3, Fraction("0.6"), 5) == "weight 3 of 5 needed (60%)"

@@ -120,7 +120,7 @@ def test_other_boxes_and_copies_marked_read_when_opened(app, client, org):
     signed_in(client, "v07")
     html = client.get("/?box=cc").get_data(as_text=True)
     (row,) = rows(html)
-    assert row[0] == str(iid) and "张三" in row[1] and "已完成" in row[1]
+    assert row[0] == str(iid) and "张三" in row[1] and "已通过" in row[1]
     assert re.search(r'data-box="cc">[^<]*<span class="count">1</span> <span class="badge"[^>]*>1</span>', html)
     cc_url = re.search(r'href="(/cc/\d+)"', row[1]).group(1)
     r = client.get(cc_url)

@@ -11,7 +11,7 @@ from engine import instances
 from forms import library
 from tests import bpmn_factory as bf
 from tests.engine import helpers as h
-from tests.web.conftest import signed_in
+from tests.web.conftest import csrf_of, signed_in
 
 TWO = bf.chain("two", [bf.user_task("sup", "any", "supervisor"), bf.user_task("boss", "any", "users", "gm")])
 
@@ -110,9 +110,14 @@ def test_withdraw_is_refused_once_an_approver_has_acted(org, client, iid):
 def test_urge_records_who_was_reminded(org, client, iid):
     token = signed_in(client, "clerk")
     r = client.post(f"/instances/{iid}/urge", data={"csrf_token": token}, follow_redirects=True)
-    assert r.status_code == 200 and "flash-success" in r.get_data(as_text=True)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "flash-success" in html
+    assert "已记录催办：周组长" in html and "未实际发送" in html, "says what really happened: recorded, not sent"
     urges = [e for e in h.instance(org, iid)["history"] if e["action"] == "urge"]
-    assert len(urges) == 1 and urges[0]["actor"] == "clerk" and urges[0]["detail"]["users"] == [org["sales_lead"]]
+    assert len(urges) == 1 and urges[0]["actor"] == "clerk" and urges[0]["detail"]["users"] == ["sales_lead"]
+    r = client.post(f"/instances/{iid}/urge", data={"csrf_token": token}, follow_redirects=True)
+    assert "10 分钟内已催办过" in r.get_data(as_text=True)
+    assert len([e for e in h.instance(org, iid)["history"] if e["action"] == "urge"]) == 1
 
 
 @pytest.fixture
@@ -152,3 +157,33 @@ def test_in_english_the_page_speaks_english(org, client):
     assert "Withdraw" in html and "History" in html
     start = client.get("/start").get_data(as_text=True)
     assert "Start a process" in start and "General approval" in start
+
+
+def test_comment_with_a_mention_from_the_instance_page(org, app, client, iid):
+    token = signed_in(client, "clerk")
+    html = client.get(f"/instances/{iid}").get_data(as_text=True)
+    assert 'id="comment-form"' in html and 'value="fin1"' in html, "people to mention are offered"
+    assert "未读" in html, "the open task is not read yet"
+    r = client.post(f"/instances/{iid}/comments", data={"csrf_token": token, "text": "请财务确认预算",
+                                                       "mentions": ["fin1"]}, follow_redirects=True)
+    assert "沟通意见已发表" in r.get_data(as_text=True)
+    client = app.test_client()
+    signed_in(client, "fin1")
+    page = client.get(f"/instances/{iid}")
+    assert page.status_code == 200 and "请财务确认预算" in page.get_data(as_text=True)
+    r = client.post(f"/instances/{iid}/comments", data={"csrf_token": csrf_of(page.get_data(as_text=True)),
+                                                       "text": ""}, follow_redirects=True)
+    assert "沟通意见未保存" in r.get_data(as_text=True)
+
+
+def test_take_back_button_only_for_who_completed_the_previous_step(org, app, client, iid):
+    h.approve(org, "sales_lead", iid)
+    signed_in(client, "clerk")
+    assert 'id="take-back"' not in client.get(f"/instances/{iid}").get_data(as_text=True)
+    client = app.test_client()
+    token = signed_in(client, "sales_lead")
+    assert 'id="take-back"' in client.get(f"/instances/{iid}").get_data(as_text=True)
+    r = client.post(f"/instances/{iid}/take-back", data={"csrf_token": token}, follow_redirects=True)
+    assert "已拿回" in r.get_data(as_text=True)
+    assert h.open_assignees(org, iid) == {"sup": {"sales_lead"}}
+    h.assert_inbox_matches_engine(org, iid)

@@ -40,7 +40,8 @@ def test_a_field_may_word_a_code_its_own_way(app):
 
 def test_every_code_has_a_chinese_translation(app):
     msgids = [*MESSAGES.values(), *FIELD_MESSAGES.values()]
-    params = {"min": 1, "max": 2, "left": 3, "label": "年假", "requested": 4, "user": "u", "roles": "r", "key": "k"}
+    params = {"min": 1, "max": 2, "left": 3, "label": "年假", "requested": 4, "user": "u", "roles": "r", "key": "k",
+              "retry_after": 5}
 
     def rendered():
         from flask_babel import gettext

@@ -70,7 +70,7 @@
 
   async function main() {
     container.textContent = '';
-    const form = await LZ.renderForm(container, config.schema, { ...config.options });
+    const form = await LZ.renderForm(container, config.schema, { ...(config.prefill || {}), ...config.options });
     container.removeAttribute('aria-busy');
     button.disabled = false;
 
@@ -96,6 +96,7 @@
       button.textContent = texts.sending;
       const body = { process: config.process, data };
       if (chosen) body.chosen = chosen;
+      if (config.resubmitted_from) body.resubmitted_from = config.resubmitted_from;
       let response;
       try {
         response = await LZ.api('POST', config.api, body);

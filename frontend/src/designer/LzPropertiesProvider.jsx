@@ -9,7 +9,7 @@ import { useService } from 'bpmn-js-properties-panel';
 import { getBusinessObject, is } from 'bpmn-js/lib/util/ModelUtil';
 
 import {
-  APPROVAL_MODES, DEADLINE_ACTIONS, FLOW_MODELS, STRATEGIES,
+  APPROVAL_MODES, DEADLINE_ACTIONS, FLOW_MODELS, STRATEGIES, WEIGHTED_MODES,
   extension, extensions, fieldPermission, formFields, processBo, setExtension, splitList,
 } from './lzModel';
 import { t } from './i18n';
@@ -22,6 +22,8 @@ const MODE_LABELS = {
   majority: 'majority — more than half (多数通过)',
   ratio: 'ratio — share of approvals (按比例)',
   sequential: 'sequential — one after another (依次审批)',
+  claim: 'claim — one candidate claims it (认领)',
+  read: 'read — everyone confirms they have read it (阅办)',
 };
 const STRATEGY_LABELS = {
   users: 'users — named users',
@@ -166,6 +168,15 @@ function ValueEntry({ element, id, type, label }) {
       )}
     </div>
   );
+}
+
+// 票签: user:weight pairs on lz:assignees (majority and ratio count them; anyone else weighs 1)
+function WeightsEntry({ element, id }) {
+  const lz = useLz(element, 'lz:Assignees');
+  const debounce = useService('debounceInput');
+  return <TextFieldEntry id={id} element={element} label={t('Vote weights (e.g. zhaomin:3,qianli:1)')}
+    debounce={debounce} description={t('Anyone not listed weighs 1.')}
+    getValue={() => lz.get('weights') || ''} setValue={(v) => lz.set({ weights: v })} />;
 }
 
 // ------------------------------------------------------------ deadline
@@ -315,6 +326,9 @@ function userTaskGroups(element, ctx) {
   const aEntries = [entry('lz-strategy', StrategyEntry, element, { type: 'lz:Assignees', label: 'Strategy' })];
   if (assignees && !['initiator', 'chosen'].includes(assignees.get('strategy'))) {
     aEntries.push(entry('lz-value', ValueEntry, element, { type: 'lz:Assignees', label: 'Value', isEdited: isTextFieldEntryEdited }));
+  }
+  if (approval && WEIGHTED_MODES.includes(approval.get('mode'))) {
+    aEntries.push(entry('lz-weights', WeightsEntry, element, { isEdited: isTextFieldEntryEdited }));
   }
   groups.push({ id: 'lz-assignees', label: t('Assignees'), component: Group, entries: aEntries });
 

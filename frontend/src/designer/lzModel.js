@@ -2,7 +2,9 @@
 // One place for the names: the moddle descriptor is ./lz.json, the engine reads them in bpmn/lz.py.
 import { getBusinessObject, is } from 'bpmn-js/lib/util/ModelUtil';
 
-export const APPROVAL_MODES = ['any', 'all', 'majority', 'ratio', 'sequential'];
+export const APPROVAL_MODES = ['any', 'all', 'majority', 'ratio', 'sequential', 'claim', 'read'];
+// the modes whose votes count the weights of lz:assignees weights= (票签)
+export const WEIGHTED_MODES = ['majority', 'ratio'];
 export const STRATEGIES = ['users', 'role', 'dept_head', 'dept_heads', 'supervisor', 'initiator', 'field', 'chosen'];
 export const DEADLINE_ACTIONS = ['remind', 'approve', 'reject', 'escalate'];
 export const FLOW_MODELS = ['fixed', 'predefined', 'free'];

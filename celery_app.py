@@ -1,0 +1,64 @@
+"""The scaled mode's Celery app (LIUZHUAN_BROKER=redis://...): a composition root like app.py.
+
+    celery -A celery_app worker     delivers notifications (task liuzhuan.deliver) and runs ticks
+    celery -A celery_app beat       sends liuzhuan.tick every LIUZHUAN_TIMER_INTERVAL seconds
+
+The tick fires due timers (engine/timers.py: claimed, so any number of beats and workers fire each
+once), tells of tasks due soon and sends what is due (notify/jobs.py). Tasks are acknowledged
+after they ran (acks_late) and given back when a worker dies, so a worker killed mid-delivery
+loses nothing; the outbox row's claim makes a second delivery of a sent row do nothing.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery
+
+from app import wire
+from core.config import load, load_notify
+from db.session import Database
+
+_conf, _notify = load(), load_notify()
+celery = Celery("liuzhuan", broker=_notify.broker or "redis://127.0.0.1:6379/0")
+celery.conf.update(
+    task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
+    broker_connection_retry_on_startup=True, task_ignore_result=True, worker_hijack_root_logger=False,
+    beat_schedule={"tick": {"task": "liuzhuan.tick", "schedule": _conf.timer_interval}},
+)
+app = celery  # `celery -A celery_app` finds it under either name
+_state: dict[str, Any] = {}
+
+
+def database() -> Database:
+    """This worker process's database (created after the fork, on first use)."""
+    if "db" not in _state:
+        from notify import runner
+
+        wire()
+        runner.configure(_notify, "celery", send_later)
+        _state["db"] = Database(_conf.database_url)
+    db: Database = _state["db"]
+    return db
+
+
+@celery.task(name="liuzhuan.deliver")
+def deliver_task(ids: list[int]) -> int:
+    from notify import deliver
+
+    return deliver.deliver(database(), [int(i) for i in ids], _notify)
+
+
+@celery.task(name="liuzhuan.tick")
+def tick_task() -> int:
+    from engine.timers import fire_due_timers
+    from notify import jobs
+
+    db = database()
+    fired = fire_due_timers(db)
+    jobs.tick(db)
+    return fired
+
+
+def send_later(ids: list[int]) -> None:
+    """After a commit (notify.runner, mode "celery"): the rows to send become a task."""
+    deliver_task.delay(list(ids))

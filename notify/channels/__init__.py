@@ -1,0 +1,1 @@
+"""Delivery channels: each `send(message, recipient, settings)` either sends or raises."""

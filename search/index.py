@@ -1,0 +1,222 @@
+"""What the search index holds, kept current in the writer's own transaction.
+
+`install()` (called by app.wire()) listens to every SQLAlchemy session: after each flush it notes
+which process instances and CRM records were written (and which instances got a comment); just
+before the commit it rewrites their `search_doc` rows in the same transaction, so the index never
+shows what was rolled back and never misses what was committed.
+
+What is indexed:
+* an instance: its business key, title, process name, the values of its data except fields hidden
+  at any node of its process (a reader who may open the instance but not see such a field must not
+  find the instance by its value), the names and numbers of the CRM records its data picks, and
+  every comment of its audit trail;
+* a customer / contact / contract / agent / ticket: the fields in FIELDS (never bank accounts).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import delete, event, inspect, select
+from sqlalchemy.orm import Session
+
+from crm.records import Agent, Contact, Contract, Customer, ServiceTicket
+from db.base import utcnow
+from engine import runtime
+from engine.models import AuditEvent, ProcessDefinition, ProcessInstance
+from forms.components import components
+from search.models import SearchDoc
+from search.tokens import document_tokens
+
+FIELDS: dict[type, tuple[str, tuple[str, ...], str]] = {
+    # model: (kind, fields in the text, field used as the title)
+    Customer: ("customer", ("code", "name", "legal_rep", "address", "remark"), "name"),
+    Contact: ("contact", ("name", "department", "title", "remark"), "name"),
+    Contract: ("contract", ("number", "title", "remark"), "title"),
+    Agent: ("agent", ("code", "name", "region", "contact_name", "remark"), "name"),
+    ServiceTicket: ("ticket", ("complainant", "content", "category", "result"), "content"),
+}
+KIND_MODELS = {kind: model for model, (kind, _f, _t) in FIELDS.items()}
+PICKED = {"customers": (Customer, ("name", "code")), "contracts": (Contract, ("number", "title")),
+          "agents": (Agent, ("name", "code"))}
+COMMENTS = "\n¶\n"  # between the record's text and its comments in `body`
+PENDING = "lz_search_pending"
+MAX_BODY = 20_000
+
+_installed = False
+
+
+def install() -> None:
+    """Keep the index current from now on, in every session (idempotent)."""
+    global _installed
+    if not _installed:
+        event.listen(Session, "after_flush", _note)
+        event.listen(Session, "before_commit", _apply)
+        _installed = True
+
+
+def _pending(session: Session) -> dict[str, Any]:
+    return session.info.setdefault(PENDING, {"write": set(), "delete": set(), "comments": set()})
+
+
+def _note(session: Session, _ctx: Any) -> None:
+    """After a flush: which records were written or deleted (their ids are known by now)."""
+    pending: dict[str, Any] | None = None
+    for obj in (*session.new, *session.dirty):
+        if isinstance(obj, ProcessInstance) or type(obj) in FIELDS:
+            pending = pending or _pending(session)
+            pending["write"].add((_kind(obj), obj.id))
+        elif isinstance(obj, AuditEvent) and obj.comment:
+            pending = pending or _pending(session)
+            pending["write"].add(("instance", obj.instance_id))
+            pending["comments"].add(obj.instance_id)
+    for obj in session.deleted:
+        if isinstance(obj, ProcessInstance) or type(obj) in FIELDS:
+            (pending or _pending(session))["delete"].add((_kind(obj), obj.id))
+
+
+def _kind(obj: Any) -> str:
+    return "instance" if isinstance(obj, ProcessInstance) else FIELDS[type(obj)][0]
+
+
+def _indexed(session: Session) -> bool:
+    """Whether this database has the index (a database built without search/models.py, e.g. by a
+    tool's own create_all, is left alone rather than failing its writes). Asked once per engine."""
+    bind = session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    known = getattr(engine, "_lz_search_index", None)
+    if known is None:
+        known = inspect(session.connection()).has_table(SearchDoc.__tablename__)
+        engine._lz_search_index = known
+    return bool(known)
+
+
+def _apply(session: Session) -> None:
+    # before_commit runs before the commit's own flush: flush now, so what is still unflushed is noted
+    session.flush()
+    pending = session.info.pop(PENDING, None)
+    if not pending or not _indexed(session):
+        return
+    for kind, ref_id in pending["delete"]:
+        session.execute(delete(SearchDoc).where(SearchDoc.kind == kind, SearchDoc.ref_id == ref_id))
+    for kind, ref_id in sorted(pending["write"] - pending["delete"]):
+        refresh(session, kind, ref_id, comments_changed=ref_id in pending["comments"])
+    session.flush()
+    session.info.pop(PENDING, None)  # what that flush noted is the index itself
+
+
+def refresh(session: Session, kind: str, ref_id: int, comments_changed: bool = True) -> None:
+    """Rewrite one record's document (remove it when the record is gone)."""
+    doc = session.scalar(select(SearchDoc).where(SearchDoc.kind == kind, SearchDoc.ref_id == ref_id))
+    built = _build(session, kind, ref_id, doc, comments_changed)
+    if built is None:
+        if doc is not None:
+            session.delete(doc)
+        return
+    title, body = built
+    body = body[:MAX_BODY]
+    if doc is not None and doc.body == body and doc.title == title:
+        return  # nothing a search could find has changed (most approvals)
+    if doc is None:
+        doc = SearchDoc(kind=kind, ref_id=ref_id)
+        session.add(doc)
+    doc.title, doc.body, doc.tokens, doc.updated_at = title[:300], body, document_tokens(f"{title}\n{body}"), utcnow()
+
+
+def _build(session: Session, kind: str, ref_id: int, doc: SearchDoc | None,
+           comments_changed: bool) -> tuple[str, str] | None:
+    if kind == "instance":
+        inst = session.get(ProcessInstance, ref_id)
+        if inst is None:
+            return None
+        old = doc.body.split(COMMENTS, 1)[1] if doc is not None and COMMENTS in doc.body else ""
+        comments = _comments(session, ref_id) if comments_changed or doc is None else old
+        text = _instance_text(session, inst)
+        return inst.title or inst.business_key, text + (COMMENTS + comments if comments else "")
+    model = KIND_MODELS[kind]
+    row = session.get(model, ref_id)
+    if row is None:
+        return None
+    _kind_, fields, title_field = FIELDS[model]
+    return str(getattr(row, title_field) or "")[:300], "\n".join(
+        str(v) for v in (getattr(row, f) for f in fields) if v not in (None, ""))
+
+
+def _comments(session: Session, instance_id: int) -> str:
+    return "\n".join(c for c in session.scalars(
+        select(AuditEvent.comment).where(AuditEvent.instance_id == instance_id, AuditEvent.comment.is_not(None))
+        .order_by(AuditEvent.seq)) if c)
+
+
+def _instance_text(session: Session, inst: ProcessInstance) -> str:
+    d = session.get(ProcessDefinition, inst.definition_id)
+    hidden: set[str] = set()
+    form_fields: list[dict[str, Any]] = []
+    if d is not None:
+        for cfg in runtime.configs_of(d).values():
+            for node in cfg.nodes.values():
+                hidden.update(node.hidden)
+        for schema in (d.forms or {}).values():
+            form_fields += [c for c in components(schema) if c.get("valuesKey") in PICKED and c.get("key")]
+    data = {k: v for k, v in (inst.data or {}).items() if k not in hidden}
+    parts = [inst.business_key, inst.title or "", d.name if d is not None else ""]
+    parts += [v for v in _values(data) if isinstance(v, str)]
+    parts += _picked_names(session, form_fields, data)
+    return "\n".join(p for p in parts if p)
+
+
+def _values(value: Any, depth: int = 0) -> Iterable[Any]:
+    if depth > 6:
+        return
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k not in ("votes",):  # node ballots: their comments come from the audit trail
+                yield from _values(v, depth + 1)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _values(v, depth + 1)
+    else:
+        yield value
+
+
+def _picked_names(session: Session, fields: list[dict[str, Any]], data: dict[str, Any]) -> list[str]:
+    """Names and numbers of the CRM records the data picks (a customer id -> 上海某某网络科技)."""
+    out: list[str] = []
+    for values_key in sorted({c["valuesKey"] for c in fields}):
+        keys = {c["key"] for c in fields if c["valuesKey"] == values_key}
+        ids = {v for v in _keyed(data, keys) if isinstance(v, int) and not isinstance(v, bool)}
+        if ids:
+            model, attrs = PICKED[values_key]
+            for row in session.scalars(select(model).where(model.id.in_(sorted(ids)))):
+                out += [str(getattr(row, a)) for a in attrs if getattr(row, a, None)]
+    return out
+
+
+def _keyed(value: Any, keys: set[str], depth: int = 0) -> Iterable[Any]:
+    """Values under any of `keys`, at the top level or in lists of objects (expense lines)."""
+    if depth > 4:
+        return
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k in keys:
+                yield from (v if isinstance(v, list) else [v])
+            elif isinstance(v, (dict, list)):
+                yield from _keyed(v, keys, depth + 1)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _keyed(v, keys, depth + 1)
+
+
+def reindex_all(session: Session) -> int:
+    """Rebuild every document (after an upgrade, or with `app.py search-reindex`)."""
+    count = 0
+    for iid in session.scalars(select(ProcessInstance.id)):
+        refresh(session, "instance", iid)
+        count += 1
+    for model, (kind, _f, _t) in FIELDS.items():
+        for rid in session.scalars(select(model.id)):
+            refresh(session, kind, rid)
+            count += 1
+    session.flush()
+    session.info.pop(PENDING, None)
+    return count

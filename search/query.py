@@ -1,0 +1,129 @@
+"""The search use case: every word of the query must match (the last one also as a prefix, so a
+half-typed contract number finds it); the best matches are then kept only where the reader may see
+them — an instance as on its page (a participant, or the supervisor of one, or an admin), a CRM
+record as in the CRM API (own / subordinates / all) — and each comes with a snippet around the
+first match, the matched words marked."""
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from core.errors import ValidationFailed
+from crm import org, records
+from crm.models import User
+from crm.records.permissions import actor
+from db.session import Database
+from engine.models import CarbonCopy, HumanTask, InstanceReader, ProcessInstance
+from search.index import KIND_MODELS
+from search.models import SearchDoc
+from search.tokens import query_tokens
+
+MAX_Q = 200
+CANDIDATES = 200
+KINDS = ("instance", *KIND_MODELS)
+RECORD_KINDS = {"customer": "customer", "contact": "contact", "contract": "contract", "agent": "agent",
+                "ticket": "ticket"}
+
+
+def _fts_query(tokens: list[str]) -> str:
+    quoted = [f'"{t}"' for t in tokens]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def _ts_query(tokens: list[str]) -> str:
+    quoted = ["'" + t.replace("\\", "\\\\").replace("'", "''") + "'" for t in tokens]
+    quoted[-1] += ":*"
+    return " & ".join(quoted)
+
+
+def _candidates(s: Session, tokens: list[str], kind: str | None) -> list[SearchDoc]:
+    kind_sql = " AND d.kind = :kind" if kind else ""
+    params: dict[str, Any] = {"n": CANDIDATES, "kind": kind}
+    if s.get_bind().dialect.name == "sqlite":
+        sql = ("SELECT d.id FROM search_fts JOIN search_doc d ON d.id = search_fts.rowid "
+               f"WHERE search_fts MATCH :q{kind_sql} ORDER BY bm25(search_fts) LIMIT :n")
+        params["q"] = _fts_query(tokens)
+    else:
+        sql = ("SELECT d.id FROM search_doc d WHERE to_tsvector('simple', d.tokens) @@ to_tsquery('simple', :q)"
+               f"{kind_sql} ORDER BY ts_rank(to_tsvector('simple', d.tokens), to_tsquery('simple', :q)) DESC "
+               "LIMIT :n")
+        params["q"] = _ts_query(tokens)
+    ids = list(s.scalars(text(sql), params))
+    docs = {d.id: d for d in s.scalars(select(SearchDoc).where(SearchDoc.id.in_(ids)))}
+    return [docs[i] for i in ids if i in docs]
+
+
+def visible_instances(s: Session, viewer: User, ids: list[int]) -> set[int]:
+    """Of `ids`, the instances `viewer` may open (engine.instances.can_view, in three queries)."""
+    if not ids or viewer.is_admin or org.PROCESS_ADMIN_ROLE in viewer.role_keys:
+        return set(ids)
+    team = records.reach(s, viewer) or set()  # the viewer and everyone below them
+    people = sorted(team)
+    found = set(s.scalars(select(ProcessInstance.id).where(
+        ProcessInstance.id.in_(ids), ProcessInstance.initiator_id.in_(people))))
+    found |= set(s.scalars(select(HumanTask.instance_id).where(
+        HumanTask.instance_id.in_(ids), HumanTask.assignee_id.in_(people))))
+    found |= set(s.scalars(select(CarbonCopy.instance_id).where(
+        CarbonCopy.instance_id.in_(ids), CarbonCopy.user_id.in_(people))))
+    found |= set(s.scalars(select(InstanceReader.instance_id).where(  # @mentioned
+        InstanceReader.instance_id.in_(ids), InstanceReader.user_id.in_(people))))
+    return found
+
+
+def _visible_records(s: Session, viewer: User, kind: str, ids: list[int]) -> set[int]:
+    k = records.KINDS[RECORD_KINDS[kind]]
+    reach = records.reach(s, viewer)
+    stmt = k.visible(s, viewer, reach).where(k.model.id.in_(ids)).with_only_columns(k.model.id)
+    return set(s.scalars(stmt))
+
+
+def snippet(body: str, tokens: list[str], width: int = 90) -> tuple[str, str]:
+    """(plain text, HTML with the matches in <mark>) around the first match in `body`."""
+    flat = re.sub(r"\s+", " ", body.replace("\n¶\n", " · "))
+    lower = flat.lower()
+    hits = [i for i in (lower.find(t) for t in tokens) if i >= 0]
+    start = max(0, min(hits) - width // 3) if hits else 0
+    plain = ("…" if start else "") + flat[start:start + width] + ("…" if start + width < len(flat) else "")
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(tokens, key=len, reverse=True)), re.IGNORECASE)
+    out, pos = [], 0
+    for m in pattern.finditer(plain):
+        out += [html.escape(plain[pos:m.start()]), "<mark>", html.escape(m.group(0)), "</mark>"]
+        pos = m.end()
+    out.append(html.escape(plain[pos:]))
+    return plain, "".join(out)
+
+
+def search(db: Database, actor_id: int, q: Any, kind: Any = None, limit: int = 20) -> dict[str, Any]:
+    """`{items: [{kind, id, title, snippet, highlighted}], total}`: the best `limit` matches the
+    caller may see (total counts those among the best CANDIDATES)."""
+    if not isinstance(q, str) or not q.strip():
+        raise ValidationFailed("type something to search for", {"q": "required"})
+    if len(q) > MAX_Q or "\x00" in q:
+        raise ValidationFailed("the search is too long", {"q": f"at most {MAX_Q} characters"})
+    if kind is not None and kind not in KINDS:
+        raise ValidationFailed("unknown kind", {"kind": "one of " + ", ".join(KINDS)})
+    tokens = query_tokens(q)
+    if not tokens:
+        return {"items": [], "total": 0, "q": q}
+    with db.uow() as s:
+        viewer = actor(s, actor_id)
+        docs = _candidates(s, tokens, kind)
+        allowed: set[tuple[str, int]] = set()
+        by_kind: dict[str, list[int]] = {}
+        for d in docs:
+            by_kind.setdefault(d.kind, []).append(d.ref_id)
+        for k, ids in by_kind.items():
+            seen = visible_instances(s, viewer, ids) if k == "instance" else _visible_records(s, viewer, k, ids)
+            allowed |= {(k, i) for i in seen}
+        shown = [d for d in docs if (d.kind, d.ref_id) in allowed]
+        items = []
+        for d in shown[:limit]:
+            plain, marked = snippet(d.body, tokens)
+            items.append({"kind": d.kind, "id": d.ref_id, "title": d.title, "snippet": plain,
+                          "highlighted": marked})
+        return {"items": items, "total": len(shown), "q": q}
