@@ -82,11 +82,12 @@ def secret_key(conf: Settings | None = None) -> str:
 def wire() -> None:
     """Connect the packages that must not import each other (DESIGN.md §1): register the CRM
     process functions (crm/processes/, what service tasks call by name with `lz:call`) and their
-    withdraw undos with the engine, and let crm.records ask the engine whether a record's process
-    instance still runs. create_app() and every command-line command call it first; so do test
+    withdraw undos with the engine, let crm.records ask the engine whether a record's process
+    instance still runs, and let crm.successors hand a deactivated user's open tasks to their
+    successor (engine/handover.py). create_app() and every command-line command call it first; so do test
     fixtures that build services without an app. Idempotent."""
-    from crm import processes, records
-    from engine import functions, instances
+    from crm import processes, records, successors
+    from engine import functions, handover, instances
     from search import index
 
     for name, fn in processes.FUNCTIONS.items():
@@ -94,6 +95,7 @@ def wire() -> None:
     for name, undo in processes.UNDOS.items():
         functions.register_undo(name, undo)
     records.set_instance_running_check(instances.is_running)
+    successors.set_task_handover(handover.open_task_count, handover.hand_over_all)
     index.install()  # the search index follows every writing transaction (search/index.py)
     from notify import jobs
 

@@ -16,8 +16,10 @@ from api import (
     bp,
     openapi_collab,
     openapi_crm,
+    openapi_inbox,
     openapi_instance_admin,
     openapi_notify,
+    openapi_org,
     openapi_records,
     openapi_task_ops,
 )
@@ -297,6 +299,8 @@ openapi_task_ops.add_schemas(SCHEMAS)
 openapi_task_ops.add_paths(PATHS)
 openapi_notify.add_schemas(SCHEMAS)
 openapi_notify.add_paths(PATHS, PARAMETERS)
+openapi_inbox.add_paths(PATHS, PARAMETERS)
+openapi_org.add_schemas(SCHEMAS)
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",

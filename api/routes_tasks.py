@@ -12,6 +12,7 @@ from api.errors import json_body
 from api.pagination import page_args
 from core.errors import ValidationFailed
 from engine import inbox, tasks
+from engine.inbox_filters import record_filters
 
 
 def _day_arg(name: str) -> date | None:
@@ -26,15 +27,18 @@ def _day_arg(name: str) -> date | None:
 
 @bp.get("/tasks")
 def list_tasks() -> Any:
-    """The caller's box with the inbox page's filters: process, q, from/to (days received, in the
-    organisation's time zone), sort=received|due. A bad filter is a 422 naming it."""
+    """The caller's box with the inbox page's filters: process, q (title, business key, the CRM
+    record's number and name), from/to (days received, in the organisation's time zone),
+    customer/contract/agent (record ids), overdue=true, sort=received|due. A bad filter is a 422 naming it."""
     uid, page = current_user_id(), page_args()
+    records = record_filters(request.args.get("customer"), request.args.get("contract"), request.args.get("agent"),
+                             request.args.get("overdue"))
     first, last = _day_arg("from"), _day_arg("to")
     received_from, received_before = inbox.day_bounds(first, last, current_app.config["BABEL_DEFAULT_TIMEZONE"])
     items, total = inbox.list_box(database(), uid, request.args.get("box", "todo"), page.offset, page.limit,
                                   process=request.args.get("process") or None, q=request.args.get("q"),
                                   received_from=received_from, received_before=received_before,
-                                  sort=request.args.get("sort", "received"))
+                                  sort=request.args.get("sort", "received"), records=records)
     return jsonify(page.result(items, total))
 
 

@@ -13,6 +13,8 @@ from fractions import Fraction
 
 from lxml import etree
 
+from bpmn.countersign import RULE as SHARED_FIELD
+from bpmn.countersign import shared_field_problem
 from core import limits
 from core.errors import Problem
 
@@ -294,6 +296,11 @@ def _node(el: etree._Element, problems: list[Problem]) -> NodeConfig:
     cc = tuple(a for a in (_assignees(c, node_id, problems, "lz:cc") for c in _ext(el, "cc")) if a)
     call_els = _ext(el, "call")
     call = _call(call_els[0], tag, node_id, problems) if call_els else None
+    editable = split_list(fields_el[0].get("editable")) if fields_el else ()
+    shared = shared_field_problem(approval.mode if approval else None, assignees.strategy if assignees else None,
+                                  assignees.value if assignees else "", editable)
+    if shared:
+        problems.append(Problem(node_id, shared, SHARED_FIELD))
     return NodeConfig(
         node_id=node_id,
         name=el.get("name") or node_id,
@@ -302,7 +309,7 @@ def _node(el: etree._Element, problems: list[Problem]) -> NodeConfig:
         assignees=assignees,
         deadline=deadline,
         form_key=(form[0].get("key") if form else None),
-        editable=split_list(fields_el[0].get("editable")) if fields_el else (),
+        editable=editable,
         hidden=split_list(fields_el[0].get("hidden")) if fields_el else (),
         cc=cc,
         call=call,

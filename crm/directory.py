@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from core.errors import Forbidden, Msg, NotFound, Unauthenticated, ValidationFailed
-from crm import org
+from crm import org, successors
 from crm.models import Department, Role, User, user_roles
 from db.session import Database
 
@@ -112,13 +112,20 @@ def create_user(db: Database, actor_id: int, payload: Any) -> dict[str, Any]:
 
 
 def update_user(db: Database, actor_id: int, user_id: int, payload: Any) -> dict[str, Any]:
+    """Change a user; `{active: false, successor}` deactivates with a successor (crm/successors.py)."""
     with db.uow(write=True) as s:
         _require_admin(s, actor_id)
-        p = _payload(payload, org.USER_CHANGES)
+        p = _payload(payload, (*org.USER_CHANGES, "successor"))
         if user_id == actor_id and p.get("active") is False:
             raise ValidationFailed("you cannot deactivate yourself",
                                    {"active": Msg("deactivate_self", "you are this user")})
-        return org.user_dict(org.update_user(s, user_id, p))
+        if p.get("active") is not False:
+            if p.get("successor") not in (None, ""):
+                raise ValidationFailed("a successor is named only when deactivating",
+                                       {"successor": "only with active: false"})
+            p.pop("successor", None)
+            return org.user_dict(org.update_user(s, user_id, p))
+    return successors.deactivate(db, actor_id, user_id, p, _require_admin)
 
 
 def create_department(db: Database, actor_id: int, payload: Any) -> dict[str, Any]:

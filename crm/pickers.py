@@ -128,9 +128,29 @@ def form_options(s: Session, user_id: int, fields: list[tuple[str, str]], data: 
                 except DomainError:
                     found[values_key] = []
             options = list(found[values_key])
-        current = data.get(key)
-        if current not in (None, "") and all(o["value"] != current for o in options):
-            name = label(RECORD_PICKERS[values_key], current, data) if values_key in RECORD_PICKERS else str(current)
-            options = [{"value": current, "label": name}, *options]
-        out[values_key] = [*out.get(values_key, []), *options]
+        for current in _current_values(data, key):  # the field's value, or each list item's (lines.customer)
+            if all(o["value"] != current for o in options):
+                kind = RECORD_PICKERS.get(values_key)
+                name = label(kind, current, data) if kind else str(current)
+                options = [{"value": current, "label": name}, *options]
+        known = {repr(o["value"]) for o in out.get(values_key, [])}
+        out[values_key] = [*out.get(values_key, []), *(o for o in options if repr(o["value"]) not in known)]
     return out
+
+
+def _current_values(data: dict[str, Any], key: str) -> list[Any]:
+    """The values of field `key` at the top of `data` and inside its lists of objects (a dynamic
+    list's items), in order, without repeats and empties."""
+    found: list[Any] = []
+
+    def add(value: Any) -> None:
+        if value not in (None, "") and isinstance(value, str | int) and value not in found:
+            found.append(value)
+
+    add(data.get(key))
+    for value in data.values():
+        if isinstance(value, list):
+            for item in value:
+                if isinstance(item, dict):
+                    add(item.get(key))
+    return found

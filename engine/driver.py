@@ -105,8 +105,10 @@ def call_function(ctx: runtime.Ctx, task: Any) -> dict[str, Any]:
     try:
         result = fn(call, **args)
     except DomainError as e:  # the function refused (e.g. a record in the wrong state)
+        # a refused argument is named by the data field it was read from (`received_at` <- `invoice_received_at`)
+        source = {a.name: a.expr.strip() for a in cfg.call.args if a.expr.strip().isidentifier()}
         raise spiff.WorkflowFailed(f"{node_id}: {cfg.call.function}: {e.message}",
-                                   {f"data.{k}": v for k, v in e.fields.items()}) from e
+                                   {f"data.{source.get(k, k)}": v for k, v in e.fields.items()}) from e
     audit.record(ctx.s, ctx.inst.id, "call", None, node_id=node_id,
                  detail={"function": cfg.call.function, "args": runtime.json_safe(args)})
     return {"result": json.loads(json.dumps(result, default=str))}  # becomes <node_id> in the process data

@@ -13,6 +13,7 @@ from crm.models import User
 from db.base import iso, utcnow
 from db.session import Database
 from engine import runtime
+from engine.inbox_filters import RecordFilters, keyword
 from engine.lifecycle import ACTED, InstanceStatus, TaskStatus
 from engine.models import CarbonCopy, HumanTask, ProcessDefinition, ProcessInstance
 
@@ -83,17 +84,19 @@ LIGHT = (defer(ProcessInstance.state), defer(ProcessInstance.error), defer(Proce
 
 def list_box(db: Database, actor_id: int, box: Any, offset: int, limit: int, *,
              process: str | None = None, q: str | None = None, received_from: datetime | None = None,
-             received_before: datetime | None = None, sort: str = "received"
-             ) -> tuple[list[dict[str, Any]], int]:
+             received_before: datetime | None = None, sort: str = "received",
+             records: RecordFilters | None = None) -> tuple[list[dict[str, Any]], int]:
     """One page of a box, newest first (or by due time, earliest first, with `sort="due"`).
 
-    Optional filters: `process` (definition key), `q` (substring of the title or business key,
-    case-insensitive), received in [`received_from`, `received_before`) — for todo/done the time
-    the task arrived, for started the start, for cc the copy. Each row names the initiator
-    (`initiator`, `initiator_name`)."""
+    Optional filters: `process` (definition key), `q` (substring of the title or business key, or
+    of the number / name of the contract, customer or agent the instance is about; case-insensitive),
+    received in [`received_from`, `received_before`) — for todo/done the time the task arrived, for
+    started the start, for cc the copy — and `records` (customer / contract / agent ids, overdue:
+    engine/inbox_filters.py). Each row names the initiator (`initiator`, `initiator_name`)."""
     if box not in BOXES:
         raise ValidationFailed("unknown box", {"box": f"one of {', '.join(BOXES)}"})
     needle = _check_filters(sort, q, received_from, received_before)
+    now = utcnow()
 
     def filtered(stmt: Any, received: Any) -> Any:
         if process:
@@ -101,7 +104,10 @@ def list_box(db: Database, actor_id: int, box: Any, offset: int, limit: int, *,
         if needle:
             like = _like(needle)
             stmt = stmt.where(or_(func.lower(ProcessInstance.title).like(like, escape="\\"),
-                                  func.lower(ProcessInstance.business_key).like(like, escape="\\")))
+                                  func.lower(ProcessInstance.business_key).like(like, escape="\\"),
+                                  keyword(like)))
+        if records is not None:
+            stmt = records.apply(stmt, box, now)
         if received_from is not None:
             stmt = stmt.where(received >= received_from)
         if received_before is not None:

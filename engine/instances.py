@@ -53,9 +53,12 @@ def in_instance(db: Database, instance: int | Callable[[Session], int], body: Ca
     except spiff.WorkflowFailed as e:
         # A registered function refusing (it names fields) is a business answer, not an engine
         # fault: the caller hears which field; only real failures are recorded on the instance.
-        if instance_id is not None and not e.fields:
+        # It answers 422 naming those fields, like a form error at start; 409 is for real failures.
+        if e.fields:
+            raise ValidationFailed(f"the step was refused: {e}", e.fields) from e
+        if instance_id is not None:
             _record_failure(db, instance_id, str(e))
-        raise EngineFailure(f"the process could not continue: {e}", e.fields) from e
+        raise EngineFailure(f"the process could not continue: {e}") from e
 
 
 def _record_failure(db: Database, instance_id: int, message: str) -> None:
@@ -157,6 +160,17 @@ def _check_chosen(s: Session, d: ProcessDefinition, chosen: Any) -> dict[str, li
     return out
 
 
+TITLE_MAX = 300  # process_instance.title
+
+
+def instance_title(data: dict[str, Any], initiator: str, process_name: str) -> str:
+    """What the clerk typed as 标题 (a start form's `title` field), else "<name>的<process>"."""
+    typed = data.get("title")
+    if isinstance(typed, str) and typed.strip():
+        return " ".join(typed.split())[:TITLE_MAX]
+    return f"{initiator}的{process_name}"[:TITLE_MAX]
+
+
 def resubmittable(s: Session, actor_id: int, instance_id: Any) -> ProcessInstance:
     """The instance `actor_id` may start again from (再次提交): their own, rejected or withdrawn."""
     inst = s.get(ProcessInstance, instance_id) if isinstance(instance_id, int) and instance_id > 0 else None
@@ -196,7 +210,7 @@ def start_process(db: Database, actor_id: int, process: Any, data: Any, chosen: 
             inst = ProcessInstance(  # the key in its own short transaction: scripts must not hold its lock
                 definition_id=d.id, process_key=d.key, business_key=keys.take(db, s, d.prefix),
                 status=InstanceStatus.RUNNING.value, initiator_id=initiator.id,
-                title=f"{initiator.display_name}的{d.name}",
+                title=instance_title(data, initiator.display_name, d.name),
                 data=runtime.json_safe(data), state="", chosen=picked, warnings=[],
                 resubmitted_from_id=source.id if source is not None else None,
             )

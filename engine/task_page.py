@@ -14,7 +14,9 @@ from typing import Any
 from crm import pickers
 from crm.records.cards import Viewer
 from db.session import Database
+from engine.figures import key_figures
 from engine.nodes import approval
+from engine.opinions import earlier_opinions
 from engine.task_reads import TaskRead, context_view, task_view
 from forms import validate as form_validation
 from forms.components import components
@@ -25,10 +27,12 @@ def task_page(db: Database, actor_id: int, task_id: int, submitted: dict[str, An
     """The page of task `task_id` for `actor_id`; `submitted`: form data sent with a refused action,
     shown again (its picker values labelled) instead of the stored data.
 
-    Returns {task, context, schema, editable, data, options, records, people, vote}: `task` and
+    Returns {task, context, schema, editable, data, options, records, people, vote, opinions}: `task` and
     `context` as `get_task` / `task_context`; `data` the task's data with `submitted` over it;
     `options` the picker options by valuesKey; `people` the active users to pick (open task only);
-    `vote` the numbers of the node's rule (`approval.vote_summary`)."""
+    `vote` the numbers of the node's rule (`approval.vote_summary`); `opinions` every signer's
+    opinion at the earlier approval nodes (engine/opinions.py); `figures` what the approver decides
+    on, for the top of the page (engine/figures.py)."""
     with db.uow() as s:
         r = TaskRead(s, actor_id, task_id)
         r.mark_read()  # 已阅: one UPDATE the first time the assignee opens it
@@ -47,4 +51,6 @@ def task_page(db: Database, actor_id: int, task_id: int, submitted: dict[str, An
             "options": options, "records": viewer.cards(task["data"], task["instance_id"], form["hidden"]),
             "people": pickers.options(s, actor_id, "users") if task["actions"] else [],
             "vote": approval.vote_summary(task["vote"]),
+            "opinions": earlier_opinions(s, r.d, task["data"], task["node_id"]),
+            "figures": key_figures(task["data"], form["hidden"]),
         }

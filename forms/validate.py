@@ -15,6 +15,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from forms.numbers import as_json_number, parse_number
 from forms.schema import (
     Computed,
     Field,
@@ -27,7 +28,7 @@ from forms.schema import (
     defaults,
     join,
 )
-from forms.values import MISSING, REQUIRED, same
+from forms.values import MISSING, NUMBER_FORMAT, REQUIRED, same
 from forms.values import check_value as check_value
 
 __all__ = ["FormInvalid", "SchemaError", "validate", "redact", "check_schema", "defaults"]
@@ -194,6 +195,14 @@ def _field(node: Field, value: Any, previous: Any, path: str, editable: bool, ct
         if required and same(previous, MISSING):
             ctx.errors[path] = REQUIRED
         return MISSING
+    if comp["type"] == "number" and isinstance(value, str) and value.strip():
+        # typed text such as "50,000" or "５０，０００" is the number it means; "1,2" is refused
+        number = parse_number(value)
+        typed = None if number is None else str(number) if comp.get("serializeToString") else as_json_number(number)
+        if typed is None:
+            ctx.errors[path] = NUMBER_FORMAT
+            return value
+        value = typed
     message = check_value(comp, value, ctx.options, required=required)
     if message:
         ctx.errors[path] = message

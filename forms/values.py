@@ -30,6 +30,8 @@ _TIME = r"(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?(?:Z|[+-](?:[01]\d
 # Field messages are English (what the API answers) and carry a code and parameters, so a page
 # shows them in the user's language (web/messages.py).
 REQUIRED = Msg("required", "is required")
+NUMBER_FORMAT = Msg("number_format", "must be a number such as 50000 or 50,000.50 "
+                    "(a comma only between groups of three digits)")
 DATETIME_FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
     "date": (re.compile(_DATE), Msg("date", "must be a date (YYYY-MM-DD)")),
     "time": (re.compile(_TIME), Msg("time", "must be a time (HH:MM)")),

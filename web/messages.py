@@ -26,6 +26,7 @@ MESSAGES: dict[str, str] = {
     "required": "This field is required.",
     "not_allowed": "Choose one of the offered values.",
     "number": "Enter a number.",
+    "number_format": "Enter a number such as 50000 or 50,000.50 (commas only between groups of three digits).",
     "whole_number": "Enter a whole number.",
     "min_length": "At least %(min)s characters.",
     "max_length": "At most %(max)s characters.",
@@ -49,6 +50,8 @@ MESSAGES: dict[str, str] = {
     "department_cycle": "A department cannot be placed under itself.",
     "department_name_taken": "Another department has this name.",
     "deactivate_self": "You cannot deactivate yourself.",
+    "successor_required": "Choose a successor: this user has open tasks or owns customers or contracts.",
+    "successor_self": "The successor must be someone else.",
     "unknown_role": "Unknown role: %(roles)s.",
     "role_key_format": "2 to 50 lower-case letters, digits or _, starting with a letter.",
     # CRM records (crm/records/)

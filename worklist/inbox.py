@@ -11,13 +11,17 @@ from typing import Any
 from flask import redirect, render_template, request, url_for
 from flask_babel import get_timezone
 
+from core.errors import ValidationFailed
+from crm import pickers
 from engine import inbox as engine_inbox
 from engine.design import catalog
+from engine.inbox_filters import RecordFilters, record_filters
 from web.users import current_user, database, login_required
 from worklist import bp
 
 PAGE_SIZE = 20
-FILTERS = ("process", "q", "from", "to", "sort")
+FILTERS = ("process", "q", "customer", "contract", "agent", "overdue", "from", "to", "sort")
+RECORD_PICKERS = (("customer", "customers"), ("contract", "contracts"), ("agent", "agents"))
 
 
 def _day(raw: str | None) -> date | None:
@@ -45,8 +49,32 @@ def inbox_filters(args: Any) -> dict[str, str]:
             continue
         if key == "q":
             value = value[:engine_inbox.MAX_Q]
+        if key in ("customer", "contract", "agent") and not value.isdigit():
+            continue
+        if key == "overdue":
+            value = "true" if value in ("true", "1", "on") else ""
         if value:
             out[key] = value
+    return out
+
+
+def _records(filters: dict[str, str]) -> RecordFilters:
+    try:
+        return record_filters(filters.get("customer"), filters.get("contract"), filters.get("agent"),
+                              filters.get("overdue"))
+    except ValidationFailed:  # dropped by inbox_filters already; never an error page for a bookmark
+        return RecordFilters()
+
+
+def record_options(uid: int, filters: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
+    """The customers / contracts / agents the user may pick (the first ones), with the chosen one."""
+    out = {}
+    for key, picker in RECORD_PICKERS:
+        options = pickers.search(database(), uid, picker)
+        chosen = filters.get(key)
+        if chosen and all(str(o["value"]) != chosen for o in options):
+            options = [{"value": int(chosen), "label": f"#{chosen}"}, *options]
+        out[key] = options
     return out
 
 
@@ -72,7 +100,7 @@ def inbox() -> Any:
         database(), uid, box, (page - 1) * PAGE_SIZE, PAGE_SIZE,
         process=filters.get("process"), q=filters.get("q"),
         received_from=received_from, received_before=received_before,
-        sort=filters.get("sort", "received"))
+        sort=filters.get("sort", "received"), records=_records(filters))
     now = datetime.now(tz=UTC)
     for item in items:
         open_ = item["instance_status"] == "running" and (box != "todo" or item["status"] == "open")
@@ -87,6 +115,7 @@ def inbox() -> Any:
 
     return render_template("inbox.html", box=box, items=items, total=total, counts=totals, page=page,
                            pages=pages, page_url=page_url, filters=filters, processes=processes,
+                           records=record_options(uid, filters),
                            filtered=any(k != "sort" for k in filters))
 
 

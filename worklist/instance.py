@@ -25,6 +25,7 @@ ACTIONS = {
     "reject": lazy_gettext("rejected"), "complete": lazy_gettext("completed the step"),
     "return": lazy_gettext("returned it to an earlier step"), "transfer": lazy_gettext("transferred the task"),
     "reassign": lazy_gettext("reassigned the task"),
+    "handover": lazy_gettext("handed the task over to the successor of a deactivated user"),
     "add_signer": lazy_gettext("added signers"), "withdraw": lazy_gettext("withdrew the request"),
     "urge": lazy_gettext("urged the approvers"), "enter": lazy_gettext("Waiting for"),
     "cc": lazy_gettext("was copied"), "auto_approve": lazy_gettext("approved automatically"),
@@ -68,7 +69,7 @@ def _timeline(view: dict[str, Any], prog: dict[str, Any]) -> list[dict[str, Any]
         elif e["action"] == "decide":
             outcome = str(detail.get("outcome") or "")
             extra = str(OUTCOMES.get(outcome, outcome))
-        elif e["action"] in ("transfer", "reassign"):
+        elif e["action"] in ("transfer", "reassign", "handover"):
             to = detail.get("to_user")
             extra = people.get(to, to) if isinstance(to, str) else ""
         elif e["action"] == "migrate":

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
 from core.errors import DomainError
-from crm import directory
+from crm import directory, successors
 from web.errors import FORM_REFUSED, form_refusal
 from web.nav import add_nav
 from web.users import admin_required, current_user, database
@@ -58,6 +58,7 @@ def _user_form(user: dict[str, Any] | None, values: dict[str, Any], errors: dict
     uid = _uid()
     return render_template("org_user_form.html", nav="org", section="users", edited=user, values=values,
                            errors=errors, departments=directory.department_tree(database(), uid),
+                           workload=successors.workload(database(), user["id"]) if user else None,
                            roles=directory.list_roles(database(), uid),
                            people=[p for p in directory.user_choices(database(), uid) if p["active"]]), status
 
@@ -90,6 +91,8 @@ def org_user_edit(user_id: int) -> Any:
                                "department": _int_or_none(f.get("department")),
                                "supervisor": _text_or_none(f.get("supervisor")), "roles": f.getlist("roles"),
                                "active": f.get("active") == "on"}
+    if not changes["active"] and f.get("successor"):
+        changes["successor"] = f.get("successor")
     if f.get("password"):
         changes["password"] = f.get("password")
     try:
@@ -100,9 +103,24 @@ def org_user_edit(user_id: int) -> Any:
     if user["active"] and not updated["active"]:
         flash(_("%(name)s was deactivated: they can no longer log in or receive tasks.",
                 name=updated["display_name"]), "success")
+        _flash_handover(updated.get("handover"))
     else:
         flash(_("User %(name)s was saved.", name=updated["display_name"]), "success")
     return redirect(url_for("worklist.org_user_edit", user_id=user_id))
+
+
+def _flash_handover(handover: dict[str, Any] | None) -> None:
+    if not handover or not handover["successor"]:
+        return
+    records = handover["records"]
+    flash(_("Handed over to %(successor)s: %(tasks)s open task(s), %(customers)s customer(s), "
+            "%(contracts)s contract(s).", successor=handover["successor"], tasks=len(handover["tasks_moved"]),
+            customers=records.get("customer", 0), contracts=records.get("contract", 0)), "success")
+    if handover["tasks_not_moved"]:
+        flash(_("%(n)s task(s) could not be handed over and stay with the deactivated user; reassign them "
+                "from the task page: %(which)s", n=len(handover["tasks_not_moved"]),
+                which=", ".join(f"#{t['instance_id']} ({t['reason']})" for t in handover["tasks_not_moved"])),
+              "error")
 
 
 # ---------------------------------------------------------------- departments

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from flask import render_template, url_for
@@ -27,6 +28,14 @@ def _uid() -> int:
 
 def _overdue(task: dict[str, Any]) -> bool:
     return bool(task["actions"] and task["due_at"] and datetime.fromisoformat(task["due_at"]) < datetime.now(tz=UTC))
+
+
+def _shown(figure: dict[str, Any]) -> dict[str, Any]:
+    """A key figure as the page shows it: money as ¥1,280.50, days as 2.0."""
+    value = Decimal(str(figure["value"]))
+    if figure["key"] in ("total", "amount", "fees"):
+        return {**figure, "text": f"¥{value:,.2f}"}
+    return {**figure, "text": f"{value:,.1f}" if value == value.to_integral_value() else f"{value:,}"}
 
 
 def read_task(task_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -55,7 +64,7 @@ def render_task(task_id: int, errors: dict[str, str] | None = None, values: dict
     return render_template(
         "task.html", task=task, ctx=ctx, returned_by=returned_by, schema=schema, editable=editable,
         page_json=json.dumps(script, ensure_ascii=False).replace("</", "<\\/"),
-        records=page["records"],
+        records=page["records"], opinions=page["opinions"], figures=[_shown(f) for f in page["figures"]],
         users=[o for o in page["people"] if o["value"] != me],
         signers=[o for o in page["people"] if o["value"] not in assignees | {me}]
         if "add_signer" in task["actions"] else [],

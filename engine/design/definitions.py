@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
+from bpmn import countersign
 from bpmn.checks import check_bpmn, is_executable
 from bpmn.lz import BPMN_NS, NodeConfig, ProcessConfig, parse_xml, read_definitions
 from core.errors import Conflict, DefinitionInvalid, NotFound, Problem
@@ -34,6 +35,7 @@ class Compiled:
     config: ProcessConfig
     checksum: str
     forms: dict[str, Any]
+    warnings: tuple[Problem, ...] = ()  # what deploys but deserves a look (bpmn/countersign.py)
 
 
 def compile_definition(xml: bytes, forms: dict[str, Any] | None = None) -> Compiled:
@@ -62,10 +64,12 @@ def compile_definition(xml: bytes, forms: dict[str, Any] | None = None) -> Compi
     # The parser repeats what the XSD check already said; keep its messages only when they add something.
     known = {(p.element_id, p.message) for p in problems}
     problems += [p for p in parse_problems if (p.element_id, p.message) not in known]
+    warnings = tuple(p for p in problems if p.rule == countersign.RULE)
+    problems = [p for p in problems if p.rule != countersign.RULE]
     if problems or parsed is None:
         raise DefinitionInvalid(problems or [Problem(None, "the file could not be parsed", "parser")])
     config = configs.get(parsed.process_id) or ProcessConfig(parsed.process_id, parsed.name)
-    return Compiled(xml, parsed, config, hashlib.sha256(xml).hexdigest(), used)
+    return Compiled(xml, parsed, config, hashlib.sha256(xml).hexdigest(), used, warnings)
 
 
 def _body(xml: Any) -> bytes:
@@ -153,6 +157,9 @@ def deploy(db: Database, xml: bytes, actor_id: int | None, forms: dict[str, Any]
     instance keeps the forms it started with; `forms` (designed in the browser) override the
     library's (see compile_definition). Returns (definition, created).
 
+    The returned definition carries `deploy_warnings` ([{element_id, message, rule}], not stored):
+    what deploys but deserves a look, e.g. a countersign sharing an editable field (bpmn/countersign.py).
+
     `over_people=False` (the command line's deploy-all of the shipped files) never replaces a
     latest version that a person deployed (from the designer or the API): it raises Conflict
     with reason `deployed_elsewhere` and changes nothing."""
@@ -162,6 +169,7 @@ def deploy(db: Database, xml: bytes, actor_id: int | None, forms: dict[str, Any]
     with db.uow(write=True) as s:
         latest = latest_version(s, key)
         if latest is not None and latest.checksum == compiled.checksum and latest.forms == forms:
+            latest.deploy_warnings = [p.as_dict() for p in compiled.warnings]  # type: ignore[attr-defined]
             return latest, False
         if not over_people and latest is not None and latest.deployed_by_id is not None:
             by = s.get(User, latest.deployed_by_id)
@@ -177,6 +185,7 @@ def deploy(db: Database, xml: bytes, actor_id: int | None, forms: dict[str, Any]
             bpmn_xml=compiled.xml.decode("utf-8", errors="replace"), spec_json=spiff.spec_to_json(compiled.parsed),
             config=_summary(cfg), forms=forms, checksum=compiled.checksum, deployed_by_id=actor_id,
         )
+        d.deploy_warnings = [p.as_dict() for p in compiled.warnings]  # type: ignore[attr-defined]
         s.add(d)
         try:
             s.flush()

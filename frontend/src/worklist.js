@@ -3,9 +3,16 @@
 // (diagram.js), loaded only by pages that show a diagram, so the inbox and task pages stay small.
 import 'htmx.org';
 import { Form } from '@bpmn-io/form-js-viewer';
+import flatpickr from 'flatpickr';
 
 import '@bpmn-io/form-js-viewer/dist/assets/form-js.css';
 import { csrfToken, request } from './lib/http';
+import { numberFieldModule } from './lib/numberfield';
+
+// form-js's date fields use flatpickr. On a phone flatpickr swaps in a native date input of its own,
+// which ignores `readonly` (read-only dates became editable) and has no calendar element, so
+// form-js's close handler threw `TypeError ... removeEventListener`. The same calendar everywhere:
+flatpickr.setDefaults({ disableMobile: true });
 
 // htmx requests carry the CSRF token like every form post does.
 document.addEventListener('htmx:configRequest', (event) => {
@@ -39,14 +46,19 @@ function localise(schema, locale) {
 function restrict(schema, editable, readOnly) {
   const allowed = Array.isArray(editable) ? new Set(editable) : null;
   components(schema).forEach((c) => {
-    if (allowed && c.key && !allowed.has(c.key)) c.readonly = true;
+    if ((allowed && c.key && !allowed.has(c.key)) || (readOnly && c.key)) {
+      c.readonly = true;
+      // as on the server, a field nobody may change here is not required here (nothing to fill in)
+      if (c.validate && c.validate.required) c.validate = { ...c.validate, required: false };
+    }
     if (c.type === 'dynamiclist' && (readOnly || (allowed && !allowed.has(c.path)))) c.allowAddRemove = false;
   });
   return schema;
 }
 
 async function renderForm(container, schema, data, options = {}) {
-  const form = new Form({ container, properties: { readOnly: !!options.readOnly } });
+  const form = new Form({ container, properties: { readOnly: !!options.readOnly },
+    additionalModules: [numberFieldModule] });
   const prepared = restrict(localise(schema, options.locale || document.documentElement.lang), options.editable,
     !!options.readOnly);
   await form.importSchema(prepared, data || {});

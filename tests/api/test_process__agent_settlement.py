@@ -236,8 +236,8 @@ def test_a_ratio_above_one_or_missing_is_refused_and_nothing_changes(client, age
     assert "data.survey_score" in err["fields"]
     err = assert_error(act(client, "tech_head", iid, status=422, data={"ratio": "0.12345"}), 422)
     assert "data.ratio" in err["fields"]
-    # no ratio at all: the registered function refuses, naming the field; the step is rolled back
-    err = assert_error(act(client, "tech_head", iid, status=409, data={"survey_score": 90}), 409)
+    # no ratio at all: the registered function refuses, naming the field (422); the step is rolled back
+    err = assert_error(act(client, "tech_head", iid, status=422, data={"survey_score": 90}), 422)
     assert "data.ratio" in err["fields"]
     rec = settlement(client, sid)
     assert (rec["ratio"], rec["amount"], rec["status"]) == (None, None, "submitted")
@@ -267,10 +267,10 @@ def test_the_invoice_must_match_the_amount_and_carry_number_and_date(client, age
     act(client, "biz_head", iid)
     act(client, "tech_head", iid, data={"ratio": RATIO})
     act(client, "gm", iid)
-    err = assert_error(act(client, "fin1", iid, status=409, data={
-        "invoice_no": "N1", "invoice_amount": "10000.00", "invoice_received_at": "2026-10-15"}), 409)
+    err = assert_error(act(client, "fin1", iid, status=422, data={
+        "invoice_no": "N1", "invoice_amount": "10000.00", "invoice_received_at": "2026-10-15"}), 422)
     assert "data.invoice_amount" in err["fields"]
-    err = assert_error(act(client, "fin1", iid, status=409, data={"invoice_amount": AMOUNT}), 409)
+    err = assert_error(act(client, "fin1", iid, status=422, data={"invoice_amount": AMOUNT}), 422)
     assert {"data.invoice_no", "data.invoice_received_at"} <= set(err["fields"])
     err = assert_error(act(client, "fin1", iid, status=422, data={
         "invoice_no": "N1", "invoice_amount": AMOUNT, "invoice_received_at": "2026-13-40"}), 422)
@@ -279,7 +279,7 @@ def test_the_invoice_must_match_the_amount_and_carry_number_and_date(client, age
     assert (rec["status"], rec["invoice_received_at"]) == ("approved", None)
     act(client, "fin1", iid, data={"invoice_no": "N1", "invoice_amount": AMOUNT, "invoice_received_at": "2026-10-15"})
     # finance must choose a method
-    err = assert_error(act(client, "fin2", iid, status=409, data={}), 409)
+    err = assert_error(act(client, "fin2", iid, status=422, data={}), 422)
     assert "data.settlement_method" in err["fields"]
     err = assert_error(act(client, "fin2", iid, status=422, data={"settlement_method": "cash"}), 422)
     assert "data.settlement_method" in err["fields"]

@@ -46,14 +46,15 @@ def test_all_heads_then_the_gm_approve_and_the_contract_is_signed(client, contra
     assert status_of(client, contract["id"]) == "under_review"
     inst = client.get(f"{API}/process-instances/{iid}", headers=login(client, "clerk")).get_json()
     assert sorted(t["assignee"] for t in inst["open_tasks"]) == sorted(HEADS), "parallel countersign"
-    act(client, "legal_head", iid, data={"review_note": "法务无异议"})
+    act(client, "legal_head", iid, comment="法务无异议")
     act(client, "fin_head", iid)
     assert status_of(client, contract["id"]) == "under_review"
     act(client, "sales_head", iid)
     act(client, "gm", iid)
     inst = client.get(f"{API}/process-instances/{iid}", headers=login(client, "clerk")).get_json()
     assert (inst["status"], inst["end_event"]) == ("completed", "end_signed")
-    assert inst["data"]["review_note"] == "法务无异议"
+    votes = inst["data"]["countersign"]["votes"]
+    assert [(v["user"], v["comment"]) for v in votes if v["user"] == "legal_head"] == [("legal_head", "法务无异议")]
     assert status_of(client, contract["id"]) == "signed"
     cc = client.get(f"{API}/tasks?box=cc", headers=login(client, "fin1")).get_json()
     assert [row["instance_id"] for row in cc["items"]] == [iid], "finance is copied on the signed contract"
@@ -92,3 +93,28 @@ def test_only_the_owner_may_submit_and_only_a_draft(client, contract):
     assert "data.contract_id" in err["fields"]
     err = assert_error(start(client, 999999), 422)
     assert "data.contract_id" in err["fields"]
+
+
+def test_every_signer_keeps_their_opinion_and_the_gm_sees_the_legal_heads_objection(client, contract):
+    iid = start(client, contract["id"]).get_json()["id"]
+    act(client, "legal_head", iid, comment="违约金条款偏高，建议签约前修改")
+    act(client, "fin_head", iid, comment="付款节点可以接受")
+    act(client, "sales_head", iid, comment="客户已确认")
+    # no shared opinion field: a signer cannot write one
+    gm = login(client, "gm")
+    tid = next(t["id"] for t in client.get(f"{API}/tasks", headers=gm).get_json()["items"] if t["instance_id"] == iid)
+    task = client.get(f"{API}/tasks/{tid}", headers=gm).get_json()
+    votes = {v["user"]: (v["decision"], v["comment"]) for v in task["data"]["countersign"]["votes"]}
+    assert votes == {"legal_head": ("approve", "违约金条款偏高，建议签约前修改"), "fin_head": ("approve", "付款节点可以接受"),
+                     "sales_head": ("approve", "客户已确认")}
+    assert all(v["at"] for v in task["data"]["countersign"]["votes"])
+    assert "review_note" not in task["data"]
+
+
+def test_the_countersign_takes_no_form_data(client, contract):
+    iid = start(client, contract["id"]).get_json()["id"]
+    tid = next(t["id"] for t in client.get(f"{API}/tasks", headers=login(client, "legal_head")).get_json()["items"]
+               if t["instance_id"] == iid)
+    r = client.post(f"{API}/tasks/{tid}/approve", json={"comment": "意见", "data": {"reason": "改写"}},
+                    headers=login(client, "legal_head"))
+    assert "data.reason" in assert_error(r, 422)["fields"]

@@ -217,8 +217,8 @@ def test_paying_without_the_payment_details_is_refused(client, deployed):
     tid = todo(client, "fin1", iid)[0]["id"]
     r = client.post(f"{API}/tasks/{tid}/approve", json={"data": {"paid_at": "2026-11-20"}},
                     headers=login(client, "fin1"))
-    err = assert_error(r, 409, "engine_error")
-    assert "payment_ref" in err["message"]
+    err = assert_error(r, 422, "validation_failed")
+    assert err["fields"] == {"data.payment_ref": "is required"}
     assert status_of(client, cid) == "approved"
     assert holders(client, iid) == ["fin1", "fin2"], "the payment task is still open"
     pay(client, iid)

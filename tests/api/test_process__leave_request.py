@@ -209,13 +209,13 @@ def test_resubmitting_more_than_the_balance_is_refused_and_the_revision_stays_op
     tid = task_of(client, "clerk", iid)
     r = client.post(f"{API}/tasks/{tid}/approve", headers=login(client, "clerk"),
                     json={"data": {"end_date": "2026-03-31", "revise_action": "resubmit"}})
-    err = assert_error(r, 409, "engine_error")
-    assert "insufficient balance" in err["message"]
+    err = assert_error(r, 422, "validation_failed")
+    assert "insufficient balance" in err["fields"]["data.leave_type"]
     assert open_tasks(client, iid) == [("revise", "clerk")]
     assert instance(client, iid)["data"]["end_date"] == "2026-03-03", "nothing of the refused step was kept"
     r = client.post(f"{API}/tasks/{tid}/approve", headers=login(client, "clerk"),
                     json={"data": {"end_date": "2026-03-01"}})
-    assert "before the start" in assert_error(r, 409, "engine_error")["message"]
+    assert "before the start" in assert_error(r, 422, "validation_failed")["fields"]["data.end_date"]
     act(client, "clerk", iid, data={"reason": "补充说明：家中有事"})  # resubmitting is the default
     act(client, "sales_lead", iid)
     assert instance(client, iid)["status"] == "completed"
@@ -264,7 +264,7 @@ def test_the_balance_is_checked_again_when_the_leave_is_approved(client, leave):
     r = client.patch(f"{API}/leave-balances/{sick['id']}", json={"days": 0}, headers=login(client, "hr1"))
     assert r.status_code == 200, r.get_json()
     tid = task_of(client, "sales_lead", third)
-    err = assert_error(client.post(f"{API}/tasks/{tid}/approve", json={}, headers=login(client, "sales_lead")), 409)
+    err = assert_error(client.post(f"{API}/tasks/{tid}/approve", json={}, headers=login(client, "sales_lead")), 422)
     assert "insufficient balance" in err["message"]
     assert open_tasks(client, third) == [("supervisor", "sales_lead")]
     assert balance(client, leave_type="sick") == "0.0"

@@ -83,3 +83,21 @@ def test_list_and_read_one_with_its_versions(client):
 
 def test_unknown_key_is_404(client):
     assert_error(client.get(f"{API}/process-definitions/nope", headers=login(client, "clerk")), 404, "not_found")
+
+
+def test_a_countersign_sharing_an_editable_field_deploys_with_a_warning(client):
+    """bpmn/countersign.py: a warning, not a refusal (DESIGN.md §2's example has such a node)."""
+    from tests.bpmn.test_checks__lint import doc
+    from tests.bpmn.test_lz__shared_fields import node
+
+    xml = doc(node('<lz:approval mode="all"/><lz:assignees strategy="users" value="v01,v02"/>'
+                   '<lz:form key="general_approval"/><lz:fields editable="reason"/>'))
+    r = client.post(f"{API}/process-definitions", data=xml, content_type="application/xml",
+                    headers=login(client, "admin"))
+    assert r.status_code == 201, r.get_json()
+    (warning,) = r.get_json()["warnings"]
+    assert (warning["element_id"], warning["rule"]) == ("t", "lz_shared_field")
+    ok = doc(node('<lz:approval mode="all"/><lz:assignees strategy="users" value="v01,v02"/>'))
+    r = client.post(f"{API}/process-definitions", data=ok, content_type="application/xml",
+                    headers=login(client, "admin"))
+    assert r.status_code == 201 and r.get_json()["warnings"] == []

@@ -113,7 +113,9 @@ CLEAN_EXT = '<lz:process mode="predefined" category="法务" prefix="HT" name_en
 
 
 def test_clean_file_with_lz_extensions_on_every_node_kind_has_no_problem():
-    assert check_bpmn(doc(CLEAN, process_ext=CLEAN_EXT), expr_ok, script_ok) == []
+    problems = check_bpmn(doc(CLEAN, process_ext=CLEAN_EXT), expr_ok, script_ok)
+    # DESIGN.md §2's countersign with an editable field: only a warning (bpmn/countersign.py), it deploys
+    assert [(p.element_id, p.rule) for p in problems] == [("dept_countersign", "lz_shared_field")]
 
 
 def test_every_rule_is_registered_and_documented():
@@ -130,7 +132,7 @@ def test_a_new_rule_is_one_registered_function(monkeypatch):
 def test_a_checker_that_raises_becomes_a_problem():
     def boom(src: str) -> str | None:
         raise ValueError("source code string cannot contain null bytes")
-    problems = check_bpmn(doc(CLEAN, process_ext=CLEAN_EXT), boom, boom)
+    problems = [p for p in check_bpmn(doc(CLEAN, process_ext=CLEAN_EXT), boom, boom) if p.rule != "lz_shared_field"]
     assert {p.rule for p in problems} == {"condition", "script", "expression", "timer"}
     assert all("null bytes" in p.message for p in problems)
 
@@ -419,7 +421,8 @@ def test_real_sandbox_refuses_import_in_a_condition():
     problems = check_bpmn(doc(body), sandbox.check_expression, sandbox.check_script)
     p = one(problems, "condition")
     assert p.element_id == "f1" and p.message
-    assert check_bpmn(doc(CLEAN, process_ext=CLEAN_EXT), sandbox.check_expression, sandbox.check_script) == []
+    assert [p.rule for p in check_bpmn(doc(CLEAN, process_ext=CLEAN_EXT), sandbox.check_expression,
+                                       sandbox.check_script)] == ["lz_shared_field"]  # a warning only
 
 
 def test_a_call_activity_that_calls_its_own_process_is_refused():

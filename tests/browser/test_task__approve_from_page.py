@@ -44,7 +44,7 @@ def test_approve_with_a_comment_moves_the_task_from_todo_to_done(page, live_serv
     shot(page, "inbox")
     row.get_by_role("link").click()
     expect(page).to_have_url(re.compile(r"/tasks/\d+$"))
-    expect(page.locator(".task-head h1")).to_have_text("张三的通用审批")
+    expect(page.locator(".task-head h1")).to_have_text("采购显示器")
     expect(page.locator("#task-form input").first).to_have_value("采购显示器")  # the form, read-only here
     expect(page.locator(".vote-card")).to_contain_text("或签")
     expect(page.locator(".vote-card")).to_contain_text("已同意 0 / 1")
@@ -59,7 +59,7 @@ def test_approve_with_a_comment_moves_the_task_from_todo_to_done(page, live_serv
     page.fill("#comment", "同意采购，注意比价")
     page.get_by_role("button", name="同意", exact=True).click()
     expect(page).to_have_url(live_server.url + "/")
-    expect(page.locator(".flash-success")).to_contain_text("已同意：张三的通用审批")
+    expect(page.locator(".flash-success")).to_contain_text("已同意：采购显示器")
     expect(todo_row(page, key)).to_have_count(0)
     page.locator(".tabs a[data-box=done]").click()
     done = todo_row(page, key)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from core.errors import DefinitionInvalid, EngineFailure, ValidationFailed
+from core.errors import DefinitionInvalid, ValidationFailed
 from crm.models import Department
 from engine import functions
 from engine.design import definitions
@@ -69,7 +69,7 @@ def test_the_function_runs_with_evaluated_arguments_and_its_result_is_stored(org
 def test_a_refusing_function_rolls_back_the_whole_step(org):
     refusing = '<lz:arg name="dept" expr="dept"/><lz:arg name="new_name" expr="&quot;FAIL&quot;"/>'
     iid = h.start(org, "clerk", h.deploy(org, process("test.rename_department", refusing)), {"dept": "法务部"})
-    with pytest.raises(EngineFailure) as e:
+    with pytest.raises(ValidationFailed) as e:  # 422 naming the field, like a form error; not 409
         h.approve(org, "v01", iid)
     assert "refused by the function" in e.value.message
     assert e.value.fields == {"data.new_name": "not allowed"}, "the caller hears which field"

@@ -1,10 +1,11 @@
-"""number: JSON numbers only (numeric strings only with serializeToString), min/max, decimals, increment."""
+"""number: JSON numbers, or text that is unambiguously a number (test_validate__typed_numbers.py);
+min/max, decimals, increment."""
 import pytest
 
 from tests.forms.helpers import comp, errors, form, ok
 
 
-@pytest.mark.parametrize("bad", ["12", True, [1], {"v": 1}, float("nan"), float("inf")])
+@pytest.mark.parametrize("bad", [True, [1], {"v": 1}, float("nan"), float("inf")])
 def test_number_must_be_a_json_number(bad):
     assert errors(form(comp("number", "n")), {"n": bad}) == {"n": "must be a number"}
 
@@ -45,7 +46,7 @@ def test_serialize_to_string_accepts_numeric_strings_and_keeps_them():
     schema = form(comp("number", "amount", serializeToString=True, validate={"min": 0}))
     assert ok(schema, {"amount": "12.50"}) == {"amount": "12.50"}
     assert ok(schema, {"amount": 12.5}) == {"amount": 12.5}
-    assert errors(schema, {"amount": "12,50"}) == {"amount": "must be a number"}
+    assert "must be a number" in errors(schema, {"amount": "12,50"})["amount"]
     assert errors(schema, {"amount": "-1"}) == {"amount": "must be at least 0"}
 
 
@@ -66,4 +67,4 @@ def test_huge_values_against_a_small_increment():
 
 def test_exponent_strings_are_not_serialized_numbers():
     schema = form(comp("number", "n", serializeToString=True))
-    assert errors(schema, {"n": "1e5"}) == {"n": "must be a number"}
+    assert "must be a number" in errors(schema, {"n": "1e5"})["n"]

@@ -1,0 +1,82 @@
+"""Handing a person's open tasks to a successor (离职交接): when an admin deactivates a user.
+
+    open_task_count(s, user_id) -> int                      (in the caller's transaction)
+    hand_over_all(db, actor_id, from_user_id, to_user_id) -> {"moved": [...], "not_moved": [...]}
+
+Each instance is its own transaction (`instances.in_instance`: locked, advanced, saved): every open
+task of the leaver there moves to the successor through the node's own hand-over
+(`approval.hand_over`, as 转办 does: the node keeps its place and its count) and is recorded as a
+`handover` event in that instance's audit trail. A task cannot move when the successor already is
+an assignee of the same node (they would hold two votes): it stays with the leaver and is listed in
+`not_moved` with the reason, like every instance whose transaction failed; an admin reassigns those
+(POST /tasks/{id}/transfer). crm/ calls this through the hook app.wire() registers
+(crm.successors.set_task_handover), since crm/ never imports engine/.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.errors import DomainError
+from crm import org
+from db.base import utcnow
+from db.session import Database
+from engine import audit, runtime
+from engine.instances import in_instance
+from engine.lifecycle import InstanceStatus, TaskStatus
+from engine.models import HumanTask, NodeActivation, ProcessInstance
+from engine.nodes import approval
+
+HANDOVER = "handover"
+
+
+def _open_of(user_id: int) -> Any:
+    return (select(HumanTask).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+            .where(HumanTask.assignee_id == user_id, HumanTask.status == TaskStatus.OPEN,
+                   ProcessInstance.status == InstanceStatus.RUNNING))
+
+
+def open_task_count(s: Session, user_id: int) -> int:
+    """The user's open tasks in running instances."""
+    return s.scalar(select(func.count()).select_from(_open_of(user_id).subquery())) or 0
+
+
+def hand_over_all(db: Database, actor_id: int, from_user_id: int, to_user_id: int) -> dict[str, list[dict[str, Any]]]:
+    """Move every open task of `from_user_id` to `to_user_id`, one transaction per instance."""
+    with db.uow() as s:
+        instance_ids = sorted(set(s.scalars(_open_of(from_user_id).with_only_columns(HumanTask.instance_id))))
+        names = {u.id: u.username for u in (org.get_user(s, from_user_id), org.get_user(s, to_user_id))}
+    moved: list[dict[str, Any]] = []
+    not_moved: list[dict[str, Any]] = []
+
+    def body(ctx: runtime.Ctx) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        done: list[dict[str, Any]] = []
+        kept: list[dict[str, Any]] = []
+        rows = ctx.s.scalars(select(HumanTask).where(HumanTask.instance_id == ctx.inst.id,
+                                                     HumanTask.assignee_id == from_user_id,
+                                                     HumanTask.status == TaskStatus.OPEN).order_by(HumanTask.id))
+        for t in list(rows):
+            act = ctx.s.get(NodeActivation, t.activation_id)
+            assert act is not None
+            if to_user_id in act.assignee_ids:
+                kept.append({"task": t.id, "instance_id": ctx.inst.id, "node_id": t.node_id,
+                             "reason": "the successor already is an assignee of this step"})
+                continue
+            new = approval.hand_over(ctx, act, t, to_user_id, None, utcnow(), t.due_at)
+            audit.record(ctx.s, ctx.inst.id, HANDOVER, actor_id, node_id=t.node_id, task_id=t.id,
+                         detail={"from_user": names[from_user_id], "to_user": names[to_user_id],
+                                 "new_task": new.id, "why": "deactivated"})
+            done.append({"task": t.id, "new_task": new.id, "instance_id": ctx.inst.id, "node_id": t.node_id})
+        return done, kept
+
+    for instance_id in instance_ids:
+        try:
+            done, kept = in_instance(db, instance_id, body)
+        except DomainError as e:  # this instance stays as it was; the others go on
+            not_moved.append({"task": None, "instance_id": instance_id, "node_id": None, "reason": e.message})
+            continue
+        moved += done
+        not_moved += kept
+    return {"moved": moved, "not_moved": not_moved}
