@@ -17,7 +17,7 @@ from crm import org
 from crm.models import User
 from db.base import utcnow
 from db.session import Database, lock_for_update
-from engine import audit, returns, runtime
+from engine import audit, events, returns, runtime
 from engine.design import definitions
 from engine.instances import can_view, check_comment, in_instance, resubmittable, start_form
 from engine.lifecycle import InstanceStatus, TaskStatus
@@ -100,8 +100,8 @@ def _add_reader(s: Session, instance_id: int, user_id: int) -> None:
 
 def urge(db: Database, actor_id: int, instance_id: int, comment: Any = None) -> dict[str, Any]:
     """The initiator urges the current approvers (催办), at most once per 10 minutes per instance.
-    Nothing is sent yet (no notification channel exists): the urge is recorded in the audit trail
-    with who was urged, and the answer says so (`recorded`, `users`)."""
+    The urge is recorded in the audit trail with who was urged; notify/ (when wired: `notified`)
+    turns that event into a message to each of them in the same transaction."""
     comment = check_comment(comment)
     with db.uow(write=True) as s:
         inst = _locked(s, instance_id)
@@ -120,7 +120,7 @@ def urge(db: Database, actor_id: int, instance_id: int, comment: Any = None) -> 
             HumanTask.instance_id == inst.id, HumanTask.status == TaskStatus.OPEN))})
         users = list(s.scalars(select(User).where(User.id.in_(ids)).order_by(User.username))) if ids else []
         audit.record(s, inst.id, "urge", actor_id, comment=comment, detail={"users": [u.username for u in users]})
-        return {"id": inst.id, "urged": len(users), "recorded": True, "notified": False,
+        return {"id": inst.id, "urged": len(users), "recorded": True, "notified": events.listening() and bool(users),
                 "users": [{"username": u.username, "display_name": u.display_name} for u in users]}
 
 

@@ -27,3 +27,8 @@ def subscribe(fn: Subscriber) -> None:
 def publish(session: Session, event: AuditEvent) -> None:
     for fn in tuple(_subscribers):
         fn(session, event)
+
+
+def listening() -> bool:
+    """Whether anything hears the events (notifications are wired): what an action may promise."""
+    return bool(_subscribers)

@@ -191,7 +191,7 @@ def withdraw(instance_id: int) -> Any:
 @bp.post("/instances/<int:instance_id>/urge")
 @login_required
 def urge(instance_id: int) -> Any:
-    """催办: recorded in the history with who was urged (no notification is sent yet: the page says so)."""
+    """催办: recorded in the history with who was urged, and each of them is sent a message (notify/)."""
     comment = (request.form.get("comment") or "").strip() or None
     try:
         done = collab.urge(database(), current_user()["id"], instance_id, comment)  # type: ignore[index]
@@ -199,7 +199,11 @@ def urge(instance_id: int) -> Any:
         flash(translate_error(e) or _("Not possible: %(why)s", why=e.message), "error")
     else:
         names = "、".join(u["display_name"] for u in done["users"]) or _("nobody")
-        flash(_("Reminder recorded for %(people)s (no notification is sent yet).", people=names), "success")
+        if done["notified"]:
+            flash(_("Reminder sent to %(people)s: a message in Liuzhuan, and by e-mail or group robot where they "
+                    "chose so.", people=names), "success")
+        else:
+            flash(_("Reminder recorded for %(people)s (no notification is sent yet).", people=names), "success")
     return redirect(url_for("worklist.instance", instance_id=instance_id))
 
 

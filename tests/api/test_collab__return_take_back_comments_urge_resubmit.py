@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.models import AuditEvent
+from notify.models import Notification
 from tests.api.conftest import API, TWO_STEP, assert_error, deploy, inbox, login, start, task_of
 from tests.engine import helpers as h
 
@@ -167,8 +168,11 @@ def test_urge_is_recorded_and_limited_to_once_per_ten_minutes(client, deployed, 
     r = post(client, "clerk", f"/process-instances/{iid}/urge", {"comment": "请尽快"})
     assert r.status_code == 200
     body = r.get_json()
-    assert body["recorded"] is True and body["notified"] is False
+    assert body["recorded"] is True and body["notified"] is True
     assert [u["username"] for u in body["users"]] == ["sales_lead"]
+    with org.db.uow() as s:  # the message the answer promises: in the urge's own transaction
+        sent = s.scalars(select(Notification).where(Notification.instance_id == iid, Notification.kind == "urge")).all()
+        assert [(n.recipient_id, n.channel) for n in sent] == [(org["sales_lead"], "inapp")]
     again = post(client, "clerk", f"/process-instances/{iid}/urge")
     err = assert_error(again, 429, "too_many_requests")
     assert 0 < int(again.headers["Retry-After"]) <= 600 and err

@@ -122,7 +122,7 @@ def test_withdraw_comment_must_be_text(client, deployed):
 def test_urge_by_the_initiator(client, deployed):
     iid = start(client, "clerk")
     r = client.post(f"{API}/process-instances/{iid}/urge", json={"comment": "请尽快"}, headers=login(client, "clerk"))
-    assert r.status_code == 200 and r.get_json() == {"id": iid, "urged": 1, "recorded": True, "notified": False,
+    assert r.status_code == 200 and r.get_json() == {"id": iid, "urged": 1, "recorded": True, "notified": True,
                                                      "users": [{"username": "sales_lead", "display_name": "周组长"}]}
     assert_error(client.post(f"{API}/process-instances/{iid}/urge", headers=login(client, "sales_lead")), 403)
     assert_error(client.post(f"{API}/process-instances/999999/urge", headers=login(client, "clerk")), 404)

@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
-from engine import instances
+from engine import collab
 from tests.browser.conftest import login
 from tests.browser.test_task__approve_from_page import start_as, user_id
 
@@ -17,7 +17,7 @@ def test_the_bell_counts_and_the_list_marks_read(page, live_server, shot):
     login(page, "zhouqiang")
     bell = page.get_by_test_id("bell-count")
     expect(bell).to_have_text("1")
-    instances.urge(live_server.db, user_id(live_server.db, "zhangsan"), started["id"], "请尽快")
+    collab.urge(live_server.db, user_id(live_server.db, "zhangsan"), started["id"], "请尽快")
     page.goto("/start")  # another page: the bell is on every page
     expect(bell).to_have_text("2")
     shot(page, "bell")
