@@ -112,7 +112,7 @@ def test_urge_records_who_was_reminded(org, client, iid):
     r = client.post(f"/instances/{iid}/urge", data={"csrf_token": token}, follow_redirects=True)
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and "flash-success" in html
-    assert "已记录催办：周组长" in html and "未实际发送" in html, "says what really happened: recorded, not sent"
+    assert "已催办：周组长（已发站内消息" in html, "says what really happened: a message was written for him"
     urges = [e for e in h.instance(org, iid)["history"] if e["action"] == "urge"]
     assert len(urges) == 1 and urges[0]["actor"] == "clerk" and urges[0]["detail"]["users"] == ["sales_lead"]
     r = client.post(f"/instances/{iid}/urge", data={"csrf_token": token}, follow_redirects=True)
