@@ -135,6 +135,8 @@ def return_task(db: Database, actor_id: int, task_id: int, to_node: Any, comment
         if act.kind == RESUBMIT:
             raise Conflict("this is your own returned request: resubmit it, or withdraw the instance",
                            reason="resubmit_only")
+        if "return" not in approval.actions(act, t):  # a delegate's opinion, an unclaimed or read-only step
+            raise Conflict("this step does not offer 'return' on this task", reason="not_offered", action="return")
         node = returns.return_task(ctx, t, act, actor_id, to_node, comment)
         return {"id": t.id, "status": t.status, "to_node": node}
 
