@@ -120,6 +120,14 @@ def shot(request) -> Callable[[Any, str], Path]:
     return take
 
 
+def sign_out(page: Any) -> None:
+    """Forget the session: wait for the page's own requests (the bell's count) to finish and leave it
+    first, so none of them sets the session cookie again after the cookies are cleared."""
+    page.wait_for_load_state("networkidle")
+    page.goto("about:blank")
+    page.context.clear_cookies()
+
+
 def login(page: Any, username: str, password: str = PASSWORD) -> None:
     """Log in through the login page; waits until the inbox (or `next`) has loaded."""
     page.goto("/login")
