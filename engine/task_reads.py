@@ -188,7 +188,8 @@ def context_view(r: TaskRead) -> dict[str, Any]:
                      "comment": e.comment,
                      "to_user": (e.detail or {}).get("to_user"), "to_node": (e.detail or {}).get("to_node"),
                      "users": (e.detail or {}).get("users"),
-                     "mentions": (e.detail or {}).get("mentions")} for e in r.events],
+                     "mentions": (e.detail or {}).get("mentions"),
+                     "signature": (e.detail or {}).get("signature")} for e in r.events],
     }
 
 

@@ -84,7 +84,12 @@ def get(s: Session, file_id: Any) -> StoredFile:
 
 
 def open_bytes(row: StoredFile) -> BinaryIO:
-    return storage.current().open(row.id)
+    return open_id(row.id)
+
+
+def open_id(file_id: str) -> BinaryIO:
+    """The bytes of a file whose reference the caller already may read (e.g. a signature in a record)."""
+    return storage.current().open(file_id)
 
 
 def purge_unreferenced(db: Database, now: datetime | None = None) -> int:

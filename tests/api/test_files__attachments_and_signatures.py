@@ -179,3 +179,31 @@ def test_unreferenced_uploads_are_purged_after_a_day(client, att):
     with att.db.uow() as s:
         assert s.get(StoredFile, old["id"]) is None and s.get(StoredFile, kept["id"]) is not None
     assert not storage.current().exists(old["id"]) and storage.current().exists(kept["id"])
+
+
+def test_the_record_pdf_lists_attachments_with_hashes_and_shows_signatures(client, att):
+    from pypdf import PdfReader
+
+    docs, secret = upload(client, "clerk"), upload(client, "clerk", "secret.png", png(3, 3))
+    iid = start(client, "clerk", {"title": "打印", "docs": [docs], "secret": [secret]}).get_json()["id"]
+    r = client.post(f"{API}/tasks/{task_of(client, 'sales_lead', iid)}/approve", json={"comment": "好"},
+                    headers=login(client, "sales_lead"))
+    assert r.status_code == 200
+    r = client.post(f"{API}/tasks/{task_of(client, 'v01', iid)}/approve", json={"comment": "同意", "signature": SIGNATURE},
+                    headers=login(client, "v01"))
+    assert r.status_code == 200
+
+    def text(user):
+        r = client.get(f"{API}/process-instances/{iid}/record.pdf", headers=login(client, user))
+        assert r.status_code == 200
+        reader = PdfReader(io.BytesIO(r.data))
+        images = sum(len(page.images) for page in reader.pages)
+        return "".join("".join(page.extract_text().split()) for page in reader.pages), images
+
+    mine, _ = text("clerk")
+    assert "invoice.pdf" in mine and docs["sha256"] in mine
+    assert "secret.png" in mine and secret["sha256"] in mine
+    assert "签名" in mine
+    theirs, _ = text("sales_lead")  # `secret` is hidden from the supervisor: not even its hash
+    assert "invoice.pdf" in theirs and docs["sha256"] in theirs
+    assert "secret.png" not in theirs and secret["sha256"] not in theirs
