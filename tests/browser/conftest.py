@@ -23,6 +23,7 @@ from werkzeug.serving import make_server
 
 import crm.models  # noqa: F401
 import engine.models  # noqa: F401
+import files.models  # noqa: F401  (attachments and signatures)
 import search.models  # noqa: F401  (the search index table)
 from app import BPMN_DIR, create_app
 from db.base import Base
