@@ -7,6 +7,8 @@ import { Form } from '@bpmn-io/form-js-viewer';
 import '@bpmn-io/form-js-viewer/dist/assets/form-js.css';
 import { csrfToken, request } from './lib/http';
 import { numberFieldModule } from './lib/numberfield';
+import { fileFieldModule, fileUrl } from './lib/filefield';
+import { signaturePad } from './lib/signature';
 import './lib/calendar';
 
 // form-js's calendar (flatpickr): no native phone input, in the user's language. form-js's own
@@ -56,7 +58,7 @@ function restrict(schema, editable, readOnly) {
 
 async function renderForm(container, schema, data, options = {}) {
   const form = new Form({ container, properties: { readOnly: !!options.readOnly },
-    additionalModules: [numberFieldModule] });
+    additionalModules: [numberFieldModule, fileFieldModule] });
   const prepared = restrict(localise(schema, options.locale || document.documentElement.lang), options.editable,
     !!options.readOnly);
   await form.importSchema(prepared, data || {});
@@ -82,4 +84,5 @@ function showErrors(form, schema, fields) {
 // A JSON request to the API with the session cookie and the CSRF token.
 const api = request;
 
-window.LZ = Object.assign(window.LZ || {}, { renderForm, showErrors, api, csrfToken, components });
+window.LZ = Object.assign(window.LZ || {}, { renderForm, showErrors, api, csrfToken, components, signaturePad,
+  fileUrl });
