@@ -3,18 +3,16 @@
 // (diagram.js), loaded only by pages that show a diagram, so the inbox and task pages stay small.
 import 'htmx.org';
 import { Form } from '@bpmn-io/form-js-viewer';
-import flatpickr from 'flatpickr';
 
 import '@bpmn-io/form-js-viewer/dist/assets/form-js.css';
 import { csrfToken, request } from './lib/http';
 import { numberFieldModule } from './lib/numberfield';
 import { fileFieldModule, fileUrl } from './lib/filefield';
 import { signaturePad } from './lib/signature';
+import './lib/calendar';
 
-// form-js's date fields use flatpickr. On a phone flatpickr swaps in a native date input of its own,
-// which ignores `readonly` (read-only dates became editable) and has no calendar element, so
-// form-js's close handler threw `TypeError ... removeEventListener`. The same calendar everywhere:
-flatpickr.setDefaults({ disableMobile: true });
+// form-js's calendar (flatpickr): no native phone input, in the user's language. form-js's own
+// texts ("Select", "Field is required.", "Add new") go through lzT (libtext-plugin.mjs).
 
 // htmx requests carry the CSRF token like every form post does.
 document.addEventListener('htmx:configRequest', (event) => {
