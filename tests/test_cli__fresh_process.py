@@ -33,4 +33,5 @@ def test_setup_commands_work_in_fresh_processes_and_are_idempotent(tmp_path):
 
 def test_tick_command_fires_due_timers(tmp_path):
     run(tmp_path, "init-db")
-    assert run(tmp_path, "tick").splitlines() == ["0 timer(s) fired", "0 notification(s) sent"]
+    assert run(tmp_path, "tick").splitlines() == ["0 timer(s) fired", "0 notification(s) sent",
+                                                  "0 unreferenced upload(s) purged"]
