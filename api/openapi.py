@@ -21,6 +21,7 @@ from api import (
     openapi_notify,
     openapi_org,
     openapi_records,
+    openapi_reports,
     openapi_task_ops,
 )
 from api.openapi_parts import (
@@ -291,6 +292,7 @@ PARAMETERS["q"] = {"name": "q", "in": "query", "required": False, "schema": {"ty
 openapi_crm.add_schemas(SCHEMAS)
 openapi_crm.add_paths(PATHS, PARAMETERS)
 openapi_records.add(PATHS, SCHEMAS, PARAMETERS)
+openapi_reports.add(PATHS, SCHEMAS, PARAMETERS)
 openapi_instance_admin.add_schemas(SCHEMAS)
 openapi_instance_admin.add_paths(PATHS, PARAMETERS)
 openapi_collab.add_schemas(SCHEMAS)
@@ -315,7 +317,7 @@ DOCUMENT: dict[str, Any] = {
     "servers": [{"url": API_PREFIX}],
     "security": [{"bearer": []}],
     "tags": [{"name": t} for t in ("auth", "organisation", "definitions", "instances", "tasks", "crm",
-                                   "notifications", "meta")],
+                                   "notifications", "reports", "meta")],
     "paths": PATHS,
     "components": {
         "schemas": SCHEMAS,
