@@ -57,7 +57,7 @@ SCHEMAS: dict[str, Any] = {
                  "department": nullable(INT), "department_name": nullable(STR), "supervisor": nullable(STR),
                  "roles": {"type": "array", "items": STR}, "locale": STR},
                 ["id", "username", "display_name", "roles"], additional=True),
-    "Me": {"allOf": [ref("User"), obj({"is_admin": BOOL}, additional=True)]},
+    "Me": {"allOf": [ref("User"), obj({"is_admin": BOOL, "is_head": BOOL}, additional=True)]},
     "UserCreate": obj({"username": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_.-]{1,63}$"},
                        "display_name": {"type": "string", "maxLength": 100},
                        "password": {"type": "string", "minLength": 8},

@@ -177,12 +177,6 @@ def report(db: Database, actor_id: int, name: str, raw: dict[str, Any]) -> dict[
         return {"name": name, "rows": REPORTS[name](s, f)}
 
 
-def allowed(db: Database, actor_id: int) -> bool:
-    """Whether the viewer may see any report (the menu entry)."""
-    with db.uow() as s:
-        return scope_of(s, actor_id) is not None
-
-
 def menu(db: Database, actor_id: int) -> dict[str, Any] | None:
     """What the reports page offers the viewer (None: no reports for them): the reports, the
     departments and processes to filter by."""

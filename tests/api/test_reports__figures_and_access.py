@@ -142,6 +142,8 @@ def test_who_may_not_see_reports(client):
     assert_error(client.get(f"{API}/reports", headers=login(client, "clerk")), 403)
     assert_error(client.get(f"{API}/reports/processes.xlsx", headers=login(client, "clerk")), 403)
     assert_error(get(client, "sales_head", "sla"), 403)  # the SLA view is the admins'
+    assert client.get(f"{API}/me", headers=login(client, "sales_head")).get_json()["is_head"] is True  # the menu
+    assert client.get(f"{API}/me", headers=login(client, "clerk")).get_json()["is_head"] is False
     menu = client.get(f"{API}/reports", headers=login(client, "sales_head")).get_json()
     assert "sla" not in menu["reports"] and {d["name"] for d in menu["departments"]} == {"销售部"}
 
