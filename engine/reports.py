@@ -21,7 +21,7 @@ from db.session import Database
 from engine.lifecycle import ACTED, TaskStatus
 from engine.models import AuditEvent, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
 from engine.reports_scope import Filters, departments_for, parse_filters, require_scope, scope_of
-from engine.reports_sql import interpolate, overdue, percentiles, seconds, week_of
+from engine.reports_sql import group_percentiles, overdue, seconds, week_of
 
 PI, NA, HT = ProcessInstance, NodeActivation, HumanTask
 Rows = list[dict[str, Any]]
@@ -64,7 +64,7 @@ def processes(s: Session, f: Filters) -> Rows:
                      .where(*conds).group_by(PI.process_key)).all()
     durations = select(PI.process_key.label("k"), seconds(PI.ended_at, PI.created_at).label("d")) \
         .where(*conds, PI.ended_at.is_not(None)).subquery()
-    pct = interpolate(s.execute(percentiles(durations, ["k"], "d")).all(), 1)
+    pct = group_percentiles(s, durations, ["k"], "d")
     late = dict(s.execute(select(PI.process_key, func.count(distinct(HT.instance_id))).join(PI, PI.id == HT.instance_id)
                           .where(*conds, overdue(HT.due_at, HT.acted_at, utcnow())).group_by(PI.process_key))
                 .all())
@@ -86,7 +86,7 @@ def nodes(s: Session, f: Filters) -> Rows:
     durations = select(PI.process_key.label("k"), NA.node_id.label("n"),
                        seconds(NA.decided_at, NA.created_at).label("d")) \
         .join(PI, PI.id == NA.instance_id).where(*conds, NA.decided_at.is_not(None)).subquery()
-    pct = interpolate(s.execute(percentiles(durations, ["k", "n"], "d")).all(), 2)
+    pct = group_percentiles(s, durations, ["k", "n"], "d")
     late = {(k, n): c for k, n, c in s.execute(
         select(PI.process_key, HT.node_id, func.count()).join(PI, PI.id == HT.instance_id)
         .where(*conds, overdue(HT.due_at, HT.acted_at, utcnow())).group_by(PI.process_key, HT.node_id)).all()}
