@@ -122,6 +122,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["SECRET_KEY"] = secret_key(conf)
     app.config["RATELIMIT_STORAGE_URI"] = conf.ratelimit_storage
     app.extensions["lz_settings"] = conf
+    from files import storage
+
+    storage.use(storage.LocalStorage(conf.files_dir))  # attachments; an S3-compatible store would go here
     app.extensions["lz_db"] = database if database is not None else Database(app.config["DATABASE_URL"])
 
     from api import bp as api_bp
@@ -136,7 +139,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from designer import bp as designer_bp
 
     app.register_blueprint(designer_bp)
-    from notify import jobs, runner
+    from notify import runner
 
     notify_conf = load_notify()
     runner.configure(notify_conf, "celery" if notify_conf.broker else "inprocess", _celery_send(notify_conf))
@@ -148,8 +151,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         from engine.timers import TimerLoop
 
         app.extensions["lz_timers"] = TimerLoop(app.extensions["lz_db"], conf.timer_interval,
-                                                also=jobs.tick).start()
+                                                also=_also_per_tick).start()
     return app
+
+
+def _also_per_tick(database: Database) -> None:
+    """Besides the timers, each tick sends notifications and purges uploads nobody submitted."""
+    from files.service import purge_unreferenced
+    from notify import jobs
+
+    jobs.tick(database)
+    purge_unreferenced(database)
 
 
 def _celery_send(conf: NotifySettings) -> Any:
@@ -262,6 +274,9 @@ def cmd_tick(args: argparse.Namespace) -> int:
     database = Database(database_url({"DATABASE_URL": args.database_url}))
     print(f"{fire_due_timers(database)} timer(s) fired")
     print(f"{jobs.tick(database)} notification(s) sent")
+    from files.service import purge_unreferenced
+
+    print(f"{purge_unreferenced(database)} unreferenced upload(s) purged")
     return 0
 
 

@@ -39,6 +39,7 @@ from api import (  # noqa: E402,F401
     openapi,
     routes_collab,
     routes_crm,
+    routes_files,
     routes_instance_admin,
     routes_notify,
     routes_org,

@@ -16,6 +16,7 @@ from api import (
     bp,
     openapi_collab,
     openapi_crm,
+    openapi_files,
     openapi_inbox,
     openapi_instance_admin,
     openapi_notify,
@@ -40,6 +41,10 @@ from api.openapi_parts import (
     path_param,
     ref,
 )
+
+# a drawn signature (engine/signatures.py): required on nodes with lz:approval signature="required"
+SIGNATURE = {"type": "string", "description": "a drawn signature, data:image/png;base64,... (at most 200 KB); "
+             "required where the node says signature=\"required\""}
 
 SCHEMAS: dict[str, Any] = {
     "Error": obj({"error": obj({
@@ -140,8 +145,9 @@ SCHEMAS: dict[str, Any] = {
                  "returnable_nodes": {"type": "array", "items": STR},
                  "vote": {**ANY_OBJECT, "description": "mode, threshold, rule, assignees and ballots of the node"}},
                 ["id", "instance_id", "node_id", "status", "form", "data", "actions"], additional=True),
-    "ApproveRequest": obj({"comment": nullable(COMMENT), "data": {**ANY_OBJECT, "description": "edited fields"}}),
-    "RejectRequest": obj({"comment": COMMENT}, ["comment"]),
+    "ApproveRequest": obj({"comment": nullable(COMMENT), "data": {**ANY_OBJECT, "description": "edited fields"},
+                           "signature": SIGNATURE}),
+    "RejectRequest": obj({"comment": COMMENT, "signature": SIGNATURE}, ["comment"]),
     "ReturnRequest": obj({"to_node": {"type": "string", "description": "an earlier node of this instance"},
                           "comment": COMMENT}, ["to_node", "comment"]),
     "TransferRequest": obj({"to_user": {"type": "string", "description": "username"}, "comment": nullable(COMMENT)},
@@ -292,6 +298,7 @@ PARAMETERS["q"] = {"name": "q", "in": "query", "required": False, "schema": {"ty
 openapi_crm.add_schemas(SCHEMAS)
 openapi_crm.add_paths(PATHS, PARAMETERS)
 openapi_records.add(PATHS, SCHEMAS, PARAMETERS)
+openapi_files.add(PATHS, SCHEMAS, PARAMETERS)
 openapi_reports.add(PATHS, SCHEMAS, PARAMETERS)
 openapi_instance_admin.add_schemas(SCHEMAS)
 openapi_instance_admin.add_paths(PATHS, PARAMETERS)
@@ -317,7 +324,7 @@ DOCUMENT: dict[str, Any] = {
     "servers": [{"url": API_PREFIX}],
     "security": [{"bearer": []}],
     "tags": [{"name": t} for t in ("auth", "organisation", "definitions", "instances", "tasks", "crm",
-                                   "notifications", "reports", "meta")],
+                                   "notifications", "files", "reports", "meta")],
     "paths": PATHS,
     "components": {
         "schemas": SCHEMAS,

@@ -55,15 +55,16 @@ def get_task(task_id: int) -> Any:
 @bp.post("/tasks/<id:task_id>/approve")
 def approve(task_id: int) -> Any:
     uid = current_user_id()
-    body = json_body(allowed=("comment", "data"))
-    return jsonify(tasks.approve(database(), uid, task_id, body.get("comment"), body.get("data")))
+    body = json_body(allowed=("comment", "data", "signature"))
+    return jsonify(tasks.approve(database(), uid, task_id, body.get("comment"), body.get("data"),
+                                 body.get("signature")))
 
 
 @bp.post("/tasks/<id:task_id>/reject")
 def reject(task_id: int) -> Any:
     uid = current_user_id()
-    body = json_body(allowed=("comment",))
-    return jsonify(tasks.reject(database(), uid, task_id, body.get("comment")))
+    body = json_body(allowed=("comment", "signature"))
+    return jsonify(tasks.reject(database(), uid, task_id, body.get("comment"), body.get("signature")))
 
 
 @bp.post("/tasks/<id:task_id>/return")

@@ -147,6 +147,7 @@ class ApprovalRule:
     threshold: Fraction | None = None
     skip_initiator: bool = False
     skip_repeated: bool = False
+    signature: bool = False  # signature="required": approve / reject needs a drawn signature
 
 
 @dataclass(frozen=True)
@@ -271,6 +272,7 @@ def _approval(el: etree._Element, node_id: str, problems: list[Problem]) -> Appr
         threshold=threshold,
         skip_initiator=(el.get("skipInitiator") or "").lower() in TRUE_WORDS,
         skip_repeated=(el.get("skipRepeated") or "").lower() in TRUE_WORDS,
+        signature=(el.get("signature") or "").strip().lower() == "required",
     )
 
 

@@ -62,6 +62,11 @@ class Settings:
     def outbox_dir(self) -> Path:
         return self.instance_dir / "outbox"
 
+    @property
+    def files_dir(self) -> Path:
+        """Attachments and signatures (files/storage.py LocalStorage)."""
+        return self.instance_dir / "files"
+
 
 def default_sqlite_url(instance_dir: Path) -> str:
     return f"sqlite:///{instance_dir / 'liuzhuan.db'}"

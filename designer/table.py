@@ -19,8 +19,9 @@ inputs. `mode` is an lz:approval mode or "handle" (a userTask without lz:approva
 shipped files, where each approval is followed by a gateway on its outcome
 (`step["outcome"] == "approved" [and condition]` to go on, the default flow to a rejection end).
 A diagram that is not such a chain (parallel gateways, sub-processes, service tasks, timers,
-loops, ...) gives `editable: False` and `why_not` naming the element. The walk itself is
-designer/chain.py.
+loops, ...) gives `editable: False` and `why_not` naming the element, plus `overview`: its main
+path as read-only rows (user, service and script tasks, parallel groups) with the other branches
+explained in words (designer/main_path.py). The chain walk itself is designer/chain.py.
 
 `from_table(table)` writes the chain back as BPMN 2.0: one executable process with the `lz:`
 extensions exactly as bpmn/lz.py reads them, an exclusive gateway + conditional flow + default
@@ -52,6 +53,7 @@ from bpmn.checks import is_executable
 from bpmn.layout import auto_layout
 from bpmn.lz import BPMN_NS, LZ_NS
 from designer import chain
+from designer.main_path import main_path
 
 _B = f"{{{BPMN_NS}}}"
 _L = f"{{{LZ_NS}}}"
@@ -102,7 +104,9 @@ def to_table(xml: bytes) -> dict[str, Any]:
     try:
         steps = chain.steps_of(root, proc, cfg)
     except chain.NotAChain as e:
-        return {"process": process, "steps": [], "editable": False, "why_not": str(e)}
+        # not editable as a chain: its main path as read-only rows, the rest explained (main_path.py)
+        return {"process": process, "steps": [], "editable": False, "why_not": str(e),
+                "overview": main_path(proc, cfg)}
     return {"process": process, "steps": steps, "editable": True, "why_not": None}
 
 

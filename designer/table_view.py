@@ -66,13 +66,15 @@ def labels() -> dict[str, dict[str, str]]:
                "reject": gettext("Reject automatically"), "escalate": gettext("Escalate")}
     models = {"fixed": gettext("Fixed (固定)"), "predefined": gettext("Predefined (预定)"),
               "free": gettext("Free (自定)")}
-    return {"modes": modes, "strategies": strategies, "actions": actions, "models": models}
+    kinds = {"approval": gettext("Approval step"), "service": gettext("System step (service task)"),
+             "script": gettext("System step (script)"), "multi": gettext("Multi-instance task")}
+    return {"modes": modes, "strategies": strategies, "actions": actions, "models": models, "kinds": kinds}
 
 
 def _choices() -> dict[str, Any]:
     names = labels()
     modes, strategies, actions, models = names["modes"], names["strategies"], names["actions"], names["models"]
-    return {"modes": [(m, modes.get(m, m)) for m in tables.STEP_MODES],
+    return {"names": names, "modes": [(m, modes.get(m, m)) for m in tables.STEP_MODES],
             "strategies": [(s, strategies.get(s, s)) for s in lz.STRATEGIES],
             "actions": [(a, actions.get(a, a)) for a in lz.DEADLINE_ACTIONS],
             "flow_models": [(m, models.get(m, m)) for m in lz.FLOW_MODELS], "form_keys": library.keys(),

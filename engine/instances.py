@@ -14,7 +14,7 @@ from crm import org, pickers
 from crm.models import User
 from db.base import iso
 from db.session import Database
-from engine import audit, compensation, driver, keys, runtime, spiff
+from engine import attachments, audit, compensation, driver, keys, runtime, spiff
 from engine.design import definitions
 from engine.lifecycle import InstanceStatus, Outcome, TaskStatus
 from engine.models import (
@@ -101,9 +101,11 @@ def _depth(value: Any, level: int = 0) -> int:
 
 
 def validate_form(s: Session, user_id: int, schema: dict[str, Any], data: dict[str, Any],
-                  **rules: Any) -> dict[str, Any]:
+                  instance_id: int | None = None, **rules: Any) -> dict[str, Any]:
     """Server-side form validation (forms/); errors name the fields as `data.<path>`. Selects fed by
-    a CRM picker (`valuesKey`) accept only what that picker offers this user."""
+    a CRM picker (`valuesKey`) accept only what that picker offers this user; file fields hold
+    references to stored files (engine/attachments.py: bound to the instance by `bind_pending`)."""
+    data = attachments.resolve(s, user_id, schema, data, instance_id)
     options = pickers.options_for(s, user_id, values_keys(schema))
     try:
         return form_validation.validate(schema, data, options=options, **rules)
@@ -218,6 +220,7 @@ def start_process(db: Database, actor_id: int, process: Any, data: Any, chosen: 
             s.flush()
             audit.record(s, inst.id, "start", initiator.id, detail={"version": d.version, **(
                 {"resubmitted_from": source.business_key} if source is not None else {})})
+            attachments.bind_pending(s, inst.id, initiator.id)
             ctx = runtime.Ctx(s, inst, d, wf, initiator)
             driver.advance(ctx)
             runtime.save(ctx)

@@ -25,7 +25,7 @@ from crm import org
 from crm.models import User
 from db.base import iso
 from db.session import Database
-from engine import audit, instances, progress
+from engine import audit, instances, progress, signatures
 from engine.models import AuditEvent, HumanTask, NodeActivation, ProcessInstance
 
 HEX = frozenset("0123456789abcdef")
@@ -59,9 +59,11 @@ def approver_chain(s: Session, inst: ProcessInstance) -> list[dict[str, Any]]:
                                     "at": iso(inst.created_at), "people": [
                                         {**person(inst.initiator_id), "status": "submitted", "comment": None,
                                          "at": iso(inst.created_at), "auto": False}]}]
+    signed = signatures.of_tasks(s, [t.id for t in tasks])
     for act in acts:
         people = [{**person(t.assignee_id), "status": t.status, "comment": t.comment, "at": iso(t.acted_at),
-                   "auto": t.auto, "read_at": iso(t.read_at)} for t in by_act.get(act.id, [])]
+                   "auto": t.auto, "signature": signed.get(t.id), "read_at": iso(t.read_at)}
+                  for t in by_act.get(act.id, [])]
         steps.append({"kind": act.kind, "node_id": act.node_id, "node_name": act.node_name, "mode": act.mode,
                       "status": act.status, "entered_at": iso(act.created_at), "at": iso(act.decided_at),
                       "people": people})

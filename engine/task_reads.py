@@ -130,6 +130,7 @@ def task_view(r: TaskRead) -> dict[str, Any]:
         "form": {"key": form_key, "schema": (d.forms or {}).get(form_key) if form_key else None,
                  "editable": list(cfg.editable) if cfg else [], "hidden": list(cfg.hidden) if cfg else []},
         "data": data, "actions": actions, "returnable_nodes": returnable_nodes,
+        "signature_required": bool(cfg and cfg.approval and cfg.approval.signature),
         "vote": approval.vote_status(r.s, act, r.rows, r.people(with_history=False)),
         "read_at": iso(t.read_at), "returned": t.returned,
         **people.task_options(act, t, r.rows, r.people(with_history=False), actions, lambda: r.events),
@@ -187,7 +188,8 @@ def context_view(r: TaskRead) -> dict[str, Any]:
                      "comment": e.comment,
                      "to_user": (e.detail or {}).get("to_user"), "to_node": (e.detail or {}).get("to_node"),
                      "users": (e.detail or {}).get("users"),
-                     "mentions": (e.detail or {}).get("mentions")} for e in r.events],
+                     "mentions": (e.detail or {}).get("mentions"),
+                     "signature": (e.detail or {}).get("signature")} for e in r.events],
     }
 
 

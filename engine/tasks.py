@@ -17,7 +17,7 @@ from crm import org
 from crm.models import User
 from db.base import utcnow
 from db.session import Database
-from engine import audit, instances, returns, runtime, spiff
+from engine import attachments, audit, instances, returns, runtime, signatures, spiff
 from engine.driver import RESUBMIT
 from engine.instances import check_comment, check_data, in_instance, validate_form
 from engine.lifecycle import TaskStatus
@@ -92,13 +92,15 @@ def _checked_task_data(ctx: runtime.Ctx, actor_id: int, node_id: str, data: dict
                                    {f"data.{k}": "is a node of this process" for k in taken})
         return data
     assert cfg is not None  # a schema was found through it
-    return validate_form(ctx.s, actor_id, schema, data, editable=cfg.editable, hidden=cfg.hidden,
+    return validate_form(ctx.s, actor_id, schema, data, ctx.inst.id, editable=cfg.editable, hidden=cfg.hidden,
                          previous=spiff.data_of(ctx.wf))
 
 
-def approve(db: Database, actor_id: int, task_id: int, comment: Any = None, data: Any = None) -> dict[str, Any]:
+def approve(db: Database, actor_id: int, task_id: int, comment: Any = None, data: Any = None,
+            signature: Any = None) -> dict[str, Any]:
     comment = check_comment(comment)
     data = check_data(data)
+    png = signatures.parse(signature)
 
     def body(ctx: runtime.Ctx) -> dict[str, Any]:
         t, act = _my_open_task(ctx, task_id, actor_id)
@@ -106,20 +108,22 @@ def approve(db: Database, actor_id: int, task_id: int, comment: Any = None, data
             returns.resubmit(ctx, t, act, actor_id, comment, data)
             return {"id": t.id, "status": t.status}
         _apply_data(ctx, act, _checked_task_data(ctx, actor_id, t.node_id, data))
-        approval.vote(ctx, act, t, actor_id, True, comment)
+        attachments.bind_pending(ctx.s, ctx.inst.id, actor_id, t.node_id, t.id)
+        approval.vote(ctx, act, t, actor_id, True, comment, signatures.store(ctx, t, actor_id, png))
         return {"id": t.id, "status": t.status}
 
     return in_instance(db, _instance_of(task_id), body)
 
 
-def reject(db: Database, actor_id: int, task_id: int, comment: Any) -> dict[str, Any]:
+def reject(db: Database, actor_id: int, task_id: int, comment: Any, signature: Any = None) -> dict[str, Any]:
     comment = check_comment(comment, required=True)
+    png = signatures.parse(signature)
 
     def body(ctx: runtime.Ctx) -> dict[str, Any]:
         t, act = _my_open_task(ctx, task_id, actor_id)
         if act.kind != "approval":
             raise Conflict("this is a handle task, not an approval: complete it or return it")
-        approval.vote(ctx, act, t, actor_id, False, comment)
+        approval.vote(ctx, act, t, actor_id, False, comment, signatures.store(ctx, t, actor_id, png))
         return {"id": t.id, "status": t.status}
 
     return in_instance(db, _instance_of(task_id), body)
@@ -135,6 +139,8 @@ def return_task(db: Database, actor_id: int, task_id: int, to_node: Any, comment
         if act.kind == RESUBMIT:
             raise Conflict("this is your own returned request: resubmit it, or withdraw the instance",
                            reason="resubmit_only")
+        if "return" not in approval.actions(act, t):  # a delegate's opinion, an unclaimed or read-only step
+            raise Conflict("this step does not offer 'return' on this task", reason="not_offered", action="return")
         node = returns.return_task(ctx, t, act, actor_id, to_node, comment)
         return {"id": t.id, "status": t.status, "to_node": node}
 

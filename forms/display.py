@@ -50,6 +50,8 @@ def text_of(c: dict[str, Any], value: Any, options: dict[str, list[dict[str, Any
         return "、".join(labels.get(v, str(v)) for v in items)
     if kind == "checkbox":
         return yes_no[0] if value else yes_no[1]
+    if kind == "filepicker" and isinstance(value, list):  # file references: their names (hashes: the record)
+        return "、".join(str(v.get("name")) if isinstance(v, dict) else str(v) for v in value)
     if kind == "number" and not isinstance(value, bool):
         return _number(value)
     if isinstance(value, list):

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation, localcontext
 from typing import Any
 
 from core.errors import Msg
+from forms.files import check_files
 from forms.schema import MULTI_VALUE_TYPES, OPTION_TYPES, allowed_values, compile_pattern, to_decimal
 
 # Where a value is absent (not even null): forms/validate.py walks data with it.
@@ -68,8 +69,7 @@ def check_value(
     if ctype in OPTION_TYPES:
         return _check_choice(comp, value, options)
     if ctype == "filepicker":
-        ok = isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
-        return None if ok else "must be a file reference"
+        return check_files(comp, value)
     return None  # pragma: no cover - compile_schema admits only the types above
 
 

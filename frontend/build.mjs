@@ -7,6 +7,8 @@ import { build } from 'esbuild';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
+import { libtextPlugin } from './libtext-plugin.mjs';
+
 const entryPoints = readdirSync(new URL('./src', import.meta.url))
   .filter((f) => f.endsWith('.js'))
   .map((f) => `src/${f}`);
@@ -22,6 +24,7 @@ await build({
   loader: { '.woff': 'file', '.woff2': 'file', '.eot': 'file', '.ttf': 'file', '.svg': 'file' },
   jsx: 'automatic',
   jsxImportSource: '@bpmn-io/properties-panel/preact',
+  plugins: [libtextPlugin], // form-js's and the properties panel's English texts, translated
   logLevel: 'warning',
 });
 const dist = new URL('./dist/', import.meta.url);

@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, pool
 
 import crm.models  # noqa: F401  (registers the organisation tables on Base.metadata)
 import engine.models  # noqa: F401  (registers the engine tables)
+import files.models  # noqa: F401  (attachments and signatures)
 import notify.models  # noqa: F401  (the notification outbox)
 import search.models  # noqa: F401  (the search index table)
 from core.config import load

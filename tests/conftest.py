@@ -27,6 +27,7 @@ from sqlalchemy import create_engine, text
 import crm.models  # noqa: F401  (register tables)
 import crm.org  # noqa: E402
 import engine.models  # noqa: F401
+import files.models  # noqa: F401  (attachments and signatures)
 import notify.models  # noqa: F401
 import search.models  # noqa: F401  (the search index table)
 from app import wire

@@ -9,6 +9,7 @@ from sqlalchemy import create_engine, inspect, pool
 
 import crm.models  # noqa: F401  (register tables)
 import engine.models  # noqa: F401
+import files.models  # noqa: F401  (attachments and signatures)
 import notify.models  # noqa: F401
 import search.models  # noqa: F401  (the search index table)
 from db.base import Base

@@ -95,6 +95,17 @@ MESSAGES: dict[str, str] = {
                      "the bits of a number). Did you mean “%(hint)s”?",
     "expr_compare_text": "In “%(source)s”: %(expr)s is a number field compared with the text “%(literal)s”; "
                          "write the number without quotes.",
+    # attachments and signatures (forms/files.py, files/service.py, engine/attachments.py, engine/signatures.py)
+    "file_ref": "Upload the file again: this is not an uploaded file.",
+    "file_unknown": "Upload the file again: it is not one you uploaded.",
+    "file_too_large": "The file is too large (at most %(max_mb)s MB).",
+    "file_type": "This type of file is not accepted here (allowed: %(accept)s).",
+    "too_many_files": "At most %(max)s file(s).",
+    "file_empty": "The file is empty.",
+    "file_forbidden": "You may not open this file.",
+    "signature_required": "Sign in the box before you decide: this step needs your handwritten signature.",
+    "signature_format": "The signature could not be read: draw it again.",
+    "signature_too_large": "The signature is too large (at most %(max_kb)s KB): clear it and draw it again.",
     # deploying (engine/design/catalog.py)
     "deploy_forbidden": "Only administrators and process administrators may deploy processes.",
     # reports (engine/reports_scope.py)

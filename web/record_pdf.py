@@ -16,7 +16,10 @@ from flask import Response, render_template, url_for
 from bpmn.diagram_svg import render_svg
 from bpmn.layout import ensure_layout
 from engine import record
+from files import service as file_service
 from forms import display
+from forms.components import components
+from forms.files import is_ref
 from web.i18n import select_locale
 
 
@@ -30,14 +33,33 @@ def verification_url(business_key: str, head: str) -> str:
     return url_for("worklist.verify_record", business_key=business_key, head=head, _external=True)
 
 
+def _attachments(form: dict[str, Any] | None, data: dict[str, Any], locale: str) -> list[dict[str, Any]]:
+    """Every file the reader may see (the data is already redacted for them), by field, with its hash."""
+    labels = {c["key"]: display.label_of(c, locale) for c in components(form) if isinstance(c.get("key"), str)}
+    return [{"label": labels.get(key, key), "files": value} for key, value in data.items()
+            if isinstance(value, list) and value and all(is_ref(v) for v in value)]
+
+
+def _signature_images(chain: list[dict[str, Any]]) -> None:
+    """Signatures drawn on votes, inlined (WeasyPrint fetches nothing with the reader's rights)."""
+    for step in chain:
+        for p in step["people"]:
+            ref = p.get("signature")
+            if not ref:
+                continue
+            with file_service.open_id(ref["id"]) as f:
+                p["signature_src"] = "data:image/png;base64," + base64.b64encode(f.read()).decode()
+
+
 def html_of(db: Any, actor_id: int, instance_id: int) -> str:
     rec = record.record(db, actor_id, instance_id)
     view, prog = rec["instance"], rec["progress"]
+    _signature_images(rec["chain"])
     locale = select_locale()
     link = verification_url(view["business_key"], rec["audit"]["head"])
     return render_template(
         "record.html", view=view, prog=prog, chain=rec["chain"], audit=rec["audit"], locale=locale,
-        initiator_name=rec["initiator_name"],
+        initiator_name=rec["initiator_name"], attachments=_attachments(prog["form"], view["data"], locale),
         rows=display.rows(prog["form"], view["data"], prog["options"], locale) if prog["form"] else
         [{"kind": "field", "label": k, "value": str(v)} for k, v in sorted(view["data"].items())
          if not isinstance(v, (dict, list))],

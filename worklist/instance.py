@@ -44,6 +44,7 @@ ACTIONS = {
     "migrate": lazy_gettext("moved the process to another version"),
     "comment": lazy_gettext("commented"), "take_back": lazy_gettext("took the step back"),
     "resubmit": lazy_gettext("corrected the request and submitted it again"),
+    "attach": lazy_gettext("attached files"),
 }
 OUTCOMES: dict[str, Any] = {"approved": lazy_gettext("approved"), "rejected": lazy_gettext("rejected"),
             "completed": lazy_gettext("done"), "withdrawn": lazy_gettext("withdrawn"),
@@ -87,7 +88,7 @@ def _timeline(view: dict[str, Any], prog: dict[str, Any]) -> list[dict[str, Any]
             "at": e["at"], "action": e["action"], "label": ACTIONS.get(e["action"], e["action"]),
             "actor": people.get(e["actor"], e["actor"]) if e.get("actor") else None,
             "node": names.get(e["node_id"], e["node_id"]) if e.get("node_id") and e["action"] != "completed" else None,
-            "comment": e.get("comment"), "extra": extra,
+            "comment": e.get("comment"), "extra": extra, "signature": detail.get("signature"),
         })
     return out
 

@@ -56,6 +56,7 @@ def render_task(task_id: int, errors: dict[str, str] | None = None, values: dict
     script = {
         "id": task["id"], "open": bool(task["actions"]), "actions": task["actions"], "schema": schema,
         "data": {**page["data"], **page["options"]}, "editable": editable, "locale": None,
+        "signature_required": bool(task.get("signature_required")),
         "urls": {a: url_for("worklist.task_action", task_id=task_id, action=a) for a in ACTIONS},
     }
     by = (task.get("returned") or {}).get("by")

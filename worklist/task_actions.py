@@ -45,7 +45,7 @@ def _body() -> dict[str, Any]:
     return {"comment": request.form.get("comment"), "data": data, "to_node": request.form.get("to_node"),
             "to_user": request.form.get("to_user"), "users": request.form.getlist("users"),
             "position": request.form.get("position") or None, "delegate_to": request.form.get("delegate_to"),
-            "remove_users": request.form.getlist("remove_users")}
+            "remove_users": request.form.getlist("remove_users"), "signature": request.form.get("signature") or None}
 
 
 # the page's own input for a field the use case names (delegate and transfer both take `to_user`)
@@ -58,9 +58,9 @@ def _perform(action: str, task_id: int, body: dict[str, Any]) -> dict[str, Any]:
         data = body.get("data")
         if data == "invalid":
             raise ValidationFailed("the form data could not be read", {"data": "not valid JSON"})
-        return tasks.approve(db, uid, task_id, body.get("comment"), data or None)
+        return tasks.approve(db, uid, task_id, body.get("comment"), data or None, body.get("signature"))
     if action == "reject":
-        return tasks.reject(db, uid, task_id, body.get("comment"))
+        return tasks.reject(db, uid, task_id, body.get("comment"), body.get("signature"))
     if action == "return":
         return tasks.return_task(db, uid, task_id, body.get("to_node") or None, body.get("comment"))
     if action == "transfer":

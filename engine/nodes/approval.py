@@ -25,7 +25,7 @@ from bpmn.lz import NodeConfig
 from core.errors import Conflict
 from crm.models import User
 from db.base import iso, utcnow
-from engine import assignees, audit, runtime, spiff
+from engine import assignees, audit, runtime, signatures, spiff
 from engine.lifecycle import VOTED, ActivationStatus, InstanceStatus, TaskStatus, transition
 from engine.models import HumanTask, NodeActivation, Timer
 from engine.nodes.rules import APPROVED, READ, REJECTED, decide, describe, needed, vote_summary, weight_of
@@ -134,12 +134,13 @@ def _auto_approve(ctx: runtime.Ctx, act: NodeActivation, cfg: NodeConfig, found:
 
 
 def vote(ctx: runtime.Ctx, act: NodeActivation, t: HumanTask, actor_id: int, approve: bool,
-         comment: str | None) -> None:
+         comment: str | None, signature: dict[str, Any] | None = None) -> None:
     """`t`'s assignee approves (completes, on a handle task; confirms, on a read-only node) or rejects;
     the node counts it. A delegate's task (委派) records an opinion instead (`resolve`); a claim
     node must be claimed first; a read-only node has no rejection."""
+    signed = {"signature": signature} if signature else {}
     if t.delegated_from_id is not None:
-        resolve(ctx, t, actor_id, approve, comment)
+        resolve(ctx, t, actor_id, approve, comment, signed)
         return
     if act.mode == "claim":
         raise Conflict("claim this task first: it is offered to several people", reason="claim_first")
@@ -154,11 +155,13 @@ def vote(ctx: runtime.Ctx, act: NodeActivation, t: HumanTask, actor_id: int, app
     transition(t, status)
     t.comment, t.acted_at = comment, utcnow()
     ctx.s.flush()
-    audit.record(ctx.s, ctx.inst.id, action, actor_id, node_id=t.node_id, task_id=t.id, comment=comment)
+    audit.record(ctx.s, ctx.inst.id, action, actor_id, node_id=t.node_id, task_id=t.id, comment=comment,
+                 detail=signed or None)
     evaluate(ctx, act)
 
 
-def resolve(ctx: runtime.Ctx, t: HumanTask, actor_id: int, approve: bool, comment: str | None) -> None:
+def resolve(ctx: runtime.Ctx, t: HumanTask, actor_id: int, approve: bool, comment: str | None,
+            signed: dict[str, Any] | None = None) -> None:
     """委派: the delegate gives their opinion (not a vote); the delegator's task comes back to them."""
     back = ctx.s.get(HumanTask, t.delegated_from_id)
     assert back is not None
@@ -167,7 +170,7 @@ def resolve(ctx: runtime.Ctx, t: HumanTask, actor_id: int, approve: bool, commen
     transition(back, TaskStatus.OPEN)
     ctx.s.flush()
     audit.record(ctx.s, ctx.inst.id, "resolve", actor_id, node_id=t.node_id, task_id=t.id, comment=comment,
-                 detail={"opinion": "approve" if approve else "reject", "to_task": back.id})
+                 detail={"opinion": "approve" if approve else "reject", "to_task": back.id, **(signed or {})})
 
 
 def voted_rows(s: Session, act: NodeActivation) -> list[HumanTask]:
@@ -217,10 +220,12 @@ def decide_node(ctx: runtime.Ctx, act: NodeActivation, outcome: str, rows: list[
     outcome = str(outcome)  # the plain string, into the process data and the audit trail
     runtime.close_activation(ctx, act, outcome)
     users = {u.id: u for u in ctx.s.scalars(select(User).where(User.id.in_([t.assignee_id for t in rows])))}
+    signed = signatures.of_tasks(ctx.s, [t.id for t in rows])
     ballot = [{"user": users[t.assignee_id].username,
                "decision": "read" if act.mode == "read" else
                {"approved": "approve", "rejected": "reject"}.get(t.status, t.status),
-               "comment": t.comment or "", "at": iso(t.acted_at or utcnow()), "auto": t.auto}
+               "comment": t.comment or "", "at": iso(t.acted_at or utcnow()), "auto": t.auto,
+               **({"signature": signed[t.id]} if t.id in signed else {})}
               for t in rows]
     audit.record(ctx.s, ctx.inst.id, "decide", None, node_id=act.node_id, detail={"outcome": outcome})
     routed = act.kind == "handle" or outcome != REJECTED or _outcome_is_read(ctx, act.node_id)

@@ -8,6 +8,7 @@ import '@bpmn-io/form-js-editor/dist/assets/form-js-editor.css';
 import '@bpmn-io/form-js-editor/dist/assets/properties-panel.css';
 import '@bpmn-io/form-js-viewer/dist/assets/form-js.css';
 import { request } from './lib/http';
+import './lib/calendar';
 
 
 function setStatus(page, text, kind = 'info') {

@@ -3,16 +3,16 @@
 // (diagram.js), loaded only by pages that show a diagram, so the inbox and task pages stay small.
 import 'htmx.org';
 import { Form } from '@bpmn-io/form-js-viewer';
-import flatpickr from 'flatpickr';
 
 import '@bpmn-io/form-js-viewer/dist/assets/form-js.css';
 import { csrfToken, request } from './lib/http';
 import { numberFieldModule } from './lib/numberfield';
+import { fileFieldModule, fileUrl } from './lib/filefield';
+import { signaturePad } from './lib/signature';
+import './lib/calendar';
 
-// form-js's date fields use flatpickr. On a phone flatpickr swaps in a native date input of its own,
-// which ignores `readonly` (read-only dates became editable) and has no calendar element, so
-// form-js's close handler threw `TypeError ... removeEventListener`. The same calendar everywhere:
-flatpickr.setDefaults({ disableMobile: true });
+// form-js's calendar (flatpickr): no native phone input, in the user's language. form-js's own
+// texts ("Select", "Field is required.", "Add new") go through lzT (libtext-plugin.mjs).
 
 // htmx requests carry the CSRF token like every form post does.
 document.addEventListener('htmx:configRequest', (event) => {
@@ -58,7 +58,7 @@ function restrict(schema, editable, readOnly) {
 
 async function renderForm(container, schema, data, options = {}) {
   const form = new Form({ container, properties: { readOnly: !!options.readOnly },
-    additionalModules: [numberFieldModule] });
+    additionalModules: [numberFieldModule, fileFieldModule] });
   const prepared = restrict(localise(schema, options.locale || document.documentElement.lang), options.editable,
     !!options.readOnly);
   await form.importSchema(prepared, data || {});
@@ -84,4 +84,5 @@ function showErrors(form, schema, fields) {
 // A JSON request to the API with the session cookie and the CSRF token.
 const api = request;
 
-window.LZ = Object.assign(window.LZ || {}, { renderForm, showErrors, api, csrfToken, components });
+window.LZ = Object.assign(window.LZ || {}, { renderForm, showErrors, api, csrfToken, components, signaturePad,
+  fileUrl });

@@ -199,3 +199,16 @@ def test_removing_a_delegator_cancels_the_delegation(client, org, deployed):
     assert holders(client, iid) == ["v02", "v03"]
     assert inbox(client, "v10")["total"] == 0
     h.assert_inbox_matches_engine(org, iid)
+
+
+def test_a_delegate_gives_an_opinion_but_cannot_return_or_transfer_the_task(client, org, deployed):
+    iid = start(client, "clerk", "ops_all")
+    mine = task_of(client, "v01", iid)
+    theirs = post(client, "v01", mine, "delegate", {"to_user": "v10"}).get_json()["new_task"]
+    before = instance(client, iid)
+    err = assert_error(post(client, "v10", theirs, "return", {"to_node": "initiator", "comment": "退回"}), 409)
+    assert "return" in err["message"]
+    assert_error(post(client, "v10", theirs, "transfer", {"to_user": "v11"}), 409)
+    after = instance(client, iid)
+    assert after["open_tasks"] == before["open_tasks"] and after["history"] == before["history"]
+    h.assert_inbox_matches_engine(org, iid)

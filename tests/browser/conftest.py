@@ -23,6 +23,7 @@ from werkzeug.serving import make_server
 
 import crm.models  # noqa: F401
 import engine.models  # noqa: F401
+import files.models  # noqa: F401  (attachments and signatures)
 import search.models  # noqa: F401  (the search index table)
 from app import BPMN_DIR, create_app
 from db.base import Base
@@ -118,6 +119,14 @@ def shot(request) -> Callable[[Any, str], Path]:
         return path
 
     return take
+
+
+def sign_out(page: Any) -> None:
+    """Forget the session: wait for the page's own requests (the bell's count) to finish and leave it
+    first, so none of them sets the session cookie again after the cookies are cleared."""
+    page.wait_for_load_state("networkidle")
+    page.goto("about:blank")
+    page.context.clear_cookies()
 
 
 def login(page: Any, username: str, password: str = PASSWORD) -> None:

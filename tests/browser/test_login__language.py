@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login
+from tests.browser.conftest import login, sign_out
 
 
 def test_wrong_password_says_so_then_login_reaches_the_inbox(page, shot):
@@ -32,7 +32,7 @@ def test_language_switch_is_remembered_at_the_next_login(page, shot):
     page.get_by_role("button", name="Log out").click()
     expect(page).to_have_url("/login")
     # a new browser session: the choice comes from the user, not the cookie
-    page.context.clear_cookies()
+    sign_out(page)
     login(page, "lisi")
     expect(page.locator(".tabs a.active")).to_contain_text("To do")
     page.get_by_role("button", name="中文").click()

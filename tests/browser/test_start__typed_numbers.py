@@ -9,7 +9,7 @@ import re
 from playwright.sync_api import expect
 
 from engine import inbox, instances, tasks
-from tests.browser.conftest import login
+from tests.browser.conftest import login, sign_out
 from tests.browser.test_task__approve_from_page import user_id
 
 
@@ -41,7 +41,7 @@ def test_typing_50_000_stores_50000_and_reaches_the_department_head(page, live_s
     assert inst["data"]["amount"] == 50000 and isinstance(inst["data"]["amount"], int)
 
     (task,) = [t for t in inst["open_tasks"] if t["assignee"] == "zhouqiang"]
-    page.context.clear_cookies()
+    sign_out(page)
     login(page, "zhouqiang")
     page.goto(f"/tasks/{task['id']}")
     expect(page.locator("#task-form").get_by_label("金额（元）")).to_have_value("50,000")

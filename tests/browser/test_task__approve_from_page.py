@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from crm import org as org_service
 from engine import instances
-from tests.browser.conftest import login
+from tests.browser.conftest import login, sign_out
 
 
 def user_id(db: Any, username: str) -> int:
@@ -24,7 +24,7 @@ def start_as(live_server: Any, username: str, process: str, data: dict[str, Any]
 
 
 def switch_user(page: Any, username: str) -> None:
-    page.context.clear_cookies()
+    sign_out(page)
     login(page, username)
 
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from crm import org as org_svc
 from crm import records as rs
 from engine import instances
-from tests.browser.conftest import login
+from tests.browser.conftest import login, sign_out
 
 
 def user_id(db, username):
@@ -93,7 +93,7 @@ def test_the_supervisor_sees_the_team_and_a_colleague_gets_404(page, shot, live_
     assert "owner=lisi" in page.url and "level=" not in page.url, "empty filters stay out of the address"
     page.goto(f"/crm/customers/{mine['id']}")
     expect(page.locator("h1")).to_contain_text("张三的客户")
-    page.context.clear_cookies()
+    sign_out(page)
     login(page, "lisi")
     response = page.goto(f"/crm/customers/{mine['id']}")
     assert response is not None and response.status == 404

@@ -36,7 +36,8 @@ def test_every_attribute_the_designer_writes_is_read_by_lz_py():
         assert attrs <= read, (t["name"], attrs - read)
     # and each element's attributes are the ones lz.py reads for it
     approval = next(t for t in DESCRIPTOR["types"] if t["name"] == "Approval")
-    assert {p["name"] for p in approval["properties"]} == {"mode", "threshold", "skipInitiator", "skipRepeated"}
+    assert {p["name"] for p in approval["properties"]} == {"mode", "threshold", "skipInitiator", "skipRepeated",
+                                                           "signature"}
     process = next(t for t in DESCRIPTOR["types"] if t["name"] == "Process")
     assert {p["name"] for p in process["properties"]} == {"mode", "category", "prefix", "name_en"}
 

@@ -117,13 +117,17 @@ def test_open_as_diagram_saves_a_draft_and_goes_to_the_modeler(client, org, gene
     assert len(versions.list_versions(org.db, org["admin"], general)) == 1
 
 
-def test_a_process_that_is_not_a_chain_offers_the_diagram(client, org):
+def test_a_process_that_is_not_a_chain_shows_its_main_path_read_only_and_offers_the_diagram(client, org):
     definitions.deploy(org.db, (BPMN / "contract_countersign.bpmn").read_bytes(), None)
     signed_in(client, "admin")
     html = client.get("/designer/contract_countersign/table").get_data(as_text=True)
-    assert "service task &#39;submit&#39;" in html
+    rows = re.findall(r'<tr data-step="(\w+)" data-kind="(\w+)"', html)
+    assert rows == [("submit", "service"), ("countersign", "approval"), ("gm_approval", "approval"),
+                    ("mark_signed", "service")]
+    assert "系统步骤（服务任务）" in html and "会签" in html  # in the admin's language
+    assert "驳回时：合同驳回 → 已驳回。" in html  # the rejection branch, in words
     assert 'href="/designer/contract_countersign/edit"' in html
-    assert 'name="steps-0-name"' not in html
+    assert 'name="steps-0-name"' not in html  # read-only: no table form to post
 
 
 def test_problems_are_in_the_user_language_and_a_diagram_is_never_overwritten_by_a_table(client, org):

@@ -41,7 +41,7 @@ def test_a_field_may_word_a_code_its_own_way(app):
 def test_every_code_has_a_chinese_translation(app):
     msgids = [*MESSAGES.values(), *FIELD_MESSAGES.values()]
     params = {"min": 1, "max": 2, "left": 3, "label": "年假", "requested": 4, "user": "u", "roles": "r", "key": "k",
-              "retry_after": 5,
+              "retry_after": 5, "max_mb": 5, "accept": ".pdf", "max_kb": 200,  # files and signatures
               # the expression checks (bpmn/expressions.py)
               "source": "s", "name": "n", "suggestion": "g", "expr": "e", "keys": "ks", "attr": "a",
               "operator": ">>", "hint": ">=", "literal": "1"}
