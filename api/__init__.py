@@ -45,6 +45,7 @@ from api import (  # noqa: E402,F401
     routes_org,
     routes_processes,
     routes_records,
+    routes_reports,
     routes_search,
     routes_task_ops,
     routes_tasks,

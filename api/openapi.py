@@ -22,6 +22,7 @@ from api import (
     openapi_notify,
     openapi_org,
     openapi_records,
+    openapi_reports,
     openapi_task_ops,
 )
 from api.openapi_parts import (
@@ -61,7 +62,7 @@ SCHEMAS: dict[str, Any] = {
                  "department": nullable(INT), "department_name": nullable(STR), "supervisor": nullable(STR),
                  "roles": {"type": "array", "items": STR}, "locale": STR},
                 ["id", "username", "display_name", "roles"], additional=True),
-    "Me": {"allOf": [ref("User"), obj({"is_admin": BOOL}, additional=True)]},
+    "Me": {"allOf": [ref("User"), obj({"is_admin": BOOL, "is_head": BOOL}, additional=True)]},
     "UserCreate": obj({"username": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_.-]{1,63}$"},
                        "display_name": {"type": "string", "maxLength": 100},
                        "password": {"type": "string", "minLength": 8},
@@ -298,6 +299,7 @@ openapi_crm.add_schemas(SCHEMAS)
 openapi_crm.add_paths(PATHS, PARAMETERS)
 openapi_records.add(PATHS, SCHEMAS, PARAMETERS)
 openapi_files.add(PATHS, SCHEMAS, PARAMETERS)
+openapi_reports.add(PATHS, SCHEMAS, PARAMETERS)
 openapi_instance_admin.add_schemas(SCHEMAS)
 openapi_instance_admin.add_paths(PATHS, PARAMETERS)
 openapi_collab.add_schemas(SCHEMAS)
@@ -322,7 +324,7 @@ DOCUMENT: dict[str, Any] = {
     "servers": [{"url": API_PREFIX}],
     "security": [{"bearer": []}],
     "tags": [{"name": t} for t in ("auth", "organisation", "definitions", "instances", "tasks", "crm",
-                                   "notifications", "files", "meta")],
+                                   "notifications", "files", "reports", "meta")],
     "paths": PATHS,
     "components": {
         "schemas": SCHEMAS,

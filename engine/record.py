@@ -62,11 +62,18 @@ def approver_chain(s: Session, inst: ProcessInstance) -> list[dict[str, Any]]:
     signed = signatures.of_tasks(s, [t.id for t in tasks])
     for act in acts:
         people = [{**person(t.assignee_id), "status": t.status, "comment": t.comment, "at": iso(t.acted_at),
-                   "auto": t.auto, "signature": signed.get(t.id)} for t in by_act.get(act.id, [])]
+                   "auto": t.auto, "signature": signed.get(t.id), "read_at": iso(t.read_at)}
+                  for t in by_act.get(act.id, [])]
         steps.append({"kind": act.kind, "node_id": act.node_id, "node_name": act.node_name, "mode": act.mode,
                       "status": act.status, "entered_at": iso(act.created_at), "at": iso(act.decided_at),
                       "people": people})
     return steps
+
+
+def chain(db: Database, actor_id: int, instance_id: int) -> list[dict[str, Any]]:
+    """The approver chain of the instance page, for a reader of the instance (NotFound / Forbidden)."""
+    with db.uow() as s:
+        return approver_chain(s, _readable(s, actor_id, instance_id))
 
 
 def _head(s: Session, instance_id: int) -> tuple[int, str]:

@@ -108,6 +108,12 @@ MESSAGES: dict[str, str] = {
     "signature_too_large": "The signature is too large (at most %(max_kb)s KB): clear it and draw it again.",
     # deploying (engine/design/catalog.py)
     "deploy_forbidden": "Only administrators and process administrators may deploy processes.",
+    # reports (engine/reports_scope.py)
+    "reports_forbidden": "Reports are for administrators and department heads.",
+    "report_date": "Must be a date like 2026-11-30.",
+    "report_range": "Must not be before the start date.",
+    "report_process": "No such process.",
+    "report_department": "No such department.",
 }
 
 # (field, code) -> msgid: the wording for one field of a task action (engine/tasks.py, instances.py)

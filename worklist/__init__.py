@@ -25,6 +25,7 @@ from worklist import (  # noqa: E402,F401
     notifications,
     org_admin,
     record,
+    reports,
     search,
     start,
     task,

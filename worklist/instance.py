@@ -13,11 +13,12 @@ from flask_babel import lazy_gettext
 from bpmn.layout import ensure_layout
 from core.errors import Conflict, TooManyRequests, ValidationFailed
 from crm import pickers
-from engine import collab, instance_admin, instances, progress
+from engine import collab, instance_admin, instances, progress, record
 from engine import inbox as engine_inbox
 from web.messages import translate_error, translate_fields
 from web.users import current_user, database, login_required
 from worklist import bp
+from worklist.chain_view import chain_steps
 from worklist.start import drop_empty_sections, localized_name
 
 ACTIONS = {
@@ -131,7 +132,8 @@ def instance(instance_id: int) -> Any:
         end_name=end_name, process_label=localized_name({"name": prog["process_name"], "key": prog["process"],
                                                          "name_en": prog["name_en"]}),
         initiator_name=people.get(view["initiator"], view["initiator"]), open_nodes=list(by_node.values()),
-        timeline=_timeline(view, prog), diagram=diagram, data_view=data_view,
+        timeline=_timeline(view, prog), diagram=diagram,
+        chain=chain_steps(record.chain(database(), uid, instance_id), prog["names"]), data_view=data_view,
         plain_data=_plain_data(view["data"]) if prog["form"] is None else [],
         can_take_back=view["status"] == "running" and collab.can_take_back(database(), uid, instance_id),
         can_resubmit=mine and (view.get("outcome") in ("rejected", "withdrawn") or view["status"] == "withdrawn"),
