@@ -159,6 +159,8 @@ SCHEMAS: dict[str, Any] = {
 PATHS: dict[str, Any] = {
     "/auth/token": {"post": op("Exchange credentials for a bearer token", "200", "Token", "401", "422",
                                body="TokenRequest", public=True, tag="auth")},
+    "/auth/logout": {"post": op("Sign out everywhere: every token and session of the caller stops working",
+                                "204", None, "403", ok_text="Signed out", tag="auth")},
     "/openapi.json": {"get": op("This document", "200", None, public=True, tag="meta",
                                 extra={"responses": {"200": {"description": "The OpenAPI document",
                                                              "content": {JSON: {"schema": ANY_OBJECT}}}}})},

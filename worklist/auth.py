@@ -36,13 +36,13 @@ def login() -> Any:
     password = request.form.get("password") or ""
     next_url = request.form.get("next", "")
     try:
-        uid = directory.login(database(), username, password)
-        error = None if uid is not None else _("Wrong user name or password.")
+        found = directory.credentials(database(), username, password)
+        error = None if found is not None else _("Wrong user name or password.")
     except ValidationFailed:
-        uid, error = None, _("Enter your user name and password.")
-    if uid is None:
+        found, error = None, _("Enter your user name and password.")
+    if found is None:
         return render_template("login.html", next=next_url, username=username, error=error), 401
-    sign_in(uid)
+    sign_in(*found)
     return redirect(_safe_next(next_url))
 
 
