@@ -8,6 +8,7 @@ statuses and pages. It imports no face.
     web/users.py     the signed-in user, sign in/out, login_required / admin_required
     web/security.py  CSRF protection and the login throttle
     web/headers.py   security headers on every answer (CSP + script nonce, no framing)
+    web/input_guard.py the one request validator: bad characters and ids out of range
     web/proxy.py     the client's address behind a configured reverse proxy
     web/nav.py       main-menu entries the faces add
     web/assets.py    /static/dist: content-hashed URLs, pre-compressed bundles, long cache
@@ -24,7 +25,7 @@ from flask import Blueprint, Flask
 from flask_babel import Babel
 from flask_wtf.csrf import generate_csrf
 
-from web import assets, headers
+from web import assets, headers, input_guard
 from web.assets import asset_url
 from web.errors import error_page
 from web.i18n import DEFAULT_LOCALE, localtime, select_locale
@@ -49,6 +50,7 @@ def init_web(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     app.register_blueprint(bp)
+    input_guard.install(app)  # NUL / lone surrogates / ids beyond 2^31-1: a 4xx naming the field
     headers.install(app)  # CSP with a per-answer script nonce, no framing, nosniff, Referrer-Policy
 
     @app.context_processor
