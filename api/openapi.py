@@ -304,6 +304,20 @@ openapi_notify.add_paths(PATHS, PARAMETERS)
 openapi_inbox.add_paths(PATHS, PARAMETERS)
 openapi_org.add_schemas(SCHEMAS)
 
+
+def _input_guard_statuses(paths: dict[str, Any]) -> None:
+    """What web/input_guard.py answers before any route: 422 for a NUL or lone surrogate in any
+    query argument or body, 404 for a path id beyond 2^31 - 1 (or any unknown one)."""
+    for path, item in paths.items():
+        for method, operation in item.items():
+            if method in ("get", "post", "put", "patch", "delete") and isinstance(operation, dict):
+                responses = operation.setdefault("responses", {})
+                for code in ("422", "404") if "{" in path else ("422",):
+                    responses.setdefault(code, {"$ref": f"#/components/responses/E{code}"})
+
+
+_input_guard_statuses(PATHS)
+
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {

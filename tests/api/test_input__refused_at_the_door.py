@@ -133,3 +133,15 @@ def test_a_utf16_bpmn_file_is_refused_and_nothing_is_deployed(client, org, encod
         assert "UTF-8" in str(err), err
     assert client.get(f"{API}/process-definitions", headers=h).get_json()["total"] == 0
     directory.me(org.db, org["admin"])  # the database is still answering
+
+
+def test_the_document_lists_what_the_validator_answers_on_every_operation(client):
+    paths = client.get(f"{API}/openapi.json").get_json()["paths"]
+    for path, item in paths.items():
+        for method, operation in item.items():
+            codes = set(operation["responses"])
+            assert "422" in codes, (method, path)
+            if "{" in path:
+                assert "404" in codes, (method, path)
+    err = assert_error(client.get(f"{API}/me?note=%00", headers=login(client, "clerk")), 422)
+    assert err["fields"] == {"note": "contains a NUL character"}
