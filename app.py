@@ -42,7 +42,8 @@ def settings(config: dict[str, Any] | None = None) -> Settings:
     config = config or {}
     return load(database_url=config.get("DATABASE_URL"), secret_key=config.get("SECRET_KEY"),
                 timers=config.get("TIMERS"), timer_interval=config.get("TIMER_INTERVAL"),
-                ratelimit_storage=config.get("RATELIMIT_STORAGE_URI"))
+                ratelimit_storage=config.get("RATELIMIT_STORAGE_URI"),
+                trusted_proxies=config.get("TRUSTED_PROXIES"), https=config.get("HTTPS"))
 
 
 def database_url(config: dict[str, Any] | None = None) -> str:
@@ -125,6 +126,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from files import storage
 
     storage.use(storage.LocalStorage(conf.files_dir))  # attachments; an S3-compatible store would go here
+    app.config["SESSION_COOKIE_SECURE"] = conf.https  # LIUZHUAN_HTTPS: the cookie only over HTTPS
+    if conf.trusted_proxies:  # X-Forwarded-For / -Proto believed only from these (web/proxy.py)
+        from web.proxy import TrustedProxies, networks
+
+        app.wsgi_app = TrustedProxies(app.wsgi_app, networks(conf.trusted_proxies))  # type: ignore[method-assign]
     app.extensions["lz_db"] = database if database is not None else Database(app.config["DATABASE_URL"])
 
     from api import bp as api_bp

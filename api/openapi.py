@@ -166,6 +166,8 @@ SCHEMAS: dict[str, Any] = {
 PATHS: dict[str, Any] = {
     "/auth/token": {"post": op("Exchange credentials for a bearer token", "200", "Token", "401", "422",
                                body="TokenRequest", public=True, tag="auth")},
+    "/auth/logout": {"post": op("Sign out everywhere: every token and session of the caller stops working",
+                                "204", None, "403", ok_text="Signed out", tag="auth")},
     "/openapi.json": {"get": op("This document", "200", None, public=True, tag="meta",
                                 extra={"responses": {"200": {"description": "The OpenAPI document",
                                                              "content": {JSON: {"schema": ANY_OBJECT}}}}})},
@@ -310,6 +312,20 @@ openapi_notify.add_schemas(SCHEMAS)
 openapi_notify.add_paths(PATHS, PARAMETERS)
 openapi_inbox.add_paths(PATHS, PARAMETERS)
 openapi_org.add_schemas(SCHEMAS)
+
+
+def _input_guard_statuses(paths: dict[str, Any]) -> None:
+    """What web/input_guard.py answers before any route: 422 for a NUL or lone surrogate in any
+    query argument or body, 404 for a path id beyond 2^31 - 1 (or any unknown one)."""
+    for path, item in paths.items():
+        for method, operation in item.items():
+            if method in ("get", "post", "put", "patch", "delete") and isinstance(operation, dict):
+                responses = operation.setdefault("responses", {})
+                for code in ("422", "404") if "{" in path else ("422",):
+                    responses.setdefault(code, {"$ref": f"#/components/responses/E{code}"})
+
+
+_input_guard_statuses(PATHS)
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",

@@ -13,6 +13,8 @@ working directory, so `app.py` behaves the same from any directory.
 | `LIUZHUAN_TIMERS` | `off` | `inprocess`: the web process runs the timer tick (make run) |
 | `LIUZHUAN_TIMER_INTERVAL` | `15` | seconds between two ticks of the in-process loop |
 | `LIUZHUAN_RATELIMIT_STORAGE` | `memory://` | where failed-login counts live (`redis://...` shares them) |
+| `LIUZHUAN_TRUSTED_PROXIES` | none | reverse proxies (`127.0.0.1,10.0.0.0/8`) whose X-Forwarded-For/-Proto count |
+| `LIUZHUAN_HTTPS` | `0` | `1`: served over HTTPS, the session cookie is sent only over HTTPS (`Secure`) |
 | `LIUZHUAN_ADMIN_PASSWORD` | generated | the `admin` password set by `app.py create-admin` |
 | `LIUZHUAN_DEMO_PASSWORD` | `liuzhuan123` | the password of every demo user |
 | `LIUZHUAN_SCRIPT_CPU_SECONDS`, `LIUZHUAN_MAX_NODES`, ... | see core/limits.py | resource limits (README "Limits") |
@@ -53,6 +55,8 @@ class Settings:
     admin_password: str | None
     demo_password: str
     limits: Limits = Limits()
+    trusted_proxies: tuple[str, ...] = ()
+    https: bool = False
 
     @property
     def secret_key_file(self) -> Path:
@@ -82,6 +86,26 @@ def _interval(raw: str) -> float:
     return value
 
 
+def _proxies(raw: str) -> tuple[str, ...]:
+    import ipaddress
+
+    out = tuple(p.strip() for p in raw.split(",") if p.strip())
+    for spec in out:
+        try:
+            ipaddress.ip_network(spec, strict=False)
+        except ValueError:
+            raise ConfigError(f"LIUZHUAN_TRUSTED_PROXIES: {spec!r} is not an address or network") from None
+    return out
+
+
+def _flag(name: str, raw: str) -> bool:
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("", "0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be 1 or 0, not {raw!r}")
+
+
 def load(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
     """The settings from `env` (default: the process environment), with `overrides` (keyword
     names of Settings fields, None meaning "not given") taking precedence."""
@@ -96,6 +120,7 @@ def load(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
     if timers not in TIMER_MODES:
         raise ConfigError(f"LIUZHUAN_TIMERS must be one of {', '.join(TIMER_MODES)}, not {timers!r}")
     interval = given.get("timer_interval")
+    proxies = given.get("trusted_proxies") or env.get("LIUZHUAN_TRUSTED_PROXIES") or ""
     try:
         limits = given.get("limits") or from_env(env)
     except ValueError as e:
@@ -112,6 +137,8 @@ def load(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         admin_password=str(given.get("admin_password") or env.get("LIUZHUAN_ADMIN_PASSWORD") or "") or None,
         demo_password=str(given.get("demo_password") or env.get("LIUZHUAN_DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD),
         limits=limits if isinstance(limits, Limits) else Limits(),
+        trusted_proxies=_proxies(",".join(proxies) if isinstance(proxies, tuple | list) else str(proxies)),
+        https=_flag("LIUZHUAN_HTTPS", str(given.get("https") or env.get("LIUZHUAN_HTTPS") or "")),
     )
 
 

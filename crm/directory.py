@@ -68,30 +68,60 @@ def role_dict(key: str, name: str) -> dict[str, Any]:
 
 
 def login(db: Database, username: Any, password: Any) -> int | None:
-    """The id of the active user with these credentials, or None."""
+    """The id of the active user with these credentials, or None (see `credentials` for the version)."""
+    found = credentials(db, username, password)
+    return found[0] if found is not None else None
+
+
+def credentials(db: Database, username: Any, password: Any) -> tuple[int, int] | None:
+    """(id, token version) of the active user with these credentials, or None. The version goes into
+    the session or token; `active_user` / `me` refuse it once logout, a new password or
+    deactivation has raised the user's version."""
     fields = {name: Msg("required", "required") for name, value in (("username", username), ("password", password))
               if not isinstance(value, str) or not value}
     if fields:
         raise ValidationFailed("username and password are required", fields)
     with db.uow() as s:
         user = org.authenticate(s, username, password)
-        return user.id if user is not None else None
+        return (user.id, user.token_version or 0) if user is not None else None
 
 
-def active_user(db: Database, user_id: Any) -> int:
-    """`user_id` when it names an active user; Unauthenticated otherwise (e.g. deactivated since login)."""
-    if not isinstance(user_id, int) or isinstance(user_id, bool):
+_UNCHECKED: Any = object()  # me() of a caller authenticated already (api/ after current_user_id)
+
+
+def _current(s: Session, user_id: Any, version: Any) -> User:
+    """The active user whose session/token carries the current version; Unauthenticated otherwise."""
+    if not isinstance(user_id, int) or isinstance(user_id, bool) or not 0 < user_id <= MAX_ID:
         raise Unauthenticated("invalid credentials")
-    with db.uow() as s:
-        return _actor(s, user_id).id
+    user = _actor(s, user_id)
+    if version is not _UNCHECKED and version != (user.token_version or 0):
+        raise Unauthenticated("signed out: this session or token was revoked; sign in again")
+    return user
 
 
-def me(db: Database, user_id: int) -> dict[str, Any]:
+def active_user(db: Database, user_id: Any, version: Any) -> int:
+    """`user_id` when it names an active user and `version` is still theirs; Unauthenticated otherwise
+    (deactivated, signed out or given a new password since the token or session was issued)."""
     with db.uow() as s:
-        user = _actor(s, user_id)
+        return _current(s, user_id, version).id
+
+
+def me(db: Database, user_id: int, version: Any = _UNCHECKED) -> dict[str, Any]:
+    """The user's profile; with `version` (a session's), Unauthenticated once it was revoked."""
+    with db.uow() as s:
+        user = _current(s, user_id, version)
         # heads the department they belong to (already loaded: no extra statement on every page)
         is_head = user.department is not None and user.department.head_id == user.id
         return {**org.user_dict(user), "is_admin": user.is_admin, "is_head": is_head}
+
+
+def sign_out(db: Database, user_id: Any, version: Any) -> None:
+    """Logout: every session and token of the user issued so far stops working (a no-op when the
+    one presented is already revoked)."""
+    with db.uow(write=True) as s:
+        user = s.get(User, user_id) if isinstance(user_id, int) and 0 < user_id <= MAX_ID else None
+        if user is not None and version == (user.token_version or 0):
+            org.revoke_sessions(user)
 
 
 def set_locale(db: Database, user_id: int, locale: Any) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Column, ForeignKey, String, Table
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, JSONType, utcnow
@@ -57,6 +57,9 @@ class User(Base):
     mobile: Mapped[str | None] = mapped_column(String(30))
     notify_prefs: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Migration 0010: carried in every session and bearer token; raised by logout, a password
+    # change or reset and deactivation, so every older session and token stops working.
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     department: Mapped[Department | None] = relationship(foreign_keys=[department_id])
     supervisor: Mapped[User | None] = relationship(remote_side=[id])

@@ -265,6 +265,8 @@ def update_user(s: Session, user_id: int, changes: dict[str, Any]) -> User:
         if name == "password":
             set_password(user, value)
         else:
+            if name == "active" and value is False and user.active:
+                revoke_sessions(user)  # deactivated: every session and token ends now
             setattr(user, name, value)
     s.flush()
     return user
@@ -297,7 +299,14 @@ def _user_changes(s: Session, user: User, changes: dict[str, Any], fields: dict[
 
 
 def set_password(user: User, password: str) -> None:
+    """A new password (a change or an admin's reset) ends every session and token of the user."""
     user.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+    revoke_sessions(user)
+
+
+def revoke_sessions(user: User) -> None:
+    """Every session cookie and bearer token issued to the user so far stops working."""
+    user.token_version = (user.token_version or 0) + 1
 
 
 def list_users(s: Session, offset: int, limit: int) -> tuple[list[User], int]:

@@ -6,7 +6,10 @@ statuses and pages. It imports no face.
     web/messages.py  messages of the layers below translated by code (core.errors.Msg, reason)
     web/errors.py    domain error -> status; JSON errors; the error page; form refusals
     web/users.py     the signed-in user, sign in/out, login_required / admin_required
-    web/security.py  CSRF protection and the login rate limits
+    web/security.py  CSRF protection and the login throttle
+    web/headers.py   security headers on every answer (CSP + script nonce, no framing)
+    web/input_guard.py the one request validator: bad characters and ids out of range
+    web/proxy.py     the client's address behind a configured reverse proxy
     web/nav.py       main-menu entries the faces add
     web/assets.py    /static/dist: content-hashed URLs, pre-compressed bundles, long cache
     web/templates/   error.html (it extends the faces' base.html)
@@ -22,7 +25,7 @@ from flask import Blueprint, Flask
 from flask_babel import Babel
 from flask_wtf.csrf import generate_csrf
 
-from web import assets
+from web import assets, headers, input_guard
 from web.assets import asset_url
 from web.errors import error_page
 from web.i18n import DEFAULT_LOCALE, localtime, select_locale
@@ -42,12 +45,13 @@ def init_web(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid as long as the session
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")  # app.py sets the configured one
-    app.config.setdefault("LOGIN_LIMIT", "5 per minute")  # failed logins per user name
-    app.config.setdefault("LOGIN_IP_LIMIT", "30 per minute")  # failed logins per client address
+    app.config.setdefault("LOGIN_THROTTLE", True)  # failed logins per (name, address): web/security.py
     Babel(app, locale_selector=select_locale)
     csrf.init_app(app)
     limiter.init_app(app)
     app.register_blueprint(bp)
+    input_guard.install(app)  # NUL / lone surrogates / ids beyond 2^31-1: a 4xx naming the field
+    headers.install(app)  # CSP with a per-answer script nonce, no framing, nosniff, Referrer-Policy
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

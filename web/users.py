@@ -1,7 +1,8 @@
 """The signed-in user of a browser session, and the guards pages put in front of their views.
 
 The session holds the user's id (SESSION_KEY; api/auth.py reads the same key, so a signed-in
-browser may call the API) and the chosen language (web.i18n.LOCALE_KEY). The user is read once
+browser may call the API), the user's token version at login (VERSION_KEY: a stale one is
+signed out) and the chosen language (web.i18n.LOCALE_KEY). The user is read once
 per request through crm.directory.me, which refuses a missing or deactivated user.
 """
 from __future__ import annotations
@@ -17,6 +18,7 @@ from crm import directory
 from web.i18n import DEFAULT_LOCALE, LOCALE_KEY
 
 SESSION_KEY = "uid"  # api/auth.py reads the same key: a signed-in browser may call the API
+VERSION_KEY = "tv"  # the user's token version at login; logout, a new password or deactivation raise it
 LOGIN_ENDPOINT = "worklist.login"  # where login_required sends a visitor (the worklist face serves it)
 
 
@@ -32,18 +34,19 @@ def current_user() -> dict[str, Any] | None:
     uid = session.get(SESSION_KEY)
     user = None
     if isinstance(uid, int) and not isinstance(uid, bool):
-        try:
-            user = directory.me(database(), uid)  # Unauthenticated unless the user exists and is active
+        try:  # Unauthenticated unless the user exists, is active and the session was not revoked
+            user = directory.me(database(), uid, session.get(VERSION_KEY, 0))
         except Unauthenticated:
-            session.clear()  # deactivated or deleted since login
+            session.clear()  # deactivated, signed out elsewhere or given a new password since login
     g.lz_user = user
     return user
 
 
-def sign_in(user_id: int) -> None:
+def sign_in(user_id: int, version: int) -> None:
     session.clear()  # a fresh session (and CSRF token) at login: no session fixation
     session.permanent = True
     session[SESSION_KEY] = user_id
+    session[VERSION_KEY] = version
     g.pop("lz_user", None)
     user = current_user()
     if user is not None:
@@ -51,6 +54,11 @@ def sign_in(user_id: int) -> None:
 
 
 def sign_out() -> None:
+    """Ends this session and revokes every other session and token of the user (a copied cookie
+    stops working too)."""
+    uid = session.get(SESSION_KEY)
+    if uid is not None:
+        directory.sign_out(database(), uid, session.get(VERSION_KEY, 0))
     locale = session.get(LOCALE_KEY)
     session.clear()
     if locale:

@@ -6,10 +6,10 @@ from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_limiter import RateLimitExceeded
 
-from core.errors import ValidationFailed
+from core.errors import TooManyRequests, ValidationFailed
 from crm import directory
+from web.errors import error_page
 from web.i18n import LOCALE_KEY, LOCALES
 from web.security import limit_logins
 from web.users import current_user, database, sign_in, sign_out
@@ -36,21 +36,24 @@ def login() -> Any:
     password = request.form.get("password") or ""
     next_url = request.form.get("next", "")
     try:
-        uid = directory.login(database(), username, password)
-        error = None if uid is not None else _("Wrong user name or password.")
+        found = directory.credentials(database(), username, password)
+        error = None if found is not None else _("Wrong user name or password.")
     except ValidationFailed:
-        uid, error = None, _("Enter your user name and password.")
-    if uid is None:
+        found, error = None, _("Enter your user name and password.")
+    if found is None:
         return render_template("login.html", next=next_url, username=username, error=error), 401
-    sign_in(uid)
+    sign_in(*found)
     return redirect(_safe_next(next_url))
 
 
-@bp.errorhandler(RateLimitExceeded)
-def too_many(_e: Any) -> Any:
-    error = _("Too many failed attempts. Wait a minute, then try again.")
+@bp.errorhandler(TooManyRequests)
+def too_many(e: TooManyRequests) -> Any:
+    if request.endpoint != "worklist.login":
+        return error_page(e)
+    error = _("Too many failed attempts. Try again in %(seconds)s seconds.", seconds=e.retry_after)
     username = (request.form.get("username") or "").strip()
-    return render_template("login.html", next=request.form.get("next", ""), username=username, error=error), 429
+    page = render_template("login.html", next=request.form.get("next", ""), username=username, error=error)
+    return page, 429, {"Retry-After": str(e.retry_after)}
 
 
 @bp.post("/logout")

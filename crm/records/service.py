@@ -16,7 +16,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.errors import Conflict, NotFound, ValidationFailed
+from core.errors import Conflict, Msg, NotFound, ValidationFailed
 from crm import numbering
 from crm.models import User
 from crm.records.catalogue import KINDS
@@ -76,6 +76,10 @@ def _values(s: Session, kind: Kind, payload: dict[str, Any], ids: set[int] | Non
             out[f.attr] = parse(s, f, payload.get(f.name), ids)
         except Bad as e:
             fields_out[f.name] = e.message
+            continue
+        if not creating and f.name == kind.number_field and out[f.attr] in (None, ""):
+            # a record keeps its number (NOT NULL); it is only issued when creating without one
+            fields_out[f.name] = Msg("required", "required: a record keeps its number")
     return out
 
 

@@ -78,6 +78,13 @@ def _body(xml: Any) -> bytes:
         raise DefinitionInvalid([Problem(None, "the request body is empty: send the BPMN XML", "xml")])
     if len(xml) > MAX_BPMN_BYTES:
         raise DefinitionInvalid([Problem(None, f"the BPMN file is larger than {MAX_BPMN_BYTES // 1024} KB", "xml")])
+    try:  # stored as text: UTF-8 only (a UTF-16 file used to be stored as mojibake with NULs, or fail)
+        text = bytes(xml).decode("utf-8")
+    except UnicodeDecodeError:
+        raise DefinitionInvalid([Problem(None, "the BPMN file must be encoded as UTF-8 (save it as UTF-8 and "
+                                               "upload it again)", "xml")]) from None
+    if "\x00" in text:
+        raise DefinitionInvalid([Problem(None, "the BPMN file contains a NUL character", "xml")])
     return bytes(xml)
 
 

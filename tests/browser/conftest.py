@@ -63,6 +63,21 @@ def browser_type_launch_args() -> dict[str, Any]:
     }
 
 
+@pytest.fixture(autouse=True)
+def no_csp_violations(request: Any) -> Iterator[None]:
+    """Every browser test fails if a page broke the Content-Security-Policy (issue 11): Chromium reports
+    a refused inline script, handler, eval or resource as a console error naming the policy."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    seen: list[str] = []
+    page.on("console", lambda msg: seen.append(msg.text)
+            if msg.type == "error" and "Content Security Policy" in msg.text else None)
+    yield
+    assert not seen, f"CSP violations: {seen}"
+
+
 @pytest.fixture
 def browser_context_args(browser_context_args: dict[str, Any], live_server: LiveServer) -> dict[str, Any]:
     return {**browser_context_args, "base_url": live_server.url, "locale": "zh-CN",
