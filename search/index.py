@@ -159,7 +159,7 @@ def _instance_text(session: Session, inst: ProcessInstance) -> str:
         for schema in (d.forms or {}).values():
             form_fields += [c for c in components(schema) if c.get("valuesKey") in PICKED and c.get("key")]
     data = {k: v for k, v in (inst.data or {}).items() if k not in hidden}
-    parts = [inst.business_key, inst.title or "", d.name if d is not None else ""]
+    parts = [inst.business_key, d.name if d is not None else ""]  # (the title is indexed as the title)
     parts += [v for v in _values(data) if isinstance(v, str)]
     parts += _picked_names(session, form_fields, data)
     return "\n".join(p for p in parts if p)

@@ -23,7 +23,8 @@ from search.models import SearchDoc
 from search.tokens import query_tokens
 
 MAX_Q = 200
-CANDIDATES = 200
+CANDIDATES = 200  # matches read at a time, best first
+MAX_ROUNDS = 10  # at most 2,000 matches are examined for what the reader may see
 KINDS = ("instance", *KIND_MODELS)
 RECORD_KINDS = {"customer": "customer", "contact": "contact", "contract": "contract", "agent": "agent",
                 "ticket": "ticket"}
@@ -41,17 +42,17 @@ def _ts_query(tokens: list[str]) -> str:
     return " & ".join(quoted)
 
 
-def _candidates(s: Session, tokens: list[str], kind: str | None) -> list[SearchDoc]:
+def _candidates(s: Session, tokens: list[str], kind: str | None, offset: int = 0) -> list[SearchDoc]:
     kind_sql = " AND d.kind = :kind" if kind else ""
-    params: dict[str, Any] = {"n": CANDIDATES, "kind": kind}
+    params: dict[str, Any] = {"n": CANDIDATES, "kind": kind, "offset": offset}
     if s.get_bind().dialect.name == "sqlite":
         sql = ("SELECT d.id FROM search_fts JOIN search_doc d ON d.id = search_fts.rowid "
-               f"WHERE search_fts MATCH :q{kind_sql} ORDER BY bm25(search_fts) LIMIT :n")
+               f"WHERE search_fts MATCH :q{kind_sql} ORDER BY bm25(search_fts), d.id LIMIT :n OFFSET :offset")
         params["q"] = _fts_query(tokens)
     else:
         sql = ("SELECT d.id FROM search_doc d WHERE to_tsvector('simple', d.tokens) @@ to_tsquery('simple', :q)"
-               f"{kind_sql} ORDER BY ts_rank(to_tsvector('simple', d.tokens), to_tsquery('simple', :q)) DESC "
-               "LIMIT :n")
+               f"{kind_sql} ORDER BY ts_rank(to_tsvector('simple', d.tokens), to_tsquery('simple', :q)) DESC, d.id "
+               "LIMIT :n OFFSET :offset")
         params["q"] = _ts_query(tokens)
     ids = list(s.scalars(text(sql), params))
     docs = {d.id: d for d in s.scalars(select(SearchDoc).where(SearchDoc.id.in_(ids)))}
@@ -82,6 +83,18 @@ def _visible_records(s: Session, viewer: User, kind: str, ids: list[int]) -> set
     return set(s.scalars(stmt))
 
 
+def _visible(s: Session, viewer: User, docs: list[SearchDoc]) -> list[SearchDoc]:
+    """`docs` (in their order) that `viewer` may open."""
+    by_kind: dict[str, list[int]] = {}
+    for d in docs:
+        by_kind.setdefault(d.kind, []).append(d.ref_id)
+    allowed: set[tuple[str, int]] = set()
+    for k, ids in by_kind.items():
+        seen = visible_instances(s, viewer, ids) if k == "instance" else _visible_records(s, viewer, k, ids)
+        allowed |= {(k, i) for i in seen}
+    return [d for d in docs if (d.kind, d.ref_id) in allowed]
+
+
 def snippet(body: str, tokens: list[str], width: int = 90) -> tuple[str, str]:
     """(plain text, HTML with the matches in <mark>) around the first match in `body`."""
     flat = re.sub(r"\s+", " ", body.replace("\n¶\n", " · "))
@@ -100,7 +113,9 @@ def snippet(body: str, tokens: list[str], width: int = 90) -> tuple[str, str]:
 
 def search(db: Database, actor_id: int, q: Any, kind: Any = None, limit: int = 20) -> dict[str, Any]:
     """`{items: [{kind, id, title, snippet, highlighted}], total}`: the best `limit` matches the
-    caller may see (total counts those among the best CANDIDATES)."""
+    caller may see. Matches are read best first, CANDIDATES at a time, until `limit` visible ones are
+    found or MAX_ROUNDS reads were made; `total` counts the visible ones among those read (a reader
+    who may see little of a large index still gets their matches, not only those among the best few)."""
     if not isinstance(q, str) or not q.strip():
         raise ValidationFailed("type something to search for", {"q": "required"})
     if len(q) > MAX_Q or "\x00" in q:
@@ -112,15 +127,12 @@ def search(db: Database, actor_id: int, q: Any, kind: Any = None, limit: int = 2
         return {"items": [], "total": 0, "q": q}
     with db.uow() as s:
         viewer = actor(s, actor_id)
-        docs = _candidates(s, tokens, kind)
-        allowed: set[tuple[str, int]] = set()
-        by_kind: dict[str, list[int]] = {}
-        for d in docs:
-            by_kind.setdefault(d.kind, []).append(d.ref_id)
-        for k, ids in by_kind.items():
-            seen = visible_instances(s, viewer, ids) if k == "instance" else _visible_records(s, viewer, k, ids)
-            allowed |= {(k, i) for i in seen}
-        shown = [d for d in docs if (d.kind, d.ref_id) in allowed]
+        shown: list[SearchDoc] = []
+        for round_ in range(MAX_ROUNDS):
+            docs = _candidates(s, tokens, kind, round_ * CANDIDATES)
+            shown += _visible(s, viewer, docs)
+            if len(docs) < CANDIDATES or len(shown) >= limit:
+                break
         items = []
         for d in shown[:limit]:
             plain, marked = snippet(d.body, tokens)
