@@ -77,7 +77,8 @@ def load_search(db: Database, n: int, clerk: int, boss: int) -> None:
         now = utcnow()
         batch_i, batch_d = [], []
         for i in range(1, n + 1):
-            name = f"{rng.choice(PLACES)}{rng.choice(['某某', '一二', '三四'])}{rng.choice(TRADES)}{rng.choice(TRADES)}有限公司"
+            middle = rng.choice(["某某", "一二", "三四"])
+            name = f"{rng.choice(PLACES)}{middle}{rng.choice(TRADES)}{rng.choice(TRADES)}有限公司"
             title = f"{name}{rng.choice(KINDS)}"
             key = f"BC-2026-{i:06d}"
             batch_i.append({"id": i, "definition_id": d_id, "process_key": "bench_chain", "business_key": key,
