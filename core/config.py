@@ -10,6 +10,7 @@ working directory, so `app.py` behaves the same from any directory.
 | `LIUZHUAN_INSTANCE_DIR` | `<project>/instance` | the instance folder: SQLite file, secret key, mail outbox |
 | `DATABASE_URL` | `sqlite:///<instance>/liuzhuan.db` | the database (a `postgresql://` URL works the same) |
 | `LIUZHUAN_SECRET_KEY` | generated once into `<instance>/secret_key` | signs sessions and tokens |
+| `LIUZHUAN_AUDIT_KEY` | generated once into `<instance>/audit_key` (0600) | HMAC key of the audit chain |
 | `LIUZHUAN_TIMERS` | `off` | `inprocess`: the web process runs the timer tick (make run) |
 | `LIUZHUAN_TIMER_INTERVAL` | `15` | seconds between two ticks of the in-process loop |
 | `LIUZHUAN_RATELIMIT_STORAGE` | `memory://` | where failed-login counts live (`redis://...` shares them) |
@@ -53,10 +54,15 @@ class Settings:
     admin_password: str | None
     demo_password: str
     limits: Limits = Limits()
+    audit_key: str | None = None
 
     @property
     def secret_key_file(self) -> Path:
         return self.instance_dir / "secret_key"
+
+    @property
+    def audit_key_file(self) -> Path:
+        return self.instance_dir / "audit_key"
 
     @property
     def outbox_dir(self) -> Path:
@@ -107,6 +113,7 @@ def load(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         admin_password=str(given.get("admin_password") or env.get("LIUZHUAN_ADMIN_PASSWORD") or "") or None,
         demo_password=str(given.get("demo_password") or env.get("LIUZHUAN_DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD),
         limits=limits if isinstance(limits, Limits) else Limits(),
+        audit_key=str(given.get("audit_key") or env.get("LIUZHUAN_AUDIT_KEY") or "") or None,
     )
 
 

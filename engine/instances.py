@@ -13,7 +13,7 @@ from core.errors import Conflict, EngineFailure, Forbidden, Msg, NotFound, Valid
 from crm import org, pickers
 from crm.models import User
 from db.base import iso
-from db.session import Database
+from db.session import Database, lock_for_update
 from engine import audit, compensation, driver, keys, runtime, spiff
 from engine.design import definitions
 from engine.lifecycle import InstanceStatus, Outcome, TaskStatus
@@ -63,9 +63,11 @@ def in_instance(db: Database, instance: int | Callable[[Session], int], body: Ca
 
 def _record_failure(db: Database, instance_id: int, message: str) -> None:
     """The failed step was rolled back; leave a trace for the admins on the instance."""
-    with db.uow(write=True) as s:
-        inst = s.get(ProcessInstance, instance_id)
+    with db.uow(write=True) as s:  # under the instance lock, like every writer of audit events
+        inst = s.scalars(lock_for_update(select(ProcessInstance).where(ProcessInstance.id == instance_id), s)
+                         .execution_options(populate_existing=True)).first()
         if inst is not None:
+            audit.mark_locked(s, inst.id)
             inst.error = message
             audit.record(s, instance_id, "engine_error", None, comment=message)
 
@@ -216,6 +218,7 @@ def start_process(db: Database, actor_id: int, process: Any, data: Any, chosen: 
             )
             s.add(inst)
             s.flush()
+            audit.mark_locked(s, inst.id)  # a new row: no other transaction sees it yet
             audit.record(s, inst.id, "start", initiator.id, detail={"version": d.version, **(
                 {"resubmitted_from": source.business_key} if source is not None else {})})
             ctx = runtime.Ctx(s, inst, d, wf, initiator)
