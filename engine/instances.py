@@ -14,7 +14,7 @@ from crm import org, pickers
 from crm.models import User
 from db.base import iso
 from db.session import Database, lock_for_update
-from engine import audit, compensation, driver, keys, runtime, spiff
+from engine import audit, compensation, driver, keys, redaction, runtime, spiff
 from engine.design import definitions
 from engine.lifecycle import InstanceStatus, Outcome, TaskStatus
 from engine.models import (
@@ -212,7 +212,8 @@ def start_process(db: Database, actor_id: int, process: Any, data: Any, chosen: 
             inst = ProcessInstance(  # the key in its own short transaction: scripts must not hold its lock
                 definition_id=d.id, process_key=d.key, business_key=keys.take(db, s, d.prefix),
                 status=InstanceStatus.RUNNING.value, initiator_id=initiator.id,
-                title=instance_title(data, initiator.display_name, d.name),
+                title=instance_title({} if "title" in redaction.hidden_anywhere(d).paths else data,
+                                     initiator.display_name, d.name),
                 data=runtime.json_safe(data), state="", chosen=picked, warnings=[],
                 resubmitted_from_id=source.id if source is not None else None,
             )
@@ -286,27 +287,16 @@ def get_instance(db: Database, actor_id: int, instance_id: int) -> dict[str, Any
         if not can_view(s, viewer, inst):
             raise Forbidden("you are not a participant of this instance")
         out = instance_dict(s, inst)
-        hidden = hidden_for(s, viewer, inst)
+        hidden = redaction.hidden_for(s, viewer, inst)  # one rule for every channel (engine/redaction.py)
         if hidden:
-            out["data"] = form_validation.redact(out["data"], hidden)
+            out["data"] = hidden.data(out["data"])
+            out["history"] = hidden.history(out["history"])
         return out
 
 
 def hidden_for(s: Session, viewer: User, inst: ProcessInstance) -> set[str]:
-    """Fields hidden (lz:fields hidden=) at any node the viewer works or worked on: they never see them.
-    The initiator and admins see everything."""
-    if viewer.is_admin or viewer.id == inst.initiator_id:
-        return set()
-    d = s.get(ProcessDefinition, inst.definition_id)
-    assert d is not None
-    nodes = set(s.scalars(select(HumanTask.node_id).where(HumanTask.instance_id == inst.id,
-                                                         HumanTask.assignee_id == viewer.id)))
-    hidden: set[str] = set()
-    for node_id in nodes:
-        cfg = runtime.node_config(d, d.key, node_id)
-        if cfg:
-            hidden.update(cfg.hidden)
-    return hidden
+    """The schema paths hidden from `viewer` (engine/redaction.py has the rule)."""
+    return set(redaction.hidden_for(s, viewer, inst).paths)
 
 
 def instance_dict(s: Session, inst: ProcessInstance) -> dict[str, Any]:
