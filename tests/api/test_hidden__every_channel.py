@@ -66,7 +66,7 @@ def _get(client, user, path):
 
 def _leaks(value) -> bool:
     text = json.dumps(value, ensure_ascii=False)
-    return "98765" in text or REASON in text
+    return "98765.43" in text or REASON in text
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ def test_the_current_assignee_sees_no_hidden_value_in_data_history_or_service_re
 def test_a_future_assignee_reading_as_a_supervisor_does_not_see_what_their_node_hides(client, iid):
     # gm reads as the supervisor of a participant; gm's node `top` (amount hidden) is not open yet
     view = _get(client, "gm", f"/process-instances/{iid}")
-    assert "amount" not in view["data"] and "svc" not in view["data"] and "98765" not in json.dumps(view)
+    assert "amount" not in view["data"] and "svc" not in view["data"] and "98765.43" not in json.dumps(view)
     assert view["data"]["reason"] == REASON, "reason is hidden only at sup, where gm is not"
 
 
@@ -116,11 +116,11 @@ def test_the_cc_summary_search_pdf_record_and_notifications_carry_no_hidden_valu
     with org.db.uow() as s:
         text = _instance_text(s, s.get(ProcessInstance, iid))
         notes = list(s.scalars(select(Notification).where(Notification.instance_id == iid)))
-    assert "98765" not in text and REASON not in text
+    assert "98765.43" not in text and REASON not in text
     assert notes and not any(_leaks(n.payload) for n in notes)
     printed = record.record(org.db, org["gm"], iid)
     # gm's node hides the amount (the reason is hidden only at sup, where gm is not)
-    assert "98765" not in json.dumps(printed, ensure_ascii=False, default=str)
+    assert "98765.43" not in json.dumps(printed, ensure_ascii=False, default=str)
     assert "amount" not in printed["instance"]["data"] and "svc" not in printed["instance"]["data"]
     fin = _get(client, "fin_head", f"/process-instances/{iid}")  # fin's node hides nothing
     assert fin["data"]["amount"] == AMOUNT
