@@ -5,7 +5,9 @@
     python app.py deploy-all     deploy every bpmn/*.bpmn (a new version only when a file changed, and
                                  never over a version deployed from the designer or the API; --force does)
     python app.py demo           load the demo organisation and data; prints the login names
-    python app.py tick           fire due deadlines and BPMN timers once
+    python app.py tick           fire due deadlines and BPMN timers once (and the hourly audit checkpoint)
+    python app.py verify-audit   recompute every audit chain (hashes, HMACs, checkpoints); exit 1 if broken
+    python app.py audit-checkpoint  sign every instance's audit chain head now (audit_checkpoint)
     python app.py demo-data      load demo CRM records and process instances (after demo and deploy-all)
 
 LIUZHUAN_TIMERS=inprocess makes create_app() start the timer loop in the web process (make run
@@ -18,7 +20,6 @@ working directory.
 from __future__ import annotations
 
 import argparse
-import os
 import secrets
 import sys
 from collections.abc import Sequence
@@ -27,9 +28,10 @@ from typing import Any
 
 from flask import Flask
 
-from core import limits
+from core import keyfile, limits
 from core.config import NotifySettings, Settings, load, load_notify
 from db.session import Database
+from engine import audit_anchor
 
 ROOT = Path(__file__).resolve().parent
 BPMN_DIR = ROOT / "bpmn"
@@ -56,28 +58,7 @@ def secret_key(conf: Settings | None = None) -> str:
     conf = conf or settings()
     if conf.secret_key:
         return conf.secret_key
-    path = conf.secret_key_file
-    for _ in range(50):
-        try:
-            key = path.read_text(encoding="ascii").strip()
-        except FileNotFoundError:
-            key = ""
-        if key:
-            return key
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Written to a private temporary file, then linked into place: concurrent workers agree on one key.
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            with os.fdopen(fd, "w", encoding="ascii") as f:
-                f.write(secrets.token_urlsafe(48) + "\n")
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                pass
-        finally:
-            tmp.unlink(missing_ok=True)
-    raise RuntimeError(f"could not read or create the secret key file {path}")
+    return keyfile.read_or_create(conf.secret_key_file)
 
 
 def wire() -> None:
@@ -118,6 +99,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     database = config.pop("DATABASE", None)
     conf = settings(config)
     limits.configure(conf.limits)
+    audit_anchor.configure(conf)
     app.config.update(config)
     app.config["DATABASE_URL"] = database.url if database is not None else conf.database_url
     app.config["SECRET_KEY"] = secret_key(conf)
@@ -279,6 +261,7 @@ def cmd_tick(args: argparse.Namespace) -> int:
 
     database = Database(database_url({"DATABASE_URL": args.database_url}))
     print(f"{fire_due_timers(database)} timer(s) fired")
+    print(f"{audit_anchor.checkpoint_if_due(database)} audit head(s) checkpointed (at most hourly)")
     print(f"{jobs.tick(database)} notification(s) sent")
     from files.service import purge_unreferenced
 
@@ -325,7 +308,7 @@ def cmd_verify_audit(args: argparse.Namespace) -> int:
         checked += 1
         if not ok:
             broken += 1
-            print(f"{key} (instance {iid}): BROKEN at event {bad}")
+            print(f"{key} (instance {iid}): BROKEN at event {bad} (first_bad)")
         elif args.verbose:
             print(f"{key} (instance {iid}): intact")
     if args.instance is not None and checked == 0:
@@ -333,6 +316,12 @@ def cmd_verify_audit(args: argparse.Namespace) -> int:
         return 1
     print(f"{checked} instance(s) checked, {broken} with a broken audit chain")
     return 1 if broken else 0
+
+
+def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
+    database = Database(database_url({"DATABASE_URL": args.database_url}))
+    print(f"{audit_anchor.checkpoint(database)} instance head(s) checkpointed")
+    return 0
 
 
 COMMANDS = {
@@ -344,6 +333,7 @@ COMMANDS = {
     "demo-data": (cmd_demo_data, "load demo CRM records and process instances (run after demo and deploy-all)"),
     "search-reindex": (cmd_search_reindex, "rebuild the search index from the database"),
     "verify-audit": (cmd_verify_audit, "recompute every instance's audit hash chain; exit 1 if one is broken"),
+    "audit-checkpoint": (cmd_audit_checkpoint, "write a signed checkpoint of every instance's audit chain head"),
 }
 
 
@@ -363,6 +353,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     wire()
     limits.configure(settings().limits)
+    audit_anchor.configure(settings())
     from core.errors import DomainError
 
     try:

@@ -136,9 +136,10 @@ SCHEMAS: dict[str, Any] = {
                  "process_name": STR, "node_id": STR, "node_name": nullable(STR),
                  "kind": {"type": "string", "enum": ["approval", "handle"]}, "status": STR,
                  "created_at": DATETIME, "due_at": nullable(DATETIME),
-                 "form": obj({"key": nullable(STR), "schema": nullable(ANY_OBJECT),
-                              "editable": {"type": "array", "items": STR},
-                              "hidden": {"type": "array", "items": STR}}, additional=True),
+                 "form": obj({"key": nullable(STR), "schema": {
+                     **nullable(ANY_OBJECT), "description": "the node's form without the components hidden from "
+                                                            "the caller (engine/redaction.py): none is listed"},
+                              "editable": {"type": "array", "items": STR}}, additional=True),
                  "data": ANY_OBJECT,
                  "actions": {"type": "array", "items": {"type": "string", "enum": [
                      "approve", "reject", "return", "transfer", "add_signer"]}},

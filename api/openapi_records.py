@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.openapi_parts import INT, STR, obj, op
+from api.openapi_parts import DATETIME, INT, STR, nullable, obj, op
 
 PDF = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
 
@@ -12,7 +12,12 @@ PDF = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
 def add(paths: dict[str, Any], schemas: dict[str, Any], parameters: dict[str, Any]) -> None:
     schemas["AuditVerification"] = obj(
         {"ok": {"type": "boolean"}, "events": INT, "head": STR,
-         "first_bad": {**INT, "description": "seq of the first event that does not match (only when ok is false)"}},
+         "first_bad": {**INT, "description": "seq of the first event that does not match (its link, hash or "
+                                             "HMAC), or the first one missing below the last checkpoint "
+                                             "(only when ok is false)"},
+         "missing_tail": {"type": "boolean", "description": "events up to the last checkpoint's head were removed "
+                                                           "(only when ok is false)"},
+         "checkpoint": nullable(obj({"seq": INT, "at": DATETIME}, ["seq", "at"]))},
         ["ok", "events", "head"])
     pdf = op("The approval record as a PDF: the form as the caller may see it, the approver chain, the diagram "
              "and the audit chain's head hash with a QR code to the verification page (instance readers)", "200",

@@ -10,6 +10,7 @@ working directory, so `app.py` behaves the same from any directory.
 | `LIUZHUAN_INSTANCE_DIR` | `<project>/instance` | the instance folder: SQLite file, secret key, mail outbox |
 | `DATABASE_URL` | `sqlite:///<instance>/liuzhuan.db` | the database (a `postgresql://` URL works the same) |
 | `LIUZHUAN_SECRET_KEY` | generated once into `<instance>/secret_key` | signs sessions and tokens |
+| `LIUZHUAN_AUDIT_KEY` | generated once into `<instance>/audit_key` (0600) | HMAC key of the audit chain |
 | `LIUZHUAN_TIMERS` | `off` | `inprocess`: the web process runs the timer tick (make run) |
 | `LIUZHUAN_TIMER_INTERVAL` | `15` | seconds between two ticks of the in-process loop |
 | `LIUZHUAN_RATELIMIT_STORAGE` | `memory://` | where failed-login counts live (`redis://...` shares them) |
@@ -57,10 +58,15 @@ class Settings:
     limits: Limits = Limits()
     trusted_proxies: tuple[str, ...] = ()
     https: bool = False
+    audit_key: str | None = None
 
     @property
     def secret_key_file(self) -> Path:
         return self.instance_dir / "secret_key"
+
+    @property
+    def audit_key_file(self) -> Path:
+        return self.instance_dir / "audit_key"
 
     @property
     def outbox_dir(self) -> Path:
@@ -139,6 +145,7 @@ def load(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         limits=limits if isinstance(limits, Limits) else Limits(),
         trusted_proxies=_proxies(",".join(proxies) if isinstance(proxies, tuple | list) else str(proxies)),
         https=_flag("LIUZHUAN_HTTPS", str(given.get("https") or env.get("LIUZHUAN_HTTPS") or "")),
+        audit_key=str(given.get("audit_key") or env.get("LIUZHUAN_AUDIT_KEY") or "") or None,
     )
 
 

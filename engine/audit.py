@@ -1,21 +1,24 @@
 """The append-only, hash-chained audit trail of an instance.
 
 Each event's hash covers the previous event's hash and the event's own content, so any
-change to a stored event (or a removed one) breaks `verify()`.
+change to a stored event (or a removed one) breaks `verify()`. The chain is anchored outside the
+database (engine/audit_anchor.py): each event's HMAC with the audit key, and signed checkpoints
+of every instance's head, so a rewritten event with a recomputed hash, or a removed tail, fails too.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from db.base import utcnow
-from engine import events
-from engine.models import AuditEvent
+from engine import audit_anchor, events
+from engine.models import AuditEvent, ProcessInstance
 
 GENESIS = "0" * 64
 
@@ -32,7 +35,9 @@ def _digest(prev_hash: str, seq: int, at: datetime, actor_id: int | None, action
 def record(session: Session, instance_id: int, action: str, actor_id: int | None = None, *,
            node_id: str | None = None, task_id: int | None = None, comment: str | None = None,
            detail: dict[str, Any] | None = None) -> AuditEvent:
-    """Append one event. The caller holds the instance lock, so seq numbers do not race."""
+    """Append one event. Its writer holds the instance row lock (taken here when the transaction
+    does not hold it yet), so seq numbers never race."""
+    _hold_lock(session, instance_id)
     key = ("audit_head", instance_id)
     last = session.info.get(key) or session.execute(
         select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.instance_id == instance_id)
@@ -41,9 +46,10 @@ def record(session: Session, instance_id: int, action: str, actor_id: int | None
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     at = utcnow()
     detail = detail or {}
+    digest = _digest(prev, seq, _naive_utc(at), actor_id, action, node_id, task_id, comment, detail)
     ev = AuditEvent(instance_id=instance_id, seq=seq, at=at, actor_id=actor_id, action=action, node_id=node_id,
-                    task_id=task_id, comment=comment, detail=detail, prev_hash=prev,
-                    hash=_digest(prev, seq, _naive_utc(at), actor_id, action, node_id, task_id, comment, detail))
+                    task_id=task_id, comment=comment, detail=detail, prev_hash=prev, hash=digest,
+                    mac=audit_anchor.event_mac(instance_id, seq, digest))
     session.add(ev)
     session.flush()
     session.info[key] = (seq, ev.hash)  # the chain head for the rest of this (locked) transaction
@@ -51,26 +57,81 @@ def record(session: Session, instance_id: int, action: str, actor_id: int | None
     return ev
 
 
-def _naive_utc(at: datetime) -> datetime:
-    """SQLite returns naive datetimes; hash naive UTC so stored and fresh values agree."""
-    return at.astimezone(UTC).replace(tzinfo=None) if at.tzinfo is not None else at
+def mark_locked(session: Session, instance_id: int) -> None:
+    """The caller has just locked the instance row in this transaction (SELECT ... FOR UPDATE)."""
+    session.info[("audit_locked", instance_id)] = True
+
+
+def _hold_lock(session: Session, instance_id: int) -> None:
+    """Every writer of audit events holds the instance lock: use cases lock the row first
+    (`instances.in_instance`, `collab._locked`); a writer that did not is made to here, once per
+    transaction (on SQLite the write transaction is serialized already)."""
+    key = ("audit_locked", instance_id)
+    if session.info.get(key) or session.get_bind().dialect.name == "sqlite":
+        return
+    session.execute(select(ProcessInstance.id).where(ProcessInstance.id == instance_id).with_for_update())
+    session.info[key] = True
+
+
+_naive_utc = audit_anchor.naive_utc
 
 
 def verify(session: Session, instance_id: int) -> tuple[bool, int | None]:
     """(True, None) if the chain is intact, else (False, seq of the first bad event)."""
-    prev = GENESIS
-    expected_seq = 1
+    v = check(session, instance_id)
+    return v.ok, v.first_bad
+
+
+@dataclass
+class Verdict:
+    """What `check` found: `first_bad` the seq of the first event that does not match (its hash,
+    its link, its mac) or, for a removed tail, the first seq missing below the last checkpoint."""
+    ok: bool
+    events: int
+    head: str
+    first_bad: int | None = None
+    missing_tail: bool = False  # events up to the last checkpoint's head are gone
+    checkpoint: audit_anchor.Checkpoint | None = None
+
+
+def check(session: Session, instance_id: int) -> Verdict:
+    """Recompute the chain: each event's link, hash and mac (an event without a mac is accepted
+    only before the first one with a mac: written before the chain was keyed), then the last
+    checkpoint's head must still be in the chain."""
+    prev, expected_seq, keyed = GENESIS, 1, False
+    hashes: dict[int, str] = {}
     for ev in session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id)
                               .order_by(AuditEvent.seq)):
         if ev.seq != expected_seq or ev.prev_hash != prev:
-            return False, ev.seq
+            return _broken(session, instance_id, ev.seq)
         digest = _digest(prev, ev.seq, _naive_utc(ev.at), ev.actor_id, ev.action, ev.node_id, ev.task_id,
                          ev.comment, ev.detail or {})
         if digest != ev.hash:
-            return False, ev.seq
-        prev = ev.hash
+            return _broken(session, instance_id, ev.seq)
+        if ev.mac is not None or keyed:
+            keyed = True
+            if not audit_anchor.same(ev.mac, audit_anchor.event_mac(instance_id, ev.seq, digest)):
+                return _broken(session, instance_id, ev.seq)
+        hashes[ev.seq] = prev = ev.hash
         expected_seq += 1
-    return True, None
+    events = expected_seq - 1
+    cp = audit_anchor.last_checkpoint(session, instance_id)
+    if cp is not None and not cp.valid:
+        return Verdict(False, events, prev, first_bad=min(cp.seq, events + 1), checkpoint=cp)
+    if cp is not None and hashes.get(cp.seq) != cp.head:
+        missing = cp.seq > events
+        return Verdict(False, events, prev, first_bad=events + 1 if missing else cp.seq, missing_tail=missing,
+                       checkpoint=cp)
+    return Verdict(True, events, prev, checkpoint=cp)
+
+
+def _broken(session: Session, instance_id: int, seq: int) -> Verdict:
+    row = session.execute(select(func.count(), func.max(AuditEvent.seq)).where(
+        AuditEvent.instance_id == instance_id)).first()
+    head = session.scalar(select(AuditEvent.hash).where(AuditEvent.instance_id == instance_id)
+                          .order_by(AuditEvent.seq.desc()).limit(1))
+    return Verdict(False, (row[1] or 0) if row else 0, head or GENESIS, first_bad=seq,
+                   checkpoint=audit_anchor.last_checkpoint(session, instance_id))
 
 
 def count(session: Session, instance_id: int, actions: tuple[str, ...], *, except_actor: int | None = None) -> int:

@@ -35,6 +35,7 @@ def _locked(s: Session, instance_id: int) -> ProcessInstance:
                      .execution_options(populate_existing=True)).first()
     if inst is None:
         raise NotFound(f"process instance {instance_id} not found")
+    audit.mark_locked(s, inst.id)
     return inst
 
 

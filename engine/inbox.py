@@ -12,7 +12,7 @@ from core.errors import Forbidden, NotFound, ValidationFailed
 from crm.models import User
 from db.base import iso, utcnow
 from db.session import Database
-from engine import runtime
+from engine import redaction
 from engine.inbox_filters import RecordFilters, keyword
 from engine.lifecycle import ACTED, InstanceStatus, TaskStatus
 from engine.models import CarbonCopy, HumanTask, ProcessDefinition, ProcessInstance
@@ -32,13 +32,11 @@ def _iso(v: Any) -> str | None:
     return iso(v)
 
 
-def _summary(d: ProcessDefinition, data: dict[str, Any] | None, node_id: str | None = None) -> str | None:
+def _summary(d: ProcessDefinition, data: dict[str, Any] | None, everything: bool = False) -> str | None:
     """A line that tells one instance from another of the same process (its title or reason
-    field), never a field hidden at the viewer's node."""
-    hidden: tuple[str, ...] = ()
-    if node_id is not None:
-        cfg = runtime.node_config(d, d.key, node_id)
-        hidden = tuple(cfg.hidden) if cfg else ()
+    field), never a field hidden at any node of the process (engine/redaction.py), except in the
+    initiator's own 我发起的 box (`everything`)."""
+    hidden = frozenset() if everything else redaction.hidden_anywhere(d).paths
     for key in SUMMARY_KEYS:
         value = (data or {}).get(key)
         if key not in hidden and isinstance(value, str) and value.strip():
@@ -135,7 +133,7 @@ def list_box(db: Database, actor_id: int, box: Any, offset: int, limit: int, *,
                                   .offset(offset).limit(limit)).all()
             return [{"id": t.id, "instance_id": i.id, "process": d.key, "process_name": d.name,
                      "process_name_en": d.name_en, "business_key": i.business_key, "node_id": t.node_id,
-                     "node_name": t.node_name, "title": i.title, "summary": _summary(d, i.data, t.node_id),
+                     "node_name": t.node_name, "title": i.title, "summary": _summary(d, i.data),
                      "status": t.status,
                      "instance_status": i.status, "outcome": i.outcome,
                      "initiator": u.username, "initiator_name": u.display_name,
@@ -178,8 +176,9 @@ def list_box(db: Database, actor_id: int, box: Any, offset: int, limit: int, *,
             cc = r[3] if box == "cc" else None
             open_ = current.get(i.id, [])
             nodes = list(dict.fromkeys(t.node_id for t in open_))
-            row = {"id": cc.id if cc else i.id, "instance_id": i.id, "process": d.key, "summary": _summary(d, i.data),
-                   "process_name": d.name, "process_name_en": d.name_en, "business_key": i.business_key,
+            row = {"id": cc.id if cc else i.id, "instance_id": i.id, "process": d.key,
+                   "summary": _summary(d, i.data, box == "started"), "process_name": d.name,
+                   "process_name_en": d.name_en, "business_key": i.business_key,
                    "title": i.title, "status": i.status, "instance_status": i.status, "outcome": i.outcome,
                    "node_id": ",".join(nodes) or None,
                    "node_name": ",".join(dict.fromkeys(t.node_name for t in open_)) or None,

@@ -13,8 +13,8 @@ from core.errors import Conflict, EngineFailure, Forbidden, Msg, NotFound, Valid
 from crm import org, pickers
 from crm.models import User
 from db.base import iso
-from db.session import Database
-from engine import attachments, audit, compensation, driver, keys, runtime, spiff
+from db.session import Database, lock_for_update
+from engine import attachments, audit, compensation, driver, keys, redaction, runtime, spiff
 from engine.design import definitions
 from engine.lifecycle import InstanceStatus, Outcome, TaskStatus
 from engine.models import (
@@ -63,9 +63,11 @@ def in_instance(db: Database, instance: int | Callable[[Session], int], body: Ca
 
 def _record_failure(db: Database, instance_id: int, message: str) -> None:
     """The failed step was rolled back; leave a trace for the admins on the instance."""
-    with db.uow(write=True) as s:
-        inst = s.get(ProcessInstance, instance_id)
+    with db.uow(write=True) as s:  # under the instance lock, like every writer of audit events
+        inst = s.scalars(lock_for_update(select(ProcessInstance).where(ProcessInstance.id == instance_id), s)
+                         .execution_options(populate_existing=True)).first()
         if inst is not None:
+            audit.mark_locked(s, inst.id)
             inst.error = message
             audit.record(s, instance_id, "engine_error", None, comment=message)
 
@@ -212,12 +214,14 @@ def start_process(db: Database, actor_id: int, process: Any, data: Any, chosen: 
             inst = ProcessInstance(  # the key in its own short transaction: scripts must not hold its lock
                 definition_id=d.id, process_key=d.key, business_key=keys.take(db, s, d.prefix),
                 status=InstanceStatus.RUNNING.value, initiator_id=initiator.id,
-                title=instance_title(data, initiator.display_name, d.name),
+                title=instance_title({} if "title" in redaction.hidden_anywhere(d).paths else data,
+                                     initiator.display_name, d.name),
                 data=runtime.json_safe(data), state="", chosen=picked, warnings=[],
                 resubmitted_from_id=source.id if source is not None else None,
             )
             s.add(inst)
             s.flush()
+            audit.mark_locked(s, inst.id)  # a new row: no other transaction sees it yet
             audit.record(s, inst.id, "start", initiator.id, detail={"version": d.version, **(
                 {"resubmitted_from": source.business_key} if source is not None else {})})
             attachments.bind_pending(s, inst.id, initiator.id)
@@ -286,27 +290,16 @@ def get_instance(db: Database, actor_id: int, instance_id: int) -> dict[str, Any
         if not can_view(s, viewer, inst):
             raise Forbidden("you are not a participant of this instance")
         out = instance_dict(s, inst)
-        hidden = hidden_for(s, viewer, inst)
+        hidden = redaction.hidden_for(s, viewer, inst)  # one rule for every channel (engine/redaction.py)
         if hidden:
-            out["data"] = form_validation.redact(out["data"], hidden)
+            out["data"] = hidden.data(out["data"])
+            out["history"] = hidden.history(out["history"])
         return out
 
 
 def hidden_for(s: Session, viewer: User, inst: ProcessInstance) -> set[str]:
-    """Fields hidden (lz:fields hidden=) at any node the viewer works or worked on: they never see them.
-    The initiator and admins see everything."""
-    if viewer.is_admin or viewer.id == inst.initiator_id:
-        return set()
-    d = s.get(ProcessDefinition, inst.definition_id)
-    assert d is not None
-    nodes = set(s.scalars(select(HumanTask.node_id).where(HumanTask.instance_id == inst.id,
-                                                         HumanTask.assignee_id == viewer.id)))
-    hidden: set[str] = set()
-    for node_id in nodes:
-        cfg = runtime.node_config(d, d.key, node_id)
-        if cfg:
-            hidden.update(cfg.hidden)
-    return hidden
+    """The schema paths hidden from `viewer` (engine/redaction.py has the rule)."""
+    return set(redaction.hidden_for(s, viewer, inst).paths)
 
 
 def instance_dict(s: Session, inst: ProcessInstance) -> dict[str, Any]:

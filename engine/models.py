@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import DDL, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 import crm.models  # noqa: F401  (user_account must be in the metadata for the foreign keys below)
@@ -165,6 +165,43 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # HMAC of "<instance_id>:<seq>:<hash>" with the audit key kept outside the database
+    # (engine/audit_anchor.py); None only on events written before migration 0009
+    mac: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditCheckpoint(Base):
+    """A signed snapshot of one instance's audit chain head (engine/audit_anchor.py): a tail removed
+    after it no longer reaches `head`. Append-only like audit_event."""
+
+    __tablename__ = "audit_checkpoint"
+    __table_args__ = (Index("ix_audit_checkpoint_instance", "instance_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    head: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column()
+    mac: Mapped[str] = mapped_column(String(64))
+
+
+# PostgreSQL refuses UPDATE and DELETE on the audit tables (migration 0009; here for create_all).
+APPEND_ONLY_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION lz_append_only() RETURNS trigger AS $$ BEGIN "
+    "RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP USING ERRCODE = 'insufficient_privilege'; "
+    "END $$ LANGUAGE plpgsql")
+
+
+def append_only_trigger(table: str) -> str:
+    return (f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION lz_append_only()")
+
+
+for _model in (AuditEvent, AuditCheckpoint):
+    event.listen(_model.__table__, "after_create",  # (DDL formats with %: the function's own % doubled)
+                 DDL(APPEND_ONLY_FUNCTION.replace("%", "%%")).execute_if(dialect="postgresql"))
+    event.listen(_model.__table__, "after_create",
+                 DDL(append_only_trigger(_model.__tablename__)).execute_if(dialect="postgresql"))
 
 
 class Timer(Base):

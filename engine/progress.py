@@ -24,7 +24,7 @@ from core.errors import Forbidden, NotFound
 from crm import org, pickers
 from crm.models import User
 from db.session import Database
-from engine import audit, instances, runtime, spiff
+from engine import audit, instances, redaction, runtime, spiff
 from engine.design import definitions
 from engine.lifecycle import ActivationStatus, InstanceStatus, TaskStatus
 from engine.models import AuditEvent, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
@@ -158,9 +158,9 @@ def instance_progress(db: Database, actor_id: int, instance_id: int) -> dict[str
         marks = compute(diagram, _trace(s, inst), decided)
         if inst.status != InstanceStatus.RUNNING:
             marks["current"] = []
-        hidden = instances.hidden_for(s, viewer, inst)
-        form = form_validation.redact_schema(instances.start_form(d), hidden)
-        shown = form_validation.redact(inst.data or {}, hidden) if hidden else (inst.data or {})
+        hidden = redaction.hidden_for(s, viewer, inst, d)  # one rule for every channel
+        form = form_validation.redact_schema(instances.start_form(d), hidden.paths)
+        shown = hidden.data(inst.data)
         open_tasks = list(s.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
                                                            HumanTask.status == TaskStatus.OPEN)))
         mine = viewer.id == inst.initiator_id and inst.status == InstanceStatus.RUNNING

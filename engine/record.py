@@ -83,11 +83,16 @@ def _head(s: Session, instance_id: int) -> tuple[int, str]:
 
 
 def _verified(s: Session, instance_id: int) -> dict[str, Any]:
-    ok, first_bad = audit.verify(s, instance_id)
+    """`{ok, events, head, checkpoint}`; when broken also `first_bad` (the seq of the first event
+    that does not match, or the first one missing below the last checkpoint) and `missing_tail`."""
+    v = audit.check(s, instance_id)
     events, head = _head(s, instance_id)
-    out: dict[str, Any] = {"ok": ok, "events": events, "head": head}
-    if not ok:
-        out["first_bad"] = first_bad
+    cp = v.checkpoint
+    out: dict[str, Any] = {"ok": v.ok, "events": events, "head": head,
+                           "checkpoint": {"seq": cp.seq, "at": iso(cp.at)} if cp is not None else None}
+    if not v.ok:
+        out["first_bad"] = v.first_bad
+        out["missing_tail"] = v.missing_tail
     return out
 
 
@@ -131,7 +136,8 @@ def check_printed(db: Database, business_key: str, head: str) -> dict[str, Any]:
 
 
 def verify_all(db: Database, instance_id: int | None = None) -> Iterator[tuple[int, str, bool, int | None]]:
-    """(instance id, business key, intact, first bad seq) of every instance (or one), by id."""
+    """(instance id, business key, intact, first bad seq) of every instance (or one), by id: the
+    chain, the events' macs and the last checkpoint (engine/audit.py `check`)."""
     with db.uow() as s:
         stmt = select(ProcessInstance.id, ProcessInstance.business_key).order_by(ProcessInstance.id)
         if instance_id is not None:

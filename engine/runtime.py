@@ -75,6 +75,8 @@ def load(s: Session, instance_id: int, lock: bool = True) -> Ctx:
     inst = s.scalars(stmt).first()
     if inst is None:
         raise NotFound(f"process instance {instance_id} not found")
+    if lock:
+        audit.mark_locked(s, inst.id)
     d = s.get(ProcessDefinition, inst.definition_id)
     assert d is not None
     spec, subs = spiff.SPECS.get(d.id, d.checksum, d.spec_json)

@@ -53,6 +53,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import (
 from engine import sandbox_guards as guards
 from engine.sandbox_budget import Budget, tick
 from engine.sandbox_guards import MAX_SEQUENCE, SandboxViolation
+from engine.stored_values import storable
 
 __all__ = ["MAX_SEQUENCE", "Budget", "RestrictedEnvironment", "SandboxViolation", "check_expression",
            "check_script", "make_script_engine"]
@@ -366,8 +367,8 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
                 continue
             if callable(value):  # functions, lambdas, classes never go into task data
                 context.pop(key, None)
-            else:
-                context[key] = value
+            else:  # only what has a faithful JSON form (engine/stored_values.py), else the step fails
+                context[key] = storable(value, key)
         return True
 
 

@@ -38,7 +38,8 @@ def task_page(db: Database, actor_id: int, task_id: int, submitted: dict[str, An
         r.mark_read()  # 已阅: one UPDATE the first time the assignee opens it
         task, context = task_view(r), context_view(r)
         form = task["form"]
-        schema = form_validation.redact_schema(form["schema"] or context["start_form"], form["hidden"])
+        hidden = r.hidden.paths  # the node's hidden fields and the viewer's (engine/redaction.py)
+        schema = form_validation.redact_schema(form["schema"] or context["start_form"], hidden)
         data = {**task["data"], **(submitted or {})}
         parts = components(schema)
         editable = [c["key"] for c in parts if c.get("key") in form["editable"]] \
@@ -48,9 +49,9 @@ def task_page(db: Database, actor_id: int, task_id: int, submitted: dict[str, An
         options = pickers.form_options(s, actor_id, pickers_of_form, data, editable, viewer.label) if schema else {}
         return {
             "task": task, "context": context, "schema": schema, "editable": editable, "data": data,
-            "options": options, "records": viewer.cards(task["data"], task["instance_id"], form["hidden"]),
+            "options": options, "records": viewer.cards(task["data"], task["instance_id"], sorted(hidden)),
             "people": pickers.options(s, actor_id, "users") if task["actions"] else [],
             "vote": approval.vote_summary(task["vote"]),
             "opinions": earlier_opinions(s, r.d, task["data"], task["node_id"]),
-            "figures": key_figures(task["data"], form["hidden"]),
+            "figures": key_figures(task["data"], hidden),
         }

@@ -19,7 +19,7 @@ from crm import org
 from crm.models import User
 from db.base import iso, utcnow
 from db.session import Database
-from engine import instances, runtime, spiff
+from engine import instances, redaction, runtime, spiff
 from engine.driver import RESUBMIT
 from engine.lifecycle import InstanceStatus, TaskStatus
 from engine.models import AuditEvent, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
@@ -71,6 +71,18 @@ class TaskRead:
             self.t.read_at = utcnow()
 
     @cached_property
+    def hidden(self) -> redaction.Hidden:
+        """What this task shows its viewer (engine/redaction.py): the node's hidden fields and the
+        viewer's; the initiator's resubmission shows everything to them."""
+        if not redaction.hidden_anywhere(self.d):
+            return redaction.NOTHING  # (no query: most processes hide nothing)
+        viewer = self.users([self.actor_id])[self.actor_id]
+        if self.act.kind == RESUBMIT:
+            return redaction.hidden_for(self.s, viewer, self.inst, self.d)
+        cfg = runtime.node_config(self.d, self.d.key, self.t.node_id)
+        return redaction.for_task(self.s, viewer, self.inst, self.d, cfg.hidden if cfg else ())
+
+    @cached_property
     def activations(self) -> list[NodeActivation]:
         return list(self.s.scalars(select(NodeActivation).where(NodeActivation.instance_id == self.inst.id)
                                    .order_by(NodeActivation.id)))
@@ -109,7 +121,7 @@ def task_view(r: TaskRead) -> dict[str, Any]:
     if act.kind == RESUBMIT:
         return _resubmit_view(r)
     cfg = runtime.node_config(d, d.key, t.node_id)
-    data = form_validation.redact(inst.data or {}, cfg.hidden) if cfg else dict(inst.data or {})
+    data = r.hidden.data(inst.data)
     is_open = t.status == TaskStatus.OPEN and inst.status == InstanceStatus.RUNNING and t.assignee_id == r.actor_id
     actions: list[str] = []
     returnable_nodes: list[str] = []
@@ -127,8 +139,10 @@ def task_view(r: TaskRead) -> dict[str, Any]:
         "process": d.key, "process_name": d.name, "node_id": t.node_id, "node_name": t.node_name,
         "kind": act.kind, "status": t.status, "created_at": iso(t.created_at),
         "due_at": iso(t.due_at),
-        "form": {"key": form_key, "schema": (d.forms or {}).get(form_key) if form_key else None,
-                 "editable": list(cfg.editable) if cfg else [], "hidden": list(cfg.hidden) if cfg else []},
+        # the form without its hidden components: the task lists none of them, not even by name
+        "form": {"key": form_key, "schema": form_validation.redact_schema(
+                     (d.forms or {}).get(form_key) if form_key else None, r.hidden.paths),
+                 "editable": [k for k in (cfg.editable if cfg else ()) if k not in r.hidden.paths]},
         "data": data, "actions": actions, "returnable_nodes": returnable_nodes,
         "signature_required": bool(cfg and cfg.approval and cfg.approval.signature),
         "vote": approval.vote_status(r.s, act, r.rows, r.people(with_history=False)),
@@ -148,8 +162,8 @@ def _resubmit_view(r: TaskRead) -> dict[str, Any]:
         "id": t.id, "instance_id": inst.id, "business_key": inst.business_key, "title": inst.title,
         "process": d.key, "process_name": d.name, "node_id": t.node_id, "node_name": t.node_name,
         "kind": act.kind, "status": t.status, "created_at": iso(t.created_at), "due_at": iso(t.due_at),
-        "form": {"key": None, "schema": schema, "editable": keys, "hidden": []},
-        "data": dict(inst.data or {}), "actions": ["approve"] if is_open else [], "returnable_nodes": [],
+        "form": {"key": None, "schema": schema, "editable": keys},
+        "data": r.hidden.data(inst.data), "actions": ["approve"] if is_open else [], "returnable_nodes": [],
         "vote": approval.vote_status(r.s, act, r.rows, r.people(with_history=False)),
         "read_at": iso(t.read_at), "returned": t.returned,
         **people.task_options(act, t, r.rows, r.people(with_history=False),
@@ -182,7 +196,7 @@ def context_view(r: TaskRead) -> dict[str, Any]:
                  "assignees": [who(uid) for uid in act.assignee_ids if uid in users]},
         "decided_by": [u for u in decided_by if u], "node_names": nodes,
         # a node without a form of its own shows what was submitted at the start (read-only)
-        "start_form": instances.start_form(r.d),
+        "start_form": form_validation.redact_schema(instances.start_form(r.d), r.hidden.paths),
         "history": [{"seq": e.seq, "at": iso(e.at), "actor": who(e.actor_id), "action": e.action,
                      "node_id": e.node_id, "node_name": nodes.get(e.node_id or "", e.node_id),
                      "comment": e.comment,

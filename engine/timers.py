@@ -22,7 +22,7 @@ from sqlalchemy import or_, select
 
 from db.base import utcnow
 from db.session import Database
-from engine import runtime
+from engine import audit_anchor, runtime
 from engine.instances import in_instance
 from engine.lifecycle import ActivationStatus, InstanceStatus
 from engine.models import NodeActivation, ProcessInstance, Timer
@@ -129,6 +129,10 @@ class TimerLoop:
                 fire_due_timers(self.db)
             except Exception:  # a broken tick must not kill the loop; the next one retries
                 log.exception("timer tick failed")
+            try:
+                audit_anchor.checkpoint_if_due(self.db)  # at most hourly
+            except Exception:
+                log.exception("audit checkpoint failed")
             try:
                 if self.also is not None:
                     self.also(self.db)

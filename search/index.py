@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from crm.records import Agent, Contact, Contract, Customer, ServiceTicket
 from db.base import utcnow
-from engine import runtime
+from engine import redaction
 from engine.models import AuditEvent, ProcessDefinition, ProcessInstance
 from forms.components import components
 from search.models import SearchDoc
@@ -150,15 +150,14 @@ def _comments(session: Session, instance_id: int) -> str:
 
 def _instance_text(session: Session, inst: ProcessInstance) -> str:
     d = session.get(ProcessDefinition, inst.definition_id)
-    hidden: set[str] = set()
+    hidden = redaction.NOTHING
     form_fields: list[dict[str, Any]] = []
     if d is not None:
-        for cfg in runtime.configs_of(d).values():
-            for node in cfg.nodes.values():
-                hidden.update(node.hidden)
+        # fields hidden at any node, and service results derived from them (engine/redaction.py)
+        hidden = redaction.hidden_anywhere(d)
         for schema in (d.forms or {}).values():
             form_fields += [c for c in components(schema) if c.get("valuesKey") in PICKED and c.get("key")]
-    data = {k: v for k, v in (inst.data or {}).items() if k not in hidden}
+    data = hidden.data(inst.data)
     parts = [inst.business_key, d.name if d is not None else ""]  # (the title is indexed as the title)
     parts += [v for v in _values(data) if isinstance(v, str)]
     parts += _picked_names(session, form_fields, data)

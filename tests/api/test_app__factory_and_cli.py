@@ -39,7 +39,9 @@ def test_secret_key_is_generated_once_with_private_permissions(tmp_path, monkeyp
     assert create_app().secret_key == first.secret_key
     assert first.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'instance' / 'liuzhuan.db'}"
     assert first.extensions["lz_db"].url == f"sqlite:///{tmp_path / 'instance' / 'liuzhuan.db'}"
-    assert [p.name for p in (tmp_path / "instance").iterdir()] == ["secret_key"]  # no temporary file left
+    # the audit key beside it (engine/audit_anchor.py), also private; no temporary file left
+    assert sorted(p.name for p in (tmp_path / "instance").iterdir()) == ["audit_key", "secret_key"]
+    assert stat.S_IMODE((tmp_path / "instance" / "audit_key").stat().st_mode) == 0o600
     assert list(elsewhere.iterdir()) == []
 
 

@@ -79,7 +79,7 @@ def test_verify_answers_the_chain_and_the_first_changed_event(client, org, start
     assert ok["ok"] is True and ok["events"] >= 2 and len(ok["head"]) == 64 and "first_bad" not in ok
     seq = _tamper(org, started)
     bad = client.get(f"{API}/process-instances/{started}/audit/verify", headers=login(client, "clerk")).get_json()
-    assert bad == {**ok, "ok": False, "first_bad": seq}
+    assert bad == {**ok, "ok": False, "first_bad": seq, "missing_tail": False}
 
 
 def test_the_public_page_confirms_a_printed_hash_and_says_when_the_trail_changed(client, org, started):
