@@ -55,6 +55,15 @@ class RecordFilters:
             stmt = stmt.where(self._late(box, now))
         return stmt
 
+    @property
+    def about_records(self) -> bool:
+        """A customer / contract / agent filter: it looks at the instance's data."""
+        return self.customer is not None or self.contract is not None or self.agent is not None
+
+    def apply_late(self, stmt: Any, box: str, now: datetime) -> Any:
+        """Only the overdue filter (todo/done: a condition on the task row alone)."""
+        return stmt.where(self._late(box, now)) if self.overdue else stmt
+
     @staticmethod
     def _late(box: str, now: datetime) -> Any:
         if box == "todo":
