@@ -204,6 +204,7 @@ def measure(url: str, rounds: int) -> list[tuple[str, float, float]]:
         ("API done, 18,600 rows", done, api + "done"),
         (f"API todo q={KEYWORD}, 10,000 open", u10k, f"{api}todo&q={KEYWORD}"),
         (f"API done q={KEYWORD}, 18,600 rows", done, f"{api}done&q={KEYWORD}"),
+        ("API todo q=BENCH-00050 (100 match), 10,000 open", u10k, api + "todo&q=BENCH-00050"),
         ("API todo sort=due, 10,000 open", u10k, api + "todo&sort=due"),
         ("API started sort=due, 5,000 started", starter, api + "started&sort=due"),
         ("page / todo, 50 open", u50, "/"),

@@ -14,7 +14,7 @@ from crm.models import User
 from db.base import iso, utcnow
 from db.session import Database
 from engine import runtime
-from engine.inbox_filters import RecordFilters, keyword
+from engine.inbox_filters import RecordFilters, keyword_ids
 from engine.inbox_keyset import Cursor, after, ordered
 from engine.lifecycle import ACTED, InstanceStatus, TaskStatus
 from engine.models import CarbonCopy, HumanTask, ProcessDefinition, ProcessInstance
@@ -130,14 +130,13 @@ def list_page(db: Database, actor_id: int, box: Any, offset: int, limit: int, *,
     at = Cursor.decode(cursor, box, sort) if cursor is not None else None
     now = utcnow()
 
+    words: list[Any] = []  # the keyword's conditions, known once the session looked the records up
+
     def filtered(stmt: Any, received: Any, instance_level: bool = True) -> Any:
         if process and instance_level:
             stmt = stmt.where(ProcessInstance.process_key == process)
-        if needle and instance_level:
-            like = _like(needle)
-            stmt = stmt.where(or_(func.lower(ProcessInstance.title).like(like, escape="\\"),
-                                  func.lower(ProcessInstance.business_key).like(like, escape="\\"),
-                                  keyword(like)))
+        if words and instance_level:
+            stmt = stmt.where(or_(*words))
         if records is not None:
             stmt = records.apply(stmt, box, now) if instance_level else records.apply_late(stmt, box, now)
         if received_from is not None:
@@ -148,6 +147,12 @@ def list_page(db: Database, actor_id: int, box: Any, offset: int, limit: int, *,
 
     task_only = not process and not needle and (records is None or not records.about_records)
     with db.uow() as s:
+        if needle:
+            like = _like(needle)
+            records_named = keyword_ids(s, like)
+            words += [func.lower(ProcessInstance.title).like(like, escape="\\"),
+                      func.lower(ProcessInstance.business_key).like(like, escape="\\"),
+                      *([records_named] if records_named is not None else [])]
         if box in ("todo", "done"):
             return _task_box(s, actor_id, box, sort, filtered, task_only, at, offset, limit, count_cap)
         return _instance_box(s, actor_id, box, sort, filtered, at, offset, limit, count_cap)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import event
+
 from engine import inbox
 from tests.web.conftest import signed_in
 from tests.web.test_inbox__filters_paging_bulk import SIMPLE, deploy, fresh, rows, start
@@ -53,3 +55,25 @@ def test_counts_beyond_the_cap_read_999_plus(app, client, org, monkeypatch):
     clerk, _ = fresh(app, "clerk")
     html = clerk.get("/?box=started").get_data(as_text=True)
     assert re.search(r'data-box="started">[^<]*<span class="count">9\+</span>', html)
+
+
+def test_the_inbox_page_loads_no_bpmn_and_counts_each_box_once(client, org):
+    deploy(org, SIMPLE)
+    for n in range(3):
+        start(org, "clerk", "simple", {"title": f"申请 {n}"})
+    signed_in(client, "sales_lead")
+    client.get("/")  # warm: the versions' parsed configs are cached
+    statements = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(org.db.engine, "before_cursor_execute", seen)
+    try:
+        assert client.get("/").status_code == 200
+    finally:
+        event.remove(org.db.engine, "before_cursor_execute", seen)
+    assert not [s for s in statements if "bpmn_xml" in s or "spec_json" in s], "no BPMN loaded"
+    todo_counts = [s for s in statements if "count(" in s.lower() and "human_task" in s
+                   and "status = " in s and "!=" not in s]
+    assert len(todo_counts) == 1, todo_counts
