@@ -111,6 +111,9 @@ class HumanTask(Base):
         Index("ix_human_task_done", "assignee_id", "acted_at", "status", "auto",
               postgresql_where=text("status != 'open'"),
               sqlite_where=text("status != 'open'")),
+        # 待办 by due time (earliest first, none last, then newest): the order of the inbox's due sort
+        Index("ix_human_task_todo_due", "assignee_id", text("(due_at IS NULL)"), "due_at", text("created_at DESC"),
+              text("id DESC"), postgresql_where=text("status = 'open'"), sqlite_where=text("status = 'open'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

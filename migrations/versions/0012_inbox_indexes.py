@@ -1,5 +1,5 @@
 """Inbox at a million rows (issue 12): the 已办 box's partial index on (assignee_id, acted_at) for
-decided rows (with status and auto, so its count is an index-only scan), and on PostgreSQL — when pg_trgm is available — the extension and trigram indexes
+decided rows (with status and auto, so its count is an index-only scan), the 待办 due sort's index, and on PostgreSQL — when pg_trgm is available — the extension and trigram indexes
 over lower(title) and lower(business_key) for the inbox keyword.
 
 Revision ID: 0012
@@ -29,6 +29,10 @@ def upgrade() -> None:
     bind = op.get_bind()
     op.create_index("ix_human_task_done", "human_task", ["assignee_id", "acted_at", "status", "auto"],
                     postgresql_where=sa.text("status != 'open'"), sqlite_where=sa.text("status != 'open'"))
+    op.create_index("ix_human_task_todo_due", "human_task",
+                    ["assignee_id", sa.text("(due_at IS NULL)"), "due_at", sa.text("created_at DESC"),
+                     sa.text("id DESC")],
+                    postgresql_where=sa.text("status = 'open'"), sqlite_where=sa.text("status = 'open'"))
     if _trigram(bind):
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         for col in TRGM:
@@ -41,4 +45,5 @@ def downgrade() -> None:
     if bind.dialect.name == "postgresql":
         for col in TRGM:
             op.execute(f"DROP INDEX IF EXISTS ix_process_instance_{col}_trgm")
+    op.drop_index("ix_human_task_todo_due", table_name="human_task")
     op.drop_index("ix_human_task_done", table_name="human_task")

@@ -137,12 +137,15 @@ def explain(org, sql, **params):
         return "\n".join(r[0] for r in con.execute(text("EXPLAIN " + sql), params))
 
 
-def test_the_done_box_and_the_keyword_have_their_indexes_on_postgresql(org, seven):
+def test_the_done_box_the_due_sort_and_the_keyword_have_their_indexes_on_postgresql(org, seven):
     if org.db.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL query plans")
     done = explain(org, "SELECT id FROM human_task WHERE assignee_id = :u AND status != 'open' "
                         "AND status IN ('approved', 'rejected') AND auto IS false ORDER BY acted_at DESC LIMIT 20",
                    u=org["sales_lead"])
     assert "ix_human_task_done" in done, done
+    due = explain(org, "SELECT id FROM human_task WHERE assignee_id = :u AND status = 'open' "
+                       "ORDER BY (due_at IS NULL), due_at, created_at DESC, id DESC LIMIT 20", u=org["sales_lead"])
+    assert "ix_human_task_todo_due" in due and "Sort" not in due.split("Index")[0], due
     q = explain(org, "SELECT id FROM process_instance WHERE lower(title) LIKE '%申请 3%'")
     assert "ix_process_instance_title_trgm" in q, q
