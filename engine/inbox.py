@@ -183,13 +183,14 @@ def _task_box(s: Any, actor_id: int, box: str, sort: str, filtered: Any, task_on
         else (HumanTask.status != TaskStatus.OPEN) & HumanTask.status.in_(DONE_STATES) & HumanTask.auto.is_(False))
     if task_only:
         total = _count(s, filtered(select(HumanTask.id).where(cond), HumanTask.created_at, False), cap)
+    else:  # the filters look at the instance: counted over the two tables they need, no more
+        pairs = select(HumanTask.id).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id).where(cond)
+        total = _count(s, filtered(pairs, HumanTask.created_at), cap)
     base = (select(HumanTask, ProcessInstance, ProcessDefinition, User)
             .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
             .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
             .join(User, User.id == ProcessInstance.initiator_id).where(cond))
     base = filtered(base, HumanTask.created_at)
-    if not task_only:
-        total = _count(s, base.with_only_columns(HumanTask.id), cap)
     if sort == "due":
         keys: list[Any] = [(HumanTask.due_at.is_(None), True), (HumanTask.due_at, True),
                            (HumanTask.created_at, False), (HumanTask.id, False)]

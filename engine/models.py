@@ -107,8 +107,9 @@ class HumanTask(Base):
         Index("ix_human_task_inbox", "assignee_id", "status", "created_at"),
         Index("ix_human_task_instance_status", "instance_id", "status"),
         # 已办 sorted by acted_at (issue 12): the decided rows of one assignee, newest first; with
-        # status and auto in it, the box's count is an index-only scan
-        Index("ix_human_task_done", "assignee_id", "acted_at", "status", "auto",
+        # status, auto and instance_id in it, the box's count (also joined to a filter's instance)
+        # reads only the index
+        Index("ix_human_task_done", "assignee_id", "acted_at", "status", "auto", "instance_id",
               postgresql_where=text("status != 'open'"),
               sqlite_where=text("status != 'open'")),
         # 待办 by due time (earliest first, none last, then newest): the order of the inbox's due sort

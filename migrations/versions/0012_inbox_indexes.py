@@ -1,5 +1,5 @@
 """Inbox at a million rows (issue 12): the 已办 box's partial index on (assignee_id, acted_at) for
-decided rows (with status and auto, so its count is an index-only scan), the 待办 due sort's index, and on PostgreSQL — when pg_trgm is available — the extension and trigram indexes
+decided rows (with status, auto and instance_id, so its count reads only the index), the 待办 due sort's index, and on PostgreSQL — when pg_trgm is available — the extension and trigram indexes
 over lower(title) and lower(business_key) for the inbox keyword.
 
 Revision ID: 0012
@@ -27,7 +27,7 @@ def _trigram(bind: sa.engine.Connection) -> bool:
 
 def upgrade() -> None:
     bind = op.get_bind()
-    op.create_index("ix_human_task_done", "human_task", ["assignee_id", "acted_at", "status", "auto"],
+    op.create_index("ix_human_task_done", "human_task", ["assignee_id", "acted_at", "status", "auto", "instance_id"],
                     postgresql_where=sa.text("status != 'open'"), sqlite_where=sa.text("status != 'open'"))
     op.create_index("ix_human_task_todo_due", "human_task",
                     ["assignee_id", sa.text("(due_at IS NULL)"), "due_at", sa.text("created_at DESC"),
