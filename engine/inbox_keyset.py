@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, false, literal, not_, or_, tuple_
+from sqlalchemy import Boolean, DateTime, Integer, and_, false, literal, not_, or_, tuple_
 
 from core.errors import ValidationFailed
 
@@ -82,7 +82,7 @@ def after(keys: list[Key], values: tuple[Any, ...], backwards: bool = False) -> 
     one direction with non-NULL values compare as one row value (an index range); otherwise a chain
     of "equal so far, then beyond". A NULL value has nothing beyond it in its own key (the due sort
     puts an explicit `due_at IS NULL` key before the due time, so NULLs form their own group)."""
-    if len(values) != len(keys):
+    if len(values) != len(keys) or not all(_fits(e, v) for (e, _a), v in zip(keys, values, strict=True)):
         raise _bad()
     directions = {asc != backwards for _e, asc in keys}
     if len(directions) == 1 and all(v is not None and not isinstance(v, bool) for v in values):
@@ -99,6 +99,18 @@ def after(keys: list[Key], values: tuple[Any, ...], backwards: bool = False) -> 
             beyond = expr > value if up else expr < value
         chain.append(and_(*(_eq(e, v) for (e, _a), v in zip(keys[:i], values[:i], strict=True)), beyond))
     return or_(*chain) if chain else false()
+
+
+def _fits(expr: Any, value: Any) -> bool:
+    """A forged cursor's value of the wrong kind is refused here, not by the database."""
+    kind = expr.type
+    if value is None or isinstance(kind, Boolean):
+        return value is None or isinstance(value, bool)
+    if isinstance(kind, DateTime):
+        return isinstance(value, datetime)
+    if isinstance(kind, Integer):
+        return isinstance(value, int) and not isinstance(value, bool)
+    return False
 
 
 def _binds(keys: list[Key], values: tuple[Any, ...]) -> list[Any]:

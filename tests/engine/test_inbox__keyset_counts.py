@@ -13,6 +13,7 @@ from sqlalchemy import event, text, update
 from core.errors import ValidationFailed
 from db.base import utcnow
 from engine import inbox, instance_admin, instances
+from engine.inbox_keyset import Cursor
 from engine.models import HumanTask
 from tests.bpmn_factory import chain, user_task
 from tests.engine.helpers import approve, deploy, start
@@ -88,7 +89,10 @@ def test_first_and_last_pages_have_no_cursor_beyond_them(org, seven):
 
 def test_a_bad_cursor_is_refused_naming_it(org, seven):
     other = inbox.list_page(org.db, org["sales_lead"], "todo", 0, 2).next_cursor
-    for bad, kw in (("garbage!", {}), (other, {"sort": "due"}), (other, {"box": "done"}), ("W10", {})):
+    forged = (Cursor("todo", "received", (1, 2)).encode(), Cursor("todo", "received", (utcnow(),)).encode(),
+              Cursor("todo", "received", (utcnow(), True)).encode())
+    for bad, kw in (("garbage!", {}), (other, {"sort": "due"}), (other, {"box": "done"}), ("W10", {}),
+                    *((f, {}) for f in forged)):
         with pytest.raises(ValidationFailed) as e:
             inbox.list_page(org.db, org["sales_lead"], kw.get("box", "todo"), 0, 2, sort=kw.get("sort", "received"),
                             cursor=bad)
