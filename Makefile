@@ -95,6 +95,7 @@ test: venv test-deps assets i18n
 bench: venv
 	$(BIN)/python bench/engine_overhead.py
 	$(BIN)/python bench/web_pages.py
+	$(BIN)/python bench/inbox_million.py
 
 lint: venv
 	$(BIN)/ruff check .

@@ -312,6 +312,7 @@ openapi_task_ops.add_paths(PATHS)
 openapi_notify.add_schemas(SCHEMAS)
 openapi_notify.add_paths(PATHS, PARAMETERS)
 openapi_inbox.add_paths(PATHS, PARAMETERS)
+openapi_inbox.add_schemas(SCHEMAS)
 openapi_org.add_schemas(SCHEMAS)
 
 

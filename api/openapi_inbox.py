@@ -20,9 +20,21 @@ def add_paths(paths: dict[str, Any], parameters: dict[str, Any]) -> None:
                              "schema": {"type": "boolean", "default": False},
                              "description": "true: only late rows (todo: past due; done: decided after the due "
                                             "time; started/cc: running with an open task past due)"}
+    parameters["cursor"] = {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"},
+                            "description": "keyset paging: the next_cursor or prev_cursor of an answer for the same "
+                                           "box and sort (other filters as then); page is then not used. A cursor "
+                                           "of another box or sort, or not a cursor, is a 422 naming it"}
     paths["/tasks"] = {
         "get": op("The caller's inbox, with the inbox page's filters; q matches the title, the business key "
                   "and the number / name of the contract, customer or agent", "200", "InboxPage", "400", "422",
                   params=("box", "process", "q", "customer", "contract", "agent", "overdue", "from", "to", "sort",
-                          "page", "per_page"), tag="tasks"),
+                          "cursor", "page", "per_page"), tag="tasks"),
     }
+
+
+def add_schemas(schemas: dict[str, Any]) -> None:
+    """The inbox page also carries the keyset cursors of its neighbours (null at either end)."""
+    page = schemas["InboxPage"]
+    for name, text in (("next_cursor", "the page after this one; null on the last page"),
+                       ("prev_cursor", "the page before this one; null on the first page")):
+        page["properties"][name] = {"type": ["string", "null"], "description": text}

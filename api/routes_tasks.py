@@ -29,17 +29,21 @@ def _day_arg(name: str) -> date | None:
 def list_tasks() -> Any:
     """The caller's box with the inbox page's filters: process, q (title, business key, the CRM
     record's number and name), from/to (days received, in the organisation's time zone),
-    customer/contract/agent (record ids), overdue=true, sort=received|due. A bad filter is a 422 naming it."""
+    customer/contract/agent (record ids), overdue=true, sort=received|due. A bad filter is a 422
+    naming it. Paging: page/per_page, or cursor= a next_cursor / prev_cursor of an answer (keyset:
+    page 400 costs what page 1 costs)."""
     uid, page = current_user_id(), page_args()
     records = record_filters(request.args.get("customer"), request.args.get("contract"), request.args.get("agent"),
                              request.args.get("overdue"))
     first, last = _day_arg("from"), _day_arg("to")
     received_from, received_before = inbox.day_bounds(first, last, current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    items, total = inbox.list_box(database(), uid, request.args.get("box", "todo"), page.offset, page.limit,
-                                  process=request.args.get("process") or None, q=request.args.get("q"),
-                                  received_from=received_from, received_before=received_before,
-                                  sort=request.args.get("sort", "received"), records=records)
-    return jsonify(page.result(items, total))
+    got = inbox.list_page(database(), uid, request.args.get("box", "todo"), page.offset, page.limit,
+                          process=request.args.get("process") or None, q=request.args.get("q"),
+                          received_from=received_from, received_before=received_before,
+                          sort=request.args.get("sort", "received"), records=records,
+                          cursor=request.args.get("cursor") or None)
+    return jsonify({**page.result(got.items, got.total), "next_cursor": got.next_cursor,
+                    "prev_cursor": got.prev_cursor})
 
 
 @bp.get("/tasks/counts")

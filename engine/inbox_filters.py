@@ -55,6 +55,15 @@ class RecordFilters:
             stmt = stmt.where(self._late(box, now))
         return stmt
 
+    @property
+    def about_records(self) -> bool:
+        """A customer / contract / agent filter: it looks at the instance's data."""
+        return self.customer is not None or self.contract is not None or self.agent is not None
+
+    def apply_late(self, stmt: Any, box: str, now: datetime) -> Any:
+        """Only the overdue filter (todo/done: a condition on the task row alone)."""
+        return stmt.where(self._late(box, now)) if self.overdue else stmt
+
     @staticmethod
     def _late(box: str, now: datetime) -> Any:
         if box == "todo":
@@ -79,6 +88,32 @@ def keyword(like: str) -> Any:
         select(Customer.id).where(matches(Customer.name, Customer.code))))
     return or_(_ref("contract_id").in_(contracts), _ref("contract_id").in_(of_customers),
                _ref("customer").in_(customers), _ref("customer_id").in_(customers), _ref("agent_id").in_(agents))
+
+
+MAX_IDS = 500  # beyond this many matching records, keyword() matches them by subquery instead
+
+
+def keyword_ids(s: Any, like: str) -> Any:
+    """keyword(like) with the matching records looked up first (the CRM tables are small): a
+    condition over the instance's data naming their ids, or None when no record matches. Then the
+    keyword condition is only LIKEs over the instance's own columns, which trigram indexes serve."""
+    def matches(*cols: Any) -> Any:
+        return or_(*(func.lower(c).like(like, escape="\\") for c in cols))
+
+    def ids(stmt: Any) -> list[str]:
+        return list(s.scalars(stmt.limit(MAX_IDS + 1)))
+
+    customers = ids(select(_id_text(Customer.id)).where(matches(Customer.name, Customer.code)))
+    contracts = ids(select(_id_text(Contract.id)).where(matches(Contract.number, Contract.title)))
+    if customers:
+        contracts += ids(select(_id_text(Contract.id)).where(Contract.customer_id.in_([int(c) for c in customers])))
+    agents = ids(select(_id_text(Agent.id)).where(matches(Agent.name, Agent.code)))
+    if max(len(customers), len(contracts), len(agents)) > MAX_IDS:
+        return keyword(like)
+    arms = ([_ref("contract_id").in_(contracts)] if contracts else []) + (
+        [_ref("customer").in_(customers), _ref("customer_id").in_(customers)] if customers else []) + (
+        [_ref("agent_id").in_(agents)] if agents else [])
+    return or_(*arms) if arms else None
 
 
 def _record_id(name: str, raw: Any, fields: dict[str, str]) -> int | None:

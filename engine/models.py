@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DDL, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import DDL, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 import crm.models  # noqa: F401  (user_account must be in the metadata for the foreign keys below)
@@ -34,8 +34,20 @@ class ProcessDefinition(Base):
     deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+def trigram_available(ddl: Any, target: Any, bind: Any, tables: Any = None, state: Any = None, *,
+                      dialect: Any, compiler: Any = None, checkfirst: bool = False) -> bool:
+    """pg_trgm can be created here (PostgreSQL with the contrib extensions installed)."""
+    return bind is not None and bind.exec_driver_sql(
+        "SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'").first() is not None
+
+
 class ProcessInstance(Base):
     __tablename__ = "process_instance"
+    # The inbox keyword (lower(title / business_key) LIKE '%q%'): trigram indexes on PostgreSQL when
+    # pg_trgm is available (migration 0012 too); SQLite keeps a plain LIKE.
+    __table_args__ = tuple(
+        Index(f"ix_process_instance_{col}_trgm", text(f"lower({col}) gin_trgm_ops"), postgresql_using="gin")
+        .ddl_if(dialect="postgresql", callable_=trigram_available) for col in ("title", "business_key"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
@@ -94,6 +106,15 @@ class HumanTask(Base):
     __table_args__ = (
         Index("ix_human_task_inbox", "assignee_id", "status", "created_at"),
         Index("ix_human_task_instance_status", "instance_id", "status"),
+        # 已办 sorted by acted_at (issue 12): the decided rows of one assignee, newest first; with
+        # status, auto and instance_id in it, the box's count (also joined to a filter's instance)
+        # reads only the index
+        Index("ix_human_task_done", "assignee_id", "acted_at", "status", "auto", "instance_id",
+              postgresql_where=text("status != 'open'"),
+              sqlite_where=text("status != 'open'")),
+        # 待办 by due time (earliest first, none last, then newest): the order of the inbox's due sort
+        Index("ix_human_task_todo_due", "assignee_id", text("(due_at IS NULL)"), "due_at", text("created_at DESC"),
+              text("id DESC"), postgresql_where=text("status = 'open'"), sqlite_where=text("status = 'open'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -250,3 +271,8 @@ class ProcessDraft(Base):
     forms: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+event.listen(ProcessInstance.__table__, "before_create",
+             DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql",
+                                                                      callable_=trigram_available))

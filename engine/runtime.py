@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -24,15 +23,21 @@ from engine import assignees, audit, spiff
 from engine.lifecycle import ActivationStatus, InstanceStatus, Outcome, TaskStatus, transition
 from engine.models import CarbonCopy, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance, Timer
 
-
-@lru_cache(maxsize=256)
-def _configs(definition_id: int, checksum: str, xml: str) -> dict[str, ProcessConfig]:
-    configs, _problems = read_definitions(parse_xml(xml.encode()))
-    return configs
+_CONFIGS: dict[tuple[int, str], dict[str, ProcessConfig]] = {}
+_CONFIGS_MAX = 256
 
 
 def configs_of(d: ProcessDefinition) -> dict[str, ProcessConfig]:
-    return _configs(d.id, d.checksum, d.bpmn_xml)
+    """The `lz:` configs of a deployed version (immutable), cached by (id, checksum). The BPMN is
+    read only on a miss: callers that defer `bpmn_xml` (the inbox) do not load it per row."""
+    key = (d.id, d.checksum)
+    cached = _CONFIGS.get(key)
+    if cached is None:
+        cached, _problems = read_definitions(parse_xml(d.bpmn_xml.encode()))
+        if len(_CONFIGS) >= _CONFIGS_MAX:
+            _CONFIGS.pop(next(iter(_CONFIGS)))
+        _CONFIGS[key] = cached
+    return cached
 
 
 def node_config(d: ProcessDefinition, process_id: str, node_id: str) -> NodeConfig | None:

@@ -96,27 +96,51 @@ def inbox() -> Any:
     filters = inbox_filters(request.args)
     received_from, received_before = engine_inbox.day_bounds(_day(filters.get("from")), _day(filters.get("to")),
                                                               _zone())
-    items, total = engine_inbox.list_box(
-        database(), uid, box, (page - 1) * PAGE_SIZE, PAGE_SIZE,
-        process=filters.get("process"), q=filters.get("q"),
-        received_from=received_from, received_before=received_before,
-        sort=filters.get("sort", "received"), records=_records(filters))
+    cursor = request.args.get("cursor") or None
+    try:
+        got = engine_inbox.list_page(
+            database(), uid, box, (page - 1) * PAGE_SIZE, PAGE_SIZE,
+            process=filters.get("process"), q=filters.get("q"),
+            received_from=received_from, received_before=received_before,
+            sort=filters.get("sort", "received"), records=_records(filters), cursor=cursor,
+            count_cap=engine_inbox.COUNT_CAP)
+    except ValidationFailed as e:
+        if "cursor" not in e.fields:
+            raise
+        return redirect(url_for("worklist.inbox", box=box, **filters))  # a stale or mangled link: page 1
+    items, total = got.items, got.total
     now = datetime.now(tz=UTC)
     for item in items:
         open_ = item["instance_status"] == "running" and (box != "todo" or item["status"] == "open")
         item["overdue"] = bool(open_ and box != "done" and item["due_at"]
                                and datetime.fromisoformat(item["due_at"]) < now)
-    totals = engine_inbox.box_totals(database(), uid)
+    # the tabs: the shown box's total is the one just counted when no filter narrows it
+    totals = engine_inbox.box_totals(database(), uid, cap=engine_inbox.COUNT_CAP,
+                                     known=None if filters.keys() - {"sort"} else {box: total})
     processes, _ = catalog.list_definitions(database(), 0, 500)
     pages = max(1, -(-total // PAGE_SIZE))
 
-    def page_url(n: int) -> str:
-        return url_for("worklist.inbox", box=box, page=n, **filters)
+    def page_url(n: int, keyset: str | None = None) -> str:
+        # Pages 1 and 2 by number (an offset of one page costs nothing); further ones after the
+        # row a cursor names, so a deep page costs what the first one does.
+        return url_for("worklist.inbox", box=box, page=n, **filters,
+                       **({"cursor": keyset} if keyset and n > 2 else {}))
 
-    return render_template("inbox.html", box=box, items=items, total=total, counts=totals, page=page,
-                           pages=pages, page_url=page_url, filters=filters, processes=processes,
-                           records=record_options(uid, filters),
+    return render_template("inbox.html", box=box, items=items, total=shown(total), counts=_shown(totals),
+                           page=page, pages=f"{pages}+" if total >= engine_inbox.COUNT_CAP else pages,
+                           prev_url=page_url(page - 1, got.prev_cursor) if page > 1 and got.prev_cursor else None,
+                           next_url=page_url(page + 1, got.next_cursor) if got.next_cursor else None,
+                           filters=filters, processes=processes, records=record_options(uid, filters),
                            filtered=any(k != "sort" for k in filters))
+
+
+def shown(n: int) -> int | str:
+    """A count as the page shows it: "999+" from COUNT_CAP on (counting stops there)."""
+    return f"{engine_inbox.COUNT_CAP - 1}+" if n >= engine_inbox.COUNT_CAP else n
+
+
+def _shown(totals: dict[str, int]) -> dict[str, int | str]:
+    return {k: shown(v) for k, v in totals.items()}
 
 
 @bp.get("/cc/<int:cc_id>")

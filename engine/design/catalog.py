@@ -10,9 +10,9 @@ from engine.design.access import require_designer
 
 
 def list_definitions(db: Database, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
-    """The latest version of every process, ordered by category and key."""
+    """The latest version of every process, ordered by category and key (neither BPMN nor forms loaded)."""
     with db.uow() as s:
-        rows, total = definitions.list_latest(s, offset, limit)
+        rows, total = definitions.list_latest(s, offset, limit, light=True)
         return [definitions.definition_dict(d) for d in rows], total
 
 

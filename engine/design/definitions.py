@@ -213,13 +213,15 @@ def require_latest(s: Session, key: Any) -> ProcessDefinition:
     return d
 
 
-def list_latest(s: Session, offset: int, limit: int) -> tuple[list[ProcessDefinition], int]:
-    """The latest version of every process. Lists never run a process: the serialized spec is not loaded."""
+def list_latest(s: Session, offset: int, limit: int, light: bool = False) -> tuple[list[ProcessDefinition], int]:
+    """The latest version of every process. Lists never run a process: the serialized spec is not loaded;
+    `light`: nor the BPMN and forms (what definition_dict shows without the XML)."""
     newest = (select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("v"))
               .group_by(ProcessDefinition.key).subquery())
     stmt = (select(ProcessDefinition).join(newest, (ProcessDefinition.key == newest.c.key)
                                            & (ProcessDefinition.version == newest.c.v))
-            .options(defer(ProcessDefinition.spec_json))
+            .options(defer(ProcessDefinition.spec_json),
+                     *((defer(ProcessDefinition.bpmn_xml), defer(ProcessDefinition.forms)) if light else ()))
             .order_by(ProcessDefinition.category, ProcessDefinition.key))
     total = s.scalar(select(func.count()).select_from(newest)) or 0
     return list(s.scalars(stmt.offset(offset).limit(limit))), total
