@@ -141,9 +141,8 @@ def explain(org, sql, **params):
         return "\n".join(r[0] for r in con.execute(text("EXPLAIN " + sql), params))
 
 
+@pytest.mark.parametrize("any_db", ["postgresql"], indirect=True)  # PostgreSQL query plans
 def test_the_done_box_the_due_sort_and_the_keyword_have_their_indexes_on_postgresql(org, seven):
-    if org.db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL query plans")
     done = explain(org, "SELECT id FROM human_task WHERE assignee_id = :u AND status != 'open' "
                         "AND status IN ('approved', 'rejected') AND auto IS false ORDER BY acted_at DESC LIMIT 20",
                    u=org["sales_lead"])
