@@ -42,28 +42,33 @@ def _ts_query(tokens: list[str]) -> str:
     return " & ".join(quoted)
 
 
-def _candidates(s: Session, tokens: list[str], kind: str | None, offset: int = 0) -> list[SearchDoc]:
+def _ranked(s: Session, tokens: list[str], kind: str | None, n: int) -> list[int]:
+    """Ids of the `n` best matching documents, best first (ranked once, in one query)."""
     kind_sql = " AND d.kind = :kind" if kind else ""
-    params: dict[str, Any] = {"n": CANDIDATES, "kind": kind, "offset": offset}
+    params: dict[str, Any] = {"n": n, "kind": kind}
     if s.get_bind().dialect.name == "sqlite":
         sql = ("SELECT d.id FROM search_fts JOIN search_doc d ON d.id = search_fts.rowid "
-               f"WHERE search_fts MATCH :q{kind_sql} ORDER BY bm25(search_fts), d.id LIMIT :n OFFSET :offset")
+               f"WHERE search_fts MATCH :q{kind_sql} ORDER BY bm25(search_fts), d.id LIMIT :n")
         params["q"] = _fts_query(tokens)
     else:
         sql = ("SELECT d.id FROM search_doc d WHERE to_tsvector('simple', d.tokens) @@ to_tsquery('simple', :q)"
                f"{kind_sql} ORDER BY ts_rank(to_tsvector('simple', d.tokens), to_tsquery('simple', :q)) DESC, d.id "
-               "LIMIT :n OFFSET :offset")
+               "LIMIT :n")
         params["q"] = _ts_query(tokens)
-    ids = list(s.scalars(text(sql), params))
+    return list(s.scalars(text(sql), params))
+
+
+def _docs(s: Session, ids: list[int]) -> list[SearchDoc]:
     docs = {d.id: d for d in s.scalars(select(SearchDoc).where(SearchDoc.id.in_(ids)))}
     return [docs[i] for i in ids if i in docs]
 
 
-def visible_instances(s: Session, viewer: User, ids: list[int]) -> set[int]:
-    """Of `ids`, the instances `viewer` may open (engine.instances.can_view, in three queries)."""
+def visible_instances(s: Session, viewer: User, ids: list[int], reach: set[int] | None = None) -> set[int]:
+    """Of `ids`, the instances `viewer` may open (engine.instances.can_view, in three queries);
+    `reach` (records.reach of the viewer) when the caller has it."""
     if not ids or viewer.is_admin or org.PROCESS_ADMIN_ROLE in viewer.role_keys:
         return set(ids)
-    team = records.reach(s, viewer) or set()  # the viewer and everyone below them
+    team = (reach if reach is not None else records.reach(s, viewer)) or set()  # the viewer and those below
     people = sorted(team)
     found = set(s.scalars(select(ProcessInstance.id).where(
         ProcessInstance.id.in_(ids), ProcessInstance.initiator_id.in_(people))))
@@ -76,21 +81,21 @@ def visible_instances(s: Session, viewer: User, ids: list[int]) -> set[int]:
     return found
 
 
-def _visible_records(s: Session, viewer: User, kind: str, ids: list[int]) -> set[int]:
+def _visible_records(s: Session, viewer: User, kind: str, ids: list[int], reach: set[int] | None) -> set[int]:
     k = records.KINDS[RECORD_KINDS[kind]]
-    reach = records.reach(s, viewer)
     stmt = k.visible(s, viewer, reach).where(k.model.id.in_(ids)).with_only_columns(k.model.id)
     return set(s.scalars(stmt))
 
 
-def _visible(s: Session, viewer: User, docs: list[SearchDoc]) -> list[SearchDoc]:
-    """`docs` (in their order) that `viewer` may open."""
+def _visible(s: Session, viewer: User, docs: list[SearchDoc], reach: set[int] | None) -> list[SearchDoc]:
+    """`docs` (in their order) that `viewer` (reaching `reach`) may open."""
     by_kind: dict[str, list[int]] = {}
     for d in docs:
         by_kind.setdefault(d.kind, []).append(d.ref_id)
     allowed: set[tuple[str, int]] = set()
     for k, ids in by_kind.items():
-        seen = visible_instances(s, viewer, ids) if k == "instance" else _visible_records(s, viewer, k, ids)
+        seen = (visible_instances(s, viewer, ids, reach) if k == "instance"
+                else _visible_records(s, viewer, k, ids, reach))
         allowed |= {(k, i) for i in seen}
     return [d for d in docs if (d.kind, d.ref_id) in allowed]
 
@@ -113,8 +118,9 @@ def snippet(body: str, tokens: list[str], width: int = 90) -> tuple[str, str]:
 
 def search(db: Database, actor_id: int, q: Any, kind: Any = None, limit: int = 20) -> dict[str, Any]:
     """`{items: [{kind, id, title, snippet, highlighted}], total}`: the best `limit` matches the
-    caller may see. Matches are read best first, CANDIDATES at a time, until `limit` visible ones are
-    found or MAX_ROUNDS reads were made; `total` counts the visible ones among those read (a reader
+    caller may see. The best CANDIDATES * MAX_ROUNDS matches are ranked in one query, then checked
+    CANDIDATES at a time until `limit` visible ones are found; `total` counts the visible ones among
+    those checked (a reader
     who may see little of a large index still gets their matches, not only those among the best few)."""
     if not isinstance(q, str) or not q.strip():
         raise ValidationFailed("type something to search for", {"q": "required"})
@@ -128,10 +134,11 @@ def search(db: Database, actor_id: int, q: Any, kind: Any = None, limit: int = 2
     with db.uow() as s:
         viewer = actor(s, actor_id)
         shown: list[SearchDoc] = []
-        for round_ in range(MAX_ROUNDS):
-            docs = _candidates(s, tokens, kind, round_ * CANDIDATES)
-            shown += _visible(s, viewer, docs)
-            if len(docs) < CANDIDATES or len(shown) >= limit:
+        ranked = _ranked(s, tokens, kind, CANDIDATES * MAX_ROUNDS)
+        reach = records.reach(s, viewer)  # once: it reads the supervisor tree
+        for start in range(0, len(ranked), CANDIDATES):
+            shown += _visible(s, viewer, _docs(s, ranked[start:start + CANDIDATES]), reach)
+            if len(shown) >= limit:
                 break
         items = []
         for d in shown[:limit]:
