@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, select, text
 
 import crm.models  # noqa: F401
 import engine.models  # noqa: F401
+import files.models  # noqa: E402,F401
 import notify.models  # noqa: F401
 import search.models  # noqa: F401
 from crm.models import User

@@ -24,6 +24,9 @@ sys.path.insert(0, str(ROOT))
 
 import crm.models  # noqa: E402,F401
 import engine.models  # noqa: E402,F401
+import files.models  # noqa: E402,F401
+import notify.models  # noqa: E402,F401
+import search.models  # noqa: E402,F401
 from app import wire  # noqa: E402
 from crm import org as org_svc  # noqa: E402
 from crm import records  # noqa: E402

@@ -23,6 +23,9 @@ sys.path.insert(0, str(ROOT))
 import crm.models  # noqa: E402,F401
 import crm.org  # noqa: E402
 import engine.models  # noqa: E402,F401
+import files.models  # noqa: E402,F401
+import notify.models  # noqa: E402,F401
+import search.models  # noqa: E402,F401
 from app import create_app, wire  # noqa: E402
 from db.base import Base  # noqa: E402
 from db.session import Database  # noqa: E402
