@@ -18,7 +18,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,6 +29,7 @@ import files.models  # noqa: E402,F401
 import notify.models  # noqa: E402,F401
 import search.models  # noqa: E402,F401
 from app import create_app, wire  # noqa: E402
+from bench.pgdb import throwaway_pg  # noqa: E402
 from crm import org as org_svc  # noqa: E402
 from db.base import Base, utcnow  # noqa: E402
 from db.session import Database  # noqa: E402
@@ -38,7 +38,6 @@ from engine.design import definitions  # noqa: E402
 from search import query  # noqa: E402
 from search.tokens import document_tokens  # noqa: E402
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PLACES = ["上海", "北京", "杭州", "深圳", "广州", "成都", "南京", "武汉", "苏州", "天津"]
 TRADES = ["网络", "科技", "贸易", "物流", "电子", "软件", "医疗", "建材", "食品", "能源"]
 KINDS = ["采购申请", "费用报销", "合同会签", "请假申请", "服务工单"]
@@ -155,16 +154,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         bench_search(f"sqlite:///{tmp}/search.db", args.instances, args.rounds)
     try:
-        import psycopg
-
-        name = f"lz_bench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(PG_ADMIN, autocommit=True) as con:
-            con.execute(f"CREATE DATABASE {name}")
-        try:
-            bench_search(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", args.instances, args.rounds)
-        finally:
-            with psycopg.connect(PG_ADMIN, autocommit=True) as con:
-                con.execute(f"DROP DATABASE {name} WITH (FORCE)")
+        with throwaway_pg() as url:
+            bench_search(url, args.instances, args.rounds)
     except Exception as e:  # noqa: BLE001 - PostgreSQL is optional for a benchmark
         print(f"  postgresql skipped: {e}")
     return 0

@@ -27,13 +27,12 @@ import files.models  # noqa: E402,F401
 import notify.models  # noqa: E402,F401
 import search.models  # noqa: E402,F401
 from app import wire  # noqa: E402
+from bench.pgdb import throwaway_pg  # noqa: E402
 from crm import org as org_svc  # noqa: E402
 from db.base import Base, utcnow  # noqa: E402
 from db.session import Database  # noqa: E402
 from engine import reports  # noqa: E402
 from engine.models import HumanTask, NodeActivation, ProcessDefinition, ProcessInstance  # noqa: E402
-
-PG = "postgresql+psycopg://postgres@127.0.0.1:5432/"
 
 
 def fill(db: Database, n: int) -> int:
@@ -127,16 +126,8 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             measure(f"sqlite:///{tmp}/bench.db", n, args.rounds)
         try:
-            import psycopg
-
-            name = f"lz_bench_{uuid.uuid4().hex[:8]}"
-            with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as con:
-                con.execute(f"CREATE DATABASE {name}")
-            try:
-                measure(PG + name, n, args.rounds)
-            finally:
-                with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as con:
-                    con.execute(f"DROP DATABASE {name} WITH (FORCE)")
+            with throwaway_pg() as url:
+                measure(url, n, args.rounds)
         except Exception as e:  # noqa: BLE001 - PostgreSQL is optional here
             print(f"  postgresql skipped: {e}")
     return 0
