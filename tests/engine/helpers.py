@@ -1,6 +1,7 @@
 """Small drivers for engine tests: deploy, start, act as a user, look at the inbox."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -62,3 +63,21 @@ def assert_inbox_matches_engine(org: Org, instance_id: int) -> None:
     engine_side = instances.engine_open_nodes(org.db, instance_id)
     inbox_side = instances.inbox_open_nodes(org.db, instance_id)
     assert inbox_side == engine_side, f"inbox {inbox_side} != engine {engine_side}"
+
+
+COUNTERSIGN_RETURN = Path(__file__).parent / "data" / "countersign_return.bpmn"
+
+
+def deploy_countersign_return(org: Org) -> str:
+    """The test process with a draft step, a supervisor and a parallel legal / finance countersign."""
+    return deploy(org, COUNTERSIGN_RETURN.read_bytes())
+
+
+def to_parallel(org: Org, key: str) -> int:
+    """An instance of `key` (countersign_return) waiting at both countersigns of its parallel split."""
+    iid = start(org, "clerk", key, {"amount": 100})
+    approve(org, "clerk", iid, "提交")
+    approve(org, "sales_lead", iid)
+    assert open_assignees(org, iid) == {"legal": {"v01", "v02"}, "finance": {"v03", "v04", "v05"}}
+    assert_inbox_matches_engine(org, iid)
+    return iid

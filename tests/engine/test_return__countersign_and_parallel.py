@@ -3,32 +3,20 @@ afterwards, nothing orphaned or duplicated, and the countersign votes start fres
 (Flowable #3944/#4046 and ruoyi-vue-pro #668 lose or duplicate tasks here.)"""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from core.errors import ValidationFailed
 from engine import tasks
 from tests.engine import helpers as h
 
-DATA = Path(__file__).parent / "data"
-
 
 @pytest.fixture
 def cs(org):
-    return h.deploy(org, (DATA / "countersign_return.bpmn").read_bytes())
-
-
-def _to_parallel(org, key):
-    iid = h.start(org, "clerk", key, {"amount": 100})
-    h.approve(org, "clerk", iid, "提交")
-    h.approve(org, "sales_lead", iid)
-    assert h.open_assignees(org, iid) == {"legal": {"v01", "v02"}, "finance": {"v03", "v04", "v05"}}
-    return iid
+    return h.deploy_countersign_return(org)
 
 
 def test_return_from_inside_a_countersign_leaves_only_the_target_open(org, cs):
-    iid = _to_parallel(org, cs)
+    iid = h.to_parallel(org, cs)
     h.approve(org, "v01", iid)              # one legal vote cast
     h.approve(org, "v03", iid)              # one finance vote cast
     tid = h.task_of(org, "v02", iid)
@@ -41,7 +29,7 @@ def test_return_from_inside_a_countersign_leaves_only_the_target_open(org, cs):
 
 
 def test_countersign_votes_start_fresh_after_a_return(org, cs):
-    iid = _to_parallel(org, cs)
+    iid = h.to_parallel(org, cs)
     h.approve(org, "v01", iid)
     tasks.return_task(org.db, org["v03"], h.task_of(org, "v03", iid), "sup", "请主管再看")
     assert h.open_assignees(org, iid) == {"sup": {"sales_lead"}}
@@ -62,7 +50,7 @@ def test_countersign_votes_start_fresh_after_a_return(org, cs):
 
 
 def test_return_within_one_parallel_branch_keeps_the_other_branch(org, cs):
-    iid = _to_parallel(org, cs)
+    iid = h.to_parallel(org, cs)
     h.approve(org, "v03", iid)
     h.approve(org, "v04", iid)              # finance decided (majority) -> waits at the join
     assert h.open_assignees(org, iid) == {"legal": {"v01", "v02"}}
@@ -75,7 +63,7 @@ def test_return_within_one_parallel_branch_keeps_the_other_branch(org, cs):
 
 
 def test_return_to_a_node_not_on_the_path_is_refused_and_changes_nothing(org, cs):
-    iid = _to_parallel(org, cs)
+    iid = h.to_parallel(org, cs)
     tid = h.task_of(org, "v01", iid)
     for bad in ("gm", "finance", "legal", "nope"):
         with pytest.raises(ValidationFailed) as e:
@@ -87,7 +75,7 @@ def test_return_to_a_node_not_on_the_path_is_refused_and_changes_nothing(org, cs
 
 
 def test_rejection_routes_back_to_draft_and_keeps_the_data(org, cs):
-    iid = _to_parallel(org, cs)
+    iid = h.to_parallel(org, cs)
     h.reject(org, "v01", iid, "条款有问题")
     # legal decided rejected, finance still open: the join waits for finance
     assert h.open_assignees(org, iid) == {"finance": {"v03", "v04", "v05"}}

@@ -3,33 +3,20 @@ parallel branch: after every step the inbox matches the engine, and the returned
 returned them and why."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from core.errors import Conflict, Forbidden, ValidationFailed
 from engine import collab, tasks
 from tests.engine import helpers as h
 
-DATA = Path(__file__).parent / "data"
-
 
 @pytest.fixture
 def cs(org):
-    return h.deploy(org, (DATA / "countersign_return.bpmn").read_bytes())
-
-
-def _to_parallel(org, key):
-    iid = h.start(org, "clerk", key, {"amount": 100})
-    h.approve(org, "clerk", iid, "提交")
-    h.approve(org, "sales_lead", iid)
-    assert h.open_assignees(org, iid) == {"legal": {"v01", "v02"}, "finance": {"v03", "v04", "v05"}}
-    h.assert_inbox_matches_engine(org, iid)
-    return iid
+    return h.deploy_countersign_return(org)
 
 
 def test_return_to_initiator_from_inside_a_countersign_then_resubmit_runs_again(org, cs):
-    iid = _to_parallel(org, cs)
+    iid = h.to_parallel(org, cs)
     h.approve(org, "v01", iid)
     tasks.return_task(org.db, org["v02"], h.task_of(org, "v02", iid), "initiator", "金额写错了")
     assert h.open_assignees(org, iid) == {"start": {"clerk"}}, "only the initiator's task is open"
@@ -52,7 +39,7 @@ def test_return_to_initiator_from_inside_a_countersign_then_resubmit_runs_again(
 
 
 def test_return_to_previous_from_a_parallel_branch(org, cs):
-    iid = _to_parallel(org, cs)
+    iid = h.to_parallel(org, cs)
     h.approve(org, "v03", iid)
     tasks.return_task(org.db, org["v01"], h.task_of(org, "v01", iid), "previous", "请主管复核")
     assert h.open_assignees(org, iid) == {"sup": {"sales_lead"}}
@@ -90,7 +77,7 @@ def test_resubmit_is_the_only_action_on_the_returned_request(org, cs):
 
 
 def test_take_back_a_countersign_nobody_acted_on(org, cs):
-    iid = _to_parallel(org, cs)
+    iid = h.to_parallel(org, cs)
     with pytest.raises(Forbidden):
         collab.take_back(org.db, org["clerk"], iid)      # completed draft, but sup came after it
     with pytest.raises(Forbidden):
@@ -104,7 +91,7 @@ def test_take_back_a_countersign_nobody_acted_on(org, cs):
 
 
 def test_take_back_is_409_once_someone_of_the_next_step_acted(org, cs):
-    iid = _to_parallel(org, cs)
+    iid = h.to_parallel(org, cs)
     h.approve(org, "v04", iid)                          # a vote in one branch
     with pytest.raises(Conflict) as e:
         collab.take_back(org.db, org["sales_lead"], iid)
