@@ -29,14 +29,16 @@ def add(paths: dict[str, Any], schemas: dict[str, Any], parameters: dict[str, An
                   "404", params=("instance_id",), tag="instances")}
     schemas["SearchResults"] = obj({
         "items": {"type": "array", "items": obj({
-            "kind": {"type": "string", "enum": ["instance", "customer", "contact", "contract", "agent", "ticket"]},
+            "kind": {"type": "string", "enum": ["instance", "customer", "contact", "contract", "agent", "ticket",
+                                                "contact_record"]},
             "id": INT, "title": STR, "snippet": STR,
+            "customer_id": {**INT, "description": "a contact record's customer (its page shows the record)"},
             "highlighted": {**STR, "description": "the snippet as HTML, matches in <mark> (the rest escaped)"}},
             ["kind", "id", "title", "snippet", "highlighted"])},
         "total": INT, "q": STR}, ["items", "total", "q"])
     parameters["search_kind"] = {"name": "kind", "in": "query", "required": False,
                                  "schema": {"type": "string", "enum": ["instance", "customer", "contact", "contract",
-                                                                       "agent", "ticket"]},
+                                                                       "agent", "ticket", "contact_record"]},
                                  "description": "only this kind of result"}
     parameters["search_q"] = {"name": "q", "in": "query", "required": True,
                               "schema": {"type": "string", "minLength": 1, "maxLength": 200},

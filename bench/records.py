@@ -1,11 +1,11 @@
 """What records cost (issue 14): the search over 100,000 instances, and the approval record PDF.
 
 * search: 100,000 instances with their search documents (business key, title, a customer-like name
-  drawn from a vocabulary), bulk-loaded into SQLite (FTS5) and, when reachable, PostgreSQL (GIN over
-  to_tsvector); median time of `search.query.search` for an admin (no visibility filter) and for a
+  drawn from a vocabulary), bulk-loaded into SQLite (FTS5) and, when reachable, PostgreSQL (a stored
+  tsvector with a GIN index); median time of `search.query.search` for an admin (no visibility filter) and for a
   clerk who started 1 in 50 of them (the visibility filter runs), a common two-word query and a
   rare one;
-* the PDF: an instance that went through 20 approval steps, each with a comment; median time of
+* the PDF: an instance with 5 attachments that went through 20 approval steps, each with a comment; median time of
   GET /instances/<id>/record.pdf through Flask's test client (WeasyPrint, the diagram, the chain).
 
 Run: .venv/bin/python bench/records.py [--rounds N] [--instances N]
@@ -54,10 +54,22 @@ def median_ms(fn, rounds: int) -> float:
     return statistics.median(samples)
 
 
-def chain_xml(steps: int) -> bytes:
+ATTACHMENTS = 5
+FORM = {"type": "default", "id": "bench_form", "components": [
+    {"type": "textfield", "id": "f_title", "key": "title", "label": "标题"},
+    {"type": "filepicker", "id": "f_docs", "key": "docs", "label": "附件", "multiple": True,
+     "properties": {"maxFiles": str(ATTACHMENTS)}}]}
+
+
+def chain_xml(steps: int, form: bool = False) -> bytes:
     from tests.bpmn_factory import chain, user_task
 
-    return chain("bench_chain", [user_task(f"s{i}", "any", "users", "boss") for i in range(steps)], prefix="BC")
+    xml = chain("bench_chain", [user_task(f"s{i}", "any", "users", "boss") for i in range(steps)], prefix="BC")
+    if form:
+        xml = xml.replace(b'<bpmn:startEvent id="start"/>',
+                          b'<bpmn:startEvent id="start"><bpmn:extensionElements><lz:form key="bench_form"/>'
+                          b'</bpmn:extensionElements></bpmn:startEvent>')
+    return xml
 
 
 def org(db: Database) -> tuple[int, int, int]:
@@ -118,12 +130,23 @@ def bench_search(url: str, n: int, rounds: int) -> None:
 
 
 def bench_pdf(rounds: int, steps: int = 20) -> None:
+    """A request with ATTACHMENTS files (a PDF and images, 40-400 KB) through `steps` approvals."""
+    import io
+
+    from files import service as file_service
+    from files import storage
+
     with tempfile.TemporaryDirectory() as tmp:
+        storage.use(storage.LocalStorage(Path(tmp) / "files"))
         db = Database(f"sqlite:///{tmp}/pdf.db")
         Base.metadata.create_all(db.engine)
         _admin, boss, clerk = org(db)
-        definitions.deploy(db, chain_xml(steps), None)
-        iid = instances.start_process(db, clerk, "bench_chain", {})["id"]
+        definitions.deploy(db, chain_xml(steps, form=True), None, forms={"bench_form": FORM})
+        rng = random.Random(3)
+        docs = [file_service.upload(db, clerk, f"发票{i + 1}.{'pdf' if i == 0 else 'png'}", None,
+                                    io.BytesIO(rng.randbytes(40_000 * (i + 1) ** 2 // 2)))
+                for i in range(ATTACHMENTS)]
+        iid = instances.start_process(db, clerk, "bench_chain", {"title": "差旅报销", "docs": docs})["id"]
         for i in range(steps):
             task = instances.get_instance(db, clerk, iid)["open_tasks"][0]["id"]
             tasks.approve(db, boss, task, f"第 {i + 1} 步同意，请注意预算与合同条款")
@@ -138,7 +161,9 @@ def bench_pdf(rounds: int, steps: int = 20) -> None:
             r = client.get(f"/instances/{iid}/record.pdf")
             assert r.status_code == 200 and r.data.startswith(b"%PDF"), r.status_code
 
-        print(f"  record.pdf, {steps} steps with comments: {median_ms(once, rounds):.0f} ms (median)")
+        size = sum(d["size"] for d in docs) // 1000
+        print(f"  record.pdf, {steps} steps with comments, {ATTACHMENTS} attachments ({size} KB): "
+              f"{median_ms(once, rounds):.0f} ms (median)")
         db.dispose()
 
 

@@ -1,6 +1,6 @@
 """One search box over process instances and CRM records (issue 14): Chinese text segmented with
-jieba, matched with SQLite FTS5 in the embedded default and PostgreSQL full-text search (a GIN
-index over `to_tsvector('simple', tokens)`) otherwise.
+jieba, matched with SQLite FTS5 in the embedded default and PostgreSQL full-text search (a stored
+`tsvector` column over the tokens with a GIN index) otherwise.
 
     search/tokens.py   jieba segmentation of documents and queries
     search/models.py   `search_doc`: one row per indexed record (kind, id, title, text, tokens)

@@ -10,7 +10,8 @@ What is indexed:
   at any node of its process (a reader who may open the instance but not see such a field must not
   find the instance by its value), the names and numbers of the CRM records its data picks, and
   every comment of its audit trail;
-* a customer / contact / contract / agent / ticket: the fields in FIELDS (never bank accounts).
+* a customer / contact / contract / agent / ticket / contact record (联系记录): the fields in FIELDS
+  (never bank accounts).
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from sqlalchemy import delete, event, inspect, select
 from sqlalchemy.orm import Session
 
 from crm.records import Agent, Contact, Contract, Customer, ServiceTicket
+from crm.records.models import ContactRecord
 from db.base import utcnow
 from engine import redaction
 from engine.models import AuditEvent, ProcessDefinition, ProcessInstance
@@ -35,6 +37,7 @@ FIELDS: dict[type, tuple[str, tuple[str, ...], str]] = {
     Contract: ("contract", ("number", "title", "remark"), "title"),
     Agent: ("agent", ("code", "name", "region", "contact_name", "remark"), "name"),
     ServiceTicket: ("ticket", ("complainant", "content", "category", "result"), "content"),
+    ContactRecord: ("contact_record", ("way", "content", "next_step"), "content"),
 }
 KIND_MODELS = {kind: model for model, (kind, _f, _t) in FIELDS.items()}
 PICKED = {"customers": (Customer, ("name", "code")), "contracts": (Contract, ("number", "title")),

@@ -9,12 +9,14 @@ import html
 import re
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Integer, any_, bindparam, select, text, union
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from core.errors import ValidationFailed
 from crm import org, records
 from crm.models import User
+from crm.records.models import ContactRecord
 from crm.records.permissions import actor
 from db.session import Database
 from engine.models import CarbonCopy, HumanTask, InstanceReader, ProcessInstance
@@ -23,11 +25,10 @@ from search.models import SearchDoc
 from search.tokens import query_tokens
 
 MAX_Q = 200
-CANDIDATES = 200  # matches read at a time, best first
-MAX_ROUNDS = 10  # at most 2,000 matches are examined for what the reader may see
+CANDIDATES = 2000  # the best matches examined for what the reader may see
 KINDS = ("instance", *KIND_MODELS)
 RECORD_KINDS = {"customer": "customer", "contact": "contact", "contract": "contract", "agent": "agent",
-                "ticket": "ticket"}
+                "ticket": "ticket", "contact_record": "contact_record"}
 
 
 def _fts_query(tokens: list[str]) -> str:
@@ -42,20 +43,19 @@ def _ts_query(tokens: list[str]) -> str:
     return " & ".join(quoted)
 
 
-def _ranked(s: Session, tokens: list[str], kind: str | None, n: int) -> list[int]:
-    """Ids of the `n` best matching documents, best first (ranked once, in one query)."""
+def _ranked(s: Session, tokens: list[str], kind: str | None, n: int) -> list[tuple[int, str, int]]:
+    """(document id, kind, ref_id) of the `n` best matching documents, best first (one query)."""
     kind_sql = " AND d.kind = :kind" if kind else ""
     params: dict[str, Any] = {"n": n, "kind": kind}
     if s.get_bind().dialect.name == "sqlite":
-        sql = ("SELECT d.id FROM search_fts JOIN search_doc d ON d.id = search_fts.rowid "
+        sql = ("SELECT d.id, d.kind, d.ref_id FROM search_fts JOIN search_doc d ON d.id = search_fts.rowid "
                f"WHERE search_fts MATCH :q{kind_sql} ORDER BY bm25(search_fts), d.id LIMIT :n")
         params["q"] = _fts_query(tokens)
     else:
-        sql = ("SELECT d.id FROM search_doc d WHERE to_tsvector('simple', d.tokens) @@ to_tsquery('simple', :q)"
-               f"{kind_sql} ORDER BY ts_rank(to_tsvector('simple', d.tokens), to_tsquery('simple', :q)) DESC, d.id "
-               "LIMIT :n")
+        sql = ("SELECT d.id, d.kind, d.ref_id FROM search_doc d WHERE d.tsv @@ to_tsquery('simple', :q)"
+               f"{kind_sql} ORDER BY ts_rank(d.tsv, to_tsquery('simple', :q)) DESC, d.id LIMIT :n")
         params["q"] = _ts_query(tokens)
-    return list(s.scalars(text(sql), params))
+    return [(i, k, r) for i, k, r in s.execute(text(sql), params)]
 
 
 def _docs(s: Session, ids: list[int]) -> list[SearchDoc]:
@@ -63,41 +63,58 @@ def _docs(s: Session, ids: list[int]) -> list[SearchDoc]:
     return [docs[i] for i in ids if i in docs]
 
 
+def _among(s: Session, column: Any, ids: list[int]) -> Any:
+    """`column` is one of `ids`: on PostgreSQL one array parameter (`= ANY(:ids)`), which the driver
+    sends as it is, instead of one placeholder per id."""
+    if s.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
+    return column.in_(ids)
+
+
 def visible_instances(s: Session, viewer: User, ids: list[int], reach: set[int] | None = None) -> set[int]:
-    """Of `ids`, the instances `viewer` may open (engine.instances.can_view, in three queries);
+    """Of `ids`, the instances `viewer` may open (engine.instances.can_view, in one query);
     `reach` (records.reach of the viewer) when the caller has it."""
     if not ids or viewer.is_admin or org.PROCESS_ADMIN_ROLE in viewer.role_keys:
         return set(ids)
     team = (reach if reach is not None else records.reach(s, viewer)) or set()  # the viewer and those below
     people = sorted(team)
-    found = set(s.scalars(select(ProcessInstance.id).where(
-        ProcessInstance.id.in_(ids), ProcessInstance.initiator_id.in_(people))))
-    found |= set(s.scalars(select(HumanTask.instance_id).where(
-        HumanTask.instance_id.in_(ids), HumanTask.assignee_id.in_(people))))
-    found |= set(s.scalars(select(CarbonCopy.instance_id).where(
-        CarbonCopy.instance_id.in_(ids), CarbonCopy.user_id.in_(people))))
-    found |= set(s.scalars(select(InstanceReader.instance_id).where(  # @mentioned
-        InstanceReader.instance_id.in_(ids), InstanceReader.user_id.in_(people))))
-    return found
+    return set(s.scalars(union(
+        select(ProcessInstance.id).where(_among(s, ProcessInstance.id, ids),
+                                         _among(s, ProcessInstance.initiator_id, people)),
+        select(HumanTask.instance_id).where(_among(s, HumanTask.instance_id, ids),
+                                            _among(s, HumanTask.assignee_id, people)),
+        select(CarbonCopy.instance_id).where(_among(s, CarbonCopy.instance_id, ids),
+                                             _among(s, CarbonCopy.user_id, people)),
+        select(InstanceReader.instance_id).where(  # @mentioned
+            _among(s, InstanceReader.instance_id, ids), _among(s, InstanceReader.user_id, people)))))
 
 
 def _visible_records(s: Session, viewer: User, kind: str, ids: list[int], reach: set[int] | None) -> set[int]:
     k = records.KINDS[RECORD_KINDS[kind]]
-    stmt = k.visible(s, viewer, reach).where(k.model.id.in_(ids)).with_only_columns(k.model.id)
+    stmt = k.visible(s, viewer, reach).where(_among(s, k.model.id, ids)).with_only_columns(k.model.id)
     return set(s.scalars(stmt))
 
 
-def _visible(s: Session, viewer: User, docs: list[SearchDoc], reach: set[int] | None) -> list[SearchDoc]:
-    """`docs` (in their order) that `viewer` (reaching `reach`) may open."""
+def _visible(s: Session, viewer: User, ranked: list[tuple[int, str, int]],
+             reach: set[int] | None) -> list[tuple[int, str, int]]:
+    """The ranked matches (in their order) that `viewer` (reaching `reach`) may open: one
+    visibility check per kind (one query for instances), no document loaded that is not shown."""
     by_kind: dict[str, list[int]] = {}
-    for d in docs:
-        by_kind.setdefault(d.kind, []).append(d.ref_id)
+    for _id, k, ref in ranked:
+        by_kind.setdefault(k, []).append(ref)
     allowed: set[tuple[str, int]] = set()
     for k, ids in by_kind.items():
         seen = (visible_instances(s, viewer, ids, reach) if k == "instance"
                 else _visible_records(s, viewer, k, ids, reach))
         allowed |= {(k, i) for i in seen}
-    return [d for d in docs if (d.kind, d.ref_id) in allowed]
+    return [r for r in ranked if (r[1], r[2]) in allowed]
+
+
+def _customers_of_contact_records(s: Session, ids: list[int]) -> dict[int, int]:
+    if not ids:
+        return {}
+    return {i: c for i, c in s.execute(select(ContactRecord.id, ContactRecord.customer_id)
+                                       .where(ContactRecord.id.in_(ids)))}
 
 
 def snippet(body: str, tokens: list[str], width: int = 90) -> tuple[str, str]:
@@ -118,10 +135,10 @@ def snippet(body: str, tokens: list[str], width: int = 90) -> tuple[str, str]:
 
 def search(db: Database, actor_id: int, q: Any, kind: Any = None, limit: int = 20) -> dict[str, Any]:
     """`{items: [{kind, id, title, snippet, highlighted}], total}`: the best `limit` matches the
-    caller may see. The best CANDIDATES * MAX_ROUNDS matches are ranked in one query, then checked
-    CANDIDATES at a time until `limit` visible ones are found; `total` counts the visible ones among
-    those checked (a reader
-    who may see little of a large index still gets their matches, not only those among the best few)."""
+    caller may see. The best CANDIDATES matches are ranked in one query (ids only), checked for what
+    the reader may see in a few set queries, and only the shown documents are loaded; `total` counts
+    the visible ones among those ranked (a reader who may see little of a large index still gets
+    their matches, not only those among the best few)."""
     if not isinstance(q, str) or not q.strip():
         raise ValidationFailed("type something to search for", {"q": "required"})
     if len(q) > MAX_Q or "\x00" in q:
@@ -133,16 +150,15 @@ def search(db: Database, actor_id: int, q: Any, kind: Any = None, limit: int = 2
         return {"items": [], "total": 0, "q": q}
     with db.uow() as s:
         viewer = actor(s, actor_id)
-        shown: list[SearchDoc] = []
-        ranked = _ranked(s, tokens, kind, CANDIDATES * MAX_ROUNDS)
-        reach = records.reach(s, viewer)  # once: it reads the supervisor tree
-        for start in range(0, len(ranked), CANDIDATES):
-            shown += _visible(s, viewer, _docs(s, ranked[start:start + CANDIDATES]), reach)
-            if len(shown) >= limit:
-                break
+        ranked = _ranked(s, tokens, kind, CANDIDATES)
+        shown = _visible(s, viewer, ranked, records.reach(s, viewer))
         items = []
-        for d in shown[:limit]:
+        docs = _docs(s, [r[0] for r in shown[:limit]])
+        customers = _customers_of_contact_records(s, [d.ref_id for d in docs if d.kind == "contact_record"])
+        for d in docs:
             plain, marked = snippet(d.body, tokens)
-            items.append({"kind": d.kind, "id": d.ref_id, "title": d.title, "snippet": plain,
-                          "highlighted": marked})
+            item = {"kind": d.kind, "id": d.ref_id, "title": d.title, "snippet": plain, "highlighted": marked}
+            if d.kind == "contact_record":  # shown on its customer's page
+                item["customer_id"] = customers.get(d.ref_id)
+            items.append(item)
         return {"items": items, "total": len(shown), "q": q}

@@ -11,7 +11,9 @@ from search import query
 from web.users import current_user, database, login_required
 from worklist import bp
 
-LINKS = {"instance": "/instances/{id}"}
+LINKS = {"instance": "/instances/{id}", "customer": "/crm/customers/{id}", "contact": "/crm/contacts/{id}",
+         "contract": "/crm/contracts/{id}", "agent": "/crm/agents/{id}", "ticket": "/crm/tickets/{id}",
+         "contact_record": "/crm/customers/{customer_id}#contact-records"}
 
 
 @bp.get("/search")
@@ -27,6 +29,6 @@ def search_page() -> Any:
         except ValidationFailed as e:
             error = next(iter(e.fields.values()), e.message)
     items = [{**it, "highlighted": Markup(it["highlighted"]),  # noqa: S704 (escaped by search.query.snippet)
-              "url": LINKS.get(it["kind"], "").format(id=it["id"]) or None} for it in result["items"]]
+              "url": LINKS.get(it["kind"], "").format(**it) or None} for it in result["items"]]
     return render_template("search.html", q=q, kind=kind, items=items, total=result["total"], error=error,
                            kinds=query.KINDS)

@@ -130,3 +130,34 @@ def test_the_page_marks_matches_and_escapes_everything_else(client, app):
     assert 'id="search-results"' in html and "<mark>上海</mark>" in html and "&lt;b&gt;" in html
     assert "<b>上海" not in html
     assert 'id="search-error"' in web.get("/search", query_string={"q": "x" * 300}).get_data(as_text=True)
+
+
+def test_a_visit_record_is_found_and_leads_to_its_customers_page(client, app):
+    cid = customer(client, "clerk", name="苏州某某医疗器械")
+    r = client.post(f"{API}/customers/{cid}/contact-records", headers=login(client, "clerk"), json={
+        "date": "2026-11-20", "way": "上门拜访", "content": "演示新款监护仪，客户关心售后响应时间",
+        "next_step": "下周寄送报价单"})
+    assert r.status_code == 201, r.get_json()
+    record = r.get_json()["id"]
+    hits, body = found(client, "clerk", "监护仪 售后")
+    assert hits == [("contact_record", record)] and body["items"][0]["customer_id"] == cid
+    assert found(client, "clerk", "报价单", kind="contact_record")[0] == [("contact_record", record)]
+    assert found(client, "sales_lead", "监护仪")[0] == [("contact_record", record)]  # the clerk's supervisor
+    assert found(client, "fin2", "监护仪")[0] == []  # outside the customer's reach
+    web = app.test_client()
+    from tests.web.conftest import signed_in
+
+    signed_in(web, "clerk")
+    html = web.get("/search", query_string={"q": "监护仪"}).get_data(as_text=True)
+    assert f'href="/crm/customers/{cid}#contact-records"' in html
+
+
+def test_crm_results_link_to_their_record_pages(client, app):
+    cid = customer(client, "clerk", name="宁波某某港口物流")
+    web = app.test_client()
+    from tests.web.conftest import signed_in
+
+    signed_in(web, "clerk")
+    html = web.get("/search", query_string={"q": "宁波 港口"}).get_data(as_text=True)
+    assert f'href="/crm/customers/{cid}"' in html
+    assert web.get(f"/crm/customers/{cid}").status_code == 200  # the link opens

@@ -61,10 +61,12 @@ def test_words_prefixes_comments_and_rollback(any_org):
 
 def test_a_reader_finds_their_match_behind_many_they_may_not_see(any_org, monkeypatch):
     org = any_org
-    monkeypatch.setattr(query, "CANDIDATES", 3)  # read the matches 3 at a time instead of 200
+    monkeypatch.setattr(query, "CANDIDATES", 9)  # examine the best 9 matches instead of 2,000
     deploy(org, chain("buy2", [user_task("sup", "any", "supervisor")], prefix="BZ"))
     for i in range(8):  # better matches (the word twice) the clerk may not see
         instances.start_process(org.db, org["hr1"], "buy2", {"title": f"投影仪 投影仪 {i}"})
     mine = instances.start_process(org.db, org["clerk"], "buy2", {"title": "会议室投影仪"})["id"]
     assert ids(org, "clerk", "投影仪") == [("instance", mine)]
     assert len(ids(org, "admin", "投影仪")) == 9
+    monkeypatch.setattr(query, "CANDIDATES", 8)  # the bound is real: the 9th best is not examined
+    assert ids(org, "clerk", "投影仪") == []
