@@ -72,6 +72,8 @@ MESSAGES: dict[str, str] = {
     "next_step_acted": "It can no longer be taken back: someone of the current step has already acted.",
     "bad_characters": "The request contains characters that cannot be stored (a NUL character or an invalid one).",
     "login_throttled": "Too many failed logins for this user name from here. Try again in %(retry_after)s seconds.",
+    "login_throttled_address": "Too many failed logins from this address. A user name that has not signed in "
+                               "from here before may try again in %(retry_after)s seconds.",
     "urged_recently": "Already urged less than 10 minutes ago. Try again in %(retry_after)s seconds.",
     "not_resubmittable": "Only a rejected or withdrawn request can be submitted again.",
     # the people of an open node (engine/task_ops.py, engine/nodes/approval.py)

@@ -6,9 +6,14 @@ together, in the rate-limit storage (LIUZHUAN_RATELIMIT_STORAGE: memory, or redi
 processes). The first FREE_FAILURES failures of a pair cost nothing; after that each failure makes
 the pair wait twice as long before its next attempt (1 s, 2 s, 4 s ... up to MAX_DELAY), and an
 attempt inside the wait answers 429 with Retry-After without checking the password. A correct
-password clears the pair's count. Nothing is counted per name alone or per address alone, so
-failures from one address never hold back the owner of the name at another address, nor other
-users behind the same address. The client address is the peer's, or the one a configured proxy
+password clears the pair's count. Nothing is counted per name alone, so failures from one address
+never hold back the owner of the name at another address.
+
+Password spraying (a guess or two for each of many names from one address) is slowed per address,
+without locking out the people behind it: once an address has SPRAY_FAILURES failures within
+SPRAY_WINDOW, a name that has never signed in successfully from that address waits (429) until the
+window ends, while every name that has (remembered for KNOWN_TTL after its last sign-in there)
+keeps signing in as before. The client address is the peer's, or the one a configured proxy
 forwards (web/proxy.py).
 """
 from __future__ import annotations
@@ -33,6 +38,9 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enable
 FREE_FAILURES = 5  # failures of a pair before any wait
 MAX_DELAY = 15 * 60  # the longest wait, in seconds
 COUNT_TTL = 24 * 3600  # a pair's failures are forgotten a day after the last one
+SPRAY_FAILURES = 30  # failures of one address (any names) within SPRAY_WINDOW ...
+SPRAY_WINDOW = 3600  # ... after which names new to that address wait for the window's end
+KNOWN_TTL = 90 * 24 * 3600  # a name stays known at an address this long after its last sign-in there
 
 
 def delay_after(failures: int) -> int:
@@ -47,6 +55,19 @@ def _key(username: str) -> str:
     return f"lz-login|{request.remote_addr or '?'}|{name}"
 
 
+def _address_key() -> str:
+    return f"lz-login-addr|{request.remote_addr or '?'}"
+
+
+def _spraying_wait(key: str) -> int:
+    """Seconds a name new to this address waits while the address is over its failure budget (0:
+    may try: the budget holds, or the name has signed in from here before)."""
+    storage = limiter.storage
+    if storage.get(_address_key()) < SPRAY_FAILURES or storage.get(key + "|known") > 0:
+        return 0
+    return max(1, math.ceil(storage.get_expiry(_address_key()) - time.time()))
+
+
 def _waiting(key: str) -> int:
     """Seconds left of the pair's wait (0: may try)."""
     storage = limiter.storage
@@ -57,6 +78,7 @@ def _waiting(key: str) -> int:
 
 def _failed(key: str) -> None:
     storage = limiter.storage
+    storage.incr(_address_key(), SPRAY_WINDOW)  # a fixed window from the address's first failure
     failures = storage.incr(key + "|n", COUNT_TTL)
     wait = delay_after(failures)
     if wait:
@@ -65,8 +87,11 @@ def _failed(key: str) -> None:
 
 
 def _succeeded(key: str) -> None:
-    limiter.storage.clear(key + "|n")
-    limiter.storage.clear(key + "|wait")
+    storage = limiter.storage
+    storage.clear(key + "|n")
+    storage.clear(key + "|wait")
+    storage.clear(key + "|known")
+    storage.incr(key + "|known", KNOWN_TTL)
 
 
 def limit_logins(username_of: Callable[[], str]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -78,6 +103,11 @@ def limit_logins(username_of: Callable[[], str]) -> Callable[[Callable[..., Any]
             if request.method != "POST" or not current_app.config.get("LOGIN_THROTTLE", True):
                 return view(*args, **kwargs)
             key = _key(username_of() or "")
+            wait = _spraying_wait(key)
+            if wait:
+                raise TooManyRequests(f"too many failed logins from this address; a user name that has not "
+                                      f"signed in from here before may try again in {wait} seconds", wait,
+                                      reason="login_throttled_address")
             wait = _waiting(key)
             if wait:
                 raise TooManyRequests(f"too many failed logins for this user name from this address; "

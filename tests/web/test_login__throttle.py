@@ -111,3 +111,22 @@ def test_the_session_cookie_is_secure_when_served_over_https(org, app_for):
         assert r.status_code == 302
         cookie = next(v for k, v in r.headers.items() if k == "Set-Cookie" and v.startswith("session="))
         assert ("; Secure" in cookie) is secure, cookie
+
+
+def test_spraying_from_one_address_slows_new_names_but_not_people_who_signed_in_there_before(app):
+    from web.security import SPRAY_FAILURES
+
+    office = "192.0.2.10"  # an office behind one address; fin1 has signed in from it before
+    assert _api(_from(app, office), "fin1", "secret-pass-1").status_code == 200
+    attacker = _from(app, office)
+    names = [f"user{i:03d}" for i in range(SPRAY_FAILURES)]  # one guess each: no pair ever waits
+    assert {_api(attacker, n, "Summer2026!").status_code for n in names} == {401}
+    r = _api(attacker, "user999", "Summer2026!")  # a further new name: the address is over its budget
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 60
+    assert r.get_json()["error"]["reason"] == "login_throttled_address"
+    r = _api(attacker, "clerk", "secret-pass-1")  # even a right password: clerk never signed in from here
+    assert r.status_code == 429
+    assert _api(_from(app, office), "fin1", "secret-pass-1").status_code == 200  # known here: unaffected
+    assert _api(_from(app, OWNER), "clerk", "secret-pass-1").status_code == 200  # other addresses too
+    page = _page(_from(app, office), "fin2", "secret-pass-1")
+    assert page.status_code == 429 and "Retry-After" in page.headers
