@@ -101,6 +101,19 @@ def cardinality_problem(value: object) -> str | None:
     return None
 
 
+def collection_problem(value: object) -> str | None:
+    """A multi-instance input collection (one instance per item) larger than the cardinality limit."""
+    most = limits.current().max_cardinality
+    try:
+        size = len(value)  # type: ignore[arg-type]
+    except TypeError:
+        return None  # not a collection: SpiffWorkflow reports it
+    if size > most:
+        return (f"multi-instance input collection of {size} items is over the limit of {most} "
+                "(LIUZHUAN_MAX_CARDINALITY)")
+    return None
+
+
 FLOW_NODES = frozenset({
     "task", "userTask", "manualTask", "serviceTask", "scriptTask", "businessRuleTask", "sendTask", "receiveTask",
     "callActivity", "subProcess", "transaction", "adHocSubProcess", "startEvent", "endEvent", "boundaryEvent",

@@ -2,8 +2,9 @@
 (engine/sandbox.py); service tasks go to the handler of the running use case.
 
 Values that size the work are checked against core/limits.py as soon as they are computed, before
-SpiffWorkflow uses them (bpmn/limits.py): a timer's duration, date or cycle, and a multi-instance
-cardinality read from the process data.
+SpiffWorkflow uses them (bpmn/limits.py): a timer's duration, date or cycle, a multi-instance
+cardinality read from the process data, and a multi-instance input collection (checked when the
+multi-instance task starts, before it creates one child per item: `_check_input_collection`).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.task import Task
 
 from bpmn import limits as bpmn_limits
@@ -37,6 +39,24 @@ def _limit_problem(task: Task, expression: str, value: Any) -> str | None:
     if expression == getattr(spec, "cardinality", None):
         return bpmn_limits.cardinality_problem(value)
     return None
+
+
+_multi_instance_update_hook = MultiInstanceTask._update_hook
+
+
+def _check_input_collection(spec: MultiInstanceTask, my_task: Task) -> Any:
+    """MultiInstanceTask._update_hook (which gives the task its data), then the input collection's
+    size checked: the parallel and sequential kinds call it before they create a child per item
+    (SpiffWorkflow has no hook for this, so the method is wrapped once, here in the adapter)."""
+    ready = _multi_instance_update_hook(spec, my_task)
+    data_input = spec.data_input
+    if data_input is not None and data_input.exists(my_task):
+        if why := bpmn_limits.collection_problem(data_input.get(my_task)):
+            raise WorkflowFailed(f"{node_of(my_task)}: {why}")
+    return ready
+
+
+MultiInstanceTask._update_hook = _check_input_collection  # type: ignore[method-assign]
 
 
 class _ScriptEngine(PythonScriptEngine):

@@ -40,3 +40,24 @@ def test_a_cardinality_from_the_data_over_the_limit_fails_the_start_quickly(org)
         h.start(org, "clerk", key, {"n": 20000})
     assert time.monotonic() - t < 10
     assert h.start(org, "clerk", key, {"n": 3})
+
+
+def _mi_over_collection(sequential: bool) -> bytes:
+    from tests.api.test_process_definitions__limits import HEAD
+
+    chars = (f'<bpmn:multiInstanceLoopCharacteristics isSequential="{str(sequential).lower()}">'
+             '<bpmn:loopDataInputRef>people</bpmn:loopDataInputRef>'
+             '<bpmn:inputDataItem id="person" name="person"/></bpmn:multiInstanceLoopCharacteristics>')
+    return (f'{HEAD}<bpmn:process id="each_of" isExecutable="true"><bpmn:startEvent id="s"/>'
+            f'<bpmn:task id="each">{chars}</bpmn:task><bpmn:endEvent id="e"/>'
+            '<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="each"/>'
+            '<bpmn:sequenceFlow id="f2" sourceRef="each" targetRef="e"/></bpmn:process></bpmn:definitions>').encode()
+
+
+@pytest.mark.parametrize("sequential", [False, True])
+def test_an_input_collection_from_the_data_over_the_limit_fails_the_start(org, sequential):
+    key = h.deploy(org, _mi_over_collection(sequential))
+    with pytest.raises(ValidationFailed, match="input collection of 20000 items is over the limit of 1000") as e:
+        h.start(org, "clerk", key, {"people": list(range(20000))})
+    assert "each" in e.value.message  # the node is named
+    assert h.start(org, "clerk", key, {"people": [1, 2, 3]})  # within the limit: runs
