@@ -9,7 +9,7 @@ enforces a limit reads `current()` when it runs, so a test or a command can conf
 | CPU time of one expression or script | 2 s | `LIUZHUAN_SCRIPT_CPU_SECONDS` |
 | memory one expression or script may add | 256 MB | `LIUZHUAN_SCRIPT_MEMORY_MB` |
 | flow nodes per process (sub-processes included) | 2,000 | `LIUZHUAN_MAX_NODES` |
-| multi-instance cardinality (deploy and run time), and the size of an input collection read from the data | 1,000 | `LIUZHUAN_MAX_CARDINALITY` |
+| multi-instance cardinality or input collection (deploy and run time) | 1,000 | `LIUZHUAN_MAX_CARDINALITY` |
 | standard loop `loopMaximum` | 1,000 | `LIUZHUAN_MAX_LOOP` |
 | a timer duration / lz:deadline / time date from now | 10 years | `LIUZHUAN_MAX_TIMER_YEARS` |
 | shortest interval of a timer cycle | 60 s | `LIUZHUAN_MIN_CYCLE_SECONDS` |
