@@ -3,7 +3,8 @@
 `auto_layout(xml)` places every flow node of each process with graphviz `dot` (left to right) and
 replaces any existing `bpmndi:BPMNDiagram` with a new one: shapes at the standard bpmn-js sizes
 (tasks 100x80, events 36x36, gateways 50x50) and orthogonal sequence-flow waypoints that start on
-the source's bounds and end on the target's. `ensure_layout(xml)` only lays out a file without DI.
+the source's bounds and end on the target's. `ensure_layout(xml)` only lays out a file without DI,
+and only once per file (bpmn/layout_cache.py).
 `read_di(xml)` reads the shapes and edges back (for the SVG renderer and the tests).
 
 Node positions come from graphviz; edges are routed here (graphviz only says which "lane" a long
@@ -12,15 +13,16 @@ gateway branches leaving from the diamond's top or bottom, loops going back unde
 """
 from __future__ import annotations
 
-import bisect
 import json
 import math
+import threading
 import unicodedata
 from dataclasses import dataclass
 
 import graphviz
 from lxml import etree
 
+from bpmn import layout_cache
 from bpmn.lz import BPMN_NS, parse_xml
 from bpmn.routing import Box as Box
 from bpmn.routing import clear_route, tidy
@@ -129,8 +131,9 @@ def compute_layout(root: etree._Element) -> tuple[list[Shape], list[Edge]]:
             continue
         node_ids = {nid for nid, _ in nodes}
         kinds = dict(nodes)
+        sources = node_ids | _boundary_ids(proc)
         flows = [f for f in proc.findall(f"{_B}sequenceFlow")
-                 if f.get("sourceRef") in node_ids | _boundary_ids(proc) and f.get("targetRef") in node_ids]
+                 if f.get("sourceRef") in sources and f.get("targetRef") in node_ids]
         graph_edges = [(f.get("sourceRef") or "", f.get("targetRef") or "") for f in flows
                        if f.get("sourceRef") in node_ids]
         pos, lanes, _height = _dot_positions(nodes, graph_edges)
@@ -190,20 +193,34 @@ def _place_boundary_events(proc: etree._Element, boxes: dict[str, Box], kinds: d
 
 
 class _BoxIndex:
-    """The flow nodes' boxes sorted by x: the shapes a route between two boxes could run through
-    are found by bisection, not by testing every shape for every flow (O(n²) for 2,000 nodes)."""
+    """The flow nodes' boxes in a grid of CELL x CELL buckets: the shapes a route between two boxes
+    could run through are read from the cells its area covers, not found by testing every shape for
+    every flow (O(n²) for 2,000 nodes)."""
+
+    CELL = 240.0
 
     def __init__(self, boxes: dict[str, Box], kinds: dict[str, str]):
-        self.items = sorted(((b.x, n, b) for n, b in boxes.items() if kinds[n] != "boundaryEvent"),
-                            key=lambda item: item[0])
-        self.xs = [x for x, _n, _b in self.items]
-        self.widest = max((b.w for _x, _n, b in self.items), default=0.0)
+        self.cells: dict[tuple[int, int], list[tuple[str, Box]]] = {}
+        for n, b in boxes.items():
+            if kinds[n] == "boundaryEvent":
+                continue
+            for key in self._keys(b.x, b.right, b.y, b.bottom):
+                self.cells.setdefault(key, []).append((n, b))
+
+    def _keys(self, x0: float, x1: float, y0: float, y1: float) -> list[tuple[int, int]]:
+        c = self.CELL
+        return [(i, j) for i in range(math.floor(x0 / c), math.floor(x1 / c) + 1)
+                for j in range(math.floor(y0 / c), math.floor(y1 / c) + 1)]
 
     def near(self, x0: float, x1: float, y0: float, y1: float, skip: tuple[str, str]) -> list[Box]:
-        lo = bisect.bisect_left(self.xs, x0 - self.widest)
-        hi = bisect.bisect_right(self.xs, x1)
-        return [b for _x, n, b in self.items[lo:hi]
-                if n not in skip and b.right >= x0 and b.y <= y1 and b.bottom >= y0]
+        """The boxes overlapping the area, in a stable order (by position, then id)."""
+        found: dict[str, Box] = {}
+        for key in self._keys(x0, x1, y0, y1):
+            for n, b in self.cells.get(key, ()):
+                if n not in found and n not in skip and b.x <= x1 and b.right >= x0 and b.y <= y1 \
+                        and b.bottom >= y0:
+                    found[n] = b
+        return [b for _n, b in sorted(found.items(), key=lambda item: (item[1].x, item[1].y, item[0]))]
 
 
 def _edge_points(s_id: str, t_id: str, boxes: dict[str, Box], kinds: dict[str, str],
@@ -308,8 +325,13 @@ def has_di(xml: bytes) -> bool:
 
 
 def ensure_layout(xml: bytes) -> bytes:
-    """`xml` unchanged when it already has a diagram, else laid out."""
-    return xml if has_di(xml) else auto_layout(xml)
+    """`xml` unchanged when it already has a diagram, else laid out (once: bpmn/layout_cache.py)."""
+    return xml if has_di(xml) else layout_cache.laid_out(xml, auto_layout)
+
+
+def warm_layout(xml: bytes) -> threading.Thread | None:
+    """Lay out a file without a diagram in the background (None: it has one)."""
+    return None if has_di(xml) else layout_cache.warm(xml, auto_layout)
 
 
 def read_di(xml: bytes) -> tuple[list[Shape], list[Edge]]:

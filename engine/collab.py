@@ -146,8 +146,15 @@ def take_back(db: Database, actor_id: int, instance_id: int, comment: Any = None
 
 
 def can_take_back(db: Database, actor_id: int, instance_id: int) -> bool:
-    """Whether the instance page offers 拿回 to `actor_id` (the same checks as `take_back`)."""
+    """Whether the instance page offers 拿回 to `actor_id` (the same checks as `take_back`). Only
+    someone who completed a step of the instance themselves can take one back: anyone else is
+    answered without loading the workflow (half a second for the largest definition allowed)."""
     with db.uow() as s:
+        completed_one = s.scalar(select(HumanTask.id).where(
+            HumanTask.instance_id == instance_id, HumanTask.assignee_id == actor_id, HumanTask.auto.is_(False),
+            HumanTask.status.in_((TaskStatus.APPROVED, TaskStatus.DONE))).limit(1))
+        if completed_one is None:
+            return False
         ctx = runtime.load(s, instance_id, lock=False)
         if ctx.inst.status != InstanceStatus.RUNNING:
             return False
