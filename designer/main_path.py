@@ -16,7 +16,7 @@ Only lxml and bpmn.lz, like designer/chain.py.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from lxml import etree
 
@@ -50,6 +50,13 @@ def _name(el: etree._Element | None, fallback: str = "") -> str:
     if el is None:
         return fallback
     return el.get("name") or el.get("id") or fallback
+
+
+class _Branch(NamedTuple):
+    target: str  # the first node past any pass-through
+    cond: str | None
+    is_default: bool
+    rest: str | None  # the condition after "<previous step> approved and" (None: not such a branch)
 
 
 class _Stop(Exception):
@@ -232,44 +239,60 @@ class _Walk:
         does); otherwise the branches that lead to a user task, else the one branch left."""
         self.seen.add(gw)
         prev = self.view.rows[-1]["id"] if self.view.rows else None
-        branches = []
-        for target, cond, is_default in self.targets(gw):
-            m = _OUTCOME.match(cond or "")
-            rest = _strip_parens((m["rest"] or "").strip()) if m and m["node"] == prev else None
-            branches.append((self.passes(target.get("id") or ""), cond, is_default, rest))
-        open_ = [b for b in branches if b[0] not in self.seen]
-        for tid, cond, _d, _r in branches:
-            if tid in self.seen:
-                self.note("When %(when)s: back to '%(name)s'." if cond else "Otherwise: back to '%(name)s'.",
-                          when=cond or "", name=_name(self.nodes.get(tid), tid))
-        if any(r is not None for *_x, r in branches):
-            main = [b for b in open_ if b[3] is not None]
-        else:
-            main = [b for b in open_ if self.reaches_user_task(b[0])] or (open_ if len(open_) == 1 else [])
-        if len(main) > 1:  # a skip: a branch goes to a point another one reaches later
-            skips = [b for b in main if any(self.reachable(o[0], b[0]) for o in main if o is not b)]
-            if len(skips) == len(main) - 1:
-                for b in skips:
-                    self.note("When %(when)s: the steps up to '%(name)s' are skipped.",
-                              when=b[3] or b[1] or "", name=_name(self.nodes.get(b[0]), b[0]))
-                main = [b for b in main if b not in skips]
+        branches = self.branches(gw, prev)
+        open_ = [b for b in branches if b.target not in self.seen]
+        for b in branches:
+            if b.target in self.seen:
+                self.note("When %(when)s: back to '%(name)s'." if b.cond else "Otherwise: back to '%(name)s'.",
+                          when=b.cond or "", name=_name(self.nodes.get(b.target), b.target))
+        main = self.main_branches(branches, open_)
         if len(main) != 1:
             raise _Stop("gateway '%(name)s' splits into %(n)s branches with steps; the table shows one path",
                         name=_name(self.nodes[gw]), n=str(len(main)))
+        self.note_side_paths(branches, open_, main[0], prev)
+        chosen = main[0]
+        return chosen.target, chosen.rest if chosen.rest is not None else (chosen.cond or "")
+
+    def branches(self, gw: str, prev: str | None) -> list[_Branch]:
+        """The gateway's ways on; `rest` is the condition after "<previous step> approved and", when
+        the branch is one of the previous approval step's approved outcomes."""
+        out = []
+        for target, cond, is_default in self.targets(gw):
+            m = _OUTCOME.match(cond or "")
+            rest = _strip_parens((m["rest"] or "").strip()) if m and m["node"] == prev else None
+            out.append(_Branch(self.passes(target.get("id") or ""), cond, is_default, rest))
+        return out
+
+    def main_branches(self, branches: list[_Branch], open_: list[_Branch]) -> list[_Branch]:
+        """The candidates for the main way; a skip (a branch to a point another reaches later) is
+        noted and dropped when it leaves exactly one."""
+        if any(b.rest is not None for b in branches):
+            main = [b for b in open_ if b.rest is not None]
+        else:
+            main = [b for b in open_ if self.reaches_user_task(b.target)] or (open_ if len(open_) == 1 else [])
+        if len(main) > 1:
+            skips = [b for b in main if any(self.reachable(o.target, b.target) for o in main if o is not b)]
+            if len(skips) == len(main) - 1:
+                for b in skips:
+                    self.note("When %(when)s: the steps up to '%(name)s' are skipped.",
+                              when=b.rest or b.cond or "", name=_name(self.nodes.get(b.target), b.target))
+                main = [b for b in main if b not in skips]
+        return main
+
+    def note_side_paths(self, branches: list[_Branch], open_: list[_Branch], main: _Branch,
+                        prev: str | None) -> None:
+        """A note for every open branch off the main way: what a rejection or another condition does."""
+        approved = {b.target for b in branches if b.rest is not None}
+        after_approval = bool(approved)
         for b in open_:
-            if b is main[0] or b in main:
-                continue
-            if b[0] in {x[0] for x in branches if x[3] is not None} - {main[0][0]}:
-                continue  # a skip, noted above
-            names, end, loops = self.side_path(b[0])
-            rejected = prev is not None and b[3] is None and (b[2] or b[1] is None) and any(
-                x[3] is not None for x in branches)
+            if b is main or b.target in approved - {main.target}:
+                continue  # the main way, or a skip noted already
+            names, end, loops = self.side_path(b.target)
+            rejected = prev is not None and b.rest is None and (b.is_default or b.cond is None) and after_approval
             template = ("When rejected: %(steps)s%(end)s." if rejected else
-                        "When %(when)s: %(steps)s%(end)s." if b[1] else "Otherwise: %(steps)s%(end)s.")
-            self.note(template, when=b[1] or "", steps="".join(f"{n} → " for n in names),
+                        "When %(when)s: %(steps)s%(end)s." if b.cond else "Otherwise: %(steps)s%(end)s.")
+            self.note(template, when=b.cond or "", steps="".join(f"{n} → " for n in names),
                       end=end + (" ↺" if loops else ""))
-        tid, cond, _d, rest = main[0]
-        return tid, rest if rest is not None else (cond or "")
 
     def parallel(self, split: str) -> str:
         """A parallel group: each branch's rows up to the joining gateway; returns what follows the join."""

@@ -40,6 +40,15 @@ def decide(mode: str, n: int, decisions: Sequence[str], threshold: Fraction | No
         raise ValueError(f"{a + r} votes for {n} assignees")
     if mode in CLAIM_MODES:
         mode = "any"
+    if mode in WEIGHTED_MODES:
+        return _by_weight(mode, *_weighed(decisions, a, r, n, weights, total), threshold)
+    if mode in ("read", "any", "all", "sequential"):
+        return _by_count(mode, n, a, r, decisions)
+    raise ValueError(f"unknown approval mode {mode!r}")
+
+
+def _by_count(mode: str, n: int, a: int, r: int, decisions: Sequence[str]) -> str | None:
+    """read / any / all / sequential: people counted, a approvals and r rejections of n."""
     if mode == "read":
         if r:
             raise ValueError("a read-only node has no rejection")
@@ -48,23 +57,22 @@ def decide(mode: str, n: int, decisions: Sequence[str], threshold: Fraction | No
         if not decisions:
             return None
         return APPROVED if decisions[0] == "approve" else REJECTED
-    if mode in ("all", "sequential"):
-        if r >= 1:
-            return REJECTED
-        return APPROVED if a == n else None
-    if mode in WEIGHTED_MODES:
-        a, r, n = _weighed(decisions, a, r, n, weights, total)
+    if r >= 1:  # all, sequential
+        return REJECTED
+    return APPROVED if a == n else None
+
+
+def _by_weight(mode: str, a: int, r: int, w: int, threshold: Fraction | None) -> str | None:
+    """majority / ratio over A approved and R rejected of W (weights, or people when unweighted)."""
     if mode == "majority":
-        if 2 * a > n:
+        if 2 * a > w:
             return APPROVED
-        return REJECTED if 2 * r >= n else None
-    if mode == "ratio":
-        if threshold is None or not (0 < threshold <= 1):
-            raise ValueError("ratio needs a threshold in (0, 1]")
-        if Fraction(a, n) >= threshold:
-            return APPROVED
-        return REJECTED if Fraction(n - r, n) < threshold else None
-    raise ValueError(f"unknown approval mode {mode!r}")
+        return REJECTED if 2 * r >= w else None
+    if threshold is None or not (0 < threshold <= 1):
+        raise ValueError("ratio needs a threshold in (0, 1]")
+    if Fraction(a, w) >= threshold:
+        return APPROVED
+    return REJECTED if Fraction(w - r, w) < threshold else None
 
 
 def _weighed(decisions: Sequence[str], a: int, r: int, n: int, weights: Sequence[int] | None,
