@@ -14,8 +14,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from core.errors import DomainError, NotFound
+from crm import assets, documents
 from crm import records as rs
 from crm.models import User
+from crm.office_models import Asset, OfficialDocument
 from crm.records import Agent, Contract, Customer
 from db.session import Database
 
@@ -59,8 +61,28 @@ def _users(s: Session, actor: User, q: str | None) -> Any:
     return stmt if cond is None else stmt.where(cond)
 
 
+def _assets(s: Session, actor: User, q: str | None) -> Any:
+    stmt = assets.in_stock(s)
+    cond = _like(q, Asset.name, Asset.tag)
+    return stmt if cond is None else stmt.where(cond)
+
+
+def _my_assets(s: Session, actor: User, q: str | None) -> Any:
+    stmt = assets.held_by(s, actor.id)
+    cond = _like(q, Asset.name, Asset.tag)
+    return stmt if cond is None else stmt.where(cond)
+
+
+def _documents(s: Session, actor: User, q: str | None) -> Any:
+    stmt = documents.archivable(s)
+    cond = _like(q, OfficialDocument.title, OfficialDocument.number)
+    return stmt if cond is None else stmt.where(cond)
+
+
 PICKERS: dict[str, Callable[[Session, User, str | None], Any]] = {
     "customers": _customers, "contracts": _contracts, "agents": _agents, "users": _users,
+    # the library processes (bpmn/library/): in-stock assets, the caller's assets, archivable documents
+    "assets": _assets, "my_assets": _my_assets, "documents": _documents,
 }
 
 
