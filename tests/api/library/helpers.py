@@ -77,3 +77,8 @@ def ok(client: Any, user: str, iid: int, action: str = "approve", **body: Any) -
 
 def reject(client: Any, user: str, iid: int) -> dict[str, Any]:
     return ok(client, user, iid, "reject", comment="不同意")
+
+
+def withdraw(client: Any, iid: int, user: str = "clerk") -> Any:
+    return client.post(f"{API}/process-instances/{iid}/withdraw", json={"comment": "填错了"},
+                       headers=login(client, user))
