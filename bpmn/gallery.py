@@ -21,6 +21,8 @@ _B = f"{{{lz.BPMN_NS}}}"
 _L = f"{{{lz.LZ_NS}}}"
 # the gallery's order of categories (others follow, by name)
 CATEGORY_ORDER = ("公文", "行政", "人事", "财务", "项目", "业务")
+# within a category, these first in this order (the way a reader meets them); others by key
+KEY_ORDER = ("doc_outgoing", "doc_incoming", "doc_archive", "asset_request", "asset_return")
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,9 @@ def entries() -> list[Entry]:
     """Every library process, by category (CATEGORY_ORDER) then name."""
     stamp = tuple(sorted((p.name, p.stat().st_mtime) for p in LIBRARY_DIR.glob("*.bpmn")))
     rank = {c: i for i, c in enumerate(CATEGORY_ORDER)}
-    return sorted(_entries(stamp), key=lambda e: (rank.get(e.category, len(rank)), e.category, e.key))
+    first = {k: i for i, k in enumerate(KEY_ORDER)}
+    return sorted(_entries(stamp), key=lambda e: (rank.get(e.category, len(rank)), e.category,
+                                                  first.get(e.key, len(first)), e.key))
 
 
 def get(key: str) -> Entry | None:
