@@ -211,7 +211,8 @@ PATHS: dict[str, Any] = {
                    }),
     },
     "/pickers/{picker}": {
-        "get": op("Options of a form select fed by the server (valuesKey: customers, contracts, agents, users, assets, my_assets, documents), "
+        "get": op("Options of a form select fed by the server (valuesKey: customers, contracts, agents, users, "
+                  "assets, my_assets, documents), "
                   "as the caller may pick them", "200", "PickerOptions", "404",
                   params=("picker", "q"), tag="definitions"),
     },

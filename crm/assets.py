@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.errors import Conflict, ValidationFailed
+from core.errors import Conflict, Msg, ValidationFailed
 from crm.office_models import Asset
 from db.session import lock_for_update
 
@@ -24,10 +24,12 @@ KINDS = {"issue": "issued", "borrow": "borrowed"}  # 领用 / 借用 -> the asse
 
 
 def create(s: Session, tag: str, name: str, category: str | None = None, actor_id: int | None = None) -> Asset:
-    if not tag or not name:
-        raise ValidationFailed("an asset needs a tag and a name", {"tag" if not tag else "name": "is required"})
+    missing = {k: Msg("required", "is required") for k, v in (("tag", tag), ("name", name)) if not v}
+    if missing:
+        raise ValidationFailed("an asset needs a tag and a name", missing)
     if s.scalar(select(Asset.id).where(Asset.tag == tag)) is not None:
-        raise ValidationFailed(f"asset {tag} exists", {"tag": "already used"})
+        taken = Msg("asset_tag_taken", f"{tag} is already used", key=tag)
+        raise ValidationFailed(f"asset {tag} exists", {"tag": taken})
     asset = Asset(tag=tag, name=name, category=category, status="in_stock", created_by_id=actor_id)
     s.add(asset)
     s.flush()
