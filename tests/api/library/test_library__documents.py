@@ -40,7 +40,7 @@ def register(org) -> list[tuple[str, str, str]]:
 
 
 def outgoing(legal: str = "no") -> dict:
-    return {"title": "关于调整作息时间的通知", "doc_type": "notice", "urgency": "normal", "recipients": "各部门",
+    return {"issuer": "华信科技", "title": "关于调整作息时间的通知", "doc_type": "notice", "urgency": "normal", "recipients": "各部门",
             "body": "自 12 月 1 日起……", "legal_check": legal}
 
 
