@@ -173,3 +173,20 @@ def test_overtime_rejected_credits_nothing(client, deployed, who):
 def test_overtime_hours_out_of_range_are_refused(client, deployed):
     r = start(client, "overtime_request", overtime(25))
     assert "data.hours" in assert_error(r, 422)["fields"]
+
+
+def test_the_reserved_asset_is_named_on_the_approvers_task_and_the_instance_page(client, deployed, app_for):
+    from tests.api.library.helpers import todo
+    from tests.web.conftest import signed_in
+    iid = started(client, "asset_request", request(deployed))
+    tid = todo(client, "sales_lead", iid)[0]["id"]
+    web = app_for(deployed.db, SECRET_KEY="test", TESTING=True, WTF_CSRF_ENABLED=True)
+    page = web.test_client()
+    signed_in(page, "sales_lead")
+    html = page.get(f"/tasks/{tid}").get_data(as_text=True)
+    named = f'"assets": [{{"value": {deployed["laptop"]}, "label": "笔记本电脑 ThinkPad (ZC-0001)"}}]'
+    assert named in html, "read-only: the picked asset (reserved now, no longer offered), named, and no other"
+    page = web.test_client()
+    signed_in(page, "clerk")
+    html = page.get(f"/instances/{iid}").get_data(as_text=True)
+    assert "笔记本电脑 ThinkPad (ZC-0001)" in html
