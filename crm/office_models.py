@@ -1,4 +1,4 @@
-"""Office records the library processes change (bpmn/library/, docs/library.md): fixed assets
+"""Office records the library processes change (bpmn/library/; docs/library.md): fixed assets
 (资产, issued or lent by 资产领用/借用 and taken back by 资产归还) and the document register
 (公文登记: 发文 issued with a 发文字号, 收文 registered, both archived by 归档).
 """
