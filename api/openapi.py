@@ -211,7 +211,8 @@ PATHS: dict[str, Any] = {
                    }),
     },
     "/pickers/{picker}": {
-        "get": op("Options of a form select fed by the server (valuesKey: customers, contracts, agents, users), "
+        "get": op("Options of a form select fed by the server (valuesKey: customers, contracts, agents, users, "
+                  "assets, my_assets, documents), "
                   "as the caller may pick them", "200", "PickerOptions", "404",
                   params=("picker", "q"), tag="definitions"),
     },
@@ -290,7 +291,7 @@ PARAMETERS = {
              "schema": {"type": "string", "enum": ["received", "due"], "default": "received"}},
     "dept_id": path_param("dept_id", INT, "department id"),
     "user_id": path_param("user_id", INT, "user id"),
-    "picker": path_param("picker", STR, "customers | contracts | agents | users"),
+    "picker": path_param("picker", STR, "customers | contracts | agents | users | assets | my_assets | documents"),
     "key": path_param("key", STR, "the BPMN process id"),
     "instance_id": path_param("instance_id", INT, "process instance id"),
     "task_id": path_param("task_id", INT, "task id"),

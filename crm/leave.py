@@ -124,3 +124,34 @@ def deduct(s: Session, user_id: int, leave_type: Any, start_date: Any, start_hal
     row.days = have - req.days
     s.flush()
     return req, have, row.days
+
+
+HOURS_PER_DAY = Decimal(8)
+
+
+def overtime_days(hours: Any) -> Decimal:
+    """调休 days earned by overtime: 8 hours a day, rounded down to half days (ValidationFailed
+    naming `hours` for anything but 0.5 .. 24)."""
+    try:
+        h = Decimal(str(hours)) if not isinstance(hours, bool) else None
+    except ArithmeticError:
+        h = None
+    if h is None or not h.is_finite() or h < HALF or h > 24:
+        raise ValidationFailed(f"hours must be 0.5 .. 24, got {hours!r}", {"hours": "must be 0.5 .. 24"})
+    return (h / HOURS_PER_DAY / HALF).to_integral_value(rounding="ROUND_FLOOR") * HALF
+
+
+def credit(s: Session, user_id: int, leave_type: str, days: Decimal) -> tuple[Decimal, Decimal]:
+    """Add days to the user's balance of `leave_type` (a row is created at 0 when missing), under
+    the balance row's lock. Returns (balance before, balance after)."""
+    if leave_type not in LEAVE_TYPES:
+        raise ValidationFailed(f"unknown leave type {leave_type!r}", {"leave_type": ", ".join(LEAVE_TYPES)})
+    row = s.scalars(lock_for_update(select(LeaveBalance).where(
+        LeaveBalance.user_id == user_id, LeaveBalance.leave_type == leave_type), s)).first()
+    if row is None:
+        row = LeaveBalance(user_id=user_id, leave_type=leave_type, days=Decimal(0))
+        s.add(row)
+    before = Decimal(row.days)
+    row.days = before + days
+    s.flush()
+    return before, Decimal(row.days)

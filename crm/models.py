@@ -73,4 +73,5 @@ class User(Base):
     @property
     def is_admin(self) -> bool:
         return any(r.key == "admin" for r in self.roles)
+import crm.office_models  # noqa: F401,E402  (registers the asset and document register tables)
 import crm.records  # noqa: F401,E402  (registers the CRM record tables)

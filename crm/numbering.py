@@ -76,6 +76,9 @@ RULES: dict[str, Rule] = {
     "customer": Rule("KH{YYYY}{seq:5}"),
     "contract": Rule("HT{YYYY}{seq:4}"),
     "agent": Rule("DL{seq:4}"),
+    # 公文 (crm/documents.py appends 号): 发〔2026〕001号, 收〔2026〕001号
+    "document_out": Rule("发〔{YYYY}〕{seq:3}"),
+    "document_in": Rule("收〔{YYYY}〕{seq:3}"),
 }
 
 

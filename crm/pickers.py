@@ -14,8 +14,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from core.errors import DomainError, NotFound
+from crm import assets, documents
 from crm import records as rs
 from crm.models import User
+from crm.office_models import Asset, OfficialDocument
 from crm.records import Agent, Contract, Customer
 from db.session import Database
 
@@ -59,8 +61,28 @@ def _users(s: Session, actor: User, q: str | None) -> Any:
     return stmt if cond is None else stmt.where(cond)
 
 
+def _assets(s: Session, actor: User, q: str | None) -> Any:
+    stmt = assets.in_stock(s)
+    cond = _like(q, Asset.name, Asset.tag)
+    return stmt if cond is None else stmt.where(cond)
+
+
+def _my_assets(s: Session, actor: User, q: str | None) -> Any:
+    stmt = assets.held_by(s, actor.id)
+    cond = _like(q, Asset.name, Asset.tag)
+    return stmt if cond is None else stmt.where(cond)
+
+
+def _documents(s: Session, actor: User, q: str | None) -> Any:
+    stmt = documents.archivable(s)
+    cond = _like(q, OfficialDocument.title, OfficialDocument.number)
+    return stmt if cond is None else stmt.where(cond)
+
+
 PICKERS: dict[str, Callable[[Session, User, str | None], Any]] = {
     "customers": _customers, "contracts": _contracts, "agents": _agents, "users": _users,
+    # the library processes (bpmn/library/): in-stock assets, the caller's assets, archivable documents
+    "assets": _assets, "my_assets": _my_assets, "documents": _documents,
 }
 
 
@@ -108,6 +130,32 @@ def search(db: Database, user_id: int, key: str, q: Any = None) -> list[dict[str
         return options(s, user_id, key, q if isinstance(q, str) and q.strip() else None)
 
 
+def _office_label(s: Session, key: str, value: Any) -> str | None:
+    """The name of an asset or document a form picked, whatever its state now (an asset picked at
+    start is reserved, then issued: no longer offered, still named on the form)."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    if key in ("assets", "my_assets"):
+        a = s.get(Asset, value)
+        return f"{a.name} ({a.tag})" if a is not None else None
+    if key == "documents":
+        d = s.get(OfficialDocument, value)
+        return f"{d.title} ({d.number})" if d is not None else None
+    return None
+
+
+def picked(s: Session, user_id: int, key: str, values: set[Any]) -> list[dict[str, Any]]:
+    """The options of picker `key` among `values` (a read-only form's labels): those the user may
+    pick, plus the office records picked earlier that are no longer offered."""
+    found = [o for o in options(s, user_id, key, limit=None) if o["value"] in values]
+    have = {repr(o["value"]) for o in found}
+    for value in sorted(values, key=repr):
+        label = _office_label(s, key, value) if repr(value) not in have else None
+        if label:
+            found.append({"value": value, "label": label})
+    return found
+
+
 # record kind of each picker whose values are CRM record ids (labelled as records when not offered)
 RECORD_PICKERS = {"customers": "customer", "contracts": "contract", "agents": "agent"}
 
@@ -131,7 +179,7 @@ def form_options(s: Session, user_id: int, fields: list[tuple[str, str]], data: 
         for current in _current_values(data, key):  # the field's value, or each list item's (lines.customer)
             if all(o["value"] != current for o in options):
                 kind = RECORD_PICKERS.get(values_key)
-                name = label(kind, current, data) if kind else str(current)
+                name = label(kind, current, data) if kind else (_office_label(s, values_key, current) or str(current))
                 options = [{"value": current, "label": name}, *options]
         known = {repr(o["value"]) for o in out.get(values_key, [])}
         out[values_key] = [*out.get(values_key, []), *(o for o in options if repr(o["value"]) not in known)]

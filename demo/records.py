@@ -1,5 +1,5 @@
 """Demo CRM records for the demo organisation (华信科技, demo/org.py): customers with contacts,
-agents, contracts, service tickets, expense claims and leave balances.
+agents, contracts, service tickets, expense claims, leave balances and the asset register.
 
 `load_demo_records(database)` is what `python app.py demo-data` calls (after `demo`). Everything
 is created through crm/records/service.py as the demo user who would enter it, so validation,
@@ -27,8 +27,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from core.errors import NotFound
+from crm import assets
 from crm import records as rs
 from crm.models import User
+from crm.office_models import Asset
 from crm.records import Agent, Contact, Contract, Customer, ExpenseClaim, LeaveBalance, ServiceTicket
 from db.session import Database
 from demo.dataset import AGENT_USER, HR_USER, LEAVE_DAYS, Dataset, build_dataset
@@ -51,7 +53,7 @@ def load_demo_records(database: Database) -> dict[str, int]:
     uid = _user_ids(database)
     data = build_dataset()
     counts = {"customers": 0, "contacts": 0, "agents": 0, "contracts": 0, "tickets": 0, "expense_claims": 0,
-              "leave_balances": 0}
+              "leave_balances": 0, "assets": 0}
     have = _existing(database)
     ids = _load_customers(database, uid, data, have, counts)
     for agent in data.agents:
@@ -66,7 +68,26 @@ def load_demo_records(database: Database) -> dict[str, int]:
                 rs.create(database, uid[HR_USER], "leave_balance",
                           {"user": user.username, "leave_type": leave_type, "days": days})
                 counts["leave_balances"] += 1
+    counts["assets"] = _load_assets(database, uid)
     return counts
+
+
+# The asset register the library's 资产领用/借用 process picks from (bpmn/library/asset_request.bpmn)
+ASSETS: list[tuple[str, str, str]] = [
+    ("ZC-0001", "笔记本电脑 ThinkPad T14", "IT"), ("ZC-0002", "笔记本电脑 MacBook Air", "IT"),
+    ("ZC-0003", "投影仪 爱普生 CB-X50", "办公"), ("ZC-0004", "会议平板 MAXHUB 65寸", "办公"),
+    ("ZC-0005", "单反相机 佳能 EOS R6", "影像"), ("ZC-0006", "测试手机 华为 Mate 60", "IT"),
+]
+
+
+def _load_assets(database: Database, uid: dict[str, int]) -> int:
+    """The demo asset register, entered by 吴芳 (hr, the asset keeper); existing tags are skipped."""
+    with database.uow(write=True) as s:
+        have = set(s.scalars(select(Asset.tag)))
+        new = [a for a in ASSETS if a[0] not in have]
+        for tag, name, category in new:
+            assets.create(s, tag, name, category, uid[HR_USER])
+    return len(new)
 
 
 @dataclass

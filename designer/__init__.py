@@ -13,4 +13,4 @@ bp = Blueprint("designer", __name__, url_prefix="/designer", template_folder="te
 register_page_errors(bp)
 
 # Page modules register their routes on `bp` when imported (add yours to this line).
-from designer import forms_editor, modeler, pages, table_view, version_pages  # noqa: E402,F401
+from designer import forms_editor, gallery, modeler, pages, table_view, version_pages  # noqa: E402,F401

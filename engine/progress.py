@@ -185,8 +185,7 @@ def _picked_options(s: Any, initiator_id: int, form: dict[str, Any] | None, data
     if not keys:
         return {}
     picked = set(_scalars(data))
-    return {k: [o for o in pickers.options(s, initiator_id, k, limit=None) if o["value"] in picked]
-            for k in sorted(keys)}
+    return {k: pickers.picked(s, initiator_id, k, picked) for k in sorted(keys)}
 
 
 def _scalars(value: Any) -> Iterable[Any]:

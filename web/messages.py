@@ -112,6 +112,9 @@ MESSAGES: dict[str, str] = {
     "signature_too_large": "The signature is too large (at most %(max_kb)s KB): clear it and draw it again.",
     # deploying (engine/design/catalog.py)
     "deploy_forbidden": "Only administrators and process administrators may deploy processes.",
+    # the office registers (crm/office_registers.py, crm/assets.py)
+    "registers_forbidden": "The registers are kept by the office (role hr) and administrators.",
+    "asset_tag_taken": "The asset number %(key)s is already used.",
     # reports (engine/reports_scope.py)
     "reports_forbidden": "Reports are for administrators and department heads.",
     "report_date": "Must be a date like 2026-11-30.",

@@ -8,6 +8,7 @@ from typing import Any
 from flask import render_template
 
 from engine import record
+from web.document_pdf import document_pdf_response
 from web.record_pdf import pdf_response
 from web.users import current_user, database, login_required
 from worklist import bp
@@ -17,6 +18,13 @@ from worklist import bp
 @login_required
 def record_pdf(instance_id: int) -> Any:
     return pdf_response(database(), current_user()["id"], instance_id)  # type: ignore[index]
+
+
+@bp.get("/instances/<int:instance_id>/document.pdf")
+@login_required
+def document_pdf(instance_id: int) -> Any:
+    """The issued 公文 of a 公文发文 instance (web/document_pdf.py); 404 when it has none."""
+    return document_pdf_response(database(), current_user()["id"], instance_id)  # type: ignore[index]
 
 
 @bp.get("/verify/<business_key>/<head>")

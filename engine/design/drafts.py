@@ -236,3 +236,8 @@ def validate(db: Database, actor_id: int, xml: Any, forms: Any = None, key: str 
     except DefinitionInvalid as e:
         return [p.as_dict() for p in e.problems]
     return []
+
+
+def draft_exists(s: Session, key: str) -> bool:
+    """Whether `key` has a draft (inside a caller's unit of work; the gallery asks, engine/design/library.py)."""
+    return _get(s, key) is not None
