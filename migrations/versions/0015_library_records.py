@@ -2,7 +2,7 @@
 asset processes) and `official_document` (公文登记: 发文, 收文, 归档).
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0019
 Create Date: 2026-11-30 21:59:17.062757
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision: str = '0015'
-down_revision: Union[str, Sequence[str], None] = '0012'
+down_revision: Union[str, Sequence[str], None] = '0019'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
