@@ -65,32 +65,40 @@ def _timeline(view: dict[str, Any], prog: dict[str, Any]) -> list[dict[str, Any]
             continue  # the decision just shown already says it
         last = e
         detail = e.get("detail") or {}
-        extra = ""
-        if e["action"] == "enter":
-            extra = "、".join(people.get(u, u) for u in detail.get("assignees") or [])
-        elif e["action"] == "decide":
-            outcome = str(detail.get("outcome") or "")
-            extra = str(OUTCOMES.get(outcome, outcome))
-        elif e["action"] in ("transfer", "reassign", "handover"):
-            to = detail.get("to_user")
-            extra = people.get(to, to) if isinstance(to, str) else ""
-        elif e["action"] == "migrate":
-            extra = f"v{detail.get('from_version')} → v{detail.get('to_version')}"
-        elif e["action"] in ("comment", "urge", "return"):
-            extra = _collab_extra(e["action"], detail, people, names)
-        elif e["action"] == "add_signer":
-            extra = "、".join(people.get(u, u) for u in detail.get("users") or [] if isinstance(u, str))
-        elif e["action"] == "completed" and e.get("node_id"):
-            extra = names.get(e["node_id"], "")
-        elif e["action"] == "completed" and detail.get("outcome"):
-            extra = str(OUTCOMES.get(detail["outcome"], detail["outcome"]))
         out.append({
             "at": e["at"], "action": e["action"], "label": ACTIONS.get(e["action"], e["action"]),
             "actor": people.get(e["actor"], e["actor"]) if e.get("actor") else None,
             "node": names.get(e["node_id"], e["node_id"]) if e.get("node_id") and e["action"] != "completed" else None,
-            "comment": e.get("comment"), "extra": extra, "signature": detail.get("signature"),
+            "comment": e.get("comment"), "extra": _extra(e, detail, people, names),
+            "signature": detail.get("signature"),
         })
     return out
+
+
+def _outcome(detail: dict[str, Any]) -> str:
+    outcome = str(detail.get("outcome") or "")
+    return str(OUTCOMES.get(outcome, outcome))
+
+
+def _extra(e: dict[str, Any], detail: dict[str, Any], people: dict[str, str], names: dict[str, str]) -> str:
+    """What a history line adds after its label: who a step went to, the outcome, the new version..."""
+    action = e["action"]
+    if action == "enter":
+        return "、".join(people.get(u, u) for u in detail.get("assignees") or [])
+    if action == "decide":
+        return _outcome(detail)
+    if action in ("transfer", "reassign", "handover"):
+        to = detail.get("to_user")
+        return people.get(to, to) if isinstance(to, str) else ""
+    if action == "migrate":
+        return f"v{detail.get('from_version')} → v{detail.get('to_version')}"
+    if action in ("comment", "urge", "return"):
+        return _collab_extra(action, detail, people, names)
+    if action == "add_signer":
+        return "、".join(people.get(u, u) for u in detail.get("users") or [] if isinstance(u, str))
+    if action == "completed":
+        return names.get(e["node_id"], "") if e.get("node_id") else _outcome(detail) if detail.get("outcome") else ""
+    return ""
 
 
 def _collab_extra(action: str, detail: dict[str, Any], people: dict[str, str], names: dict[str, str]) -> str:
