@@ -20,8 +20,7 @@ from sqlalchemy.orm import Session
 from core.errors import Msg, ValidationFailed
 from engine import audit
 from files.models import StoredFile
-from forms.components import components
-from forms.files import file_keys
+from forms.files import map_files
 
 PENDING = "lz_pending_files"
 UNKNOWN = Msg("file_unknown", "refers to a file that was not uploaded by you")
@@ -29,26 +28,28 @@ UNKNOWN = Msg("file_unknown", "refers to a file that was not uploaded by you")
 
 def resolve(s: Session, user_id: int, schema: dict[str, Any], data: dict[str, Any],
             instance_id: int | None) -> dict[str, Any]:
-    keys = [k for k in file_keys(components(schema)) if isinstance(data.get(k), list)]
-    if not keys:
-        return data
-    out, errors = dict(data), {}
+    """`data` with each file field's references replaced by the stored files' records, wherever the
+    field is: at the top level or in every item of a dynamic list (an invoice per expense line)."""
+    errors: dict[str, Any] = {}
     pending: list[tuple[str, StoredFile]] = s.info.setdefault(PENDING, [])
-    for key in keys:
+
+    def stored(field: str, path: str, items: list[Any]) -> list[Any]:
         refs = []
-        for item in data[key]:
+        for item in items:
             row = s.get(StoredFile, item.get("id")) if isinstance(item, dict) and isinstance(item.get("id"), str) \
                 else None
             fresh = row is not None and row.instance_id is None and row.uploaded_by == user_id
             kept = row is not None and instance_id is not None and row.instance_id == instance_id \
-                and row.field == key
+                and row.field == field
             if row is None or not (fresh or kept):
-                errors[f"data.{key}"] = UNKNOWN
-                break
+                errors[f"data.{path}"] = UNKNOWN
+                return items
             refs.append(row.ref())
             if fresh:
-                pending.append((key, row))
-        out[key] = refs
+                pending.append((field, row))
+        return refs
+
+    out = map_files(schema, data, stored)
     if errors:
         raise ValidationFailed("the form refers to unknown files", errors)
     return out

@@ -11,10 +11,12 @@ size and type checked here are the server's. Pure functions.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from core.errors import Msg
+from forms.schema import Field, ListNode, Obj, SchemaError, compile_schema, join
 
 REF_KEYS = ("id", "name", "size", "sha256", "content_type")
 
@@ -70,6 +72,29 @@ def check_files(comp: dict[str, Any], value: Any) -> str | None:
     return None
 
 
-def file_keys(components: list[dict[str, Any]]) -> list[str]:
-    """The keys of a schema's file fields (top level of the data: plain groups do not nest data)."""
-    return [c["key"] for c in components if c.get("type") == "filepicker" and isinstance(c.get("key"), str)]
+def map_files(schema: dict[str, Any], data: dict[str, Any],
+              fn: Callable[[str, str, list[Any]], list[Any]]) -> dict[str, Any]:
+    """A copy of `data` with every file field's value (a list) replaced by `fn(schema_path,
+    data_path, value)`: top-level fields (`docs`, `docs`), inside groups with a path and in every
+    item of a dynamic list (`lines.invoice`, `lines.2.invoice`). Other values are kept as they are."""
+    try:
+        tree = compile_schema(schema)
+    except SchemaError:
+        return data
+    return _map_obj(tree, data, "", fn)
+
+
+def _map_obj(obj: Obj, data: dict[str, Any], path: str, fn: Callable[[str, str, list[Any]], list[Any]]
+             ) -> dict[str, Any]:
+    out = dict(data)
+    for name, node in obj.children.items():
+        value = data.get(name)
+        here = join(path, name)
+        if isinstance(node, Field) and node.component.get("type") == "filepicker" and isinstance(value, list):
+            out[name] = fn(node.schema_path, here, value)
+        elif isinstance(node, Obj) and isinstance(value, dict):
+            out[name] = _map_obj(node, value, here, fn)
+        elif isinstance(node, ListNode) and isinstance(value, list):
+            out[name] = [_map_obj(node.item, item, join(here, i), fn) if isinstance(item, dict) else item
+                         for i, item in enumerate(value)]
+    return out

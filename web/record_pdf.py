@@ -19,7 +19,7 @@ from engine import record
 from files import service as file_service
 from forms import display
 from forms.components import components
-from forms.files import is_ref
+from forms.files import is_ref, map_files
 from web.i18n import select_locale
 
 
@@ -34,10 +34,23 @@ def verification_url(business_key: str, head: str) -> str:
 
 
 def _attachments(form: dict[str, Any] | None, data: dict[str, Any], locale: str) -> list[dict[str, Any]]:
-    """Every file the reader may see (the data is already redacted for them), by field, with its hash."""
+    """Every file the reader may see (the data is already redacted for them), by field, with its
+    hash; a file field of a list's items is labelled with the list, the item's number and the field."""
     labels = {c["key"]: display.label_of(c, locale) for c in components(form) if isinstance(c.get("key"), str)}
-    return [{"label": labels.get(key, key), "files": value} for key, value in data.items()
-            if isinstance(value, list) and value and all(is_ref(v) for v in value)]
+    lists = {c["path"]: display.label_of(c, locale) for c in components(form)
+             if c.get("type") == "dynamiclist" and isinstance(c.get("path"), str)}
+    found = [{"label": labels.get(key, key), "files": value} for key, value in data.items()
+             if isinstance(value, list) and value and all(is_ref(v) for v in value)]  # any form's fields
+
+    def in_items(_schema_path: str, data_path: str, value: list[Any]) -> list[Any]:
+        parts = data_path.split(".")
+        if len(parts) == 3 and parts[1].isdigit() and value and all(is_ref(v) for v in value):
+            label = f"{lists.get(parts[0], parts[0])} {int(parts[1]) + 1} · {labels.get(parts[2], parts[2])}"
+            found.append({"label": label, "files": value})  # <list>.<index>.<field>
+        return value
+
+    map_files(form or {}, data, in_items)
+    return found
 
 
 def _signature_images(chain: list[dict[str, Any]]) -> None:
