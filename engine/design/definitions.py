@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
-from bpmn import countersign
+from bpmn import countersign, foreign
 from bpmn.checks import check_bpmn, is_executable
 from bpmn.lz import BPMN_NS, NodeConfig, ProcessConfig, parse_xml, read_definitions
 from core.errors import Conflict, DefinitionInvalid, NotFound, Problem
@@ -36,6 +36,8 @@ class Compiled:
     checksum: str
     forms: dict[str, Any]
     warnings: tuple[Problem, ...] = ()  # what deploys but deserves a look (bpmn/countersign.py)
+    # what a Camunda/Flowable file said that was translated into lz: terms (bpmn/foreign.py)
+    translations: tuple[dict[str, Any], ...] = ()
 
 
 def compile_definition(xml: bytes, forms: dict[str, Any] | None = None) -> Compiled:
@@ -46,8 +48,12 @@ def compile_definition(xml: bytes, forms: dict[str, Any] | None = None) -> Compi
     Only the forms the file names are kept in the result."""
     xml = _body(xml)
     given, form_problems = _given_forms(forms)
-
-    problems = form_problems + list(check_bpmn(xml, sandbox.check_expression, sandbox.check_script))
+    translated = foreign.translate(xml)  # Camunda/Flowable assignees, N-of-M rules, ${...} conditions
+    xml = translated.xml
+    refused = {p.element_id for p in translated.problems}
+    problems = form_problems + translated.problems + [
+        p for p in check_bpmn(xml, sandbox.check_expression, sandbox.check_script)
+        if not (p.element_id in refused and "JUEL" in p.message)]  # said once, by bpmn/foreign.py
     if any(p.rule in ("xml",) for p in problems):
         raise DefinitionInvalid(problems)
     root = parse_xml(xml)
@@ -69,7 +75,8 @@ def compile_definition(xml: bytes, forms: dict[str, Any] | None = None) -> Compi
     if problems or parsed is None:
         raise DefinitionInvalid(problems or [Problem(None, "the file could not be parsed", "parser")])
     config = configs.get(parsed.process_id) or ProcessConfig(parsed.process_id, parsed.name)
-    return Compiled(xml, parsed, config, hashlib.sha256(xml).hexdigest(), used, warnings)
+    return Compiled(xml, parsed, config, hashlib.sha256(xml).hexdigest(), used, warnings,
+                    tuple(translated.translations))
 
 
 def _body(xml: Any) -> bytes:
@@ -177,6 +184,7 @@ def deploy(db: Database, xml: bytes, actor_id: int | None, forms: dict[str, Any]
         latest = latest_version(s, key)
         if latest is not None and latest.checksum == compiled.checksum and latest.forms == forms:
             latest.deploy_warnings = [p.as_dict() for p in compiled.warnings]  # type: ignore[attr-defined]
+            latest.deploy_translations = list(compiled.translations)  # type: ignore[attr-defined]
             return latest, False
         if not over_people and latest is not None and latest.deployed_by_id is not None:
             by = s.get(User, latest.deployed_by_id)
@@ -193,6 +201,7 @@ def deploy(db: Database, xml: bytes, actor_id: int | None, forms: dict[str, Any]
             config=_summary(cfg), forms=forms, checksum=compiled.checksum, deployed_by_id=actor_id,
         )
         d.deploy_warnings = [p.as_dict() for p in compiled.warnings]  # type: ignore[attr-defined]
+        d.deploy_translations = list(compiled.translations)  # type: ignore[attr-defined]
         s.add(d)
         try:
             s.flush()
