@@ -125,7 +125,7 @@ def start_submit(key: str) -> Any:
     uid = current_user()["id"]  # type: ignore[index]
     try:
         result = instances.start_process(database(), uid, key, body.get("data"), body.get("chosen"),
-                                         body.get("resubmitted_from"))
+                                         body.get("resubmitted_from"), body.get("steps"))
     except DomainError as e:
         return page_json(e)
     return jsonify(result), 201

@@ -192,14 +192,7 @@ def deploy(db: Database, xml: bytes, actor_id: int | None, forms: dict[str, Any]
                            f"at {iso(latest.deployed_at)}; it is newer than this file and is kept",
                            reason="deployed_elsewhere", key=key, version=latest.version,
                            by=by.username if by else None)
-        cfg = compiled.config
-        d = ProcessDefinition(
-            key=key, version=(latest.version + 1) if latest else 1,
-            name=cfg.name if cfg.name != key else compiled.parsed.name, name_en=cfg.name_en,
-            category=cfg.category, prefix=(cfg.prefix or "LZ").upper(), mode=cfg.mode,
-            bpmn_xml=compiled.xml.decode("utf-8", errors="replace"), spec_json=spiff.spec_to_json(compiled.parsed),
-            config=_summary(cfg), forms=forms, checksum=compiled.checksum, deployed_by_id=actor_id,
-        )
+        d = definition_row(compiled, (latest.version + 1) if latest else 1, actor_id)
         d.deploy_warnings = [p.as_dict() for p in compiled.warnings]  # type: ignore[attr-defined]
         d.deploy_translations = list(compiled.translations)  # type: ignore[attr-defined]
         s.add(d)
@@ -210,6 +203,21 @@ def deploy(db: Database, xml: bytes, actor_id: int | None, forms: dict[str, Any]
         return d, True
 
 
+def definition_row(compiled: Compiled, version: int, actor_id: int | None,
+                   free_of: str | None = None) -> ProcessDefinition:
+    """The (unsaved) row of a compiled definition; `free_of`: the free process a one-instance
+    definition was generated for (engine/free_flows.py)."""
+    cfg, key = compiled.config, compiled.parsed.process_id
+    return ProcessDefinition(
+        key=key, version=version,
+        name=cfg.name if cfg.name != key else compiled.parsed.name, name_en=cfg.name_en,
+        category=cfg.category, prefix=(cfg.prefix or "LZ").upper(), mode=cfg.mode,
+        bpmn_xml=compiled.xml.decode("utf-8", errors="replace"), spec_json=spiff.spec_to_json(compiled.parsed),
+        config=_summary(cfg), forms=compiled.forms, checksum=compiled.checksum, deployed_by_id=actor_id,
+        free_of=free_of,
+    )
+
+
 def latest_version(s: Session, key: str) -> ProcessDefinition | None:
     return s.scalars(select(ProcessDefinition).where(ProcessDefinition.key == key)
                      .order_by(ProcessDefinition.version.desc()).limit(1)).first()
@@ -217,7 +225,7 @@ def latest_version(s: Session, key: str) -> ProcessDefinition | None:
 
 def require_latest(s: Session, key: Any) -> ProcessDefinition:
     d = latest_version(s, key) if isinstance(key, str) else None
-    if d is None:
+    if d is None or d.free_of is not None:  # a free flow's one-instance definition is started only once
         raise NotFound(f"no deployed process '{key}'", {"process": "unknown process"})
     return d
 
@@ -226,6 +234,7 @@ def list_latest(s: Session, offset: int, limit: int, light: bool = False) -> tup
     """The latest version of every process. Lists never run a process: the serialized spec is not loaded;
     `light`: nor the BPMN and forms (what definition_dict shows without the XML)."""
     newest = (select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("v"))
+              .where(ProcessDefinition.free_of.is_(None))  # not the one-instance definitions of free flows
               .group_by(ProcessDefinition.key).subquery())
     stmt = (select(ProcessDefinition).join(newest, (ProcessDefinition.key == newest.c.key)
                                            & (ProcessDefinition.version == newest.c.v))
