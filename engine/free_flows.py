@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from bpmn.lz import parse_threshold
 from bpmn.steps import check_table, empty_step, from_table
-from core.errors import NotFound, ValidationFailed
+from core.errors import Msg, NotFound, ValidationFailed
 from crm import org
 from crm.models import Role
 from db.base import iso
@@ -50,14 +50,16 @@ def check_steps(s: Session, raw: Any) -> list[dict[str, Any]]:
     """The initiator's steps as table-view steps (bpmn/steps.py); ValidationFailed naming each bad
     field as `steps.<i>.<field>`."""
     if not isinstance(raw, list) or not raw:
-        raise ValidationFailed("lay out at least one approval step", {"steps": "add at least one step"})
+        raise ValidationFailed("lay out at least one approval step",
+                               {"steps": Msg("free_steps_required", "add at least one approval step")})
     if len(raw) > MAX_STEPS:
-        raise ValidationFailed("too many steps", {"steps": f"at most {MAX_STEPS} steps"})
+        raise ValidationFailed("too many steps", {"steps": Msg("free_steps_max", f"at most {MAX_STEPS} steps",
+                                                                max=MAX_STEPS)})
     fields: dict[str, str] = {}
     out = []
     for i, step in enumerate(raw):
         if not isinstance(step, dict):
-            fields[f"steps.{i}"] = "must be an object {name, mode, users | role}"
+            fields[f"steps.{i}"] = Msg("free_step_approvers", "must be an object {name, mode, users | role}")
             continue
         out.append(_step(s, i, step, fields))
     if fields:
@@ -69,43 +71,46 @@ def _step(s: Session, i: int, step: dict[str, Any], fields: dict[str, str]) -> d
     at = f"steps.{i}"
     name = step.get("name")
     if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
-        fields[f"{at}.name"] = f"name the step (1 to {MAX_NAME} characters)"
+        fields[f"{at}.name"] = Msg("free_step_name", f"name the step (1 to {MAX_NAME} characters)", max=MAX_NAME)
     mode = step.get("mode") or "any"
     if mode not in STEP_MODES:
-        fields[f"{at}.mode"] = f"one of {', '.join(STEP_MODES)}"
+        fields[f"{at}.mode"] = Msg("free_step_mode", f"one of {', '.join(STEP_MODES)}")
     threshold = str(step.get("threshold") or "").strip()
     if mode == "ratio" and parse_threshold(threshold or None) is None:
-        fields[f"{at}.threshold"] = "the ratio mode needs a threshold between 0 and 1, e.g. 0.6"
+        fields[f"{at}.threshold"] = Msg("free_step_threshold",
+                                        "the ratio mode needs a threshold between 0 and 1, e.g. 0.6")
     users, role = step.get("users"), step.get("role")
     strategy, value = "", ""
     if bool(users) == bool(role):
-        fields[f"{at}.users"] = "choose the approvers: users, or one role"
+        fields[f"{at}.users"] = Msg("free_step_approvers", "choose the approvers: users, or one role")
     elif users:
         strategy, value = "users", _users(s, users, f"{at}.users", fields)
     else:
         strategy, value = "role", _role(s, role, f"{at}.role", fields)
     extra = set(step) - {"name", "mode", "threshold", "users", "role"}
     if extra:
-        fields[f"{at}.{sorted(extra)[0]}"] = "unknown field"
+        fields[f"{at}.{sorted(extra)[0]}"] = Msg("unknown_field", "unknown field")
     return {**empty_step(i + 1), "name": name.strip() if isinstance(name, str) else "", "mode": mode,
             "threshold": threshold if mode == "ratio" else "", "assignee_strategy": strategy, "assignee_value": value}
 
 
 def _users(s: Session, users: Any, at: str, fields: dict[str, str]) -> str:
     if not isinstance(users, list) or not all(isinstance(u, str) for u in users) or len(users) > MAX_PEOPLE:
-        fields[at] = f"a list of up to {MAX_PEOPLE} user names"
+        fields[at] = Msg("free_step_people", f"a list of up to {MAX_PEOPLE} user names", max=MAX_PEOPLE)
         return ""
     names = list(dict.fromkeys(u.strip() for u in users if u.strip()))
     found = org.users_by_usernames(s, names)
     missing = [n for n in names if n not in found or not found[n].active]
     if missing or not names:
-        fields[at] = f"unknown or inactive user(s): {', '.join(missing)}" if missing else "choose at least one user"
+        fields[at] = (Msg("free_step_users", f"unknown or inactive user(s): {', '.join(missing)}",
+                          user=", ".join(missing)) if missing
+                      else Msg("free_step_approvers", "choose the approvers: users, or one role"))
     return ",".join(names)
 
 
 def _role(s: Session, role: Any, at: str, fields: dict[str, str]) -> str:
     if not isinstance(role, str) or s.scalar(select(Role.id).where(Role.key == role)) is None:
-        fields[at] = f"no role '{role}'"
+        fields[at] = Msg("free_no_role", f"no role '{role}'", key=str(role))
         return ""
     return role
 
@@ -227,7 +232,8 @@ def save_list(db: Database, actor_id: int, process: Any, kind: Any, name: Any, i
     if kind not in KINDS:
         raise ValidationFailed("unknown kind", {"kind": f"one of {', '.join(KINDS)}"})
     if not isinstance(name, str) or not name.strip() or len(name.strip()) > MAX_NAME:
-        raise ValidationFailed("name the list", {"name": f"1 to {MAX_NAME} characters"})
+        raise ValidationFailed("name the list", {"name": Msg("free_list_name", f"1 to {MAX_NAME} characters",
+                                                             max=MAX_NAME)})
     name = name.strip()
     with db.uow(write=True) as s:
         d = definitions.require_latest(s, process)
@@ -239,7 +245,8 @@ def save_list(db: Database, actor_id: int, process: Any, kind: Any, name: Any, i
             count = len(list(s.scalars(select(SavedFlowList.id).where(
                 SavedFlowList.user_id == actor_id, SavedFlowList.process_key == d.key, SavedFlowList.kind == kind))))
             if count >= MAX_LISTS:
-                raise ValidationFailed("too many saved lists", {"name": f"at most {MAX_LISTS}; delete one first"})
+                raise ValidationFailed("too many saved lists", {"name": Msg(
+                    "free_lists_max", f"at most {MAX_LISTS}; delete one first", max=MAX_LISTS)})
             row = SavedFlowList(user_id=actor_id, process_key=d.key, kind=kind, name=name, payload=payload)
             s.add(row)
         else:
@@ -274,3 +281,9 @@ def delete_list(db: Database, actor_id: int, list_id: int) -> None:
         if row is None or row.user_id != actor_id:
             raise NotFound(f"no saved list {list_id}")
         s.delete(row)
+
+
+def role_options(db: Database) -> list[dict[str, str]]:
+    """The roles a free-flow step can name, as select options."""
+    with db.uow() as s:
+        return [{"value": r.key, "label": r.name} for r in org.list_roles(s)]
