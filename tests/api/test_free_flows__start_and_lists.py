@@ -161,3 +161,19 @@ def test_chosen_approvers_are_saved_and_reused_as_common_approvers(client):
                                                              "chosen": saved["items"]}, headers=me)
     assert started.status_code == 201, started.get_json()
     assert _open(client, started.get_json()["id"]) == [("pick", "fin1"), ("pick", "fin2")]
+
+
+def test_free_flow_and_saved_list_on_both_databases(any_org, app_for):
+    client = app_for(any_org.db, SECRET_KEY="test", TESTING=True).test_client()
+    assert deploy(client, FREE).status_code == 201
+    me = login(client, "clerk")
+    saved = client.post(f"{API}/me/flow-lists", json={"process": "free_approval", "kind": "steps", "name": "两步",
+                                                      "items": STEPS[:2]}, headers=me)
+    assert saved.status_code == 201, saved.get_json()
+    (item,) = client.get(f"{API}/me/flow-lists", query_string={"process": "free_approval"}, headers=me
+                         ).get_json()["items"]
+    iid = _start(client, item["items"]).get_json()["id"]
+    act(client, "sales_lead", iid)
+    act(client, "fin1", iid)
+    act(client, "fin2", iid)
+    assert (_get(client, iid)["status"], _get(client, iid)["outcome"]) == ("completed", "approved")
