@@ -134,7 +134,7 @@ def instance_definition(s: Session, template: ProcessDefinition, raw_steps: Any)
     """The one-instance definition of a free flow started from `template` with the initiator's steps."""
     steps = check_steps(s, raw_steps)
     cfg = runtime.configs_of(template).get(template.key)
-    key = f"{template.key}__free_{secrets.token_hex(6)}"
+    key = f"{template.key[:170]}__free_{secrets.token_hex(6)}"  # process_definition.key holds 200
     table = {"process": {"key": key, "name": template.name, "name_en": template.name_en,
                          "category": template.category, "prefix": template.prefix, "mode": "free",
                          "start_form": (cfg.start_form_key if cfg else None) or ""},

@@ -125,3 +125,46 @@ def test_in_english_a_start_without_steps_is_refused_under_the_list(page, live_s
     en.get_by_role("button", name="中文").click()  # lisi's language is remembered: leave it as it was
     expect(en.locator("html")).to_have_attribute("lang", "zh")
     en.context.close()
+
+
+PICKED = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:lz="urn:liuzhuan:bpmn:1"
+  id="defs_picked" targetNamespace="urn:test">
+  <bpmn:process id="picked_approval" name="指定审批" isExecutable="true">
+    <bpmn:extensionElements><lz:process mode="predefined" prefix="ZD"/></bpmn:extensionElements>
+    <bpmn:startEvent id="start"><bpmn:extensionElements><lz:form key="general_approval"/></bpmn:extensionElements>
+    </bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="pick"/>
+    <bpmn:userTask id="pick" name="指定审批人"><bpmn:extensionElements><lz:approval mode="all"/>
+      <lz:assignees strategy="chosen"/></bpmn:extensionElements></bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="pick" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>
+""".encode()
+
+
+def test_chosen_approvers_are_saved_and_offered_as_common_approvers(page, live_server):
+    db = live_server.db
+    definitions.deploy(db, PICKED, None)
+    login(page, "zhangsan")
+    page.goto("/start/picked_approval")
+    expect(page.locator(".fjs-form")).to_be_visible()
+    expect(page.locator("#approvers-saved")).to_have_count(0)  # nothing saved yet
+    page.get_by_label("标题").fill("合同用印")
+    page.get_by_label("金额（元）").fill("100")
+    page.locator('select[data-node="pick"]').select_option(["qianli", "wufang"])
+    page.get_by_label("将这些审批人保存为常用审批人").check()
+    page.get_by_role("button", name="提交").click()
+    expect(page.locator("#form-alert")).to_contain_text("请填写名称后再保存")  # a list needs a name
+    page.get_by_placeholder("名称").fill("财务和人事")
+    page.get_by_role("button", name="提交").click()
+    expect(page).to_have_url(re.compile(r"/instances/\d+$"))
+    expect(page.locator("#open-tasks")).to_contain_text("钱丽")
+
+    page.goto("/start/picked_approval")
+    page.locator("#approvers-saved").select_option(label="财务和人事")
+    expect(page.locator('select[data-node="pick"] option:checked')).to_have_count(2)
+    assert sorted(page.locator('select[data-node="pick"]').evaluate(
+        "s => Array.from(s.selectedOptions).map(o => o.value)")) == ["qianli", "wufang"]
+    sign_out(page)
