@@ -99,7 +99,8 @@ def start_form(key: str) -> Any:
         "resubmitted_from": source["from"]["id"] if source and source["process"] == page["key"] else None,
         # 自定 (free): the steps the initiator lays out; 预定 (predefined): the approvers they choose.
         # Both can come from, and be saved as, the initiator's own lists (engine/free_flows.py).
-        "free": {"suggested": page["suggested_steps"], "roles": free_flows.role_options(database()),
+        "free": {"suggested": (source or {}).get("steps") or page["suggested_steps"],
+                 "roles": free_flows.role_options(database()),
                  "saved": free_flows.list_saved(database(), uid, page["key"], "steps")} if free else None,
         "saved_approvers": free_flows.list_saved(database(), uid, page["key"], "approvers") if page["chosen"] else [],
         "lists_api": url_for("worklist.start_save_list", key=page["key"]),

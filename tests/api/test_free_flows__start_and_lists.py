@@ -177,3 +177,18 @@ def test_free_flow_and_saved_list_on_both_databases(any_org, app_for):
     act(client, "fin1", iid)
     act(client, "fin2", iid)
     assert (_get(client, iid)["status"], _get(client, iid)["outcome"]) == ("completed", "approved")
+
+
+def test_a_rejected_free_flow_is_submitted_again_with_its_steps(client):
+    deploy(client, FREE)
+    iid = _start(client, STEPS).get_json()["id"]
+    act(client, "sales_lead", iid, "reject")
+    r = client.get(f"{API}/process-instances/{iid}/resubmit", headers=login(client, "clerk"))
+    assert r.status_code == 200, r.get_json()
+    body = r.get_json()
+    assert body["process"] == "free_approval" and body["steps"] == STEPS
+    again = client.post(f"{API}/process-instances", json={"process": "free_approval", "data": body["data"],
+                                                          "steps": body["steps"], "resubmitted_from": iid},
+                        headers=login(client, "clerk"))
+    assert again.status_code == 201, again.get_json()
+    assert _open(client, again.get_json()["id"]) == [("组长审批", "sales_lead")]
