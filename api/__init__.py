@@ -41,6 +41,7 @@ from api import (  # noqa: E402,F401
     routes_collab,
     routes_crm,
     routes_files,
+    routes_flow_lists,
     routes_instance_admin,
     routes_notify,
     routes_org,

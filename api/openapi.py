@@ -17,6 +17,7 @@ from api import (
     openapi_collab,
     openapi_crm,
     openapi_files,
+    openapi_flows,
     openapi_inbox,
     openapi_instance_admin,
     openapi_notify,
@@ -315,6 +316,8 @@ openapi_notify.add_paths(PATHS, PARAMETERS)
 openapi_inbox.add_paths(PATHS, PARAMETERS)
 openapi_inbox.add_schemas(SCHEMAS)
 openapi_org.add_schemas(SCHEMAS)
+openapi_flows.add_schemas(SCHEMAS)
+openapi_flows.add_paths(PATHS, PARAMETERS)
 
 
 def _input_guard_statuses(paths: dict[str, Any]) -> None:

@@ -54,9 +54,9 @@ def deploy_definition() -> Any:
 @bp.post("/process-instances")
 def start_process() -> Any:
     uid = current_user_id()
-    body = json_body(allowed=("process", "data", "chosen", "resubmitted_from"))
+    body = json_body(allowed=("process", "data", "chosen", "resubmitted_from", "steps"))
     result = instances.start_process(database(), uid, body.get("process"), body.get("data"), body.get("chosen"),
-                                     body.get("resubmitted_from"))
+                                     body.get("resubmitted_from"), body.get("steps"))
     return jsonify(result), 201, {"Location": url_for("api.get_instance", instance_id=result["id"])}
 
 

@@ -14,7 +14,7 @@ from crm import org, pickers
 from crm.models import User
 from db.base import iso
 from db.session import Database, lock_for_update
-from engine import attachments, audit, compensation, driver, keys, redaction, runtime, spiff
+from engine import attachments, audit, compensation, driver, free_flows, keys, redaction, runtime, spiff
 from engine.design import definitions
 from engine.lifecycle import InstanceStatus, Outcome, TaskStatus
 from engine.models import (
@@ -135,35 +135,6 @@ def check_comment(comment: Any, required: bool = False) -> str | None:
     return comment.strip()
 
 
-def _check_chosen(s: Session, d: ProcessDefinition, chosen: Any) -> dict[str, list[str]]:
-    cfg = runtime.configs_of(d).get(d.key)
-    nodes = [n for n in cfg.nodes.values() if n.assignees and n.assignees.strategy == "chosen"] if cfg else []
-    if not nodes:
-        if chosen:
-            raise ValidationFailed("this process has no nodes whose approvers are chosen at start",
-                                   {"chosen": "not used by this process"})
-        return {}
-    if not isinstance(chosen, dict):
-        raise ValidationFailed("choose the approvers of every 'chosen' node", {"chosen": "must be an object"})
-    fields: dict[str, str] = {}
-    out: dict[str, list[str]] = {}
-    for n in nodes:
-        names = chosen.get(n.node_id)
-        if not isinstance(names, list) or not names or not all(isinstance(x, str) for x in names):
-            fields[f"chosen.{n.node_id}"] = f"choose at least one approver for '{n.name}'"
-            continue
-        found = org.users_by_usernames(s, names)
-        missing = [x for x in names if x not in found or not found[x].active]
-        if missing:
-            fields[f"chosen.{n.node_id}"] = f"unknown or inactive user(s): {', '.join(missing)}"
-        out[n.node_id] = names
-    for k in set(chosen) - {n.node_id for n in nodes}:
-        fields[f"chosen.{k}"] = "not a node whose approvers are chosen at start"
-    if fields:
-        raise ValidationFailed("invalid approver choice", fields)
-    return out
-
-
 TITLE_MAX = 300  # process_instance.title
 
 
@@ -189,9 +160,11 @@ def resubmittable(s: Session, actor_id: int, instance_id: Any) -> ProcessInstanc
 
 
 def start_process(db: Database, actor_id: int, process: Any, data: Any, chosen: Any = None,
-                  resubmitted_from: Any = None) -> dict[str, Any]:
+                  resubmitted_from: Any = None, steps: Any = None) -> dict[str, Any]:
     """Start the latest version of `process`; `resubmitted_from`: the caller's rejected or withdrawn
-    instance of the same process this one submits again (再次提交)."""
+    instance of the same process this one submits again (再次提交); `steps`: the approval steps the
+    initiator lays out for a free flow (engine/free_flows.py), which then runs on the BPMN generated
+    from them."""
     if not isinstance(process, str) or not process:
         raise ValidationFailed("name the process to start", {"process": "required"})
     if resubmitted_from is not None and (not isinstance(resubmitted_from, int) or isinstance(resubmitted_from, bool)):
@@ -204,15 +177,19 @@ def start_process(db: Database, actor_id: int, process: Any, data: Any, chosen: 
                 raise ValidationFailed("a request is submitted again as the same process",
                                        {"resubmitted_from": f"is an instance of {source.process_key}"})
             d = definitions.require_latest(s, process)
+            if d.mode == "free":
+                d = free_flows.instance_definition(s, d, steps)
+            elif steps is not None:
+                raise ValidationFailed("only a free flow takes steps", {"steps": "this process is not a free flow"})
             schema = start_form(d)
             if schema is not None:
                 data = validate_form(s, actor_id, schema, data)
             initiator = org.get_user(s, actor_id)
-            picked = _check_chosen(s, d, chosen)
+            picked = free_flows.check_chosen(s, d, chosen)
             spec, subs = spiff.SPECS.get(d.id, d.checksum, d.spec_json)
             wf = spiff.new_workflow(spec, subs, data)
             inst = ProcessInstance(  # the key in its own short transaction: scripts must not hold its lock
-                definition_id=d.id, process_key=d.key, business_key=keys.take(db, s, d.prefix),
+                definition_id=d.id, process_key=d.free_of or d.key, business_key=keys.take(db, s, d.prefix),
                 status=InstanceStatus.RUNNING.value, initiator_id=initiator.id,
                 title=instance_title({} if "title" in redaction.hidden_anywhere(d).paths else data,
                                      initiator.display_name, d.name),
@@ -316,7 +293,8 @@ def instance_dict(s: Session, inst: ProcessInstance) -> dict[str, Any]:
         return users[uid].username if uid in users else None
 
     return {
-        "id": inst.id, "process": d.key, "process_name": d.name, "version": d.version,
+        "id": inst.id, "process": inst.process_key, "process_name": d.name, "version": d.version,
+        "free_flow": d.free_of is not None,  # runs on the steps its initiator laid out (engine/free_flows.py)
         "business_key": inst.business_key, "title": inst.title, "status": inst.status,
         "end_event": inst.end_event, "outcome": inst.outcome, "initiator": name(inst.initiator_id),
         "created_at": iso(inst.created_at), "ended_at": iso(inst.ended_at),

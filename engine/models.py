@@ -32,6 +32,9 @@ class ProcessDefinition(Base):
     checksum: Mapped[str] = mapped_column(String(64))
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # a free flow's one-instance definition (generated from the initiator's steps): the key of the
+    # mode="free" process it was started from; such rows never show in the catalogue
+    free_of: Mapped[str | None] = mapped_column(String(200), index=True)
 
 
 def trigram_available(ddl: Any, target: Any, bind: Any, tables: Any = None, state: Any = None, *,
@@ -271,6 +274,22 @@ class ProcessDraft(Base):
     forms: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SavedFlowList(Base):
+    """A user's own saved list for one process: the approval steps of a free flow (kind "steps", 自定
+    流程的个人模板) or the approvers chosen at start in a predefined flow (kind "approvers", 常用审批人)."""
+
+    __tablename__ = "saved_flow_list"
+    __table_args__ = (UniqueConstraint("user_id", "process_key", "kind", "name", name="uq_saved_flow_list_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    process_key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[Any] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 event.listen(ProcessInstance.__table__, "before_create",

@@ -24,7 +24,7 @@ from core.errors import Forbidden, NotFound
 from crm import org, pickers
 from crm.models import User
 from db.session import Database
-from engine import audit, instances, redaction, runtime, spiff
+from engine import audit, free_flows, instances, redaction, runtime, spiff
 from engine.design import definitions
 from engine.lifecycle import ActivationStatus, InstanceStatus, TaskStatus
 from engine.models import AuditEvent, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
@@ -247,4 +247,7 @@ def start_page(db: Database, actor_id: int, key: str) -> dict[str, Any]:
         later = sorted({f for n in (cfg.nodes.values() if cfg else [])
                         if n.editable and not (n.assignees and n.assignees.strategy == "initiator")
                         for f in n.editable})
-        return {**allowed[key], "form": instances.start_form(d), "chosen": chosen, "later_fields": later}
+        # a free flow (自定): the steps its own diagram draws, as the initiator's first proposal
+        suggested = free_flows.suggested_steps(d) if d.mode == "free" else []
+        return {**allowed[key], "form": instances.start_form(d), "chosen": chosen, "later_fields": later,
+                "suggested_steps": suggested}

@@ -121,6 +121,19 @@ MESSAGES: dict[str, str] = {
     "report_range": "Must not be before the start date.",
     "report_process": "No such process.",
     "report_department": "No such department.",
+    # free flows and saved lists (engine/free_flows.py)
+    "free_steps_required": "Add at least one approval step.",
+    "free_steps_max": "At most %(max)s steps.",
+    "free_step_name": "Name the step (at most %(max)s characters).",
+    "free_step_mode": "Choose how the step decides.",
+    "free_step_threshold": "The ratio mode needs a share between 0 and 1, e.g. 0.6.",
+    "free_step_approvers": "Choose the approvers: people, or one role.",
+    "free_step_people": "Choose at most %(max)s people.",
+    "free_step_users": "Unknown or deactivated user(s): %(user)s.",
+    "free_no_role": "There is no role “%(key)s”.",
+    "free_list_name": "Name the list (at most %(max)s characters).",
+    "free_lists_max": "At most %(max)s saved lists: delete one first.",
+    "unknown_field": "Unknown field.",
 }
 
 # (field, code) -> msgid: the wording for one field of a task action (engine/tasks.py, instances.py)

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext
 
 from core.errors import DomainError
 from crm import pickers
-from engine import about, collab, instances, progress
+from engine import about, collab, free_flows, instances, progress
 from forms import validate as form_validation
 from forms.schema import values_keys
 from web.errors import page_json
@@ -84,7 +84,8 @@ def start_form(key: str) -> Any:
     # Selects fed by a CRM picker (valuesKey) get their options the way form-js reads them: from the
     # form's data under the valuesKey. The server accepts only these values (pickers.options_for).
     options = {k: pickers.search(database(), uid, k) for k in sorted(values_keys(schema)) if k in pickers.PICKERS}
-    users = pickers.search(database(), uid, "users") if page["chosen"] else []
+    free = page.get("mode") == "free"
+    users = pickers.search(database(), uid, "users") if page["chosen"] or free else []
     # 再次提交: ?from=<id> pre-fills the form from the caller's rejected or withdrawn instance
     source = collab.resubmit_source(database(), uid, request.args.get("from", type=int) or 0) \
         if "from" in request.args else None
@@ -96,6 +97,13 @@ def start_form(key: str) -> Any:
         "prefill": {**(source["data"] if source and source["process"] == page["key"] else {}),
                     **prefill(uid, schema, options)},
         "resubmitted_from": source["from"]["id"] if source and source["process"] == page["key"] else None,
+        # 自定 (free): the steps the initiator lays out; 预定 (predefined): the approvers they choose.
+        # Both can come from, and be saved as, the initiator's own lists (engine/free_flows.py).
+        "free": {"suggested": (source or {}).get("steps") or page["suggested_steps"],
+                 "roles": free_flows.role_options(database()),
+                 "saved": free_flows.list_saved(database(), uid, page["key"], "steps")} if free else None,
+        "saved_approvers": free_flows.list_saved(database(), uid, page["key"], "approvers") if page["chosen"] else [],
+        "lists_api": url_for("worklist.start_save_list", key=page["key"]),
     }
     return render_template("start_form.html", nav="start", page=page, title=localized_name(page), config=config,
                            source=source)
@@ -125,7 +133,23 @@ def start_submit(key: str) -> Any:
     uid = current_user()["id"]  # type: ignore[index]
     try:
         result = instances.start_process(database(), uid, key, body.get("data"), body.get("chosen"),
-                                         body.get("resubmitted_from"))
+                                         body.get("resubmitted_from"), body.get("steps"))
     except DomainError as e:
         return page_json(e)
     return jsonify(result), 201
+
+
+@bp.post("/start/<key>/lists")
+@login_required
+def start_save_list(key: str) -> Any:
+    """Save the steps (free flow) or the chosen approvers (常用审批人) as one of the caller's lists:
+    JSON {kind, name, items} -> 201 the list; refusals in the user's language."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        body = {}
+    try:
+        saved = free_flows.save_list(database(), current_user()["id"], key,  # type: ignore[index]
+                                     body.get("kind"), body.get("name"), body.get("items"))
+    except DomainError as e:
+        return page_json(e)
+    return jsonify(saved), 201

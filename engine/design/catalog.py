@@ -50,4 +50,5 @@ def deploy_definition(db: Database, actor_id: int, xml: bytes,
             raise Forbidden("only administrators and process administrators may deploy process definitions",
                             reason="deploy_forbidden") from e
     d, created = definitions.deploy(db, xml, actor_id, forms)
-    return {**definitions.definition_dict(d), "warnings": getattr(d, "deploy_warnings", [])}, created
+    return {**definitions.definition_dict(d), "warnings": getattr(d, "deploy_warnings", []),
+            "translations": getattr(d, "deploy_translations", [])}, created

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
-from bpmn import countersign, layout, limits
+from bpmn import countersign, foreign, layout, limits
 from bpmn.checks import check_bpmn, is_executable
 from bpmn.lz import BPMN_NS, NodeConfig, ProcessConfig, parse_xml, read_definitions
 from core.errors import Conflict, DefinitionInvalid, NotFound, Problem
@@ -39,6 +39,8 @@ class Compiled:
     checksum: str
     forms: dict[str, Any]
     warnings: tuple[Problem, ...] = ()  # what deploys but deserves a look (bpmn/countersign.py)
+    # what a Camunda/Flowable file said that was translated into lz: terms (bpmn/foreign.py)
+    translations: tuple[dict[str, Any], ...] = ()
 
 
 def compile_definition(xml: bytes, forms: dict[str, Any] | None = None) -> Compiled:
@@ -49,8 +51,12 @@ def compile_definition(xml: bytes, forms: dict[str, Any] | None = None) -> Compi
     Only the forms the file names are kept in the result."""
     xml = _body(xml)
     given, form_problems = _given_forms(forms)
-
-    problems = form_problems + list(check_bpmn(xml, sandbox.check_expression, sandbox.check_script))
+    translated = foreign.translate(xml)  # Camunda/Flowable assignees, N-of-M rules, ${...} conditions
+    xml = translated.xml
+    refused = {p.element_id for p in translated.problems}
+    problems = form_problems + translated.problems + [
+        p for p in check_bpmn(xml, sandbox.check_expression, sandbox.check_script)
+        if not (p.element_id in refused and "JUEL" in p.message)]  # said once, by bpmn/foreign.py
     if any(p.rule in ("xml",) for p in problems):
         raise DefinitionInvalid(problems)
     root = parse_xml(xml)
@@ -72,7 +78,8 @@ def compile_definition(xml: bytes, forms: dict[str, Any] | None = None) -> Compi
     if problems or parsed is None:
         raise DefinitionInvalid(problems or [Problem(None, "the file could not be parsed", "parser")])
     config = configs.get(parsed.process_id) or ProcessConfig(parsed.process_id, parsed.name)
-    return Compiled(xml, parsed, config, hashlib.sha256(xml).hexdigest(), used, warnings)
+    return Compiled(xml, parsed, config, hashlib.sha256(xml).hexdigest(), used, warnings,
+                    tuple(translated.translations))
 
 
 def _body(xml: Any) -> bytes:
@@ -180,6 +187,7 @@ def deploy(db: Database, xml: bytes, actor_id: int | None, forms: dict[str, Any]
         latest = latest_version(s, key)
         if latest is not None and latest.checksum == compiled.checksum and latest.forms == forms:
             latest.deploy_warnings = [p.as_dict() for p in compiled.warnings]  # type: ignore[attr-defined]
+            latest.deploy_translations = list(compiled.translations)  # type: ignore[attr-defined]
             return latest, False
         if not over_people and latest is not None and latest.deployed_by_id is not None:
             by = s.get(User, latest.deployed_by_id)
@@ -187,15 +195,9 @@ def deploy(db: Database, xml: bytes, actor_id: int | None, forms: dict[str, Any]
                            f"at {iso(latest.deployed_at)}; it is newer than this file and is kept",
                            reason="deployed_elsewhere", key=key, version=latest.version,
                            by=by.username if by else None)
-        cfg = compiled.config
-        d = ProcessDefinition(
-            key=key, version=(latest.version + 1) if latest else 1,
-            name=cfg.name if cfg.name != key else compiled.parsed.name, name_en=cfg.name_en,
-            category=cfg.category, prefix=(cfg.prefix or "LZ").upper(), mode=cfg.mode,
-            bpmn_xml=compiled.xml.decode("utf-8", errors="replace"), spec_json=spiff.spec_to_json(compiled.parsed),
-            config=_summary(cfg), forms=forms, checksum=compiled.checksum, deployed_by_id=actor_id,
-        )
+        d = definition_row(compiled, (latest.version + 1) if latest else 1, actor_id)
         d.deploy_warnings = [p.as_dict() for p in compiled.warnings]  # type: ignore[attr-defined]
+        d.deploy_translations = list(compiled.translations)  # type: ignore[attr-defined]
         s.add(d)
         try:
             s.flush()
@@ -210,6 +212,21 @@ def _flow_nodes(xml: bytes) -> int:
     return sum(limits.node_count(p) for p in parse_xml(xml).iter(f"{{{BPMN_NS}}}process"))
 
 
+def definition_row(compiled: Compiled, version: int, actor_id: int | None,
+                   free_of: str | None = None) -> ProcessDefinition:
+    """The (unsaved) row of a compiled definition; `free_of`: the free process a one-instance
+    definition was generated for (engine/free_flows.py)."""
+    cfg, key = compiled.config, compiled.parsed.process_id
+    return ProcessDefinition(
+        key=key, version=version,
+        name=cfg.name if cfg.name != key else compiled.parsed.name, name_en=cfg.name_en,
+        category=cfg.category, prefix=(cfg.prefix or "LZ").upper(), mode=cfg.mode,
+        bpmn_xml=compiled.xml.decode("utf-8", errors="replace"), spec_json=spiff.spec_to_json(compiled.parsed),
+        config=_summary(cfg), forms=compiled.forms, checksum=compiled.checksum, deployed_by_id=actor_id,
+        free_of=free_of,
+    )
+
+
 def latest_version(s: Session, key: str) -> ProcessDefinition | None:
     return s.scalars(select(ProcessDefinition).where(ProcessDefinition.key == key)
                      .order_by(ProcessDefinition.version.desc()).limit(1)).first()
@@ -217,7 +234,7 @@ def latest_version(s: Session, key: str) -> ProcessDefinition | None:
 
 def require_latest(s: Session, key: Any) -> ProcessDefinition:
     d = latest_version(s, key) if isinstance(key, str) else None
-    if d is None:
+    if d is None or d.free_of is not None:  # a free flow's one-instance definition is started only once
         raise NotFound(f"no deployed process '{key}'", {"process": "unknown process"})
     return d
 
@@ -226,6 +243,7 @@ def list_latest(s: Session, offset: int, limit: int, light: bool = False) -> tup
     """The latest version of every process. Lists never run a process: the serialized spec is not loaded;
     `light`: nor the BPMN and forms (what definition_dict shows without the XML)."""
     newest = (select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("v"))
+              .where(ProcessDefinition.free_of.is_(None))  # not the one-instance definitions of free flows
               .group_by(ProcessDefinition.key).subquery())
     stmt = (select(ProcessDefinition).join(newest, (ProcessDefinition.key == newest.c.key)
                                            & (ProcessDefinition.version == newest.c.v))

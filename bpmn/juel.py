@@ -1,0 +1,140 @@
+"""The JUEL/EL expressions of Camunda and Flowable files that have a faithful Python meaning.
+
+Two kinds, nothing else:
+
+- `condition(text)`: `${...}` / `#{...}` that is a plain comparison of process variables — names,
+  numbers, quoted strings, `true` / `false` / `null`, the comparisons (`==` `!=` `<` `<=` `>` `>=`
+  and `eq ne lt le gt ge`), `&&` `||` `!` (`and or not`) and parentheses — becomes the same
+  Python expression (`${amount > 1000 && type == 'A'}` -> `amount > 1000 and type == 'A'`).
+  Property access, method calls, `empty`, arithmetic, the ternary operator and anything else
+  are refused: their meaning in EL (null-safe navigation, coercions) is not Python's.
+- `completion(text)`: the usual N-of-M completion conditions of a multi-instance user task, as
+  the `lz:approval` rule with the same result (DESIGN.md §2): `nrOfCompletedInstances >= 1`
+  (or `> 0`) -> any; `nrOfCompletedInstances == nrOfInstances` (or `>=`, or a ratio of 1) -> all;
+  `nrOfCompletedInstances/nrOfInstances >= r` -> ratio r; `... > 0.5` -> majority.
+
+Each returns (result, None) or (None, why) with why in English for the deploy report.
+"""
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+_WRAPPED = re.compile(r"^\s*[$#]\{(?P<body>.*)\}\s*$", re.S)
+_TOKEN = re.compile(r"""\s*(?:
+    (?P<num>\d+(?:\.\d+)?)
+  | (?P<str>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
+  | (?P<op>==|!=|<=|>=|&&|\|\||[<>!()])
+  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<other>\S)
+)""", re.X)
+_WORD_OPS = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">=",
+             "and": "and", "or": "or", "not": "not"}
+_SYMBOL_OPS = {"&&": "and", "||": "or", "!": "not"}
+_LITERALS = {"true": "True", "false": "False", "null": "None"}
+_REFUSED_WORDS = ("empty", "div", "mod", "instanceof", "new")
+PYTHON_KEYWORDS = frozenset({"None", "True", "False", "and", "or", "not", "in", "is", "if", "else", "lambda",
+                             "import", "for", "while", "def", "class", "return", "yield", "with", "as",
+                             "pass", "del", "global", "nonlocal", "assert", "break", "continue", "try",
+                             "except", "finally", "raise", "from", "await", "async"})
+
+
+def unwrap(text: str | None) -> str | None:
+    """The body of a single `${...}` / `#{...}`, or None when `text` is not one."""
+    m = _WRAPPED.match(text or "")
+    if not m or re.search(r"[$#]\{", m.group("body")):
+        return None
+    return m.group("body").strip()
+
+
+def is_el(text: str | None) -> bool:
+    return bool(re.search(r"[$#]\{", text or ""))
+
+
+def variable(text: str | None) -> str | None:
+    """`${name}` -> "name" (a plain process variable), else None."""
+    body = unwrap(text)
+    return body if body is not None and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", body) \
+        and body not in PYTHON_KEYWORDS and body not in _LITERALS else None
+
+
+def condition(text: str) -> tuple[str | None, str | None]:
+    """(python, None) for a plain comparison of process variables, else (None, why)."""
+    body = unwrap(text)
+    if body is None:
+        return None, "only one ${...} expression, with nothing around it, can be translated"
+    if not body:
+        return None, "the expression is empty"
+    out: list[str] = []
+    pos = 0
+    while pos < len(body):
+        m = _TOKEN.match(body, pos)
+        if m is None or m.end() == pos:
+            break
+        pos = m.end()
+        kind = m.lastgroup
+        tok = m.group(kind or "other")
+        if kind == "num" or kind == "str":
+            out.append(tok)
+        elif kind == "op":
+            out.append(_SYMBOL_OPS.get(tok, tok))
+        elif kind == "name":
+            why = _name_problem(tok, body[pos:])
+            if why:
+                return None, why
+            out.append(_LITERALS.get(tok) or _WORD_OPS.get(tok) or tok)
+        else:
+            what = {"+": "arithmetic", "-": "arithmetic", "*": "arithmetic", "/": "arithmetic", "%": "arithmetic",
+                    "?": "the ?: operator", ":": "the ?: operator", ".": "property access",
+                    "[": "indexing"}.get(tok, f"'{tok}'")
+            return None, f"{what} has no faithful Python translation; write the condition as a Python expression"
+    python = " ".join(out).replace("( ", "(").replace(" )", ")")
+    return python, None
+
+
+def _name_problem(name: str, rest: str) -> str | None:
+    if name in _REFUSED_WORDS:
+        return f"the EL operator '{name}' has no faithful Python translation"
+    if rest.lstrip().startswith(("(", ".", "[")) and name not in _WORD_OPS:
+        return f"'{name}' is used as an object or a function; only plain process variables are translated"
+    if name in PYTHON_KEYWORDS and name not in _WORD_OPS:
+        return f"'{name}' is a Python keyword and cannot be a process variable here"
+    return None
+
+
+_COUNT = re.compile(r"^nrOfCompletedInstances(?P<op>>=|>|==)(?P<n>\d+)$")
+_ALL = re.compile(r"^nrOfCompletedInstances(?:>=|==)nrOfInstances$")
+_RATIO = re.compile(r"^\(?nrOfCompletedInstances/nrOfInstances\)?(?P<op>>=|>)(?P<r>\d+(?:\.\d+)?)$")
+
+
+def completion(text: str) -> tuple[tuple[str, Fraction | None] | None, str | None]:
+    """((mode, threshold), None) for the usual N-of-M completion conditions, else (None, why)."""
+    body = unwrap(text)
+    if body is None:
+        return None, "only a single ${...} completion condition can be translated"
+    flat = re.sub(r"\bge\b", ">=", re.sub(r"\bgt\b", ">", re.sub(r"\beq\b", "==", body)))
+    flat = re.sub(r"\s+", "", flat)
+    if _ALL.match(flat):
+        return ("all", None), None
+    m = _COUNT.match(flat)
+    if m:
+        n = int(m.group("n")) + (1 if m.group("op") == ">" else 0)
+        if n == 1:
+            return ("any", None), None
+        return None, (f"'{body}' needs {n} completions out of a number of approvers known only at run time; "
+                      "Liuzhuan's rules count shares of the approvers: write "
+                      "nrOfCompletedInstances/nrOfInstances >= r (a ratio), or == nrOfInstances (all)")
+    m = _RATIO.match(flat)
+    if m:
+        r = Fraction(m.group("r"))
+        if m.group("op") == ">":
+            if r == Fraction(1, 2):
+                return ("majority", None), None
+            return None, f"'{body}': a ratio rule approves at a share >= r; only '> 0.5' (a majority) is translated"
+        if r == 1:
+            return ("all", None), None
+        if 0 < r < 1:
+            return ("ratio", r), None
+        return None, f"'{body}': the ratio must be between 0 and 1"
+    return None, (f"'{body}' is not one of the completion conditions Liuzhuan translates "
+                  "(nrOfCompletedInstances >= 1, == nrOfInstances, nrOfCompletedInstances/nrOfInstances >= r)")
