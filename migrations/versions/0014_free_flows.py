@@ -3,7 +3,7 @@ definition generated from a free flow's steps; saved_flow_list keeps a user's ow
 (自定流程模板) and chosen approvers (常用审批人) per process.
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0015
 Create Date: 2026-11-30 22:30:00
 
 """
@@ -18,7 +18,7 @@ JSONType = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 # revision identifiers, used by Alembic.
 revision: str = '0014'
-down_revision: Union[str, Sequence[str], None] = '0012'
+down_revision: Union[str, Sequence[str], None] = '0015'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
