@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from core.errors import Unauthenticated
 from crm.models import User
 from crm.records.fields import MAX_ID
 
+REACH_MEMO = "lz_reach"  # session.info: {user id: reach}
 FINANCE_ROLE = "finance"
 HR_ROLE = "hr"
 
@@ -30,9 +31,15 @@ def actor(s: Session, actor_id: int) -> User:
 
 
 def reach(s: Session, user: User) -> set[int] | None:
-    """Ids of the user and everyone below them in the supervisor tree; None (everyone) for admins."""
+    """Ids of the user and everyone below them in the supervisor tree; None (everyone) for admins.
+    Remembered for the session (a page asks several times: pickers, visibility, search) until the
+    session writes a user."""
     if user.is_admin:
         return None
+    memo: dict[int, frozenset[int]] = s.info.setdefault(REACH_MEMO, {})
+    known = memo.get(user.id)
+    if known is not None and not any(isinstance(o, User) for o in (*s.new, *s.dirty, *s.deleted)):
+        return set(known)
     below: dict[int, list[int]] = {}
     for uid, sup in s.execute(select(User.id, User.supervisor_id)):
         if sup is not None:
@@ -43,7 +50,20 @@ def reach(s: Session, user: User) -> set[int] | None:
             if child not in seen:
                 seen.add(child)
                 todo.append(child)
+    memo[user.id] = frozenset(seen)
     return seen
+
+
+def _forget_reach(session: Session, _ctx: Any) -> None:
+    """After a flush that wrote a user (a new supervisor, a new or removed user): reach again."""
+    if REACH_MEMO in session.info and any(isinstance(o, User) for o in (*session.new, *session.dirty,
+                                                                          *session.deleted)):
+        session.info.pop(REACH_MEMO, None)
+
+
+event.listen(Session, "after_flush", _forget_reach)
+event.listen(Session, "after_commit", lambda session: session.info.pop(REACH_MEMO, None))
+event.listen(Session, "after_rollback", lambda session: session.info.pop(REACH_MEMO, None))
 
 
 def within(column: Any, ids: set[int] | None) -> Any:

@@ -164,3 +164,33 @@ def test_tickets_and_settlements(org):
     with pytest.raises(ValidationFailed) as e:
         rs.update(org.db, org["admin"], "settlement", st["id"], {"ratio": 1.5, "settlement_method": "cash"})
     assert set(e.value.fields) == {"ratio", "settlement_method"}
+
+
+def test_reach_is_read_once_per_session_and_again_after_the_session_changes_a_supervisor(org):
+    from sqlalchemy import event
+
+    from crm.models import User
+    from crm.records.permissions import reach
+
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if " ".join(statement.split()).startswith("SELECT user_account.id, user_account.supervisor_id FROM"):
+            statements.append(statement)  # the supervisor tree, as reach reads it
+
+    event.listen(org.db.engine, "before_cursor_execute", count)
+    try:
+        with org.db.uow(write=True) as s:
+            lead = s.get(User, org["sales_lead"])
+            assert reach(s, lead) == {org["sales_lead"], org["clerk"], org["clerk2"]}
+            assert reach(s, lead) == {org["sales_lead"], org["clerk"], org["clerk2"]}
+            assert len(statements) == 1  # the second answer is remembered
+            s.get(User, org["clerk2"]).supervisor_id = org["sales_head"]  # not flushed yet
+            assert reach(s, lead) == {org["sales_lead"], org["clerk"]}  # the change is seen
+            s.get(User, org["clerk2"]).supervisor_id = org["sales_lead"]
+        with org.db.uow() as s:  # a new session reads again
+            before = len(statements)
+            assert reach(s, s.get(User, org["sales_lead"])) == {org["sales_lead"], org["clerk"], org["clerk2"]}
+            assert len(statements) == before + 1
+    finally:
+        event.remove(org.db.engine, "before_cursor_execute", count)
