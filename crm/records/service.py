@@ -63,11 +63,16 @@ def _payload(kind: Kind, payload: Any, actor: User | None, extra: tuple[str, ...
 
 
 def _values(s: Session, kind: Kind, payload: dict[str, Any], ids: set[int] | None, creating: bool,
-            fields_out: dict[str, str]) -> dict[str, Any]:
-    """attr -> parsed value for the fields present (all writable fields when creating)."""
+            fields_out: dict[str, str], row: Any = None) -> dict[str, Any]:
+    """attr -> parsed value for the fields present (all writable fields when creating). An option
+    field sent with the code the record holds is kept even if that entry was retired since."""
     out: dict[str, Any] = {}
     for f in kind.fields:
         if not f.writable or (not creating and f.name not in payload):
+            continue
+        held = getattr(row, f.attr) if row is not None and f.kind == "option" else None
+        if held is not None and payload.get(f.name) == held:
+            out[f.attr] = held
             continue
         if creating and f.name not in payload and f.default is not None:
             out[f.attr] = f.default
@@ -86,7 +91,7 @@ def _values(s: Session, kind: Kind, payload: dict[str, Any], ids: set[int] | Non
 def _checked(s: Session, kind: Kind, actor: User, ids: set[int] | None, row: Any, payload: dict[str, Any],
              fields: dict[str, str]) -> dict[str, Any]:
     """The values of an API save (row None: creating), the kind's rules applied; problems into `fields`."""
-    values = _values(s, kind, payload, ids, row is None, fields)
+    values = _values(s, kind, payload, ids, row is None, fields, row)
     kind.before_save(Save(s, actor, ids, row, payload, values, fields))
     kind.derive(row, values)
     return values
@@ -320,7 +325,7 @@ def process_update(s: Session, kind_key: str, record_id: int, changes: dict[str,
     p = _payload(kind, changes, None)
     kind.before_process_update(p)
     fields: dict[str, str] = {}
-    values = _values(s, kind, p, None, False, fields)
+    values = _values(s, kind, p, None, False, fields, row)
     kind.derive(row, values)
     if fields:
         raise ValidationFailed(f"invalid {kind.label} change", fields)
