@@ -75,5 +75,5 @@ class User(Base):
     @property
     def is_admin(self) -> bool:
         return any(r.key == "admin" for r in self.roles)
-import crm.records  # noqa: F401,E402  (registers the CRM record tables)
 import crm.admin.models  # noqa: F401,E402  (the data dictionary, field rules, recycle bin, system log)
+import crm.records  # noqa: F401,E402  (registers the CRM record tables)

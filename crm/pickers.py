@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import false, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from core.errors import DomainError, NotFound
 from crm import records as rs
+from crm.admin import options as option_lists
 from crm.models import User
 from crm.records import Agent, Contract, Customer
 from db.session import Database
@@ -59,8 +60,34 @@ def _users(s: Session, actor: User, q: str | None) -> Any:
     return stmt if cond is None else stmt.where(cond)
 
 
+def _option_list(category: str) -> Callable[[Session, User, str | None], Any]:
+    """A picker of the data dictionary's list `category` (crm/admin/options.py): its offered entries,
+    labelled in the user's language, as a statement like the record pickers' (value, label, code)."""
+
+    def picker(s: Session, actor: User, q: str | None) -> Any:
+        shown = [(e.code, e.label(actor.locale)) for e in option_lists.entries(s, category) if e.active]
+        if q:
+            shown = [(c, lbl) for c, lbl in shown if q.lower() in c.lower() or q.lower() in lbl.lower()]
+        rows = [select(literal(c).label("value"), literal(lbl).label("label"), literal(i).label("pos"))
+                for i, (c, lbl) in enumerate(shown)]
+        if not rows:
+            return select(literal("").label("value"), literal("").label("label"), literal("").label("code")).where(
+                false())
+        u = (union_all(*rows) if len(rows) > 1 else rows[0]).subquery()
+        return select(u.c.value, u.c.label, u.c.value.label("code")).order_by(u.c.pos)
+
+    return picker
+
+
+# valuesKey of a form select -> the option list of the data dictionary it offers
+OPTION_PICKERS = {"customer_levels": "customer_level", "customer_types": "customer_type",
+                  "customer_statuses": "customer_status", "customer_stages": "customer_stage",
+                  "area_codes": "area_code", "industries": "industry", "ticket_categories": "ticket_category",
+                  "expense_categories": "expense_category"}
+
 PICKERS: dict[str, Callable[[Session, User, str | None], Any]] = {
     "customers": _customers, "contracts": _contracts, "agents": _agents, "users": _users,
+    **{key: _option_list(category) for key, category in OPTION_PICKERS.items()},
 }
 
 

@@ -268,7 +268,8 @@ KINDS: dict[str, Kind] = {k.key: k for k in [
     ), number_field="code"),
     TicketKind("ticket", "service ticket", ServiceTicket, (
         text("complainant", 100, required=True), text("contact_info"), note("content", required=True),
-        F("category", "option", 50, options="ticket_category"), F("expected_at", "datetime"), note("verification"), note("handling_method"),
+        F("category", "option", 50, options="ticket_category"), F("expected_at", "datetime"), note("verification"),
+        note("handling_method"),
         F("handler", "user"), note("result"), F("satisfaction", "int", low=1, high=5), note("customer_opinion"),
         F("status", "enum", choices=(*TICKET_STATUSES, WITHDRAWN), default="open"), F("customer", "customer"),
         F("instance_id", "int", writable=False), note("remark"),

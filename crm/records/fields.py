@@ -231,8 +231,8 @@ def _reference(s: Session, f: F, value: Any, ids: set[int] | None) -> int:
 
 PARSERS: dict[str, Parser] = {
     "text": _string(), "email": _string(_email), "phone": _string(_phone), "enum": _string(_choice),
-    "option": _option, "int": _int, "decimal": _decimal, "date": _date, "datetime": _datetime, "bool": _bool, "json": _json,
-    "user": _user, "customer": _reference, "agent": _reference,
+    "option": _option, "int": _int, "decimal": _decimal, "date": _date, "datetime": _datetime, "bool": _bool,
+    "json": _json, "user": _user, "customer": _reference, "agent": _reference,
 }
 
 
@@ -302,8 +302,8 @@ def _as_is(s: Session, f: F, raw: str) -> str:
 
 
 FILTERS: dict[str, Callable[[Session, F, str], Any]] = {
-    "text": _as_is, "email": _as_is, "phone": _as_is, "enum": _filter_enum, "option": _filter_option, "bool": _filter_bool,
-    "int": _filter_int, "customer": _filter_int, "agent": _filter_int, "decimal": _filter_decimal,
+    "text": _as_is, "email": _as_is, "phone": _as_is, "enum": _filter_enum, "option": _filter_option,
+    "bool": _filter_bool, "int": _filter_int, "customer": _filter_int, "agent": _filter_int, "decimal": _filter_decimal,
     "date": _filter_date, "user": _filter_user,
 }
 
