@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 
 from core.errors import ValidationFailed
 from crm import org, records
+from crm.admin import field_rules
 from crm.models import User
 from crm.records.permissions import actor
 from db.session import Database
 from engine.models import CarbonCopy, HumanTask, InstanceReader, ProcessInstance
-from search.index import KIND_MODELS
+from search.index import FIELDS, KIND_MODELS
 from search.models import SearchDoc
 from search.tokens import query_tokens
 
@@ -100,6 +101,28 @@ def _visible(s: Session, viewer: User, docs: list[SearchDoc], reach: set[int] | 
     return [d for d in docs if (d.kind, d.ref_id) in allowed]
 
 
+def _without_hidden(s: Session, viewer: User, docs: list[SearchDoc], tokens: list[str]) -> list[SearchDoc]:
+    """Field permissions (crm/admin/field_rules.py): a record document whose kind has fields the
+    viewer's roles hide is checked again on the fields they may see — kept (with that text as its
+    body, for the snippet) only if every word is still found there."""
+    lim = field_rules.limits(s, viewer)
+    out = []
+    for d in docs:
+        model = KIND_MODELS.get(d.kind)
+        hidden = lim.hides(d.kind) if model is not None else set()
+        _kind, fields, title_field = FIELDS[model] if model is not None else ("", (), "")
+        if not hidden & set(fields):
+            out.append(d)
+            continue
+        row = s.get(model, d.ref_id)
+        body = "\n".join(str(v) for v in (getattr(row, f) for f in fields if f not in hidden) if v not in (None, "")) \
+            if row is not None else ""
+        if all(tok in body.lower() for tok in tokens):
+            title = d.title if title_field not in hidden else f"#{d.ref_id}"
+            out.append(SearchDoc(id=d.id, kind=d.kind, ref_id=d.ref_id, title=title, body=body))
+    return out
+
+
 def snippet(body: str, tokens: list[str], width: int = 90) -> tuple[str, str]:
     """(plain text, HTML with the matches in <mark>) around the first match in `body`."""
     flat = re.sub(r"\s+", " ", body.replace("\n¶\n", " · "))
@@ -137,7 +160,8 @@ def search(db: Database, actor_id: int, q: Any, kind: Any = None, limit: int = 2
         ranked = _ranked(s, tokens, kind, CANDIDATES * MAX_ROUNDS)
         reach = records.reach(s, viewer)  # once: it reads the supervisor tree
         for start in range(0, len(ranked), CANDIDATES):
-            shown += _visible(s, viewer, _docs(s, ranked[start:start + CANDIDATES]), reach)
+            shown += _without_hidden(s, viewer, _visible(s, viewer, _docs(s, ranked[start:start + CANDIDATES]), reach),
+                                     tokens)
             if len(shown) >= limit:
                 break
         items = []
