@@ -221,3 +221,9 @@ def _materialize(s: Session, category: str) -> None:
         s.add(OptionEntry(category=category, code=code, label_zh=zh, label_en=en, position=i, active=True))
     s.flush()
     s.info.pop(CACHE, None)
+
+
+def label_maps(db: Database, locale: str | None) -> dict[str, list[tuple[str, str, bool]]]:
+    """Every list as [(code, label in the locale, offered)], in order (the pages read this once)."""
+    with db.uow() as s:
+        return {key: [(e.code, e.label(locale), e.active) for e in entries(s, key)] for key in CATEGORIES}
