@@ -56,7 +56,7 @@ def admin_option_save(category: str) -> Any:
     except DomainError as e:
         return _options_page({"category": category, "code": code, "fields": form_refusal(e)}, FORM_REFUSED)
     flash(_("%(code)s saved.", code=saved["code"]), "success")
-    return redirect(url_for("workspace.admin_options", _anchor=f"list-{category}"))
+    return redirect(url_for("workspace.admin_options", open=category, _anchor=f"list-{category}"))
 
 
 # ---------------------------------------------------------------- field permissions
@@ -68,7 +68,8 @@ def _rules_page(values: dict[str, Any] | None = None, errors: dict[str, str] | N
                  for name in names] for k, names in rules["fields"].items()}
     return render_template("workspace/admin_field_rules.html", nav="crm_admin", section="field_rules",
                            rules=rules["items"], roles=rules["roles"], kinds=kinds, perms=PERMS, labels=labels,
-                           values=values or {"view": True, "edit": True, "export": True}, errors=errors or {}), status
+                           values=values or {"view": True, "edit": True, "export": True,
+                                             "role": request.args.get("role")}, errors=errors or {}), status
 
 
 @bp.get("/admin/field-rules")
@@ -89,7 +90,7 @@ def admin_field_rule_save() -> Any:
     except DomainError as e:
         return _rules_page({"role": role, "kind": kind, "field": name, **payload}, form_refusal(e), FORM_REFUSED)
     flash(_("The field permission was saved."), "success")
-    return redirect(url_for("workspace.admin_field_rules"))
+    return redirect(url_for("workspace.admin_field_rules", role=role))  # the next rule is often for the same role
 
 
 # ---------------------------------------------------------------- system log
