@@ -158,11 +158,20 @@ def form_options(s: Session, user_id: int, fields: list[tuple[str, str]], data: 
         for current in _current_values(data, key):  # the field's value, or each list item's (lines.customer)
             if all(o["value"] != current for o in options):
                 kind = RECORD_PICKERS.get(values_key)
-                name = label(kind, current, data) if kind else str(current)
+                name = label(kind, current, data) if kind else _option_label(s, user_id, values_key, current)
                 options = [{"value": current, "label": name}, *options]
         known = {repr(o["value"]) for o in out.get(values_key, [])}
         out[values_key] = [*out.get(values_key, []), *(o for o in options if repr(o["value"]) not in known)]
     return out
+
+
+def _option_label(s: Session, user_id: int, values_key: str, code: Any) -> str:
+    """The dictionary label of a code shown read-only (a retired entry's too), else the code."""
+    category = OPTION_PICKERS.get(values_key)
+    user = s.get(User, user_id)
+    if category is None or user is None:
+        return str(code)
+    return option_lists.labels(s, category, user.locale).get(code, str(code))
 
 
 def _current_values(data: dict[str, Any], key: str) -> list[Any]:

@@ -4,6 +4,8 @@ with 422 naming the field; a customer holding a retired code can still be saved 
 pickers offer the list in the reader's language."""
 from __future__ import annotations
 
+from crm import pickers
+from crm.admin import options
 from tests.api.conftest import API, assert_error, login
 
 
@@ -100,3 +102,11 @@ def test_pickers_offer_the_lists_in_the_readers_language(client):
     client.patch(f"{API}/me/settings", json={"language": "en"}, headers=h)
     en = client.get(f"{API}/pickers/customer_levels", headers=h).get_json()["items"]
     assert en[0] == {"value": "战略客户", "label": "Strategic"}
+
+
+def test_a_read_only_dictionary_field_shows_its_label_even_when_retired(org):
+    options.save_entry(org.db, org["admin"], "ticket_category", "service", {"active": False})
+    with org.db.uow() as s:
+        shown = pickers.form_options(s, org["clerk"], [("ticket_categories", "category")], {"category": "service"},
+                                     [], lambda kind, value, data: str(value))
+    assert shown == {"ticket_categories": [{"value": "service", "label": "服务投诉"}]}
