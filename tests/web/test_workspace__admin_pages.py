@@ -95,3 +95,14 @@ def records_entry(org) -> int:
 
     items, _total = recycle.list_bin(org.db, org["admin"])
     return items[0]["id"]
+
+
+def test_the_settings_pages_speak_english_to_an_english_admin(org, app):
+    directory.set_locale(org.db, org["admin"], "en")
+    client, _token = as_user(app, "admin")
+    page = client.get("/crm/admin/options").get_data(as_text=True)
+    assert "Data dictionary" in page and "Customer level" in page and "Strategic" in page
+    assert "数据字典" not in page and "客户级别" not in page
+    assert "Field permissions" in client.get("/crm/admin/field-rules").get_data(as_text=True)
+    assert "System log" in client.get("/crm/admin/log").get_data(as_text=True)
+    assert "Recycle bin" in client.get("/crm/recycle-bin").get_data(as_text=True)
