@@ -23,6 +23,7 @@ import argparse
 import secrets
 import sys
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,8 @@ def settings(config: dict[str, Any] | None = None) -> Settings:
     return load(database_url=config.get("DATABASE_URL"), secret_key=config.get("SECRET_KEY"),
                 timers=config.get("TIMERS"), timer_interval=config.get("TIMER_INTERVAL"),
                 ratelimit_storage=config.get("RATELIMIT_STORAGE_URI"),
-                trusted_proxies=config.get("TRUSTED_PROXIES"), https=config.get("HTTPS"))
+                trusted_proxies=config.get("TRUSTED_PROXIES"), https=config.get("HTTPS"),
+                recycle_days=config.get("RECYCLE_DAYS"))
 
 
 def database_url(config: dict[str, Any] | None = None) -> str:
@@ -134,22 +136,26 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from workspace import bp as workspace_bp
 
     app.register_blueprint(workspace_bp)
+    app.config["RECYCLE_DAYS"] = conf.recycle_days  # the recycle bin's pages show when entries go
     if conf.timers == "inprocess":
         # The embedded setup: one web process (make run serves 1 gunicorn worker) runs the tick.
         from engine.timers import TimerLoop
 
         app.extensions["lz_timers"] = TimerLoop(app.extensions["lz_db"], conf.timer_interval,
-                                                also=_also_per_tick).start()
+                                                also=partial(_also_per_tick, recycle_days=conf.recycle_days)).start()
     return app
 
 
-def _also_per_tick(database: Database) -> None:
-    """Besides the timers, each tick sends notifications and purges uploads nobody submitted."""
+def _also_per_tick(database: Database, recycle_days: int = 30) -> None:
+    """Besides the timers, each tick sends notifications, purges uploads nobody submitted and
+    recycle-bin entries older than LIUZHUAN_RECYCLE_DAYS."""
+    from crm.admin import recycle
     from files.service import purge_unreferenced
     from notify import jobs
 
     jobs.tick(database)
     purge_unreferenced(database)
+    recycle.purge(database, recycle_days)
 
 
 def _celery_send(conf: NotifySettings) -> Any:
@@ -266,6 +272,10 @@ def cmd_tick(args: argparse.Namespace) -> int:
     from files.service import purge_unreferenced
 
     print(f"{purge_unreferenced(database)} unreferenced upload(s) purged")
+    from crm.admin import recycle
+
+    days = settings({"DATABASE_URL": args.database_url}).recycle_days
+    print(f"{recycle.purge(database, days)} recycle-bin entries older than {days} days purged")
     return 0
 
 

@@ -38,6 +38,7 @@ from api import (  # noqa: E402,F401
     auth,
     errors,
     openapi,
+    routes_admin,
     routes_collab,
     routes_crm,
     routes_files,

@@ -14,6 +14,7 @@ from flask import jsonify
 from api import (
     API_PREFIX,
     bp,
+    openapi_admin,
     openapi_collab,
     openapi_crm,
     openapi_files,
@@ -318,6 +319,8 @@ openapi_inbox.add_schemas(SCHEMAS)
 openapi_org.add_schemas(SCHEMAS)
 openapi_flows.add_schemas(SCHEMAS)
 openapi_flows.add_paths(PATHS, PARAMETERS)
+openapi_admin.add_schemas(SCHEMAS)
+openapi_admin.add_paths(PATHS, PARAMETERS)
 
 
 def _input_guard_statuses(paths: dict[str, Any]) -> None:
@@ -346,7 +349,7 @@ DOCUMENT: dict[str, Any] = {
     "servers": [{"url": API_PREFIX}],
     "security": [{"bearer": []}],
     "tags": [{"name": t} for t in ("auth", "organisation", "definitions", "instances", "tasks", "crm",
-                                   "notifications", "files", "reports", "meta")],
+                                   "notifications", "files", "reports", "admin", "meta")],
     "paths": PATHS,
     "components": {
         "schemas": SCHEMAS,

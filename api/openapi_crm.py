@@ -19,6 +19,9 @@ def _crm_field(f: Any) -> dict[str, Any]:
     schema = dict(_CRM_TYPES.get(f.kind, STR))
     if f.kind == "enum":
         schema = {"type": "string", "enum": list(f.choices)}
+    elif f.kind == "option":
+        schema = {"type": "string", "maxLength": f.max_len,
+                  "description": f"a code of the option list '{f.options}' (GET /options/{f.options})"}
     elif f.kind in ("text", "email", "phone"):
         schema["maxLength"] = f.max_len
     return schema

@@ -18,6 +18,7 @@ working directory, so `app.py` behaves the same from any directory.
 | `LIUZHUAN_HTTPS` | `0` | `1`: served over HTTPS, the session cookie is sent only over HTTPS (`Secure`) |
 | `LIUZHUAN_ADMIN_PASSWORD` | generated | the `admin` password set by `app.py create-admin` |
 | `LIUZHUAN_DEMO_PASSWORD` | `liuzhuan123` | the password of every demo user |
+| `LIUZHUAN_RECYCLE_DAYS` | `30` | days a deleted CRM record stays restorable in the recycle bin (1 to 3650) |
 | `LIUZHUAN_SCRIPT_CPU_SECONDS`, `LIUZHUAN_MAX_NODES`, ... | see core/limits.py | resource limits (README "Limits") |
 
 Notifications (`load_notify`): `LIUZHUAN_BASE_URL` (links in messages, default
@@ -59,6 +60,7 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     https: bool = False
     audit_key: str | None = None
+    recycle_days: int = 30
 
     @property
     def secret_key_file(self) -> Path:
@@ -104,6 +106,12 @@ def _proxies(raw: str) -> tuple[str, ...]:
     return out
 
 
+def _days(raw: str) -> int:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 3650:
+        raise ConfigError(f"LIUZHUAN_RECYCLE_DAYS must be a whole number of days from 1 to 3650, not {raw!r}")
+    return int(raw)
+
+
 def _flag(name: str, raw: str) -> bool:
     if raw.lower() in ("1", "true", "yes", "on"):
         return True
@@ -146,6 +154,7 @@ def load(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         trusted_proxies=_proxies(",".join(proxies) if isinstance(proxies, tuple | list) else str(proxies)),
         https=_flag("LIUZHUAN_HTTPS", str(given.get("https") or env.get("LIUZHUAN_HTTPS") or "")),
         audit_key=str(given.get("audit_key") or env.get("LIUZHUAN_AUDIT_KEY") or "") or None,
+        recycle_days=_days(str(given.get("recycle_days") or env.get("LIUZHUAN_RECYCLE_DAYS") or "30").strip()),
     )
 
 

@@ -11,7 +11,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from core.errors import Forbidden, Msg, NotFound, Unauthenticated, ValidationFailed
-from crm import org, successors
+from crm import numbering, org, successors
+from crm.admin import syslog
 from crm.models import Department, Role, User, user_roles
 from db.session import Database
 
@@ -22,7 +23,7 @@ MIN_PASSWORD = 8
 MAX_ID = 2**63 - 1
 ID_FIELDS = ("department", "parent")
 
-USER_FIELDS = ("username", "display_name", "password", "department", "supervisor", "roles")
+USER_FIELDS = ("username", "display_name", "password", "department", "supervisor", "roles", "sales_code")
 DEPARTMENT_FIELDS = ("name", "parent", "head")
 ROLE_FIELDS = ("key", "name")
 
@@ -134,53 +135,102 @@ def set_locale(db: Database, user_id: int, locale: Any) -> dict[str, Any]:
 # ---------------------------------------------------------------- admin writes
 
 
+def _set_sales_code(s: Session, user: User, value: Any) -> None:
+    """业务员编号: a full code, a prefix to number (crm/numbering.py), or null / "" to remove it."""
+    if value in (None, ""):
+        user.sales_code = None
+        return
+    taken = set(s.scalars(select(User.sales_code).where(User.sales_code.is_not(None), User.id != user.id)))
+    if isinstance(value, str) and value.strip().upper() == user.sales_code:
+        return
+    user.sales_code = numbering.salesperson_code(s, value, taken)
+    s.flush()
+
+
+def user_dict(u: User) -> dict[str, Any]:
+    return {**org.user_dict(u), "sales_code": u.sales_code}
+
+
 def create_user(db: Database, actor_id: int, payload: Any) -> dict[str, Any]:
     with db.uow(write=True) as s:
-        _require_admin(s, actor_id)
+        actor = _require_admin(s, actor_id)
         p = _payload(payload, USER_FIELDS)
         user = org.create_user(s, p.get("username"), p.get("display_name"), p.get("password"),
                                department=p.get("department"), supervisor=p.get("supervisor"), roles=p.get("roles"))
-        return org.user_dict(user)
+        if "sales_code" in p:
+            _set_sales_code(s, user, p["sales_code"])
+        out = user_dict(user)
+        syslog.record(s, actor, "user.create", "user", user.username, syslog.diff(None, {**out, "password": "set"}))
+        return out
 
 
 def update_user(db: Database, actor_id: int, user_id: int, payload: Any) -> dict[str, Any]:
     """Change a user; `{active: false, successor}` deactivates with a successor (crm/successors.py)."""
     with db.uow(write=True) as s:
-        _require_admin(s, actor_id)
-        p = _payload(payload, (*org.USER_CHANGES, "successor"))
+        actor = _require_admin(s, actor_id)
+        p = _payload(payload, (*org.USER_CHANGES, "successor", "sales_code"))
         if user_id == actor_id and p.get("active") is False:
             raise ValidationFailed("you cannot deactivate yourself",
                                    {"active": Msg("deactivate_self", "you are this user")})
+        before = get_user_row(s, user_id)
+        sales_code = p.pop("sales_code", _UNSET)
+        if sales_code is not _UNSET:
+            _set_sales_code(s, before[0], sales_code)
         if p.get("active") is not False:
             if p.get("successor") not in (None, ""):
                 raise ValidationFailed("a successor is named only when deactivating",
                                        {"successor": "only with active: false"})
             p.pop("successor", None)
-            return org.user_dict(org.update_user(s, user_id, p))
-    return successors.deactivate(db, actor_id, user_id, p, _require_admin)
+            out = user_dict(org.update_user(s, user_id, p))
+            syslog.record(s, actor, "user.update", "user", out["username"],
+                          syslog.diff(before[1], {**out, **({"password": "new"} if "password" in p else {})}))
+            return out
+    out = successors.deactivate(db, actor_id, user_id, p, _require_admin)
+    syslog.record_in(db, actor_id, "user.deactivate", "user", out["username"],
+                     {"active": [True, False], "successor": out.get("handover", {}).get("successor")}
+                     if isinstance(out.get("handover"), dict) else {"active": [True, False]})
+    return out
+
+
+_UNSET: Any = object()
+
+
+def get_user_row(s: Session, user_id: int) -> tuple[User, dict[str, Any]]:
+    """The user and their dict before a change (NotFound for an unknown id)."""
+    user = s.get(User, user_id) if isinstance(user_id, int) and 0 < user_id <= MAX_ID else None
+    if user is None:
+        raise NotFound(f"user {user_id} not found")
+    return user, user_dict(user)
 
 
 def create_department(db: Database, actor_id: int, payload: Any) -> dict[str, Any]:
     with db.uow(write=True) as s:
-        _require_admin(s, actor_id)
+        actor = _require_admin(s, actor_id)
         p = _payload(payload, DEPARTMENT_FIELDS)
         dept = org.create_department(s, p.get("name"), parent=p.get("parent"), head=p.get("head"))
-        return org.department_dict(dept)
+        out = org.department_dict(dept)
+        syslog.record(s, actor, "department.create", "department", dept.name, syslog.diff(None, out))
+        return out
 
 
 def update_department(db: Database, actor_id: int, dept_id: int, payload: Any) -> dict[str, Any]:
     with db.uow(write=True) as s:
-        _require_admin(s, actor_id)
+        actor = _require_admin(s, actor_id)
         p = _payload(payload, DEPARTMENT_FIELDS)
+        old = s.get(Department, dept_id) if isinstance(dept_id, int) and 0 < dept_id <= MAX_ID else None
+        before = org.department_dict(old) if old is not None else None
         dept = org.update_department(s, dept_id, p)
-        return org.department_dict(dept)
+        out = org.department_dict(dept)
+        syslog.record(s, actor, "department.update", "department", dept.name, syslog.diff(before, out))
+        return out
 
 
 def create_role(db: Database, actor_id: int, payload: Any) -> dict[str, Any]:
     with db.uow(write=True) as s:
-        _require_admin(s, actor_id)
+        actor = _require_admin(s, actor_id)
         p = _payload(payload, ROLE_FIELDS)
         role = org.create_role(s, p.get("key"), p.get("name"))
+        syslog.record(s, actor, "role.create", "role", role.key, {"name": [None, role.name]})
         return role_dict(role.key, role.name)
 
 
@@ -191,7 +241,7 @@ def list_users(db: Database, actor_id: int, offset: int, limit: int) -> tuple[li
     with db.uow() as s:
         _actor(s, actor_id)
         users, total = org.list_users(s, offset, limit)
-        return [org.user_dict(u) for u in users], total
+        return [user_dict(u) for u in users], total
 
 
 def list_departments(db: Database, actor_id: int, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
@@ -232,7 +282,7 @@ def ensure_admin(db: Database, password: str) -> dict[str, Any]:
 
 
 def _user_row(u: User) -> dict[str, Any]:
-    return {**org.user_dict(u), "supervisor_name": u.supervisor.display_name if u.supervisor else None}
+    return {**user_dict(u), "supervisor_name": u.supervisor.display_name if u.supervisor else None}
 
 
 def search_users(db: Database, actor_id: int, q: Any = None, department: Any = None, active: Any = None,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from typing import Any
 
 from openpyxl import Workbook
@@ -20,6 +21,7 @@ from sqlalchemy import select
 
 from core.errors import NotFound
 from crm import records
+from crm.admin import field_rules
 from crm.sheets import CUSTOMER_COLUMNS, SHEETS, Column, Sheet
 from db.session import Database
 
@@ -61,8 +63,12 @@ def _codes(db: Database, ids: set[int]) -> dict[int, str]:
 
 
 def records_xlsx(db: Database, actor_id: int, kind: str, query: dict[str, str] | None = None) -> bytes:
-    """The .xlsx bytes of every `kind` record the actor may see (filtered like the list: ?q=, ?level=...)."""
+    """The .xlsx bytes of every `kind` record the actor may see (filtered like the list: ?q=, ?level=...),
+    without the columns their roles may not export (Forbidden when they may not export the kind)."""
     sheet = sheet_of(kind)
+    excluded = field_rules.check_export(db, actor_id, kind)
+    if excluded:
+        sheet = replace(sheet, columns=tuple(c for c in sheet.columns if c.field not in excluded))
     rows = records.all_visible(db, actor_id, kind, query)
     codes = _codes(db, {r["customer"] for r in rows if isinstance(r.get("customer"), int)}) \
         if any(c.kind == "customer_code" for c in sheet.columns) else {}

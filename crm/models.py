@@ -60,6 +60,8 @@ class User(Base):
     # Migration 0010: carried in every session and bearer token; raised by logout, a password
     # change or reset and deactivation, so every older session and token stops working.
     token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # 业务员编号 (requirements 001): two letters + four digits, e.g. SD0107 (crm/numbering.py); migration 0017
+    sales_code: Mapped[str | None] = mapped_column(String(6), unique=True)
 
     department: Mapped[Department | None] = relationship(foreign_keys=[department_id])
     supervisor: Mapped[User | None] = relationship(remote_side=[id])
@@ -73,5 +75,6 @@ class User(Base):
     @property
     def is_admin(self) -> bool:
         return any(r.key == "admin" for r in self.roles)
+import crm.admin.models  # noqa: F401,E402  (the data dictionary, field rules, recycle bin, system log)
 import crm.office_models  # noqa: F401,E402  (registers the asset and document register tables)
 import crm.records  # noqa: F401,E402  (registers the CRM record tables)

@@ -114,3 +114,35 @@ def issue(s: Session, record_type: str, values: dict[str, str] | None = None, at
 def service_auth_no(s: Session, area_code: str, industry: str, at: datetime | None = None) -> str:
     """服务授权编号: 2-digit year, 4-digit area code, 2-digit industry (01-05), 4-digit sequence."""
     return issue(s, SERVICE_AUTH, {"area": area_code, "industry": industry}, at)
+
+
+# ---------------------------------------------------------------- 业务员编号 (salesperson codes)
+
+# Requirements 001: "业务员的编号是由两个字母加四个数字组成。每个代理商所有业务员前四位都是相同的,
+# 前四位代表地区和代理编号 ... 最后两位数字从01-99代表业务员的编号, 编写时不要重复。"
+SALESPERSON = "salesperson"
+RULES[SALESPERSON] = Rule("{agency}{seq:2}")
+SALES_PREFIX = re.compile(r"^[A-Z]{2}\d{2}$")
+SALES_CODE = re.compile(r"^[A-Z]{2}\d{2}(0[1-9]|[1-9]\d)$")
+
+
+def salesperson_code(s: Session, value: str, taken: set[str]) -> str:
+    """The salesperson code for `value`: a full code (two letters, four digits, the last two 01-99)
+    is kept as given; a four-character prefix (two letters, two digits: region and agency) gets the
+    next free number of that agency. `taken`: the codes already in use. ValidationFailed / Conflict
+    name the field `sales_code`."""
+    value = value.strip().upper() if isinstance(value, str) else value
+    if isinstance(value, str) and SALES_CODE.match(value):
+        if value in taken:
+            raise Conflict(f"salesperson code {value} is taken", {"sales_code": "already exists"})
+        return value
+    if not isinstance(value, str) or not SALES_PREFIX.match(value):
+        raise ValidationFailed("invalid salesperson code", {"sales_code": "two letters and four digits (e.g. SD0107), "
+                                                                          "or two letters and two digits to number"})
+    while True:
+        try:
+            code = issue(s, SALESPERSON, {"agency": value})
+        except Conflict as e:
+            raise Conflict(str(e), {"sales_code": "this agency's 99 numbers are used up"}) from e
+        if code not in taken:
+            return code

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import false, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from core.errors import DomainError, NotFound
 from crm import assets, documents
 from crm import records as rs
+from crm.admin import options as option_lists
 from crm.models import User
 from crm.office_models import Asset, OfficialDocument
 from crm.records import Agent, Contract, Customer
@@ -79,10 +80,36 @@ def _documents(s: Session, actor: User, q: str | None) -> Any:
     return stmt if cond is None else stmt.where(cond)
 
 
+def _option_list(category: str) -> Callable[[Session, User, str | None], Any]:
+    """A picker of the data dictionary's list `category` (crm/admin/options.py): its offered entries,
+    labelled in the user's language, as a statement like the record pickers' (value, label, code)."""
+
+    def picker(s: Session, actor: User, q: str | None) -> Any:
+        shown = [(e.code, e.label(actor.locale)) for e in option_lists.entries(s, category) if e.active]
+        if q:
+            shown = [(c, lbl) for c, lbl in shown if q.lower() in c.lower() or q.lower() in lbl.lower()]
+        rows = [select(literal(c).label("value"), literal(lbl).label("label"), literal(i).label("pos"))
+                for i, (c, lbl) in enumerate(shown)]
+        if not rows:
+            return select(literal("").label("value"), literal("").label("label"), literal("").label("code")).where(
+                false())
+        u = (union_all(*rows) if len(rows) > 1 else rows[0]).subquery()
+        return select(u.c.value, u.c.label, u.c.value.label("code")).order_by(u.c.pos)
+
+    return picker
+
+
+# valuesKey of a form select -> the option list of the data dictionary it offers
+OPTION_PICKERS = {"customer_levels": "customer_level", "customer_types": "customer_type",
+                  "customer_statuses": "customer_status", "customer_stages": "customer_stage",
+                  "area_codes": "area_code", "industries": "industry", "ticket_categories": "ticket_category",
+                  "expense_categories": "expense_category"}
+
 PICKERS: dict[str, Callable[[Session, User, str | None], Any]] = {
     "customers": _customers, "contracts": _contracts, "agents": _agents, "users": _users,
     # the library processes (bpmn/library/): in-stock assets, the caller's assets, archivable documents
     "assets": _assets, "my_assets": _my_assets, "documents": _documents,
+    **{key: _option_list(category) for key, category in OPTION_PICKERS.items()},
 }
 
 
@@ -179,11 +206,21 @@ def form_options(s: Session, user_id: int, fields: list[tuple[str, str]], data: 
         for current in _current_values(data, key):  # the field's value, or each list item's (lines.customer)
             if all(o["value"] != current for o in options):
                 kind = RECORD_PICKERS.get(values_key)
-                name = label(kind, current, data) if kind else (_office_label(s, values_key, current) or str(current))
+                name = label(kind, current, data) if kind else (_office_label(s, values_key, current)
+                                                                or _option_label(s, user_id, values_key, current))
                 options = [{"value": current, "label": name}, *options]
         known = {repr(o["value"]) for o in out.get(values_key, [])}
         out[values_key] = [*out.get(values_key, []), *(o for o in options if repr(o["value"]) not in known)]
     return out
+
+
+def _option_label(s: Session, user_id: int, values_key: str, code: Any) -> str:
+    """The dictionary label of a code shown read-only (a retired entry's too), else the code."""
+    category = OPTION_PICKERS.get(values_key)
+    user = s.get(User, user_id)
+    if category is None or user is None:
+        return str(code)
+    return option_lists.labels(s, category, user.locale).get(code, str(code))
 
 
 def _current_values(data: dict[str, Any], key: str) -> list[Any]:

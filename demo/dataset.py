@@ -121,7 +121,8 @@ AGENTS: list[dict[str, Any]] = [
      "remark": "东北区域代理，新签约，首年考核期"},
 ]
 
-TICKET_CATEGORIES = ["产品故障", "服务态度", "交付延期", "数据问题", "咨询"]
+# ticket categories are codes of the data dictionary (crm/admin/options.py "ticket_category")
+TICKET_CATEGORIES = ["product", "service", "inquiry", "other"]
 
 
 @dataclass
@@ -263,11 +264,11 @@ def _pick(rng: random.Random, customers: list[CustomerSpec], owner: str) -> int:
 
 # creator, status, handler, category, content
 TICKET_TEXTS: list[tuple[str, str, str | None, str, str]] = [
-    ("zhangsan", "open", None, "产品故障", "GIS平台地图服务频繁超时，影响外业数据上报，请尽快安排排查。"),
-    ("lisi", "assigned", "chuwei", "数据问题", "管网监测系统昨日起部分传感器数据缺失，报表显示为空。"),
-    ("zhouqiang", "handling", "chuwei", "产品故障", "升级到新版本后不动产登记系统打印模板错位。"),
-    ("lisi", "callback", "hanmei", "交付延期", "数据加工服务第二批成果比合同约定晚交付两周，客户要求说明原因。"),
-    ("zhangsan", "closed", "hanmei", "服务态度", "客户反映上次现场服务工程师未按约定时间到场。"),
+    ("zhangsan", "open", None, "product", "GIS平台地图服务频繁超时，影响外业数据上报，请尽快安排排查。"),
+    ("lisi", "assigned", "chuwei", "product", "管网监测系统昨日起部分传感器数据缺失，报表显示为空。"),
+    ("zhouqiang", "handling", "chuwei", "product", "升级到新版本后不动产登记系统打印模板错位。"),
+    ("lisi", "callback", "hanmei", "service", "数据加工服务第二批成果比合同约定晚交付两周，客户要求说明原因。"),
+    ("zhangsan", "closed", "hanmei", "service", "客户反映上次现场服务工程师未按约定时间到场。"),
 ]
 
 
@@ -287,7 +288,7 @@ def _tickets(rng: random.Random, customers: list[CustomerSpec], today: date
         _ticket_progress(ticket, status, handler)
         tickets.append((creator, ci, ticket))
     tickets.append((HOTLINE_USER, None, {
-        "complainant": "吴先生", "contact_info": "13912345678", "category": "咨询", "status": "open",
+        "complainant": "吴先生", "contact_info": "13912345678", "category": "inquiry", "status": "open",
         "content": "来电咨询去年采购的数据中台软件能否续保，以及续保价格。",
     }))
     return tickets

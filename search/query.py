@@ -15,12 +15,13 @@ from sqlalchemy.orm import Session
 
 from core.errors import ValidationFailed
 from crm import org, records
+from crm.admin import field_rules
 from crm.models import User
 from crm.records.models import ContactRecord
 from crm.records.permissions import actor
 from db.session import Database
 from engine.models import CarbonCopy, HumanTask, InstanceReader, ProcessInstance
-from search.index import KIND_MODELS
+from search.index import FIELDS, KIND_MODELS
 from search.models import SearchDoc
 from search.tokens import query_tokens
 
@@ -117,6 +118,32 @@ def _customers_of_contact_records(s: Session, ids: list[int]) -> dict[int, int]:
                                        .where(ContactRecord.id.in_(ids)))}
 
 
+def _without_hidden(s: Session, viewer: User, shown: list[tuple[int, str, int]], tokens: list[str]
+                    ) -> tuple[list[tuple[int, str, int]], dict[int, SearchDoc]]:
+    """Field permissions (crm/admin/field_rules.py): a record document whose kind has fields the
+    viewer's roles hide is checked again on the fields they may see — kept (with that text as its
+    body, for the snippet: the second value, by document id) only if every word is still found there."""
+    lim = field_rules.limits(s, viewer)
+    out: list[tuple[int, str, int]] = []
+    rewritten: dict[int, SearchDoc] = {}
+    for doc_id, kind, ref in shown:
+        model = KIND_MODELS.get(kind)
+        hidden = lim.hides(kind) if model is not None else set()
+        _kind, fields, title_field = FIELDS[model] if model is not None else ("", (), "")
+        if not hidden & set(fields):
+            out.append((doc_id, kind, ref))
+            continue
+        row = s.get(model, ref)
+        body = "\n".join(str(v) for v in (getattr(row, f) for f in fields if f not in hidden) if v not in (None, "")) \
+            if row is not None else ""
+        if all(tok in body.lower() for tok in tokens):
+            doc = s.get(SearchDoc, doc_id)
+            title = (doc.title if doc is not None else "") if title_field not in hidden else f"#{ref}"
+            rewritten[doc_id] = SearchDoc(id=doc_id, kind=kind, ref_id=ref, title=title, body=body)
+            out.append((doc_id, kind, ref))
+    return out, rewritten
+
+
 def snippet(body: str, tokens: list[str], width: int = 90) -> tuple[str, str]:
     """(plain text, HTML with the matches in <mark>) around the first match in `body`."""
     flat = re.sub(r"\s+", " ", body.replace("\n¶\n", " · "))
@@ -151,9 +178,9 @@ def search(db: Database, actor_id: int, q: Any, kind: Any = None, limit: int = 2
     with db.uow() as s:
         viewer = actor(s, actor_id)
         ranked = _ranked(s, tokens, kind, CANDIDATES)
-        shown = _visible(s, viewer, ranked, records.reach(s, viewer))
+        shown, rewritten = _without_hidden(s, viewer, _visible(s, viewer, ranked, records.reach(s, viewer)), tokens)
         items = []
-        docs = _docs(s, [r[0] for r in shown[:limit]])
+        docs = [rewritten.get(d.id, d) for d in _docs(s, [r[0] for r in shown[:limit]])]
         customers = _customers_of_contact_records(s, [d.ref_id for d in docs if d.kind == "contact_record"])
         for d in docs:
             plain, marked = snippet(d.body, tokens)

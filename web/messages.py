@@ -56,6 +56,14 @@ MESSAGES: dict[str, str] = {
     "role_key_format": "2 to 50 lower-case letters, digits or _, starting with a letter.",
     # CRM records (crm/records/)
     "no_contact": "Choose one of this customer's contacts.",
+    # CRM administration (crm/admin/): the data dictionary, field permissions, salesperson codes
+    "retired_option": "This value is no longer offered; choose one of the offered values.",
+    "field_not_editable": "Your role may not change this field.",
+    "export_forbidden": "Your role may not export these records.",
+    "pattern": "Use the required format: %(pattern)s.",
+    "bool": "Choose yes or no.",
+    "range": "Enter a whole number from %(min)s to %(max)s.",
+    "no_role": "Choose a role from the list.",
     # withdrawing / urging an instance (engine/instances.py, DomainError.reason)
     "already_acted": "It can no longer be withdrawn: an approver has already acted.",
     "instance_ended": "The process has already ended.",

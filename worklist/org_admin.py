@@ -72,6 +72,8 @@ def org_user_new() -> Any:
     payload = {"username": (f.get("username") or "").strip(), "display_name": f.get("display_name") or "",
                "password": f.get("password") or "", "department": _int_or_none(f.get("department")),
                "supervisor": _text_or_none(f.get("supervisor")), "roles": f.getlist("roles")}
+    if _text_or_none(f.get("sales_code")):
+        payload["sales_code"] = _text_or_none(f.get("sales_code"))
     try:
         created = directory.create_user(database(), _uid(), payload)
     except DomainError as e:
@@ -90,7 +92,7 @@ def org_user_edit(user_id: int) -> Any:
     changes: dict[str, Any] = {"display_name": f.get("display_name") or "",
                                "department": _int_or_none(f.get("department")),
                                "supervisor": _text_or_none(f.get("supervisor")), "roles": f.getlist("roles"),
-                               "active": f.get("active") == "on"}
+                               "active": f.get("active") == "on", "sales_code": _text_or_none(f.get("sales_code"))}
     if not changes["active"] and f.get("successor"):
         changes["successor"] = f.get("successor")
     if f.get("password"):

@@ -12,6 +12,7 @@ engine's reads of the instances about a record (engine/about.py). Under /crm.
     records.py       list + detail pages of the other record kinds
     labels.py        field and status labels (zh / en) and the columns each list shows
     timeline.py      the customer page's timeline, merged from its records and instances
+    admin.py         CRM settings: data dictionary, field permissions, system log; the recycle bin
 """
 from __future__ import annotations
 
@@ -25,4 +26,4 @@ bp = Blueprint("workspace", __name__, url_prefix="/crm", template_folder="templa
 register_page_errors(bp)
 
 # Page modules register their routes on `bp` when imported.
-from workspace import customer360, customers, office, records  # noqa: E402,F401
+from workspace import admin, customer360, customers, office, records  # noqa: E402,F401

@@ -53,7 +53,7 @@ def _page(customer_id: int, form: dict[str, Any] | None = None, errors: dict[str
         for_customer=[p for p in starters if "customers" in p["picks"]],
         for_contract=[p for p in starters if "contracts" in p["picks"]], contract_startable=CONTRACT_STARTABLE,
         ways=crm_records.CONTACT_WAYS, form=form or {"date": date.today().isoformat()}, errors=errors or {},
-        industries=crm_records.INDUSTRIES, pages_nav=labels.PAGES), status
+        pages_nav=labels.PAGES), status
 
 
 @bp.get("/customers/<int:customer_id>")

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import g
 from flask_babel import lazy_gettext as _l
+
+from crm import records as crm_records
+from crm.admin import options as option_lists
+from web.i18n import select_locale
+from web.users import database
 
 # labels shared by every kind (a kind's own table below wins)
 COMMON: dict[str, Any] = {
@@ -58,6 +64,32 @@ def label(kind: str, field: str) -> Any:
 
 def value(v: Any) -> Any:
     return VALUES.get(v, v) if isinstance(v, str) else v
+
+
+def option_list(kind: str, name: str) -> str | None:
+    """The data-dictionary list a field's values come from (crm/admin/options.py), if any."""
+    f = crm_records.KINDS[kind].by_name.get(name) if kind in crm_records.KINDS else None
+    return f.options if f is not None and f.kind == "option" else None
+
+
+def choices(category: str) -> list[tuple[str, str, bool]]:
+    """[(code, label, offered)] of a list in the user's language, read once per request."""
+    maps = g.get("lz_option_labels")
+    if maps is None:
+        maps = g.lz_option_labels = option_lists.label_maps(database(), select_locale())
+    return maps.get(category, [])
+
+
+def option(kind: str, name: str, v: Any) -> Any:
+    """The label of an option field's code (the code itself when the list does not know it); area
+    and industry codes are shown with their names."""
+    category = option_list(kind, name)
+    if category is None:
+        return value(v)
+    text = next((lbl for code, lbl, _on in choices(category) if code == v), None)
+    if text is None:
+        return v
+    return f"{v} {text}" if category in ("area_code", "industry") else text
 
 
 # list page slug -> (record kind, its title, columns, filters besides the keyword)

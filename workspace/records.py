@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext
 
 from core.errors import ValidationFailed
 from crm import records as crm_records
+from crm.admin import field_rules
 from crm.records import saved_filters
 from engine import about
 from web.errors import FORM_REFUSED
@@ -51,8 +52,8 @@ def filter_options(slug: str, facets: dict[str, Any]) -> list[dict[str, Any]]:
             if not facets["team"]:
                 continue  # only themselves to choose from
             opts = [(p["username"], p["display_name"]) for p in facets["owners"]]
-        elif name == "industry":
-            opts = [(code, f"{code} {text}") for code, text in crm_records.INDUSTRIES.items()]
+        elif f.kind == "option" and f.options:
+            opts = [(code, labels.option(kind_key, name, code)) for code, _text, _on in labels.choices(f.options)]
         elif f.kind == "enum":
             opts = [(c, labels.value(c)) for c in f.choices]
         elif f.kind == "bool":
@@ -78,10 +79,17 @@ def display_names(items: list[dict[str, Any]], extra_refs: dict[str, set[int]] |
     return crm_records.names(database(), uid(), refs, people)
 
 
+def limits_of(kind_key: str) -> dict[str, list[str]]:
+    """What the user's roles hide, keep read-only or keep from export on this kind (field permissions)."""
+    return field_rules.my_limits(database(), uid()).get(kind_key, {"hidden": [], "readonly": [], "noexport": []})
+
+
 def record_list(slug: str) -> Any:
     if slug not in labels.PAGES:
         abort(404)
     kind_key, title, columns, _ = labels.PAGES[slug]
+    limits = limits_of(kind_key)
+    columns = tuple(c for c in columns if c not in limits["hidden"])
     filters = page_filters(slug, request.args)
     page = max(1, request.args.get("page", 1, type=int) or 1)
     errors: dict[str, str] = {}
@@ -100,7 +108,8 @@ def record_list(slug: str) -> Any:
     return render_template(
         "workspace/list.html", nav="crm", slug=slug, kind=kind_key, title=title, columns=columns, items=items,
         total=total, page=page, pages=pages, page_url=page_url, filters=filters, errors=errors,
-        filter_fields=filter_options(slug, facets), names=display_names(items), labels=labels,
+        filter_fields=[f for f in filter_options(slug, facets) if f["name"] not in limits["hidden"]],
+        names=display_names(items), labels=labels, can_export="*" not in limits["noexport"],
         saved=saved_filters.list_saved(database(), uid(), slug), excel=slug in EXCEL_PAGES,
         pages_nav=labels.PAGES), FORM_REFUSED if errors else 200
 

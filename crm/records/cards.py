@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import DomainError
+from crm.admin import field_rules
 from crm.models import User
 from crm.records.catalogue import KINDS
 from crm.records.fields import output
@@ -82,7 +83,9 @@ class Viewer:
     def _dict(self, kind: str, row: Any) -> dict[str, Any]:
         """The record's card fields (and label fields) as the API shows them."""
         k = KINDS[kind]
-        return {"id": row.id, **{f.name: output(self.s, f, getattr(row, f.attr)) for f in k.fields}}
+        hidden = field_rules.limits(self.s, self.actor).hides(kind) if self.actor is not None else set()
+        return {"id": row.id, **{f.name: output(self.s, f, getattr(row, f.attr)) for f in k.fields
+                                 if f.name not in hidden}}
 
     def record(self, kind: str, record_id: Any) -> dict[str, Any] | None:
         """The record if the user may see it (as `records.get` would let them), else None."""

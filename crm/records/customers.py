@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from core.errors import Forbidden, ValidationFailed
+from crm.admin import field_rules
 from crm.records.catalogue import KINDS
 from crm.records.fields import Bad, F, parse, username
 from crm.records.models import CustomerOwnerHistory
@@ -59,7 +60,7 @@ def reassign_customer(db: Database, actor_id: int, customer_id: int, payload: An
         customer.owner_id = new_owner
         customer.updated_at = utcnow()
         s.flush()
-        return kind.as_dict(s, customer)
+        return field_rules.limits(s, actor).strip(kind.key, kind.as_dict(s, customer))
 
 
 def customer_owner_history(db: Database, actor_id: int, customer_id: int) -> list[dict[str, Any]]:

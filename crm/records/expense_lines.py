@@ -5,7 +5,7 @@
 A claim has 1 to MAX_LINES lines; each line is an object of exactly these fields:
 
 - date: required, YYYY-MM-DD;
-- category: required, one of CATEGORIES (the values the form offers);
+- category: required, an offered code of the data dictionary's expense categories (shipped: CATEGORIES);
 - amount: required, a number from 0.01 to MAX_AMOUNT with at most 2 decimals;
 - customer: optional, the id of a customer the *claimant* may see (crm/records/permissions.py:
   owned by them or someone below them; admins see all); an unknown and an invisible customer
@@ -24,13 +24,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.errors import Msg
+from crm.admin import options as option_lists
 from crm.models import User
 from crm.records.fields import MAX_ID, F, text
 from crm.records.models import Customer, ExpenseLine
 from crm.records.permissions import reach
 from crm.values import parse_decimal
 
-# value -> label; the form (forms/schemas/expense_reimbursement.json) offers the same values
+# the shipped expense categories, value -> label; the list itself is the data dictionary's
+# "expense_category" (crm/admin/options.py), which the form's picker offers
 CATEGORIES: dict[str, str] = {
     "travel": "差旅 Travel",
     "transport": "交通 Transport",
@@ -46,7 +48,7 @@ MAX_NOTE = 500
 CENT = Decimal("0.01")
 
 # The declaration of a line as the API shows it (serialization, the OpenAPI schema).
-LINE_FIELDS = (F("date", "date", required=True), F("category", "enum", 50, required=True, choices=tuple(CATEGORIES)),
+LINE_FIELDS = (F("date", "date", required=True), F("category", "option", 50, required=True, options="expense_category"),
                F("amount", "decimal", required=True, low=CENT, high=MAX_AMOUNT), F("customer", "customer"),
                text("note", MAX_NOTE))
 LINE_NAMES = tuple(f.name for f in LINE_FIELDS)
@@ -71,11 +73,13 @@ def parse_date(value: Any) -> date | Msg:
         return NOT_A_DATE
 
 
-def _category(value: Any) -> str | Msg:
+def _category(s: Session, value: Any) -> str | Msg:
+    """A code of the data dictionary's expense categories that is offered now."""
     if _blank(value):
         return REQUIRED
-    if not isinstance(value, str) or value.strip() not in CATEGORIES:
-        return Msg("one_of", f"one of {', '.join(CATEGORIES)}", choices=list(CATEGORIES))
+    codes = option_lists.active_codes(s, "expense_category")
+    if not isinstance(value, str) or value.strip() not in codes:
+        return Msg("one_of", f"one of {', '.join(codes)}", choices=codes)
     return value.strip()
 
 
@@ -111,7 +115,7 @@ def _line(s: Session, ids: set[int] | None, item: dict[str, Any], path: str, fie
     for k in item:
         if k not in LINE_NAMES:
             fields[f"{path}.{k}"] = Msg("unknown_field", "not a field of an expense line", allowed=list(LINE_NAMES))
-    values = {"date": parse_date(item.get("date")), "category": _category(item.get("category")),
+    values = {"date": parse_date(item.get("date")), "category": _category(s, item.get("category")),
               "amount": _amount(item.get("amount")), "customer_id": _customer(s, ids, item.get("customer")),
               "note": _note(item.get("note"))}
     bad = {name: v for name, v in values.items() if isinstance(v, Msg)}

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import Msg
+from crm.admin import options as option_lists
 from crm.models import User
 from crm.records.models import Agent, Customer
 from db.base import iso
@@ -39,8 +40,10 @@ REFERENCES: dict[str, type] = {"customer": Customer, "agent": Agent}  # kind -> 
 class F:
     """One field of a record as the API sees it.
 
-    kind: a key of PARSERS (text | email | phone | enum | int | decimal | date | datetime | bool | json |
-    user | customer | agent). `attr` is the model attribute (default: name, or name + "_id" for references).
+    kind: a key of PARSERS (text | email | phone | enum | option | int | decimal | date | datetime | bool |
+    json | user | customer | agent). `attr` is the model attribute (default: name, or name + "_id" for
+    references). An `option` field stores a code of the data-dictionary list `options`
+    (crm/admin/options.py): admins change the list, the code stays.
     """
 
     name: str
@@ -56,6 +59,7 @@ class F:
     process: bool = False  # set by the processes (process_update); through the API only admins may correct it
     default: Any = None
     attr_name: str | None = None
+    options: str | None = None
 
     @property
     def attr(self) -> str:
@@ -131,6 +135,16 @@ def _phone(f: F, value: str) -> None:
 def _choice(f: F, value: str) -> None:
     if value not in f.choices:
         raise Bad(Msg("not_allowed", f"one of: {', '.join(f.choices)}"))
+
+
+def _option(s: Session, f: F, value: Any, ids: set[int] | None) -> str:
+    """A code of the field's option list that is offered now (crm/admin/options.py)."""
+    code = _string()(s, f, value, ids)
+    assert f.options is not None
+    problem = option_lists.check(s, f.options, code)
+    if problem is not None:
+        raise Bad(problem)
+    return code
 
 
 def _within_bounds(f: F, value: Any) -> None:
@@ -217,8 +231,8 @@ def _reference(s: Session, f: F, value: Any, ids: set[int] | None) -> int:
 
 PARSERS: dict[str, Parser] = {
     "text": _string(), "email": _string(_email), "phone": _string(_phone), "enum": _string(_choice),
-    "int": _int, "decimal": _decimal, "date": _date, "datetime": _datetime, "bool": _bool, "json": _json,
-    "user": _user, "customer": _reference, "agent": _reference,
+    "option": _option, "int": _int, "decimal": _decimal, "date": _date, "datetime": _datetime, "bool": _bool,
+    "json": _json, "user": _user, "customer": _reference, "agent": _reference,
 }
 
 
@@ -235,6 +249,15 @@ def filter_value(s: Session, f: F, raw: str) -> Any:
 
 def _filter_enum(s: Session, f: F, raw: str) -> str:
     _choice(f, raw)
+    return raw
+
+
+def _filter_option(s: Session, f: F, raw: str) -> str:
+    """Any code the list has (a retired one too: records may still hold it)."""
+    assert f.options is not None
+    codes = [e.code for e in option_lists.entries(s, f.options)]
+    if raw not in codes:
+        raise Bad(Msg("not_allowed", f"one of: {', '.join(codes)}"))
     return raw
 
 
@@ -279,8 +302,8 @@ def _as_is(s: Session, f: F, raw: str) -> str:
 
 
 FILTERS: dict[str, Callable[[Session, F, str], Any]] = {
-    "text": _as_is, "email": _as_is, "phone": _as_is, "enum": _filter_enum, "bool": _filter_bool,
-    "int": _filter_int, "customer": _filter_int, "agent": _filter_int, "decimal": _filter_decimal,
+    "text": _as_is, "email": _as_is, "phone": _as_is, "enum": _filter_enum, "option": _filter_option,
+    "bool": _filter_bool, "int": _filter_int, "customer": _filter_int, "agent": _filter_int, "decimal": _filter_decimal,
     "date": _filter_date, "user": _filter_user,
 }
 

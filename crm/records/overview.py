@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crm.admin import field_rules
 from crm.models import User
 from crm.records.catalogue import KINDS
 from crm.records.fields import username
@@ -43,15 +44,17 @@ def customer_overview(db: Database, actor_id: int, customer_id: int) -> dict[str
         ids = reach(s, actor)
         ck = KINDS["customer"]
         row = ck.load(s, actor, ids, customer_id)
-        out: dict[str, Any] = {"customer": ck.as_dict(s, row), "can_write": ck.can_write(s, actor, row)}
+        lim = field_rules.limits(s, actor)  # fields the user's roles hide are left out, as in the API
+        out: dict[str, Any] = {"customer": lim.strip("customer", ck.as_dict(s, row)),
+                               "can_write": ck.can_write(s, actor, row)}
         for section, kind_key in BY_CUSTOMER:
             model: Any = KINDS[kind_key].model
             order = (ContactRecord.date.desc(), ContactRecord.id.desc()) if kind_key == "contact_record" \
                 else (model.id.desc(),)
-            out[section] = [KINDS[kind_key].as_dict(s, r)
+            out[section] = [lim.strip(kind_key, KINDS[kind_key].as_dict(s, r))
                             for r in _rows(s, actor, ids, kind_key, model.customer_id == customer_id, order)]
         about = ExpenseClaim.id.in_(select(ExpenseLine.claim_id).where(ExpenseLine.customer_id == customer_id))
-        out["expense_claims"] = [KINDS["expense_claim"].as_dict(s, r) for r in
+        out["expense_claims"] = [lim.strip("expense_claim", KINDS["expense_claim"].as_dict(s, r)) for r in
                                  _rows(s, actor, ids, "expense_claim", about, (ExpenseClaim.id.desc(),))]
         history = s.scalars(select(CustomerOwnerHistory).where(CustomerOwnerHistory.customer_id == customer_id)
                             .order_by(CustomerOwnerHistory.id))

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from core.errors import NotFound, ValidationFailed
+from crm.admin import field_rules
 from crm.records.catalogue import KINDS
 from crm.records.models import SavedFilter
 from crm.records.permissions import actor as _actor
@@ -63,8 +64,9 @@ def save(db: Database, actor_id: int, page: str, name: Any, query: Any) -> dict[
         kind = KINDS[PAGES[page]]
         problems: dict[str, str] = {}
         rest = dict(query)
-        stmt = _search(kind, kind.visible(s, actor, reach(s, actor)), rest.pop("q", None), problems)
-        _filters(s, kind, stmt, rest, problems)
+        hidden = field_rules.limits(s, actor).hides(kind.key)  # no saved filter on a field the user may not see
+        stmt = _search(kind, kind.visible(s, actor, reach(s, actor)), rest.pop("q", None), problems, hidden)
+        _filters(s, kind, stmt, rest, problems, hidden)
         fields.update({f"query.{k}": v for k, v in problems.items()})
         if fields:
             raise ValidationFailed("invalid saved filter", fields)

@@ -16,12 +16,14 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.errors import Conflict, Msg, NotFound, ValidationFailed
+from core.errors import Conflict, Forbidden, Msg, NotFound, ValidationFailed
 from crm import numbering
+from crm.admin import field_rules, recycle
 from crm.models import User
 from crm.records.catalogue import KINDS
-from crm.records.fields import MAX_ID, Bad, F, filter_value, parse
+from crm.records.fields import MAX_ID, Bad, F, filter_value, output, parse
 from crm.records.kinds import Kind, Save
+from crm.records.models import Contact, ContactRecord, Customer, CustomerOwnerHistory
 from crm.records.permissions import actor as _actor
 from crm.records.permissions import reach
 from db.base import utcnow
@@ -31,6 +33,27 @@ MAX_Q = 100
 RESERVED_QUERY = ("q", "page", "per_page")
 BULK_KINDS = ("customer", "agent", "contact", "contract")  # record types create_many (spreadsheet import) accepts
 MAX_BULK = 5000
+field_rules.KIND_FIELDS.update({key: tuple(f.name for f in k.fields) for key, k in KINDS.items()})
+# what goes into the recycle bin with a deleted customer (deleted with it by the database's cascade)
+CUSTOMER_CHILDREN: dict[str, tuple[type, Any]] = {
+    "contact": (Contact, Contact.customer_id), "contact_record": (ContactRecord, ContactRecord.customer_id),
+    "owner_history": (CustomerOwnerHistory, CustomerOwnerHistory.customer_id)}
+recycle.MODELS.update({key: (k.model, {n: m for n, (m, _c) in CUSTOMER_CHILDREN.items()} if key == "customer" else {})
+                       for key, k in KINDS.items()})
+
+
+def shown(s: Session, actor: User, kind: Kind, record: dict[str, Any]) -> dict[str, Any]:
+    """The record as `actor` may see it: without the fields their roles hide (crm/admin/field_rules.py)."""
+    return field_rules.limits(s, actor).strip(kind.key, record)
+
+
+def _may_edit(s: Session, actor: User, kind: Kind, payload: dict[str, Any], row: Any) -> None:
+    """Forbidden naming each field of the payload the actor's roles may not change."""
+    def current(name: str) -> Any:
+        f = kind.by_name.get(name)
+        return output(s, f, getattr(row, f.attr)) if f is not None and row is not None else None
+
+    field_rules.check_write(field_rules.limits(s, actor), kind.key, payload, row, current)
 
 
 def kind_of(key: str) -> Kind:
@@ -63,11 +86,16 @@ def _payload(kind: Kind, payload: Any, actor: User | None, extra: tuple[str, ...
 
 
 def _values(s: Session, kind: Kind, payload: dict[str, Any], ids: set[int] | None, creating: bool,
-            fields_out: dict[str, str]) -> dict[str, Any]:
-    """attr -> parsed value for the fields present (all writable fields when creating)."""
+            fields_out: dict[str, str], row: Any = None) -> dict[str, Any]:
+    """attr -> parsed value for the fields present (all writable fields when creating). An option
+    field sent with the code the record holds is kept even if that entry was retired since."""
     out: dict[str, Any] = {}
     for f in kind.fields:
         if not f.writable or (not creating and f.name not in payload):
+            continue
+        held = getattr(row, f.attr) if row is not None and f.kind == "option" else None
+        if held is not None and payload.get(f.name) == held:
+            out[f.attr] = held
             continue
         if creating and f.name not in payload and f.default is not None:
             out[f.attr] = f.default
@@ -86,7 +114,7 @@ def _values(s: Session, kind: Kind, payload: dict[str, Any], ids: set[int] | Non
 def _checked(s: Session, kind: Kind, actor: User, ids: set[int] | None, row: Any, payload: dict[str, Any],
              fields: dict[str, str]) -> dict[str, Any]:
     """The values of an API save (row None: creating), the kind's rules applied; problems into `fields`."""
-    values = _values(s, kind, payload, ids, row is None, fields)
+    values = _values(s, kind, payload, ids, row is None, fields, row)
     kind.before_save(Save(s, actor, ids, row, payload, values, fields))
     kind.derive(row, values)
     return values
@@ -154,6 +182,7 @@ def create(db: Database, actor_id: int, kind_key: str, payload: Any, customer_id
                 raise ValidationFailed("the customer is given by the path", {"customer": "must match the path"})
             p["customer"] = customer_id
         kind.check_create(actor)
+        _may_edit(s, actor, kind, p, None)
         fields: dict[str, str] = {}
         values = _checked(s, kind, actor, ids, None, p, fields)
         if fields:
@@ -161,7 +190,7 @@ def create(db: Database, actor_id: int, kind_key: str, payload: Any, customer_id
         _unique(s, kind, None, values)
         row = _insert(s, kind, actor, values)
         s.flush()
-        return kind.as_dict(s, row)
+        return shown(s, actor, kind, kind.as_dict(s, row))
 
 
 def create_many(db: Database, actor_id: int, kind_key: str, payloads: list[Any]) -> list[dict[str, Any]]:
@@ -185,7 +214,8 @@ def create_many(db: Database, actor_id: int, kind_key: str, payloads: list[Any])
             row_fields: dict[str, str] = {}
             try:
                 p = _payload(kind, payload, actor)
-            except ValidationFailed as e:
+                _may_edit(s, actor, kind, p, None)
+            except (ValidationFailed, Forbidden) as e:
                 fields.update({f"{i}.{k}": v for k, v in e.fields.items()})
                 continue
             values = _checked(s, kind, actor, ids, None, p, row_fields)
@@ -202,7 +232,7 @@ def create_many(db: Database, actor_id: int, kind_key: str, payloads: list[Any])
             prepared.append(values)
         if fields:
             raise ValidationFailed(f"invalid {kind.label}s: nothing was created", fields)
-        out = [kind.as_dict(s, _insert(s, kind, actor, values)) for values in prepared]
+        out = [shown(s, actor, kind, kind.as_dict(s, _insert(s, kind, actor, values))) for values in prepared]
         s.flush()
         return out
 
@@ -211,7 +241,7 @@ def get(db: Database, actor_id: int, kind_key: str, record_id: int) -> dict[str,
     kind = kind_of(kind_key)
     with db.uow() as s:
         actor = _actor(s, actor_id)
-        return kind.as_dict(s, kind.load(s, actor, reach(s, actor), record_id))
+        return shown(s, actor, kind, kind.as_dict(s, kind.load(s, actor, reach(s, actor), record_id)))
 
 
 def update(db: Database, actor_id: int, kind_key: str, record_id: int, payload: Any) -> dict[str, Any]:
@@ -222,6 +252,7 @@ def update(db: Database, actor_id: int, kind_key: str, record_id: int, payload: 
         row = kind.load(s, actor, ids, record_id)
         kind.check_write(s, actor, row)
         p = _payload(kind, payload, actor)
+        _may_edit(s, actor, kind, p, row)
         fields: dict[str, str] = {}
         values = _checked(s, kind, actor, ids, row, p, fields)
         if fields:
@@ -231,7 +262,7 @@ def update(db: Database, actor_id: int, kind_key: str, record_id: int, payload: 
             setattr(row, attr, value)
         _number(s, kind, row)
         _flush(s, kind)
-        return kind.as_dict(s, row)
+        return shown(s, actor, kind, kind.as_dict(s, row))
 
 
 def delete(db: Database, actor_id: int, kind_key: str, record_id: int) -> None:
@@ -241,30 +272,50 @@ def delete(db: Database, actor_id: int, kind_key: str, record_id: int) -> None:
         row = kind.load(s, actor, reach(s, actor), record_id)
         kind.check_write(s, actor, row)
         kind.before_delete(s, row)
+        _to_recycle_bin(s, kind, row, actor)
         s.delete(row)
 
 
-def _search(kind: Kind, stmt: Any, q: str | None, fields: dict[str, str]) -> Any:
-    """`q` over every text field of the kind (case-insensitive, substring)."""
+def _to_recycle_bin(s: Session, kind: Kind, row: Any, actor: User) -> None:
+    """Keep the deleted record (and a customer's contacts, contact records and owner history) in the
+    recycle bin (crm/admin/recycle.py), owned by the salesperson of its customer, else its user or
+    creator."""
+    if kind.key == "customer":
+        owner = row.owner_id
+    elif getattr(row, "customer_id", None) is not None:
+        owner = s.scalar(select(Customer.owner_id).where(Customer.id == row.customer_id))
+    else:
+        owner = getattr(row, "user_id", None) or row.created_by_id
+    children = {name: (model, list(s.scalars(select(model).where(col == row.id))))
+                for name, (model, col) in CUSTOMER_CHILDREN.items()} if kind.key == "customer" else {}
+    main = next((getattr(row, a) for a in ("name", "title", "number", "code", "period") if getattr(row, a, None)),
+                f"#{row.id}")
+    recycle.put(s, kind.key, f"{kind.label} {main}", row, owner, actor, children)
+
+
+def _search(kind: Kind, stmt: Any, q: str | None, fields: dict[str, str], hidden: set[str]) -> Any:
+    """`q` over every text field of the kind the reader may see (case-insensitive, substring)."""
     if q is None or not q.strip():
         return stmt
     if len(q) > MAX_Q:
         fields["q"] = f"at most {MAX_Q} characters"
         return stmt
     like = "%" + q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    cols = [getattr(kind.model, f.attr) for f in kind.fields if f.searchable]
+    cols = [getattr(kind.model, f.attr) for f in kind.fields if f.searchable and f.name not in hidden]
     return stmt.where(or_(*(func.lower(c).like(like, escape="\\") for c in cols)))
 
 
-def _filters(s: Session, kind: Kind, stmt: Any, query: dict[str, str], fields: dict[str, str]) -> Any:
-    """Exact filters: `?field=value` (users by username, references by id, `created_by` by username)."""
+def _filters(s: Session, kind: Kind, stmt: Any, query: dict[str, str], fields: dict[str, str],
+             hidden: set[str]) -> Any:
+    """Exact filters: `?field=value` (users by username, references by id, `created_by` by username);
+    a field hidden from the reader is not one they can filter on."""
     for name, raw in sorted(query.items()):
         if name in RESERVED_QUERY:
             continue
         f = F("created_by", "user", attr_name="created_by_id") if name == "created_by" else kind.by_name.get(name)
-        if f is None or f.kind == "json":
+        if f is None or f.kind == "json" or name in hidden:
             fields[name] = "unknown filter; filter on: " + ", ".join(
-                [x.name for x in kind.fields if x.kind != "json"] + ["created_by", "q"])
+                [x.name for x in kind.fields if x.kind != "json" and x.name not in hidden] + ["created_by", "q"])
             continue
         try:
             stmt = stmt.where(getattr(kind.model, f.attr) == filter_value(s, f, raw))
@@ -289,13 +340,14 @@ def list_records(db: Database, actor_id: int, kind_key: str, query: dict[str, st
             KINDS["customer"].load(s, actor, ids, customer_id)
             stmt = stmt.where(kind.model.customer_id == customer_id)
         fields: dict[str, str] = {}
-        stmt = _search(kind, stmt, query.pop("q", None), fields)
-        stmt = _filters(s, kind, stmt, query, fields)
+        hidden = field_rules.limits(s, actor).hides(kind.key)
+        stmt = _search(kind, stmt, query.pop("q", None), fields, hidden)
+        stmt = _filters(s, kind, stmt, query, fields, hidden)
         if fields:
             raise ValidationFailed("invalid search", fields)
         total = s.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
         rows = s.scalars(stmt.order_by(kind.model.id.desc()).offset(offset).limit(limit))
-        return [kind.as_dict(s, row) for row in rows], int(total or 0)
+        return [shown(s, actor, kind, kind.as_dict(s, row)) for row in rows], int(total or 0)
 
 
 def all_visible(db: Database, actor_id: int, kind_key: str, query: dict[str, str] | None = None
@@ -320,7 +372,7 @@ def process_update(s: Session, kind_key: str, record_id: int, changes: dict[str,
     p = _payload(kind, changes, None)
     kind.before_process_update(p)
     fields: dict[str, str] = {}
-    values = _values(s, kind, p, None, False, fields)
+    values = _values(s, kind, p, None, False, fields, row)
     kind.derive(row, values)
     if fields:
         raise ValidationFailed(f"invalid {kind.label} change", fields)

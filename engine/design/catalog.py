@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.errors import Forbidden, NotFound
+from crm.admin import syslog
 from db.session import Database
 from engine.design import definitions
 from engine.design.access import require_designer
@@ -50,5 +51,9 @@ def deploy_definition(db: Database, actor_id: int, xml: bytes,
             raise Forbidden("only administrators and process administrators may deploy process definitions",
                             reason="deploy_forbidden") from e
     d, created = definitions.deploy(db, xml, actor_id, forms)
-    return {**definitions.definition_dict(d), "warnings": getattr(d, "deploy_warnings", []),
-            "translations": getattr(d, "deploy_translations", [])}, created
+    out = {**definitions.definition_dict(d), "warnings": getattr(d, "deploy_warnings", []),
+           "translations": getattr(d, "deploy_translations", [])}
+    if created:  # the system log (crm/admin/syslog.py): who deployed which definition
+        syslog.record_in(db, actor_id, "definition.deploy", "definition", f"{out['key']} v{out['version']}",
+                         {"name": out.get("name"), "checksum": getattr(d, "checksum", None)})
+    return out, created

@@ -40,7 +40,7 @@ def test_agents(client):
 
 
 def test_tickets_claims_balances_settlements(client):
-    t = _post(client, "clerk", "tickets", {"complainant": "刘先生", "content": "无法登录", "category": "产品"})
+    t = _post(client, "clerk", "tickets", {"complainant": "刘先生", "content": "无法登录", "category": "product"})
     r = client.patch(f"{API}/tickets/{t['id']}", json={"status": "callback", "satisfaction": 4},
                      headers=login(client, "clerk"))
     assert r.get_json()["satisfaction"] == 4

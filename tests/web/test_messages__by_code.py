@@ -44,7 +44,8 @@ def test_every_code_has_a_chinese_translation(app):
               "retry_after": 5, "max_mb": 5, "accept": ".pdf", "max_kb": 200,  # files and signatures
               # the expression checks (bpmn/expressions.py)
               "source": "s", "name": "n", "suggestion": "g", "expr": "e", "keys": "ks", "attr": "a",
-              "operator": ">>", "hint": ">=", "literal": "1"}
+              "operator": ">>", "hint": ">=", "literal": "1",
+              "pattern": "^[0-9]{4}$"}  # the data dictionary (crm/admin/options.py)
 
     def rendered():
         from flask_babel import gettext
