@@ -76,6 +76,7 @@ RULES: dict[str, Rule] = {
     "customer": Rule("KH{YYYY}{seq:5}"),
     "contract": Rule("HT{YYYY}{seq:4}"),
     "agent": Rule("DL{seq:4}"),
+    "opportunity": Rule("JH{YYYY}{seq:4}"),
 }
 
 

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from core.errors import DomainError, NotFound
 from crm import records as rs
 from crm.models import User
-from crm.records import Agent, Contract, Customer
+from crm.records import Agent, Contract, Customer, Opportunity
+from crm.records.opportunities import UNASSIGNED, opportunity_scope
 from db.session import Database
 
 MAX_OPTIONS = 50
@@ -59,8 +60,19 @@ def _users(s: Session, actor: User, q: str | None) -> Any:
     return stmt if cond is None else stmt.where(cond)
 
 
+def _opportunities(s: Session, actor: User, q: str | None) -> Any:
+    """Unassigned opportunities the user may see: what the sales-opportunity process takes in."""
+    stmt = select(Opportunity.id, Opportunity.summary, Opportunity.number).where(Opportunity.status == UNASSIGNED)
+    scope = opportunity_scope(rs.reach(s, actor))
+    if scope is not None:
+        stmt = stmt.where(scope)
+    cond = _like(q, Opportunity.summary, Opportunity.number, Opportunity.customer_name)
+    return (stmt if cond is None else stmt.where(cond)).order_by(Opportunity.id.desc())
+
+
 PICKERS: dict[str, Callable[[Session, User, str | None], Any]] = {
     "customers": _customers, "contracts": _contracts, "agents": _agents, "users": _users,
+    "opportunities": _opportunities,
 }
 
 
@@ -109,7 +121,7 @@ def search(db: Database, user_id: int, key: str, q: Any = None) -> list[dict[str
 
 
 # record kind of each picker whose values are CRM record ids (labelled as records when not offered)
-RECORD_PICKERS = {"customers": "customer", "contracts": "contract", "agents": "agent"}
+RECORD_PICKERS = {"customers": "customer", "contracts": "contract", "agents": "agent", "opportunities": "opportunity"}
 
 
 def form_options(s: Session, user_id: int, fields: list[tuple[str, str]], data: dict[str, Any],

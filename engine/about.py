@@ -36,7 +36,7 @@ CUSTOMER_KEYS = ("customer_id", "customer")
 CONTRACT_KEYS = ("contract_id",)
 LIMIT = 200
 # picker valuesKey -> the query-string parameter of the start page that pre-fills it
-PREFILL_PARAMS = {"customers": "customer", "contracts": "contract"}
+PREFILL_PARAMS = {"customers": "customer", "contracts": "contract", "opportunities": "opportunity"}
 
 
 def refers(s: Session, key: str, ids: list[int]) -> ColumnElement[bool]:

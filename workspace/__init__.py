@@ -25,4 +25,4 @@ bp = Blueprint("workspace", __name__, url_prefix="/crm", template_folder="templa
 register_page_errors(bp)
 
 # Page modules register their routes on `bp` when imported.
-from workspace import customer360, customers, records  # noqa: E402,F401
+from workspace import customer360, customers, opportunities, records  # noqa: E402,F401
