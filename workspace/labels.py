@@ -39,7 +39,7 @@ BY_KIND: dict[str, dict[str, Any]] = {
     "opportunity": {"number": _l("Opportunity no."), "source": _l("Opportunity source"),
                     "customer_name": _l("Customer name"), "summary": _l("Summary"),
                     "contact_name": _l("Contact person"), "contact_phone": _l("Contact phone"),
-                    "description": _l("Description"), "probability": _l("Probability (%)"),
+                    "description": _l("Description"), "probability": _l("Success probability"),
                     "amount": _l("Expected amount"), "stage": _l("Opportunity stage"), "product": _l("Product"),
                     "quantity": _l("Quantity"), "due_date": _l("Closing date"), "assigned_at": _l("Assigned at"),
                     "contract": _l("Contract draft"), "outcome_reason": _l("Reason")},
