@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from crm.processes import accounts, contract, expense, leave, opportunity, settlement, ticket
+from crm.processes import accounts, churn, contract, expense, leave, opportunity, settlement, ticket
 from crm.processes.call import Call
 
 __all__ = ["Call", "FUNCTIONS", "UNDOS"]
 
-_MODULES = (contract, leave, expense, accounts, ticket, settlement, opportunity)
+_MODULES = (contract, leave, expense, accounts, ticket, settlement, opportunity, churn)
 
 # registered name (crm.<record>.<verb>) -> fn(call, **args)
 FUNCTIONS: dict[str, Callable[..., Any]] = {name: fn for m in _MODULES for name, fn in m.FUNCTIONS.items()}
