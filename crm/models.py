@@ -1,10 +1,10 @@
 """Organisation records: users, departments, roles, the supervisor chain."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, JSONType, utcnow
@@ -60,6 +60,9 @@ class User(Base):
     # Migration 0010: carried in every session and bearer token; raised by logout, a password
     # change or reset and deactivation, so every older session and token stops working.
     token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Migration 0016: the last day of a trial account (试用账号); past it the user cannot sign in and
+    # the trials routine deactivates them, unless an extension (bpmn/trial_extension.bpmn) moves it.
+    trial_expires_on: Mapped[date | None] = mapped_column(Date)
 
     department: Mapped[Department | None] = relationship(foreign_keys=[department_id])
     supervisor: Mapped[User | None] = relationship(remote_side=[id])

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from core.config import RoutineSettings, load_routines
 from db.base import utcnow
 from db.session import Database
-from routines import churn
+from routines import churn, reminders, trials
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -24,7 +24,10 @@ def tick(db: Database, now: datetime | None = None, conf: RoutineSettings | None
     now = now or utcnow()
     conf = conf or load_routines()
     out: dict[str, int] = {}
-    for name, run in (("churn", lambda: len(churn.scan(db, conf.churn_months, now))),):
+    routines = (("churn", lambda: len(churn.scan(db, conf.churn_months, now))),
+                ("reminders", lambda: reminders.run(db, conf.reminder_days, now)),
+                ("trials", lambda: trials.expire(db, now)))
+    for name, run in routines:
         with _lock:
             last = _last.get(name)
             if not force and last is not None and now - last < timedelta(seconds=conf.interval):

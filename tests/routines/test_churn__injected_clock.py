@@ -40,8 +40,14 @@ def customers(org):
     return {"quiet": quiet, "busy": busy, "fresh": fresh, "lost": lost}
 
 
-def decide(org, user, iid, **data):
-    return tasks.approve(org.db, org[user], task_of(org, user, iid), "处理", data=data)
+def confirm(org, user, iid):
+    """Approve = 确认流失."""
+    return tasks.approve(org.db, org[user], task_of(org, user, iid), "确认流失")
+
+
+def snooze(org, user, iid, reason):
+    """Reject = 暂缓, the comment its reason."""
+    return tasks.reject(org.db, org[user], task_of(org, user, iid), reason)
 
 
 def test_the_routine_warns_the_salesperson_once_per_quiet_customer(org, customers):
@@ -68,7 +74,7 @@ def test_ignored_it_goes_to_the_supervisor_who_confirms_the_loss(org, customers)
     assert timers.fire_due_timers(org.db, now=utcnow() + timedelta(days=6)) == 0, "not yet"
     assert timers.fire_due_timers(org.db, now=utcnow() + timedelta(days=8)) == 1
     assert open_assignees(org, iid) == {"owner_decision": {"sales_lead"}}, "escalated to the supervisor"
-    decide(org, "sales_lead", iid, decision="confirm")
+    confirm(org, "sales_lead", iid)
     inst = instance(org, iid)
     assert (inst["status"], inst["end_event"]) == ("completed", "end_lost")
     assert records.get(org.db, org["clerk"], "customer", customers["quiet"])["status"] == "流失客户"
@@ -79,11 +85,10 @@ def test_ignored_it_goes_to_the_supervisor_who_confirms_the_loss(org, customers)
 
 def test_a_snooze_needs_a_reason_and_lasts_until_its_date(org, customers):
     [iid] = routine.scan(org.db, months=6)
-    with pytest.raises(ValidationFailed) as refused:
-        decide(org, "clerk", iid, decision="snooze")
-    assert "reason" in str(refused.value.fields)
+    with pytest.raises(ValidationFailed):
+        snooze(org, "clerk", iid, "")
     assert open_assignees(org, iid) == {"owner_decision": {"clerk"}}, "nothing changed"
-    decide(org, "clerk", iid, decision="snooze", reason="客户在做年度预算，下季度再谈")
+    snooze(org, "clerk", iid, "客户在做年度预算，下季度再谈")
     assert instance(org, iid)["end_event"] == "end_snoozed"
     with org.db.uow() as s:
         watch = s.query(ChurnWatch).filter_by(customer_id=customers["quiet"]).one()
@@ -93,21 +98,28 @@ def test_a_snooze_needs_a_reason_and_lasts_until_its_date(org, customers):
     assert instance(org, again)["data"]["customer_id"] == customers["quiet"], "warned again after the snooze"
 
 
-def test_a_snooze_date_is_after_today(org, customers):
+def test_the_snooze_lasts_as_configured(org, customers):
     [iid] = routine.scan(org.db, months=6)
-    with pytest.raises(ValidationFailed):
-        decide(org, "clerk", iid, decision="snooze", reason="x", snooze_until=utcnow().date().isoformat())
-    decide(org, "clerk", iid, decision="snooze", reason="x",
-           snooze_until=(utcnow().date() + timedelta(days=90)).isoformat())
-    assert routine.scan(org.db, months=6, now=utcnow() + timedelta(days=60)) == []
+    with org.db.uow(write=True) as s:
+        from crm import churn
+
+        churn.snooze(s, customers["quiet"], "年底再谈", None, utcnow().date(), default_days=90)
+    snooze(org, "clerk", iid, "x")  # the process's own snooze: LIUZHUAN_CHURN_SNOOZE_DAYS (30) from today
+    with org.db.uow() as s:
+        assert s.query(ChurnWatch).filter_by(customer_id=customers["quiet"]).one().snoozed_until == \
+            utcnow().date() + timedelta(days=30)
+    with org.db.uow(write=True) as s:
+        with pytest.raises(ValidationFailed) as refused:
+            churn.snooze(s, customers["quiet"], "x", utcnow().date().isoformat(), utcnow().date(), 30)
+    assert "snooze_until" in str(refused.value.fields), "a snooze date is after today"
 
 
 def test_the_tick_runs_the_routine_at_most_once_per_interval(org, customers):
     conf = RoutineSettings(churn_months=6, interval=3600)
     now = utcnow() + timedelta(days=7 * 31)
-    assert runner.tick(org.db, now, conf, force=True) == {"churn": 3}
+    assert runner.tick(org.db, now, conf, force=True) == {"churn": 3, "reminders": 0, "trials": 0}
     assert runner.tick(org.db, now + timedelta(minutes=10), conf) == {}, "not due yet"
-    assert runner.tick(org.db, now + timedelta(hours=2), conf) == {"churn": 0}, "due; nothing new"
+    assert runner.tick(org.db, now + timedelta(hours=2), conf)["churn"] == 0, "due; nothing new"
 
 
 def test_a_salesperson_may_open_a_warning_by_hand_for_their_own_customer_only(org, customers):
