@@ -79,9 +79,9 @@ def due(s: Session, today: date, days: int) -> list[Reminder]:
                                 max(day, today), f"首访{customer.name}（合同 {contract.number}）",
                                 f"First visit to {customer.name} (contract {contract.number})",
                                 f"/crm/customers/{customer.id}"))
-    for opp in s.scalars(select(Opportunity).where(Opportunity.status == "assigned", Opportunity.owner_id.is_not(None),
-                                                   Opportunity.due_date >= today, Opportunity.due_date <= end)
-                         .limit(LIMIT)):
+    closing = select(Opportunity).where(Opportunity.status == "developing", Opportunity.owner_id.is_not(None),
+                                        Opportunity.due_date >= today, Opportunity.due_date <= end).limit(LIMIT)
+    for opp in s.scalars(closing):
         assert opp.owner_id is not None and opp.due_date is not None
         out.append(Reminder("opportunity", opp.owner_id, f"opportunity:o{opp.id}:{opp.due_date.isoformat()}",
                             opp.due_date, f"销售机会截止：{opp.summary}（{opp.number}）",

@@ -53,12 +53,14 @@ VALUES: dict[str, Any] = {
     "closed": _l("closed"), "submitted": _l("submitted"), "approved": _l("approved"), "paid": _l("paid"),
     "invoiced": _l("invoiced"), "settled": _l("settled"), "withdrawn": _l("withdrawn"), "offset": _l("offset"),
     "refund": _l("refund"), "male": _l("male"), "female": _l("female"), "unknown": _l("unknown"),
-    "unassigned": _l("unassigned"), "won": _l("won"), "lost": _l("lost"),
+    "unassigned": _l("unassigned"), "developing": _l("assigned, in development"), "won": _l("won"),
+    "lost": _l("lost"),
 }
 TAG_COLORS = {"signed": "green", "approved": "green", "paid": "green", "settled": "green", "closed": "green",
               "rejected": "red", "under_review": "blue", "submitted": "blue", "handling": "blue",
               "assigned": "blue", "callback": "orange",
-              "won": "green", "lost": "red", "unassigned": "orange", "invoiced": "blue", "withdrawn": ""}
+              "won": "green", "lost": "red", "unassigned": "orange", "developing": "blue",
+              "invoiced": "blue", "withdrawn": ""}
 
 
 def label(kind: str, field: str) -> Any:

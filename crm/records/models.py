@@ -289,8 +289,8 @@ class NumberSequence(Base):
     value: Mapped[int] = mapped_column(Integer, default=0)
 
 
-# 销售机会 (requirements 002 §3.1, 004 1.3): 未分配 -> 已指派 (开发中) -> 开发成功 / 开发失败
-OPPORTUNITY_STATUSES = ("unassigned", "assigned", "won", "lost")
+# 销售机会 (requirements 002 §3.1, 004 1.3): 未分配 unassigned -> 已指派 developing (开发中) -> won / lost
+OPPORTUNITY_STATUSES = ("unassigned", "developing", "won", "lost")
 OPPORTUNITY_STAGES = ("初步接触", "需求确认", "方案报价", "商务谈判", "签约")  # 机会阶段
 
 

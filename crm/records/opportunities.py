@@ -25,7 +25,7 @@ from crm.records.kinds import Kind, Save
 from crm.records.models import Contract, Customer, Opportunity, OpportunityStep
 
 UNASSIGNED = "unassigned"
-ASSIGNED = "assigned"
+ASSIGNED = "developing"  # 已指派 (开发中)
 
 
 def opportunity_scope(ids: set[int] | None) -> Any:

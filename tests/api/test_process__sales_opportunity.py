@@ -89,7 +89,7 @@ def test_bad_input_names_the_field(client, org):
 def test_the_supervisor_assigns_and_the_salesperson_wins_it(client, org):
     oid, iid = assigned(client)
     o = get(client, oid, "clerk2").get_json()
-    assert (o["status"], o["owner"], o["instance_id"]) == ("assigned", "clerk2", iid) and o["assigned_at"]
+    assert (o["status"], o["owner"], o["instance_id"]) == ("developing", "clerk2", iid) and o["assigned_at"]
     assert get(client, oid, "clerk").status_code == 200, "the one who entered it still sees it"
     assert [t["assignee"] for t in instance(client, iid)["open_tasks"]] == ["clerk2"]
     # edits and deletes are for unassigned opportunities
@@ -146,7 +146,7 @@ def test_lost_needs_a_reason(client, org):
     oid, iid = assigned(client)
     r = act(client, "clerk2", iid, action="reject", comment="")  # reject = 开发失败, the comment its reason
     assert r.status_code == 422, r.get_json()
-    assert get(client, oid, "clerk2").get_json()["status"] == "assigned", "nothing changed"
+    assert get(client, oid, "clerk2").get_json()["status"] == "developing", "nothing changed"
     assert act(client, "clerk2", iid, action="reject", comment="客户预算取消").status_code == 200
     o = get(client, oid, "clerk2").get_json()
     assert (o["status"], o["outcome_reason"], o["customer"], o["contract"]) == ("lost", "客户预算取消", None, None)
