@@ -130,6 +130,10 @@ def test_the_supervisor_assigns_and_the_salesperson_wins_it(client, org):
 
     overview = records.customer_overview(org.db, org["clerk2"], o["customer"])
     assert [x["id"] for x in overview["opportunities"]] == [oid]
+    from engine import about
+
+    assert iid in [i["id"] for i in about.about_customer(org.db, org["clerk2"], o["customer"])], \
+        "the opportunity's process is among the customer's approvals"
 
 
 def test_won_links_the_customer_it_names(client, org):
