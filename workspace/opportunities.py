@@ -1,21 +1,54 @@
-"""The sales opportunity page's own forms (the page itself is the generic record page,
-workspace/records.py, with workspace/templates/workspace/_opportunity.html): add a step to the
-development plan, record a step's result. Both go through the crm use cases with the signed-in user
-(POST /api/v1/opportunities/{id}/plan, PATCH /api/v1/opportunity-steps/{id}): an opportunity out of
-reach is a 404, a refusal is shown on the page."""
+"""The sales opportunity pages' own forms (the list and the page themselves are the generic record
+pages, workspace/records.py, with workspace/templates/workspace/_opportunity.html): a new
+opportunity, a step of the development plan, a step's result. Each goes through the crm use case
+the API uses (POST /api/v1/opportunities, POST /api/v1/opportunities/{id}/plan, PATCH
+/api/v1/opportunity-steps/{id}) with the signed-in user: an opportunity out of reach is a 404, a
+refusal is shown on the page."""
 from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
 from core.errors import DomainError
+from crm import pickers
 from crm import records as crm_records
-from web.errors import form_refusal
+from web.errors import FORM_REFUSED, form_refusal
 from web.users import database, login_required
-from workspace import bp
+from workspace import bp, labels
 from workspace.records import uid
+
+FORM_FIELDS = ("customer_name", "customer", "summary", "probability", "amount", "stage", "source", "contact_name",
+               "contact_phone", "due_date", "description")
+
+
+def _form_page(form: dict[str, str], errors: dict[str, str], status: int = 200) -> Any:
+    return render_template("workspace/opportunity_form.html", nav="crm", form=form, errors=errors, labels=labels,
+                           customers=pickers.search(database(), uid(), "customers"),
+                           stages=crm_records.OPPORTUNITY_STAGES, pages_nav=labels.PAGES), status
+
+
+@bp.get("/opportunities/new")
+@login_required
+def opportunity_new() -> Any:
+    return _form_page({}, {})
+
+
+@bp.post("/opportunities/new")
+@login_required
+def opportunity_create() -> Any:
+    form = {k: (request.form.get(k) or "").strip() for k in FORM_FIELDS}
+    payload: dict[str, Any] = {k: v or None for k, v in form.items()}
+    for name in ("probability", "customer"):  # whole numbers; anything else is refused by the use case
+        if form[name].isdigit():
+            payload[name] = int(form[name])
+    try:
+        created = crm_records.create(database(), uid(), "opportunity", payload)
+    except DomainError as e:
+        return _form_page(form, form_refusal(e), FORM_REFUSED)
+    flash(gettext("The opportunity was saved."), "success")
+    return redirect(url_for("workspace.record_detail_opportunities", record_id=created["id"]))
 
 
 def _back(record_id: int) -> Any:

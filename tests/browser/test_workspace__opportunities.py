@@ -27,16 +27,31 @@ def _opportunities(db):
     return mine, theirs
 
 
-def test_a_salesperson_submits_and_plans_their_opportunity(page, shot, live_server):
+def test_a_salesperson_enters_submits_and_plans_their_opportunity(page, shot, live_server):
     db = live_server.db
-    mine, theirs = _opportunities(db)
+    rs.create(db, user_id(db, "lisi"), "opportunity", {"customer_name": "江南机械厂", "summary": "李四的机会",
+                                                          "probability": 30})
     login(page, "zhangsan")
     page.goto("/crm/opportunities")
     rows = page.locator("table.crm-list a.row-title")
-    expect(rows).to_have_text(["地理信息平台升级"])  # not lisi's
+    expect(rows).to_have_count(0)  # not lisi's
+    page.locator("#new-opportunity").click()
+    form = page.locator("#opportunity-form")
+    form.locator("input[name=customer_name]").fill("华东测绘院")
+    form.locator("input[name=summary]").fill("地理信息平台升级")
+    form.locator("input[name=probability]").fill("60")
+    form.locator("input[name=amount]").fill("480000")
+    form.locator("select[name=stage]").select_option("需求确认")
+    form.locator("input[name=due_date]").fill("2027-03-31")
+    shot(page, "new-opportunity")
+    form.get_by_role("button", name="保存").click()
+    expect(page.locator(".flash-success")).to_contain_text("销售机会已保存")
+    expect(page.locator("h1")).to_contain_text("地理信息平台升级")
+    mine = {"id": int(page.url.rsplit("/", 1)[1])}
+    page.goto("/crm/opportunities")
+    expect(rows).to_have_text(["地理信息平台升级"])
     rows.first.click()
     expect(page).to_have_url(re.compile(rf"/crm/opportunities/{mine['id']}$"))
-    expect(page.locator("h1")).to_contain_text("地理信息平台升级")
     page.locator("a[data-action=submit-opportunity]").click()
     expect(page).to_have_url(re.compile(rf"/start/sales_opportunity\?opportunity={mine['id']}$"))
     picker = page.locator(".fjs-form-field-select", has=page.get_by_label("销售机会")).locator("input").first
@@ -76,7 +91,7 @@ def test_the_opportunity_pages_work_on_a_phone(page, shot, live_server):
     mine, _ = _opportunities(live_server.db)
     page.set_viewport_size({"width": 375, "height": 740})
     login(page, "zhangsan")
-    for url in ("/crm/opportunities", f"/crm/opportunities/{mine['id']}"):
+    for url in ("/crm/opportunities", "/crm/opportunities/new", f"/crm/opportunities/{mine['id']}"):
         page.goto(url)
         expect(page.locator("main.page")).to_be_visible()
         width = page.evaluate("document.documentElement.scrollWidth")

@@ -65,3 +65,23 @@ def test_the_start_page_is_prefilled_and_plan_steps_are_added_from_the_page(org,
     client.post("/language", data={"csrf_token": csrf, "locale": "en"})
     en = client.get(f"/crm/customers/{customer['id']}").get_data(as_text=True)
     assert "Sales opportunities" in en and f"/crm/opportunities/{o['id']}" in en
+
+
+def test_a_new_opportunity_from_its_form(org, app):
+    client, csrf = as_user(app, "clerk")
+    assert 'id="new-opportunity"' in client.get("/crm/opportunities").get_data(as_text=True)
+    page = client.get("/crm/opportunities/new").get_data(as_text=True)
+    assert 'name="summary"' in page and "新建销售机会" in page
+    r = client.post("/crm/opportunities/new", data={"csrf_token": csrf, "customer_name": "华东测绘院",
+                                                    "summary": "", "probability": "120"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and html.count('class="field-error"') == 2, "summary and probability marked"
+    assert 'value="华东测绘院"' in html, "what was typed stays"
+    r = client.post("/crm/opportunities/new", data={"csrf_token": csrf, "customer_name": "华东测绘院",
+                                                    "summary": "平台升级", "probability": "60", "amount": "480000",
+                                                    "stage": "需求确认", "due_date": "2027-03-31"})
+    assert r.status_code == 302
+    [o] = records.list_records(org.db, org["clerk"], "opportunity")[0]
+    assert (o["summary"], o["probability"], o["amount"], o["created_by"], o["status"]) == (
+        "平台升级", 60, "480000.00", "clerk", "unassigned")
+    assert r.headers["Location"].endswith(f"/crm/opportunities/{o['id']}")
