@@ -132,21 +132,21 @@ def form_options(s: Session, user_id: int, fields: list[tuple[str, str]], data: 
     out: dict[str, list[dict[str, Any]]] = {}
     found: dict[str, list[dict[str, Any]]] = {}  # each picker's options read once
     for values_key, key in fields:
-        options: list[dict[str, Any]] = []
+        offered: list[dict[str, Any]] = []
         if key in editable:
             if values_key not in found:
                 try:
                     found[values_key] = options(s, user_id, values_key)
                 except DomainError:
                     found[values_key] = []
-            options = list(found[values_key])
+            offered = list(found[values_key])
         for current in _current_values(data, key):  # the field's value, or each list item's (lines.customer)
-            if all(o["value"] != current for o in options):
+            if all(o["value"] != current for o in offered):
                 kind = RECORD_PICKERS.get(values_key)
                 name = label(kind, current, data) if kind else str(current)
-                options = [{"value": current, "label": name}, *options]
+                offered = [{"value": current, "label": name}, *offered]
         known = {repr(o["value"]) for o in out.get(values_key, [])}
-        out[values_key] = [*out.get(values_key, []), *(o for o in options if repr(o["value"]) not in known)]
+        out[values_key] = [*out.get(values_key, []), *(o for o in offered if repr(o["value"]) not in known)]
     return out
 
 

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from crm import org as org_svc
 from crm import records as rs
-from engine import inbox, tasks
+from engine import inbox
 from tests.browser.conftest import login, sign_out
 
 
@@ -61,10 +61,22 @@ def test_a_salesperson_enters_submits_and_plans_their_opportunity(page, shot, li
     expect(page).to_have_url(re.compile(r"/instances/\d+$"))
     started = int(page.url.rsplit("/", 1)[1])
 
-    # the supervisor assigns it to zhangsan (the inbox step, as the API does it)
+    # the supervisor assigns it to zhangsan on the task page
+    sign_out(page)
+    login(page, "zhouqiang")
     lead = user_id(db, "zhouqiang")
     [row] = [t for t in inbox.list_box(db, lead, "todo", 0, 100)[0] if t["instance_id"] == started]
-    tasks.approve(db, lead, row["id"], "交给张三", data={"assignee": "zhangsan"})
+    page.goto(f"/tasks/{row['id']}")
+    picker = page.locator(".fjs-form-field-select", has=page.get_by_label("指派给客户经理")).locator("input").first
+    picker.click()
+    picker.fill("张三")
+    page.locator(".fjs-dropdownlist-item", has_text="张三").first.click()
+    shot(page, "assign")
+    page.get_by_role("button", name="提交", exact=True).click()
+    expect(page.locator(".flash-success")).to_be_visible()
+    assert rs.get(db, user_id(db, "zhangsan"), "opportunity", mine["id"])["owner"] == "zhangsan"
+    sign_out(page)
+    login(page, "zhangsan")
 
     page.goto(f"/crm/opportunities/{mine['id']}")
     expect(page.locator("[data-field=status]")).to_contain_text("已指派（开发中）")
