@@ -37,6 +37,9 @@ from engine import audit_anchor
 ROOT = Path(__file__).resolve().parent
 BPMN_DIR = ROOT / "bpmn"
 TOKEN_MAX_AGE = 12 * 3600
+# what `tick` prints after each routine's count (routines/runner.py)
+ROUTINE_LINES = {"churn": "churn warning(s) opened", "reminders": "reminder(s) sent",
+                 "trials": "trial account(s) expired"}
 MAX_CONTENT_LENGTH = 8 * 1024 * 1024
 
 
@@ -147,12 +150,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _also_per_tick(database: Database, recycle_days: int = 30) -> None:
-    """Besides the timers, each tick sends notifications, purges uploads nobody submitted and
+    """Besides the timers, each tick runs the CRM routines that are due (routines/runner.py: churn
+    warnings, reminders, trial expiry), sends notifications, purges uploads nobody submitted and
     recycle-bin entries older than LIUZHUAN_RECYCLE_DAYS."""
     from crm.admin import recycle
     from files.service import purge_unreferenced
     from notify import jobs
+    from routines import runner
 
+    runner.tick(database)
     jobs.tick(database)
     purge_unreferenced(database)
     recycle.purge(database, recycle_days)
@@ -268,6 +274,10 @@ def cmd_tick(args: argparse.Namespace) -> int:
     database = Database(database_url({"DATABASE_URL": args.database_url}))
     print(f"{fire_due_timers(database)} timer(s) fired")
     print(f"{audit_anchor.checkpoint_if_due(database)} audit head(s) checkpointed (at most hourly)")
+    from routines import runner
+
+    for name, count in runner.tick(database).items():
+        print(f"{count} {ROUTINE_LINES.get(name, name)}")
     print(f"{jobs.tick(database)} notification(s) sent")
     from files.service import purge_unreferenced
 

@@ -89,6 +89,14 @@ def add_paths(paths: dict[str, Any], parameters: dict[str, Any]) -> None:
                    "ContactRecord", "404", "422", body="ContactRecordWrite", params=("customer_id",),
                    ok_text="Created", tag="crm"),
     }
+    paths["/opportunities/{opportunity_id}/plan"] = {
+        "get": op("The opportunity's development plan (客户开发计划): dated steps with their results", "200",
+                  "OpportunityStepPage", "400", "404", "422", params=("opportunity_id", "page", "per_page"),
+                  tag="crm"),
+        "post": op("Add a step (date, content) to the plan of an assigned opportunity", "201", "OpportunityStep",
+                   "404", "422", body="OpportunityStepWrite", params=("opportunity_id",), ok_text="Created",
+                   tag="crm"),
+    }
     paths["/customers/{customer_id}/reassign"] = {
         "post": op("Give the customer to another salesperson (admin, or a supervisor of the current owner); "
                    "kept in the owner history", "200", "Customer", "403", "404", "422", body="Reassign",

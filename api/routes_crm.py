@@ -32,9 +32,12 @@ RESOURCES: dict[str, tuple[str, str, bool]] = {
     "leave-balances": ("leave_balance", "balance_id", True),
     "settlements": ("settlement", "settlement_id", False),
     "contact-records": ("contact_record", "record_id", True),
+    "opportunities": ("opportunity", "opportunity_id", True),
+    "opportunity-steps": ("opportunity_step", "step_id", True),
 }
-# created and listed under /customers/{customer_id}/contacts and /customers/{customer_id}/contact-records
-NESTED_ONLY = {"contacts", "contact-records"}
+# created and listed under /customers/{customer_id}/contacts, /customers/{customer_id}/contact-records and
+# /opportunities/{opportunity_id}/plan
+NESTED_ONLY = {"contacts", "contact-records", "opportunity-steps"}
 
 
 def _query() -> dict[str, str]:
@@ -149,3 +152,24 @@ def reassign_customer(customer_id: int) -> Any:
 def customer_owner_history(customer_id: int) -> Any:
     items = records.customer_owner_history(database(), current_user_id(), customer_id)
     return jsonify({"items": items, "total": len(items)})
+
+
+@bp.get("/opportunities/<id:opportunity_id>/plan")
+def list_opportunity_plan(opportunity_id: int) -> Any:
+    """The development plan's steps (date order); 404 for an opportunity out of the caller's reach."""
+    uid, page = current_user_id(), page_args()
+    records.get(database(), uid, "opportunity", opportunity_id)
+    items, total = records.list_records(database(), uid, "opportunity_step",
+                                        {**_query(), "opportunity": str(opportunity_id)}, page.offset, page.limit)
+    return jsonify(page.result(sorted(items, key=lambda i: (i["date"], i["id"])), total))
+
+
+@bp.post("/opportunities/<id:opportunity_id>/plan")
+def create_opportunity_step(opportunity_id: int) -> Any:
+    uid, body = current_user_id(), json_body()
+    records.get(database(), uid, "opportunity", opportunity_id)
+    if isinstance(body, dict) and body.get("opportunity", opportunity_id) != opportunity_id:
+        raise ApiError(422, "validation_failed", "the opportunity is given by the path",
+                       {"opportunity": "must match the path"})
+    payload = {**body, "opportunity": opportunity_id} if isinstance(body, dict) else body
+    return jsonify(records.create(database(), uid, "opportunity_step", payload)), 201

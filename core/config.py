@@ -203,3 +203,34 @@ def load_notify(env: Mapping[str, str] | None = None, **overrides: object) -> No
         webhook_secret=get("webhook_secret", "LIUZHUAN_WEBHOOK_SECRET") or None,
         broker=broker,
     )
+
+
+# ---------------------------------------------------------------- the CRM routines (routines/)
+
+
+@dataclass(frozen=True)
+class RoutineSettings:
+    """`LIUZHUAN_CHURN_MONTHS` (6): a customer with no contract for this many months gets a churn
+    warning (客户流失预警); `LIUZHUAN_CHURN_SNOOZE_DAYS` (30): a snooze (暂缓) without a date lasts this
+    long; `LIUZHUAN_REMINDER_DAYS` (3): birthdays and next visits are announced this many days ahead;
+    `LIUZHUAN_ROUTINE_INTERVAL` (3600): seconds between two runs of the routines on the tick."""
+
+    churn_months: int = 6
+    churn_snooze_days: int = 30
+    reminder_days: int = 3
+    interval: float = 3600.0
+
+
+def load_routines(env: Mapping[str, str] | None = None) -> RoutineSettings:
+    env = os.environ if env is None else env
+
+    def number(var: str, default: int, low: int, high: int) -> int:
+        raw = env.get(var) or str(default)
+        if not raw.isdigit() or not low <= int(raw) <= high:
+            raise ConfigError(f"{var} must be a whole number from {low} to {high}, not {raw!r}")
+        return int(raw)
+
+    return RoutineSettings(churn_months=number("LIUZHUAN_CHURN_MONTHS", 6, 1, 120),
+                           churn_snooze_days=number("LIUZHUAN_CHURN_SNOOZE_DAYS", 30, 1, 3650),
+                           reminder_days=number("LIUZHUAN_REMINDER_DAYS", 3, 0, 60),
+                           interval=float(number("LIUZHUAN_ROUTINE_INTERVAL", 3600, 10, 7 * 86400)))

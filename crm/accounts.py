@@ -6,6 +6,9 @@ back) and plain values, and raise the domain errors of core/errors.py with per-f
 - A trial account is a user created **inactive** with a random password nobody knows: it cannot
   sign in and gets no tasks until an admin approves it (`set_active`) and sets a password through
   the user administration (PATCH /users/{id}). Passwords never go through a form or the process data.
+- A trial account has a last day (`trial_expires_on`, the registration's `expires_on`): after it the
+  user cannot sign in, and the trials routine (routines/trials.py) deactivates them; an extension
+  (试用延期, bpmn/trial_extension.bpmn) approved by an admin moves the day (`extend_trial`).
 - A VIP customer entered by a salesperson is created as a normal customer (`vip=False`) owned by
   them; it becomes VIP (`set_vip`) when their supervisor approves, or at once when the person
   entering it is a supervisor (`has_subordinates`).
@@ -13,6 +16,7 @@ back) and plain values, and raise the domain errors of core/errors.py with per-f
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -60,8 +64,61 @@ def register_trial_user(s: Session, account: Any, prefix: str = "account") -> Us
     except DomainError as e:
         raise _prefixed(e, prefix) from e
     user.active = False
+    user.trial_expires_on = _day(account.get("expires_on"), f"{prefix}.expires_on")
     s.flush()
     return user
+
+
+def _day(value: Any, name: str) -> date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise ValidationFailed("not a date", {name: "a date like 2026-12-31"}) from None
+
+
+def trial_user(s: Session, username: Any, name: str = "username") -> User:
+    """The user of a trial account (one with a last day), by user name."""
+    user = org.user_by_username(s, username.strip()) if isinstance(username, str) and username.strip() else None
+    if user is None or user.trial_expires_on is None:
+        raise ValidationFailed(f"no trial account {username!r}", {name: "no trial account with this user name"})
+    return user
+
+
+def check_extension(s: Session, username: Any, expires_on: Any, today: date) -> dict[str, Any]:
+    """An extension (延期) asks for a new last day after today and after the current one."""
+    user = trial_user(s, username)
+    day = _day(expires_on, "expires_on")
+    if day is None:
+        raise ValidationFailed("the new last day is required", {"expires_on": "required"})
+    assert user.trial_expires_on is not None
+    if day <= today or day <= user.trial_expires_on:
+        raise ValidationFailed("an extension moves the last day later",
+                               {"expires_on": f"after {max(today, user.trial_expires_on).isoformat()}"})
+    return {"user_id": user.id, "username": user.username, "expires_on": user.trial_expires_on.isoformat(),
+            "requested": day.isoformat()}
+
+
+def extend_trial(s: Session, username: Any, expires_on: Any, today: date) -> User:
+    """The approved extension: the new last day; an account the expiry had deactivated is active again."""
+    check_extension(s, username, expires_on, today)
+    user = trial_user(s, username)
+    expired = not user.active and user.trial_expires_on is not None and user.trial_expires_on < today
+    user.trial_expires_on = _day(expires_on, "expires_on")
+    if expired:
+        user.active = True
+    s.flush()
+    return user
+
+
+def expire_trials(s: Session, today: date) -> list[User]:
+    """Deactivate the active trial accounts whose last day is before `today` (their sessions end)."""
+    users = list(s.scalars(select(User).where(User.active.is_(True), User.trial_expires_on.is_not(None),
+                                              User.trial_expires_on < today).order_by(User.id)))
+    for user in users:
+        org.update_user(s, user.id, {"active": False})
+    return users
 
 
 def set_active(s: Session, user_id: Any, active: bool) -> User:

@@ -1,10 +1,10 @@
 """Organisation records: users, departments, roles, the supervisor chain."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, JSONType, utcnow
@@ -62,6 +62,9 @@ class User(Base):
     token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # 业务员编号 (requirements 001): two letters + four digits, e.g. SD0107 (crm/numbering.py); migration 0017
     sales_code: Mapped[str | None] = mapped_column(String(6), unique=True)
+    # Migration 0016: the last day of a trial account (试用账号); past it the user cannot sign in and
+    # the trials routine deactivates them, unless an extension (bpmn/trial_extension.bpmn) moves it.
+    trial_expires_on: Mapped[date | None] = mapped_column(Date)
 
     department: Mapped[Department | None] = relationship(foreign_keys=[department_id])
     supervisor: Mapped[User | None] = relationship(remote_side=[id])

@@ -79,6 +79,7 @@ RULES: dict[str, Rule] = {
     # 公文 (crm/documents.py appends 号): 发〔2026〕001号, 收〔2026〕001号
     "document_out": Rule("发〔{YYYY}〕{seq:3}"),
     "document_in": Rule("收〔{YYYY}〕{seq:3}"),
+    "opportunity": Rule("JH{YYYY}{seq:4}"),
 }
 
 

@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.errors import Conflict, Msg, NotFound, ValidationFailed
 from crm.models import Department, Role, User
+from db.base import utcnow
 
 USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{1,63}$")
 ROLE_KEY = re.compile(r"^[a-z][a-z0-9_]{1,49}$")
@@ -100,6 +101,8 @@ def authenticate(s: Session, username: str, password: str) -> User | None:
         return None
     if not check_password_hash(user.password_hash, password or "") or not user.active:
         return None
+    if user.trial_expires_on is not None and user.trial_expires_on < utcnow().date():
+        return None  # a trial account past its last day (the trials routine deactivates it)
     return user
 
 

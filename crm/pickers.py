@@ -19,7 +19,8 @@ from crm import records as rs
 from crm.admin import options as option_lists
 from crm.models import User
 from crm.office_models import Asset, OfficialDocument
-from crm.records import Agent, Contract, Customer
+from crm.records import Agent, Contract, Customer, Opportunity
+from crm.records.opportunities import UNASSIGNED, opportunity_scope
 from db.session import Database
 
 MAX_OPTIONS = 50
@@ -105,8 +106,19 @@ OPTION_PICKERS = {"customer_levels": "customer_level", "customer_types": "custom
                   "area_codes": "area_code", "industries": "industry", "ticket_categories": "ticket_category",
                   "expense_categories": "expense_category"}
 
+def _opportunities(s: Session, actor: User, q: str | None) -> Any:
+    """Unassigned opportunities the user may see: what the sales-opportunity process takes in."""
+    stmt = select(Opportunity.id, Opportunity.summary, Opportunity.number).where(Opportunity.status == UNASSIGNED)
+    scope = opportunity_scope(rs.reach(s, actor))
+    if scope is not None:
+        stmt = stmt.where(scope)
+    cond = _like(q, Opportunity.summary, Opportunity.number, Opportunity.customer_name)
+    return (stmt if cond is None else stmt.where(cond)).order_by(Opportunity.id.desc())
+
+
 PICKERS: dict[str, Callable[[Session, User, str | None], Any]] = {
     "customers": _customers, "contracts": _contracts, "agents": _agents, "users": _users,
+    "opportunities": _opportunities,
     # the library processes (bpmn/library/): in-stock assets, the caller's assets, archivable documents
     "assets": _assets, "my_assets": _my_assets, "documents": _documents,
     **{key: _option_list(category) for key, category in OPTION_PICKERS.items()},
@@ -184,7 +196,7 @@ def picked(s: Session, user_id: int, key: str, values: set[Any]) -> list[dict[st
 
 
 # record kind of each picker whose values are CRM record ids (labelled as records when not offered)
-RECORD_PICKERS = {"customers": "customer", "contracts": "contract", "agents": "agent"}
+RECORD_PICKERS = {"customers": "customer", "contracts": "contract", "agents": "agent", "opportunities": "opportunity"}
 
 
 def form_options(s: Session, user_id: int, fields: list[tuple[str, str]], data: dict[str, Any],
@@ -195,22 +207,22 @@ def form_options(s: Session, user_id: int, fields: list[tuple[str, str]], data: 
     out: dict[str, list[dict[str, Any]]] = {}
     found: dict[str, list[dict[str, Any]]] = {}  # each picker's options read once
     for values_key, key in fields:
-        options: list[dict[str, Any]] = []
+        offered: list[dict[str, Any]] = []
         if key in editable:
             if values_key not in found:
                 try:
                     found[values_key] = options(s, user_id, values_key)
                 except DomainError:
                     found[values_key] = []
-            options = list(found[values_key])
+            offered = list(found[values_key])
         for current in _current_values(data, key):  # the field's value, or each list item's (lines.customer)
-            if all(o["value"] != current for o in options):
+            if all(o["value"] != current for o in offered):
                 kind = RECORD_PICKERS.get(values_key)
                 name = label(kind, current, data) if kind else (_office_label(s, values_key, current)
                                                                 or _option_label(s, user_id, values_key, current))
-                options = [{"value": current, "label": name}, *options]
+                offered = [{"value": current, "label": name}, *offered]
         known = {repr(o["value"]) for o in out.get(values_key, [])}
-        out[values_key] = [*out.get(values_key, []), *(o for o in options if repr(o["value"]) not in known)]
+        out[values_key] = [*out.get(values_key, []), *(o for o in offered if repr(o["value"]) not in known)]
     return out
 
 

@@ -4,9 +4,10 @@ customer page 客户360 and the record pages of the CRM workspace).
 An instance is *about* a customer when its process data names the customer (`customer_id` or
 `customer`, the keys the record cards read — crm/records/cards.py RECORD_REFS) or one of its
 contracts (`contract_id`), or when a service ticket of the customer or an expense claim with a
-line about the customer points back at it (`instance_id`). A contract's instances name it as
-`contract_id`, an agent's as `agent_id` or through its settlements; a ticket, claim or settlement
-has its own `instance_id`. The data is searched with the
+line about the customer or a sales opportunity linked to it points back at it (`instance_id`).
+A contract's instances name it as `contract_id`, an agent's as `agent_id` or through its
+settlements; a ticket, claim, settlement or opportunity has its own `instance_id`. The data is
+searched with the
 database's JSON functions: SQLite `json_extract` / `json_type`, PostgreSQL JSONB containment
 (`@>`); bench/customer_instances.py measures it (no index table to keep in step).
 
@@ -25,7 +26,16 @@ from sqlalchemy.orm import Session
 from core.errors import NotFound
 from crm import org
 from crm.models import User
-from crm.records import KINDS, Contract, ExpenseClaim, ExpenseLine, ServiceFeeSettlement, ServiceTicket, reach
+from crm.records import (
+    KINDS,
+    Contract,
+    ExpenseClaim,
+    ExpenseLine,
+    Opportunity,
+    ServiceFeeSettlement,
+    ServiceTicket,
+    reach,
+)
 from db.base import iso
 from db.session import Database
 from engine import instances, progress
@@ -36,7 +46,7 @@ CUSTOMER_KEYS = ("customer_id", "customer")
 CONTRACT_KEYS = ("contract_id",)
 LIMIT = 200
 # picker valuesKey -> the query-string parameter of the start page that pre-fills it
-PREFILL_PARAMS = {"customers": "customer", "contracts": "contract"}
+PREFILL_PARAMS = {"customers": "customer", "contracts": "contract", "opportunities": "opportunity"}
 
 
 def refers(s: Session, key: str, ids: list[int]) -> ColumnElement[bool]:
@@ -60,6 +70,8 @@ def _conditions(s: Session, kind: str, row: Any) -> list[ColumnElement[bool]]:
         conds.append(ProcessInstance.id.in_(select(ExpenseClaim.instance_id).where(
             ExpenseClaim.instance_id.is_not(None),
             ExpenseClaim.id.in_(select(ExpenseLine.claim_id).where(ExpenseLine.customer_id == row.id)))))
+        conds.append(ProcessInstance.id.in_(select(Opportunity.instance_id).where(
+            Opportunity.customer_id == row.id, Opportunity.instance_id.is_not(None))))
         return conds
     if kind == "contract":
         return [refers(s, key, [row.id]) for key in CONTRACT_KEYS]

@@ -1,4 +1,5 @@
-"""The calendar feed (RFC 5545): a user's open tasks with a due date, one VEVENT each.
+"""The calendar feed (RFC 5545): a user's open tasks with a due date, and their CRM reminders
+(birthdays, next contacts, first visits, opportunity closing dates), one VEVENT each.
 
 Written by hand: CRLF line ends, lines folded at 75 octets (never inside a UTF-8 character),
 TEXT values escaped (backslash, semicolon, comma, newline), times in UTC (`...Z`). Each event
@@ -39,12 +40,12 @@ def utc(at: datetime) -> str:
 
 
 def feed(name: str, events: Iterable[dict[str, Any]], now: datetime, host: str = "liuzhuan") -> str:
-    """events: {id, summary, description, url, due_at (datetime)}."""
+    """events: {id, summary, description, url, due_at (datetime)}, and `uid` when not a task's."""
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
              f"X-WR-CALNAME:{escape(name)}"]
     for e in events:
         due: datetime = e["due_at"]
-        lines += ["BEGIN:VEVENT", f"UID:task-{e['id']}@{host}", f"DTSTAMP:{utc(now)}",
+        lines += ["BEGIN:VEVENT", f"UID:{e.get('uid') or 'task-' + str(e['id'])}@{host}", f"DTSTAMP:{utc(now)}",
                   f"DTSTART:{utc(due - timedelta(minutes=30))}", f"DTEND:{utc(due)}",
                   f"SUMMARY:{escape(e['summary'])}", f"DESCRIPTION:{escape(e['description'])}",
                   f"URL:{e['url']}", "BEGIN:VALARM", "ACTION:DISPLAY", "TRIGGER:-PT1H",

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-# new task, urge, @mention, returned to you, your request decided, CC, due soon, overdue, handover
-KINDS = ("task", "urge", "mention", "returned", "decided", "cc", "due_soon", "overdue", "handover")
+# new task, urge, @mention, returned to you, your request decided, CC, due soon, overdue, handover,
+# and the CRM's reminders (birthday, next contact, first visit, opportunity closing: notify/reminders.py)
+KINDS = ("task", "urge", "mention", "returned", "decided", "cc", "due_soon", "overdue", "handover", "reminder")
 INAPP, EMAIL, WEBHOOK = "inapp", "email", "webhook"
 CHANNELS = (INAPP, EMAIL, WEBHOOK)
 CHOOSABLE = (EMAIL, WEBHOOK)  # in-app is always on

@@ -16,7 +16,8 @@ OUTCOMES = {
     "en": {"approved": "approved", "rejected": "rejected", "terminated": "terminated", "withdrawn": "withdrawn"},
 }
 
-# kind -> (subject, text); fields: {title} {key} {process} {node} {actor} {comment} {outcome} {due}
+# kind -> (subject, text); fields: {title} {key} {process} {node} {actor} {comment} {outcome} {due} {day}
+# (a reminder's payload has `title` in Chinese and `title_en`, and the day it is about, `due_on`)
 TEXTS: dict[str, dict[str, tuple[str, str]]] = {
     "zh": {
         "task": ("待办：{title}", "{process}「{title}」（{key}）到了「{node}」，请您处理。"),
@@ -28,6 +29,7 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
         "due_soon": ("即将到期：{title}", "{process}「{title}」（{key}）的「{node}」将于 {due} 到期。"),
         "overdue": ("已超时：{title}", "{process}「{title}」（{key}）的「{node}」已超过期限，请尽快处理。"),
         "handover": ("工作交接：{title}", "{actor} 把{process}「{title}」（{key}）交接给您。{comment}"),
+        "reminder": ("提醒：{title}", "{title}（{day}）"),
     },
     "en": {
         "task": ("To do: {title}", "{process} \"{title}\" ({key}) has reached \"{node}\" and waits for you."),
@@ -40,6 +42,7 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
         "due_soon": ("Due soon: {title}", "\"{node}\" of {process} \"{title}\" ({key}) is due {due}."),
         "overdue": ("Overdue: {title}", "\"{node}\" of {process} \"{title}\" ({key}) is past its deadline."),
         "handover": ("Handed over: {title}", "{actor} handed {process} \"{title}\" ({key}) over to you. {comment}"),
+        "reminder": ("Reminder: {title}", "{title} ({day})"),
     },
 }
 
@@ -61,8 +64,9 @@ def render(payload: dict[str, Any], locale: str | None, base_url: str = "") -> d
     lang = language(locale)
     subject, text = TEXTS[lang][payload.get("kind", "task")]
     outcome = str(payload.get("outcome") or "")
+    title = payload.get("title_en") if lang == "en" and payload.get("title_en") else payload.get("title")
     fields = {
-        "title": payload.get("title") or payload.get("business_key") or "",
+        "title": title or payload.get("business_key") or "", "day": payload.get("due_on") or "",
         "key": payload.get("business_key") or "",
         "process": payload.get("process_en" if lang == "en" else "process") or payload.get("process") or "",
         "node": payload.get("node") or "", "actor": payload.get("actor") or "",

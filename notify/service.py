@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -180,8 +181,32 @@ def calendar_feed(db: Database, user_id: int) -> str:
         events = [{"id": t.id, "summary": f"{t.node_name}：{inst.title or inst.business_key}",
                    "description": f"{inst.business_key} {inst.title}\n{base}/tasks/{t.id}",
                    "url": f"{base}/tasks/{t.id}", "due_at": t.due_at} for t, inst in rows]
+        events += _reminder_events(s, user_id, lang, base)
         name = f"流转 · {u.display_name}" if lang == "zh" else f"Liuzhuan · {u.display_name}"
     return calendar.feed(name, events, utcnow())
+
+
+REMINDER_HOUR = 9  # a reminder's calendar entry: 09:00 on its day, the organisation's time (messages.ZONE)
+REMINDERS_PAST = timedelta(days=7)  # reminders about days this long ago still show
+
+
+def _reminder_events(s: Any, user_id: int, lang: str, base: str) -> list[dict[str, Any]]:
+    """The user's CRM reminders (notify/reminders.py) about days from a week ago on."""
+    since = (utcnow() - REMINDERS_PAST).date().isoformat()
+    rows = s.scalars(select(Notification).where(Notification.recipient_id == user_id, Notification.kind == "reminder",
+                                                Notification.channel == kinds.INAPP)
+                     .order_by(Notification.id.desc()).limit(500))
+    out = []
+    for n in rows:
+        p = n.payload or {}
+        day = str(p.get("due_on") or "")
+        if day < since:
+            continue
+        at = datetime.combine(date.fromisoformat(day), time(REMINDER_HOUR), tzinfo=messages.ZONE)
+        text = messages.render(p, lang, base)
+        out.append({"id": n.id, "uid": f"reminder-{n.id}", "summary": text["subject"], "description": text["text"],
+                    "url": text["url"], "due_at": at})
+    return out
 
 
 # ---------------------------------------------------------------- admins: deliveries that failed

@@ -6,7 +6,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ["core", "engine", "bpmn", "forms", "crm", "api", "designer", "worklist", "workspace", "web", "db",
-            "demo", "notify", "search", "files"]
+            "demo", "notify", "search", "files", "routines"]
 
 
 def imports_of(path: Path) -> set[str]:
@@ -47,7 +47,7 @@ def test_only_engine_spiff_package_touches_spiffworkflow_inside_engine():
 
 
 def test_nothing_below_the_web_layer_imports_flask():
-    below = ["engine", "bpmn", "forms", "crm", "db", "demo", "notify", "files"]
+    below = ["engine", "bpmn", "forms", "crm", "db", "demo", "notify", "files", "routines"]
     assert offenders(below, lambda m: m.split(".")[0] == "flask") == []
 
 
@@ -166,3 +166,9 @@ def test_faces_open_no_unit_of_work():
 def test_the_engine_does_not_import_notify():
     """notify/ hears of the engine's audit events through engine.events, subscribed by app.wire()."""
     assert offenders(["engine", "crm", "db", "core", "web"], lambda m: m.split(".")[0] == "notify") == []
+
+
+def test_nothing_imports_routines():
+    """The CRM routines are run from the composition root (app.py: the tick) only."""
+    others = [p for p in PACKAGES if p != "routines"]
+    assert offenders(others, lambda m: m.split(".")[0] == "routines") == []

@@ -22,7 +22,7 @@ KIND_LABELS = {
     "task": lazy_gettext("New task"), "urge": lazy_gettext("Urged"), "mention": lazy_gettext("Mentioned"),
     "returned": lazy_gettext("Returned to me"), "decided": lazy_gettext("My request decided"),
     "cc": lazy_gettext("Copied to me"), "due_soon": lazy_gettext("Due soon"), "overdue": lazy_gettext("Overdue"),
-    "handover": lazy_gettext("Handed over to me"),
+    "handover": lazy_gettext("Handed over to me"), "reminder": lazy_gettext("CRM reminders"),
 }
 CHANNEL_LABELS = {"email": lazy_gettext("E-mail"), "webhook": lazy_gettext("Group robot")}
 

@@ -26,4 +26,4 @@ bp = Blueprint("workspace", __name__, url_prefix="/crm", template_folder="templa
 register_page_errors(bp)
 
 # Page modules register their routes on `bp` when imported.
-from workspace import admin, customer360, customers, office, records  # noqa: E402,F401
+from workspace import admin, customer360, customers, office, opportunities, records  # noqa: E402,F401

@@ -42,6 +42,13 @@ BY_KIND: dict[str, dict[str, Any]] = {
                "handling_method": _l("Handling method"), "handler": _l("Handler"), "result": _l("Result"),
                "satisfaction": _l("Satisfaction"), "customer_opinion": _l("Customer opinion")},
     "expense_claim": {"claimant": _l("Claimant"), "total": _l("Total")},
+    "opportunity": {"number": _l("Opportunity no."), "source": _l("Opportunity source"),
+                    "customer_name": _l("Customer name"), "summary": _l("Summary"),
+                    "contact_name": _l("Contact person"), "contact_phone": _l("Contact phone"),
+                    "description": _l("Description"), "probability": _l("Success probability"),
+                    "amount": _l("Expected amount"), "stage": _l("Opportunity stage"), "product": _l("Product"),
+                    "quantity": _l("Quantity"), "due_date": _l("Closing date"), "assigned_at": _l("Assigned at"),
+                    "contract": _l("Contract draft"), "outcome_reason": _l("Reason")},
     "settlement": {"period": _l("Period"), "fees": _l("Fees"), "ratio": _l("Ratio"),
                    "settlement_method": _l("Settlement method"), "invoice_received_at": _l("Invoice received")},
 }
@@ -52,10 +59,14 @@ VALUES: dict[str, Any] = {
     "closed": _l("closed"), "submitted": _l("submitted"), "approved": _l("approved"), "paid": _l("paid"),
     "invoiced": _l("invoiced"), "settled": _l("settled"), "withdrawn": _l("withdrawn"), "offset": _l("offset"),
     "refund": _l("refund"), "male": _l("male"), "female": _l("female"), "unknown": _l("unknown"),
+    "unassigned": _l("unassigned"), "developing": _l("assigned, in development"), "won": _l("won"),
+    "lost": _l("lost"),
 }
 TAG_COLORS = {"signed": "green", "approved": "green", "paid": "green", "settled": "green", "closed": "green",
               "rejected": "red", "under_review": "blue", "submitted": "blue", "handling": "blue",
-              "assigned": "blue", "callback": "orange", "invoiced": "blue", "withdrawn": ""}
+              "assigned": "blue", "callback": "orange",
+              "won": "green", "lost": "red", "unassigned": "orange", "developing": "blue",
+              "invoiced": "blue", "withdrawn": ""}
 
 
 def label(kind: str, field: str) -> Any:
@@ -106,6 +117,9 @@ PAGES: dict[str, tuple[str, Any, tuple[str, ...], tuple[str, ...]]] = {
                 ("complainant", "customer", "category", "status", "handler", "created_at"), ("status", "handler")),
     "expense_claims": ("expense_claim", _l("Expense claims"), ("title", "claimant", "total", "status", "created_at"),
                        ("status", "claimant")),
+    "opportunities": ("opportunity", _l("Sales opportunities"),
+                      ("number", "summary", "customer_name", "amount", "probability", "stage", "status", "owner"),
+                      ("status", "stage", "owner")),
     "settlements": ("settlement", _l("Settlements"), ("agent", "period", "fees", "ratio", "amount", "status"),
                     ("status",)),
 }
@@ -114,4 +128,5 @@ MONEY = ("amount", "total", "fees")
 PEOPLE = ("owner", "handler", "claimant", "created_by")
 # the column of each list that links to the record's page
 TITLE_COLUMN = {"customers": "name", "contacts": "name", "contracts": "title", "agents": "name",
-                "tickets": "complainant", "expense_claims": "title", "settlements": "period"}
+                "tickets": "complainant", "expense_claims": "title", "settlements": "period",
+                "opportunities": "summary"}

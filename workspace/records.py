@@ -27,6 +27,7 @@ from workspace import bp, labels, timeline
 PAGE_SIZE = 20
 REFS = ("customer", "agent")  # fields holding the id of another record
 EXCEL_PAGES = ("customers", "contacts", "contracts")  # list pages with Excel export / import
+HIDDEN = {"opportunity": ("contract",)}  # shown otherwise on the page (the opportunity's contract: a link)
 
 add_nav("crm", "workspace.record_list_customers", lazy_gettext("Customers"))
 
@@ -125,7 +126,8 @@ def record_detail(slug: str, record_id: int) -> Any:
         related["settlements"], _ = crm_records.list_records(database(), uid(), "settlement",
                                                              {"agent": str(record_id)}, 0, 100)
     instances = timeline.decorate(about.about_record(database(), uid(), kind_key, record_id), select_locale())
-    fields = [f.name for f in kind.fields if f.kind != "json"] + ["created_by", "created_at"]
+    fields = [f.name for f in kind.fields if f.kind != "json" and f.name not in HIDDEN.get(kind_key, ())] \
+        + ["created_by", "created_at"]
     return render_template(
         "workspace/detail.html", nav="crm", slug=slug, kind=kind_key, title=title, record=record, fields=fields,
         names=display_names([record, *related.get("settlements", [])]), labels=labels, related=related,

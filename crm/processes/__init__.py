@@ -11,12 +11,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from crm.processes import accounts, assets, contract, documents, expense, leave, overtime, settlement, ticket
+from crm.processes import (
+                           accounts,
+                           assets,
+                           churn,
+                           contract,
+                           documents,
+                           expense,
+                           leave,
+                           opportunity,
+                           overtime,
+                           settlement,
+                           ticket,
+)
 from crm.processes.call import Call
 
 __all__ = ["Call", "FUNCTIONS", "UNDOS"]
 
-_MODULES = (contract, leave, expense, accounts, ticket, settlement,
+_MODULES = (contract, leave, expense, accounts, ticket, settlement, opportunity, churn,
             documents, assets, overtime)  # the last three: the library processes (bpmn/library/)
 
 # registered name (crm.<record>.<verb>) -> fn(call, **args)

@@ -9,6 +9,7 @@ from typing import Any
 from core.errors import ValidationFailed
 from crm import accounts
 from crm.processes.call import Call
+from db.base import utcnow
 
 MAX_REASON = 2000
 
@@ -47,7 +48,21 @@ def customer_set_vip(call: Call, customer_id: Any, vip: Any) -> dict[str, Any]:
     return {"customer_id": record["id"], "vip": record["vip"]}
 
 
+def account_check_extension(call: Call, username: Any, expires_on: Any) -> dict[str, Any]:
+    """试用延期 asked: a trial account, a new last day after today and after the current one."""
+    return accounts.check_extension(call.session, username, expires_on, utcnow().date())
+
+
+def account_extend_trial(call: Call, username: Any, expires_on: Any) -> dict[str, Any]:
+    """The extension approved: the new last day (an account the expiry deactivated is active again)."""
+    user = accounts.extend_trial(call.session, username, expires_on, utcnow().date())
+    return {"user_id": user.id, "username": user.username, "active": user.active,
+            "expires_on": user.trial_expires_on.isoformat() if user.trial_expires_on else None}
+
+
 FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "crm.account.check_extension": account_check_extension,
+    "crm.account.extend_trial": account_extend_trial,
     "crm.account.register_trial": account_register_trial,
     "crm.account.activate": account_activate,
     "crm.account.record_rejection": account_record_rejection,

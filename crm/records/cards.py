@@ -28,7 +28,7 @@ from crm.records.permissions import reach
 
 # process-data keys that name a CRM record, and the record kind
 RECORD_REFS = (("contract_id", "contract"), ("agent_id", "agent"), ("customer_id", "customer"),
-               ("customer", "customer"))
+               ("customer", "customer"), ("opportunity_id", "opportunity"))
 # records that point back at their instance (at most INSTANCE_CARDS of each, newest first)
 INSTANCE_RECORDS = ("ticket", "expense_claim", "settlement")
 INSTANCE_CARDS = 3
@@ -40,6 +40,7 @@ CARD_FIELDS = {
     "ticket": ("complainant", "category", "status", "handler", "satisfaction", "content"),
     "expense_claim": ("title", "claimant", "total", "status"),
     "settlement": ("agent_name", "period", "fees", "ratio", "amount", "status", "settlement_method"),
+    "opportunity": ("number", "summary", "customer_name", "amount", "probability", "stage", "status", "owner"),
 }
 MONEY = ("amount", "total", "fees")
 PEOPLE = ("owner", "handler", "claimant")
@@ -47,7 +48,8 @@ PEOPLE = ("owner", "handler", "claimant")
 
 def label(record: dict[str, Any]) -> str:
     """"Title (number)" of a record (or of what a process recorded of it)."""
-    main = record.get("title") or record.get("name") or record.get("complainant") or record.get("period") or ""
+    main = (record.get("title") or record.get("name") or record.get("complainant") or record.get("period")
+            or record.get("summary") or "")
     number = record.get("number") or record.get("code")
     return f"{main} ({number})" if number and main else str(main or number or f"#{record['id']}")
 

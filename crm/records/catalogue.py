@@ -33,6 +33,8 @@ from crm.records.models import (
     CONTACT_WAYS,
     CONTRACT_STATUSES,
     GENDERS,
+    OPPORTUNITY_STAGES,
+    OPPORTUNITY_STATUSES,
     SETTLEMENT_METHODS,
     SETTLEMENT_STATUSES,
     TICKET_STATUSES,
@@ -46,9 +48,12 @@ from crm.records.models import (
     ExpenseClaim,
     ExpenseLine,
     LeaveBalance,
+    Opportunity,
+    OpportunityStep,
     ServiceFeeSettlement,
     ServiceTicket,
 )
+from crm.records.opportunities import STEP_FIELDS, OpportunityKind, OpportunityStepKind
 from crm.records.permissions import FINANCE_ROLE, HR_ROLE, has_role, within
 from db.base import utcnow
 
@@ -293,4 +298,17 @@ KINDS: dict[str, Kind] = {k.key: k for k in [
         F("invoice_received_at", "datetime", process=True),
         F("instance_id", "int", writable=False), note("remark"),
     )),
+    OpportunityKind("opportunity", "opportunity", Opportunity, (
+        text("number", 32), text("source", 100), text("customer_name"), F("customer", "customer"),
+        text("summary", required=True), text("contact_name", 100), F("contact_phone", **PHONE_KW),
+        note("description"), F("probability", "int", required=True, low=0, high=100),
+        F("amount", "decimal", low=Decimal(0), high=MONEY), F("stage", "enum", 50, choices=OPPORTUNITY_STAGES),
+        text("product"), F("quantity", "int", low=0, high=10**9), F("due_date", "date"),
+        F("status", "enum", choices=OPPORTUNITY_STATUSES, default="unassigned", process=True),
+        F("owner", "user", process=True), F("assigned_at", "datetime", writable=False),
+        F("contract", "int", writable=False, attr_name="contract_id"), note("outcome_reason", writable=False),
+        F("instance_id", "int", writable=False), note("remark"),
+    ), number_field="number"),
+    OpportunityStepKind("opportunity_step", "plan step", OpportunityStep, STEP_FIELDS,
+                        joins=(Opportunity, OpportunityStep.opportunity_id == Opportunity.id)),
 ]}

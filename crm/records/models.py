@@ -287,3 +287,70 @@ class NumberSequence(Base):
     record_type: Mapped[str] = mapped_column(String(32))
     scope: Mapped[str] = mapped_column(String(64))
     value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# 销售机会 (requirements 002 §3.1, 004 1.3): 未分配 unassigned -> 已指派 developing (开发中) -> won / lost
+OPPORTUNITY_STATUSES = ("unassigned", "developing", "won", "lost")
+OPPORTUNITY_STAGES = ("初步接触", "需求确认", "方案报价", "商务谈判", "签约")  # 机会阶段
+
+
+class Opportunity(Base):
+    """A sales opportunity: entered by a salesperson or supervisor, assigned to one salesperson
+    (owner) through the sales-opportunity process, developed along a dated plan, then won (a customer
+    and a contract draft are created or linked) or lost."""
+
+    __tablename__ = "opportunity"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)  # 编号
+    source: Mapped[str | None] = mapped_column(String(100))  # 机会来源
+    customer_name: Mapped[str] = mapped_column(String(200))  # 客户名称
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id"), index=True)  # linked / created
+    summary: Mapped[str] = mapped_column(String(200))  # 概要
+    contact_name: Mapped[str | None] = mapped_column(String(100))
+    contact_phone: Mapped[str | None] = mapped_column(String(32))
+    description: Mapped[str | None] = mapped_column(Text)  # 机会描述
+    probability: Mapped[int] = mapped_column(Integer, default=0)  # 成功机率 0..100
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))  # 预期金额
+    stage: Mapped[str | None] = mapped_column(String(50))  # 机会阶段
+    product: Mapped[str | None] = mapped_column(String(200))
+    quantity: Mapped[int | None] = mapped_column(Integer)
+    due_date: Mapped[Day | None] = mapped_column(Date)  # 机会截止日期
+    status: Mapped[str] = mapped_column(String(20), default="unassigned")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey(USER_FK), index=True)  # the assigned salesperson
+    assigned_at: Mapped[datetime | None] = mapped_column()
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contract.id"))  # the draft made when won
+    outcome_reason: Mapped[str | None] = mapped_column(Text)
+    instance_id: Mapped[int | None] = mapped_column(Integer)
+    remark: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = _created_by()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class OpportunityStep(Base):
+    """One dated step of an opportunity's development plan (客户开发计划): what to do, then how it went."""
+
+    __tablename__ = "opportunity_step"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunity.id", ondelete="CASCADE"), index=True)
+    date: Mapped[Day] = mapped_column(Date)
+    content: Mapped[str] = mapped_column(Text)
+    result: Mapped[str | None] = mapped_column(Text)  # 执行效果
+    created_by_id: Mapped[int | None] = _created_by()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ChurnWatch(Base):
+    """客户流失预警 state of one customer: when a warning was last opened, and a snooze (暂缓) until a
+    date with its reason. The churn routine skips a customer snoozed or with an open warning."""
+
+    __tablename__ = "churn_watch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), unique=True)
+    warned_at: Mapped[datetime | None] = mapped_column()
+    instance_id: Mapped[int | None] = mapped_column(Integer)
+    snoozed_until: Mapped[Day | None] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(Text)

@@ -1,7 +1,7 @@
 """The customer page (客户360) and the list pages' option lists, read as one user may see them.
 
 - `customer_overview`: a customer with what hangs off it — contacts, contracts, contact records,
-  service tickets, expense claims with a line about it, the owner history — each list as the
+  service tickets, sales opportunities, expense claims with a line about it, the owner history — each list as the
   API would give it to this user (each kind's own `Kind.visible`: a ticket the user may not see in
   the API is not shown here either), plus the process instances those records point back at;
 - `facets`: the people a list may be filtered by (the user's reach) and the regions / provinces
@@ -29,7 +29,7 @@ from db.session import Database
 LIMIT = 200  # rows of each kind on the customer page (newest first)
 # section -> record kind, for the records holding a `customer_id`
 BY_CUSTOMER = (("contacts", "contact"), ("contracts", "contract"), ("contact_records", "contact_record"),
-               ("tickets", "ticket"))
+               ("tickets", "ticket"), ("opportunities", "opportunity"))
 
 
 def _rows(s: Session, actor: User, ids: set[int] | None, kind_key: str, cond: Any, order: Any) -> list[Any]:
@@ -119,6 +119,6 @@ def names(db: Database, actor_id: int, refs: dict[str, set[int]], usernames: set
 
 
 def _label(row: Any) -> str:
-    main = getattr(row, "name", None) or getattr(row, "title", None) or ""
+    main = getattr(row, "name", None) or getattr(row, "title", None) or getattr(row, "summary", None) or ""
     number = getattr(row, "number", None) or getattr(row, "code", None)
     return f"{main} ({number})" if main and number else str(main or number or f"#{row.id}")

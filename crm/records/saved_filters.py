@@ -21,7 +21,8 @@ from db.session import Database
 
 # list page -> record kind it lists
 PAGES = {"customers": "customer", "contacts": "contact", "contracts": "contract", "agents": "agent",
-         "tickets": "ticket", "expense_claims": "expense_claim", "settlements": "settlement"}
+         "tickets": "ticket", "expense_claims": "expense_claim", "settlements": "settlement",
+         "opportunities": "opportunity"}
 MAX_NAME = 100
 MAX_PER_PAGE = 50
 

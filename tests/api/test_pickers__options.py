@@ -45,3 +45,17 @@ def test_a_form_refuses_a_record_the_user_may_not_pick(client, org):
     # process's submit step (which refuses someone else's contract with "not your contract")
     assert err["fields"] == {"data.contract_id": "is not one of the allowed values"}, err
     assert client.get(f"{API}/contracts/{other['id']}", headers=login(client, "admin")).get_json()["status"] == "draft"
+
+
+def test_an_editable_picker_of_a_task_form_offers_the_users_options(org):
+    """A task form with an editable picker field (e.g. the supervisor's 指派给客户经理) gets its options;
+    a read-only one at least its current value (before: the editable case raised TypeError, a 500)."""
+    from crm import pickers
+    from crm import records as rs
+
+    rs.create(org.db, org["clerk"], "opportunity", {"customer_name": "甲", "summary": "平台升级", "probability": 5})
+    with org.db.uow() as s:
+        out = pickers.form_options(s, org["sales_lead"], [("users", "assignee"), ("opportunities", "opportunity_id")],
+                                   {"opportunity_id": 99}, ["assignee"], lambda kind, value, data: f"{kind} {value}")
+    assert "clerk" in [o["value"] for o in out["users"]]
+    assert out["opportunities"] == [{"value": 99, "label": "opportunity 99"}], "read-only: its current value"
