@@ -3,18 +3,19 @@
 Embedded (the default): a service task (lz:call) runs inside the action that reaches it, in its
 transaction; a refusing function refuses the action (422). Nothing here is active.
 
-Scaled (the composition root calls `configure(send)` when LIUZHUAN_BROKER is set): an action run by
-a web process stops the engine *before* the first service task it reaches (the task stays READY in
-the saved state) and writes a timer row of kind "continue", due now, in the action's transaction.
-After the commit, `send(timer_id)` hands it to a Celery worker, which fires it like any timer
-(engine/timers.py): claimed (`FOR UPDATE SKIP LOCKED` and a lease), then in its own transaction with
-the instance locked, `fired_at` checked again, the engine advanced past the service tasks to the next
-wait. So the job is idempotent (run twice, the second finds the timer fired and does nothing); a
-worker killed mid-step rolls its transaction back and the next tick fires the timer again once the
-lease is over; a function that keeps refusing is retried with backoff and marked failed (admins see
-it on /admin/notifications) after timers.MAX_ATTEMPTS. A lost hand-over (the broker down at the
-commit) is fired by the next tick. Timers and the continuation itself run service tasks inline
-(`inline()`): only work started by a person is deferred.
+Scaled (the composition root calls `configure(send)` when LIUZHUAN_BROKER is set): an action run
+by a web process on a running instance (not its start) stops the engine *before* the first service
+task it reaches (the task stays READY in the saved state) and writes a timer row of kind
+"continue", due now, in the action's transaction. After the commit, `send(timer_id)` hands it to a
+Celery worker, which fires it like any timer (engine/timers.py): claimed (`FOR UPDATE SKIP LOCKED`
+and a lease), then in its own transaction with the instance locked, `fired_at` checked again, the
+engine advanced past the service tasks to the next wait. So the job is idempotent (run twice, the
+second finds the timer fired and does nothing); a worker killed mid-step rolls its transaction back
+and the next tick fires the timer again once the lease is over; a function that refuses is shown
+on the instance (`record_refusal`), retried with backoff and marked failed (admins see it on
+/admin/notifications) after timers.MAX_ATTEMPTS. A lost hand-over (the broker down at the commit)
+is fired by the next tick. Timers and the continuation itself run service tasks in place
+(`inline()`): only actions of people are cut short.
 """
 from __future__ import annotations
 
@@ -62,9 +63,19 @@ def inline() -> Iterator[None]:
         _INLINE.reset(token)
 
 
-def pause_before() -> Callable[[Any], bool] | None:
-    """What driver.advance gives spiff.run: stop before a service task when deferring."""
-    return spiff.is_service_task if deferring() else None
+def pause_before(ctx: runtime.Ctx) -> Callable[[Any], bool] | None:
+    """What driver.advance gives spiff.run: stop before a service task when deferring. Never at the
+    start of an instance (revision 0, not saved yet): the start's functions check the submission
+    (422 naming the field) and create the records a withdrawal compensates."""
+    return spiff.is_service_task if deferring() and ctx.inst.revision > 0 else None
+
+
+def record_refusal(db: Any, instance_id: int, message: str) -> None:
+    """A continuation refused by its function (a business answer nobody is waiting for): shown on the
+    instance (its error and an `engine_error` history line), as an engine failure is."""
+    from engine import instances
+
+    instances.record_failure(db, instance_id, message)
 
 
 def schedule(ctx: runtime.Ctx) -> None:

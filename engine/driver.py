@@ -31,7 +31,7 @@ def advance(ctx: runtime.Ctx) -> None:
         return
     if held_for_initiator(ctx):
         return  # returned to the initiator: nothing runs until they resubmit (engine/returns.py)
-    paused, pause_before = False, continuation.pause_before()
+    paused, pause_before = False, continuation.pause_before(ctx)
     for _ in range(MAX_SETTLE_ROUNDS):
         finished: list[tuple[str, str]] = []
 

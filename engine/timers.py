@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 
+from core.errors import ValidationFailed
 from db.base import utcnow
 from db.session import Database
 from engine import audit_anchor, continuation, runtime
@@ -56,7 +57,8 @@ def fire_due_timers(db: Database, now: datetime | None = None, limit: int = 200,
                 fired += in_instance(db, instance_id, functools.partial(_fire, timer_id=tid, now=now))
             except Exception as e:  # recorded on the timer (and by in_instance on the instance); the others go on
                 log.warning("timer %s of instance %s: %s", tid, instance_id, e)
-                _failed(db, tid, e, now)
+                if _failed(db, tid, e, now) == (continuation.KIND, 1) and isinstance(e, ValidationFailed):
+                    continuation.record_refusal(db, instance_id, str(e.message))
     return fired
 
 
@@ -78,17 +80,19 @@ def _claim(db: Database, now: datetime, limit: int, timer_id: int | None = None)
         return [(t.id, t.instance_id) for t in timers]
 
 
-def _failed(db: Database, timer_id: int, error: Exception, now: datetime) -> None:
+def _failed(db: Database, timer_id: int, error: Exception, now: datetime) -> tuple[str, int] | None:
+    """Record a failed firing; (kind, attempts) of the timer."""
     with db.uow(write=True) as s:
         t = s.get(Timer, timer_id)
         if t is None or t.fired_at is not None:
-            return
+            return None
         t.attempts = (t.attempts or 0) + 1
         t.last_error = f"{type(error).__name__}: {getattr(error, 'message', None) or error}"[:2000]
         if t.attempts >= MAX_ATTEMPTS:
             t.failed_at = now
         else:
             t.not_before = now + retry_delay(t.attempts)
+        return t.kind, t.attempts
 
 
 def _fire(ctx: runtime.Ctx, timer_id: int, now: datetime) -> int:

@@ -37,7 +37,7 @@ def redis_or_skip() -> None:
         pytest.skip("Redis not reachable at 127.0.0.1:6379")
 
 
-def wait_for(check: Callable[[], bool], what: str, timeout: float = 60) -> None:
+def wait_for(check: Callable[[], bool], what: str, timeout: float = 120) -> None:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if check():

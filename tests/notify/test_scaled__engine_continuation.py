@@ -126,3 +126,37 @@ def test_a_worker_killed_mid_step_commits_nothing_and_the_step_runs_once_after_t
     svc["sender"].send_task("liuzhuan.tick")
     time.sleep(2)
     assert _state(db, iid, trial) == {"calls": 1, "active": True, "check_tasks": 1, "timers": [(True, False, 0)]}
+
+
+STARTS_WITH_CALL = (HEAD + '''<bpmn:process id="scaled_svc_start" isExecutable="true">
+  <bpmn:startEvent id="s"/>
+  <bpmn:serviceTask id="activate" name="activate"><bpmn:extensionElements>
+    <lz:call function="crm.account.activate"><lz:arg name="user_id" expr="user_id"/></lz:call>
+  </bpmn:extensionElements></bpmn:serviceTask>
+  <bpmn:userTask id="ok" name="ok"><bpmn:extensionElements><lz:approval mode="any"/>
+    <lz:assignees strategy="users" value="v01"/></bpmn:extensionElements></bpmn:userTask>
+  <bpmn:endEvent id="e"/>
+  <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="activate"/>
+  <bpmn:sequenceFlow id="f2" sourceRef="activate" targetRef="ok"/>
+  <bpmn:sequenceFlow id="f3" sourceRef="ok" targetRef="e"/>
+</bpmn:process></bpmn:definitions>''').encode()
+
+
+def test_a_start_runs_its_service_tasks_in_place_and_a_refused_continuation_shows_on_the_instance(svc):
+    db, org, trial = svc["db"], svc["org"], svc["trial"]
+    h.deploy(org, STARTS_WITH_CALL)
+    iid = h.start(org, "clerk", "scaled_svc_start", {"user_id": trial})  # no worker: the start did it itself
+    assert _state(db, iid, trial) == {"calls": 1, "active": True, "check_tasks": 0, "timers": []}
+    assert h.open_assignees(org, iid) == {"ok": {"v01"}}
+
+    bad = h.start(org, "clerk", "scaled_svc", {"user_id": "nobody"})
+    h.approve(org, "v01", bad)  # the approval stands; the function refuses on the worker
+    svc["start_worker"]()
+    wait_for(lambda: h.instance(org, bad)["error"] is not None, "the refusal shown on the instance")
+    assert _state(db, bad, trial)["timers"] == [(False, False, 1)]
+    inst = h.instance(org, bad)
+    assert inst["status"] == "running" and "no user 'nobody'" in inst["error"]
+    assert [e["action"] for e in inst["history"]][-1] == "engine_error"
+    with db.uow() as s:
+        (timer,) = s.scalars(select(Timer).where(Timer.instance_id == bad, Timer.kind == "continue"))
+        assert "no user 'nobody'" in timer.last_error and timer.not_before > utcnow()  # retried after a backoff
