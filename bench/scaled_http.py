@@ -8,9 +8,11 @@ LIUZHUAN_TIMERS=off: no timer loop in the web processes; LIUZHUAN_BROKER set, so
 its notifications to Redis — no Celery worker runs, so delivery is not part of the figure), and
 `--clients` threads, each with its own keep-alive connection and bearer token, send
 POST /api/v1/tasks/<id>/approve for every task, as fast as the answers come. Each run first
-approves `--warmup` tasks (not counted). Reported: approvals per second (all answered 200) and the
-median and 95th percentile latency, and the load average after the run (on a shared machine,
-`--repeat` interleaves rounds so each process count sees the same background load).
+approves `--warmup` tasks (not counted). Reported: approvals per second (all answered 200), the
+median and 95th percentile latency, the CPU time the web processes spent per approval (independent
+of what else runs on the machine: one core serves 1000 / that figure approvals per second), and the
+load average after the run (on a shared machine, `--repeat` interleaves rounds so each process
+count sees the same background load).
 
 Run: .venv/bin/python bench/scaled_http.py [--approvals N] [--clients N] [--processes 1,2,4]
 Needs PostgreSQL at 127.0.0.1:5432 (trust) and Redis at 127.0.0.1:6379.
@@ -101,12 +103,40 @@ def serve(url: str, processes: int, port: int, log: Path) -> subprocess.Popen:
             c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             c.request("GET", "/api/v1/openapi.json")
             if c.getresponse().status == 200:
+                booted(p.pid, processes)
                 return p
         except OSError:
             pass
         time.sleep(0.3)
     p.kill()
     raise RuntimeError(f"gunicorn did not answer (see {log})")
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def web_cpu(master: int) -> float:
+    """CPU seconds used so far by the master's worker processes."""
+    return sum(_cpu_seconds(int(c)) for c in Path(f"/proc/{master}/task/{master}/children").read_text().split())
+
+
+def booted(master: int, processes: int, timeout: float = 180) -> None:
+    """Wait until the master has its `processes` workers and none of them is still importing the app
+    (gunicorn loads the app in each worker after the fork: on 2 loaded cores that takes seconds of
+    CPU, which must not be counted against the approvals)."""
+    end = time.monotonic() + timeout
+    before: dict[int, float] = {}
+    while time.monotonic() < end:
+        children = [int(c) for c in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
+        now = {c: _cpu_seconds(c) for c in children}
+        if len(children) == processes and before.keys() == now.keys() and \
+                all(now[c] - before[c] < 0.05 for c in children):
+            return
+        before = now
+        time.sleep(1.0)
+    raise RuntimeError("the gunicorn workers did not settle")
 
 
 def approve_all(port: int, task_ids: list[int], clients: int) -> tuple[float, list[float]]:
@@ -167,8 +197,8 @@ def main() -> None:
     wire()
     print(f"{os.cpu_count()} CPUs, load average before: {os.getloadavg()[0]:.1f}; "
           f"{args.approvals} approvals per run, {args.clients} client threads")
-    print("| gunicorn processes | approvals/s | median ms | p95 ms | load avg |")
-    print("|---|---|---|---|---|")
+    print("| gunicorn processes | approvals/s | median ms | p95 ms | web CPU ms / approval | load avg |")
+    print("|---|---|---|---|---|---|")
     with throwaway_pg() as url:
         migrate.upgrade(url)
         db = Database(url)
@@ -183,13 +213,16 @@ def main() -> None:
             server = serve(url, n, port, log)
             try:
                 approve_all(port, tasks[:args.warmup], args.clients)
+                cpu0 = web_cpu(server.pid)
                 seconds, lat = approve_all(port, tasks[args.warmup:], args.clients)
+                cpu = web_cpu(server.pid) - cpu0
             finally:
                 server.send_signal(signal.SIGTERM)
                 server.wait(30)
             lat.sort()
             print(f"| {n} | {len(lat) / seconds:.0f} | {statistics.median(lat):.0f} | "
-                  f"{lat[int(len(lat) * 0.95) - 1]:.0f} | {os.getloadavg()[0]:.1f} |", flush=True)
+                  f"{lat[int(len(lat) * 0.95) - 1]:.0f} | {cpu / len(lat) * 1e3:.1f} | {os.getloadavg()[0]:.1f} |",
+                  flush=True)
         db.dispose()
     redis.Redis.from_url(BROKER).flushdb()
 
