@@ -136,6 +136,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     notify_conf = load_notify()
     runner.configure(notify_conf, "celery" if notify_conf.broker else "inprocess", _celery_send(notify_conf))
+    from engine import continuation
+
+    continuation.configure(_celery_continue(notify_conf))  # scaled: workers run what follows service tasks
     from workspace import bp as workspace_bp
 
     app.register_blueprint(workspace_bp)
@@ -171,6 +174,15 @@ def _celery_send(conf: NotifySettings) -> Any:
     from celery_app import send_later
 
     return send_later
+
+
+def _celery_continue(conf: NotifySettings) -> Any:
+    """Scaled mode: after a commit that stopped before a service task, a worker continues the instance."""
+    if not conf.broker:
+        return None
+    from celery_app import continue_later
+
+    return continue_later
 
 
 def serve_app() -> Flask:

@@ -1,6 +1,7 @@
 """The scaled mode's Celery app (LIUZHUAN_BROKER=redis://...): a composition root like app.py.
 
-    celery -A celery_app worker     delivers notifications (task liuzhuan.deliver) and runs ticks
+    celery -A celery_app worker     delivers notifications (task liuzhuan.deliver), continues instances
+                                    past service tasks (liuzhuan.continue) and runs ticks
     celery -A celery_app beat       sends liuzhuan.tick every LIUZHUAN_TIMER_INTERVAL seconds
 
 The tick fires due timers (engine/timers.py: claimed, so any number of beats and workers fire each
@@ -59,6 +60,20 @@ def tick_task() -> int:
     fired = fire_due_timers(db)
     jobs.tick(db)
     return fired
+
+
+@celery.task(name="liuzhuan.continue")
+def continue_task(timer_id: int) -> int:
+    """Continue an instance past the service task its action stopped before (engine/continuation.py):
+    the "continue" timer fires once, in its own locked transaction; run twice, the second does nothing."""
+    from engine.timers import fire_due_timers
+
+    return fire_due_timers(database(), timer_id=int(timer_id))
+
+
+def continue_later(timer_id: int) -> None:
+    """After a commit (engine.continuation, scaled mode): the continuation becomes a task."""
+    continue_task.delay(int(timer_id))
 
 
 def send_later(ids: list[int]) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from core.errors import DomainError
-from engine import audit, functions, runtime, spiff
+from engine import audit, continuation, functions, runtime, spiff
 from engine.lifecycle import ActivationStatus, InstanceStatus
 from engine.models import NodeActivation
 from engine.nodes import approval
@@ -31,6 +31,7 @@ def advance(ctx: runtime.Ctx) -> None:
         return
     if held_for_initiator(ctx):
         return  # returned to the initiator: nothing runs until they resubmit (engine/returns.py)
+    paused, pause_before = False, continuation.pause_before(ctx)
     for _ in range(MAX_SETTLE_ROUNDS):
         finished: list[tuple[str, str]] = []
 
@@ -39,7 +40,7 @@ def advance(ctx: runtime.Ctx) -> None:
 
         token = spiff.SERVICE_HANDLER.set(lambda task: call_function(ctx, task))
         try:
-            spiff.run(ctx.wf, on_completed=note)
+            paused = spiff.run(ctx.wf, on_completed=note, pause_before=pause_before) or paused
         finally:
             spiff.SERVICE_HANDLER.reset(token)
         for process_id, node_id in finished:
@@ -50,6 +51,8 @@ def advance(ctx: runtime.Ctx) -> None:
             break
     else:
         raise spiff.WorkflowFailed("the process did not settle (an automatic loop without a wait state?)")
+    if paused:  # scaled mode: a worker continues past the service task after the commit
+        continuation.schedule(ctx)
     if ctx.inst.status == InstanceStatus.RUNNING and spiff.is_completed(ctx.wf):
         runtime.finish_instance(ctx, InstanceStatus.COMPLETED, spiff.end_event(ctx.wf))
 

@@ -57,11 +57,11 @@ def in_instance(db: Database, instance: int | Callable[[Session], int], body: Ca
         if e.fields:
             raise ValidationFailed(f"the step was refused: {e}", e.fields) from e
         if instance_id is not None:
-            _record_failure(db, instance_id, str(e))
+            record_failure(db, instance_id, str(e))
         raise EngineFailure(f"the process could not continue: {e}") from e
 
 
-def _record_failure(db: Database, instance_id: int, message: str) -> None:
+def record_failure(db: Database, instance_id: int, message: str) -> None:
     """The failed step was rolled back; leave a trace for the admins on the instance."""
     with db.uow(write=True) as s:  # under the instance lock, like every writer of audit events
         inst = s.scalars(lock_for_update(select(ProcessInstance).where(ProcessInstance.id == instance_id), s)

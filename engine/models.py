@@ -236,7 +236,7 @@ class Timer(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))  # deadline | bpmn
+    kind: Mapped[str] = mapped_column(String(20))  # deadline | bpmn | continue (engine/continuation.py)
     node_id: Mapped[str | None] = mapped_column(String(200))
     activation_id: Mapped[int | None] = mapped_column(ForeignKey("node_activation.id", ondelete="CASCADE"))
     action: Mapped[str | None] = mapped_column(String(20))

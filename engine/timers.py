@@ -20,9 +20,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 
+from core.errors import ValidationFailed
 from db.base import utcnow
 from db.session import Database
-from engine import audit_anchor, runtime
+from engine import audit_anchor, continuation, runtime
 from engine.instances import in_instance
 from engine.lifecycle import ActivationStatus, InstanceStatus
 from engine.models import NodeActivation, ProcessInstance, Timer
@@ -39,25 +40,29 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 3600))
 
 
-def fire_due_timers(db: Database, now: datetime | None = None, limit: int = 200) -> int:
+def fire_due_timers(db: Database, now: datetime | None = None, limit: int = 200, timer_id: int | None = None) -> int:
     """Fire what is due at `now` (default: the current time). Returns how many timers fired.
 
     The due timers are first claimed (a lease in `not_before`), on PostgreSQL with FOR UPDATE SKIP
     LOCKED, so two ticks running at once (two beats, two workers) take disjoint timers; each fires in
     its own locked instance transaction, which checks `fired_at` again. A timer whose firing fails is
-    retried after a growing delay and marked failed after MAX_ATTEMPTS; it never holds up the others."""
+    retried after a growing delay and marked failed after MAX_ATTEMPTS; it never holds up the others.
+    With `timer_id`, only that timer (the scaled mode's continuation job, engine/continuation.py).
+    Service tasks reached by a timer run in its transaction, in either mode."""
     now = now or utcnow()
     fired = 0
-    for timer_id, instance_id in _claim(db, now, limit):
-        try:
-            fired += in_instance(db, instance_id, functools.partial(_fire, timer_id=timer_id, now=now))
-        except Exception as e:  # recorded on the timer (and by in_instance on the instance); the others go on
-            log.warning("timer %s of instance %s: %s", timer_id, instance_id, e)
-            _failed(db, timer_id, e, now)
+    with continuation.inline():
+        for tid, instance_id in _claim(db, now, limit, timer_id):
+            try:
+                fired += in_instance(db, instance_id, functools.partial(_fire, timer_id=tid, now=now))
+            except Exception as e:  # recorded on the timer (and by in_instance on the instance); the others go on
+                log.warning("timer %s of instance %s: %s", tid, instance_id, e)
+                if _failed(db, tid, e, now) == (continuation.KIND, 1) and isinstance(e, ValidationFailed):
+                    continuation.record_refusal(db, instance_id, str(e.message))
     return fired
 
 
-def _claim(db: Database, now: datetime, limit: int) -> list[tuple[int, int]]:
+def _claim(db: Database, now: datetime, limit: int, timer_id: int | None = None) -> list[tuple[int, int]]:
     with db.uow(write=True) as s:
         # a suspended instance's timers wait (not fired, not lost): they fire once it is activated
         stmt = (select(Timer).join(ProcessInstance, ProcessInstance.id == Timer.instance_id)
@@ -65,6 +70,8 @@ def _claim(db: Database, now: datetime, limit: int) -> list[tuple[int, int]]:
                        or_(Timer.not_before.is_(None), Timer.not_before <= now),
                        ProcessInstance.status != InstanceStatus.SUSPENDED)
                 .order_by(Timer.due_at).limit(limit))
+        if timer_id is not None:
+            stmt = stmt.where(Timer.id == timer_id)
         if not db.is_sqlite:  # SQLite: BEGIN IMMEDIATE already serializes the claims
             stmt = stmt.with_for_update(skip_locked=True, of=Timer)
         timers = list(s.scalars(stmt))
@@ -73,17 +80,19 @@ def _claim(db: Database, now: datetime, limit: int) -> list[tuple[int, int]]:
         return [(t.id, t.instance_id) for t in timers]
 
 
-def _failed(db: Database, timer_id: int, error: Exception, now: datetime) -> None:
+def _failed(db: Database, timer_id: int, error: Exception, now: datetime) -> tuple[str, int] | None:
+    """Record a failed firing; (kind, attempts) of the timer."""
     with db.uow(write=True) as s:
         t = s.get(Timer, timer_id)
         if t is None or t.fired_at is not None:
-            return
+            return None
         t.attempts = (t.attempts or 0) + 1
         t.last_error = f"{type(error).__name__}: {getattr(error, 'message', None) or error}"[:2000]
         if t.attempts >= MAX_ATTEMPTS:
             t.failed_at = now
         else:
             t.not_before = now + retry_delay(t.attempts)
+        return t.kind, t.attempts
 
 
 def _fire(ctx: runtime.Ctx, timer_id: int, now: datetime) -> int:
@@ -98,7 +107,7 @@ def _fire(ctx: runtime.Ctx, timer_id: int, now: datetime) -> int:
     timer.fired_at = now
     if ctx.inst.status != InstanceStatus.RUNNING:
         return 0
-    if timer.kind == "bpmn":
+    if timer.kind in ("bpmn", continuation.KIND):
         return 1  # in_instance's advance() refreshes SpiffWorkflow's timers and runs what became due
     act = ctx.s.get(NodeActivation, timer.activation_id) if timer.activation_id else None
     if act is None or act.status != ActivationStatus.OPEN:

@@ -56,7 +56,7 @@ def _send(db: Database, nid: int, settings: NotifySettings) -> None:
             raise LookupError(f"notification {nid} or its recipient is gone")
         recipient, payload = _recipient(u), dict(n.payload or {})
         channel, key = n.channel, n.key
-        extra = {"kind": n.kind, "instance_id": n.instance_id, "task_id": n.task_id}
+        extra = {"key": n.key, "kind": n.kind, "instance_id": n.instance_id, "task_id": n.task_id}
     msg = messages.render(payload, recipient["lang"], settings.base_url)
     if channel == kinds.EMAIL:
         mail.send(msg, recipient, key, settings)

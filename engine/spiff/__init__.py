@@ -25,6 +25,7 @@ from engine.spiff.running import (
     held_start_events,
     is_bpmn_task,
     is_completed,
+    is_service_task,
     new_workflow,
     next_timer_due,
     ready_human_steps,
@@ -42,7 +43,8 @@ from engine.spiff.tree import COMPACT_AT_DEPTH, KEEP_LEVELS, compact
 __all__ = ["COMPACT_AT_DEPTH", "KEEP_LEVELS", "MAX_AUTOMATIC_STEPS", "SERVICE_HANDLER", "SPECS", "EngineError",
            "HumanStep", "Parsed", "Position", "TraceStep", "WorkflowFailed", "cancel", "compact", "complete",
            "data_of", "descendants", "dump_state", "end_event", "evaluate", "get_task", "has_node",
-           "held_start_events", "in_parallel_region", "is_bpmn_task", "is_completed", "jump", "load_state",
+           "held_start_events", "in_parallel_region", "is_bpmn_task", "is_completed", "is_service_task", "jump",
+           "load_state",
            "missing_nodes", "new_workflow", "next_timer_due", "node_of", "parse", "position", "ready_human_steps",
            "rebuild", "reset_to", "returnable_nodes", "run", "script_engine", "spec_to_json", "start_event_before",
            "task_count", "trace"]

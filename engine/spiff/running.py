@@ -12,6 +12,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.bpmn_task_spec import BpmnTaskSpec
 from SpiffWorkflow.bpmn.specs.defaults import EndEvent, StartEvent
+from SpiffWorkflow.spiff.specs.defaults import ServiceTask
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
@@ -31,8 +32,15 @@ def new_workflow(spec: Any, subs: dict[str, Any], data: dict[str, Any]) -> BpmnW
 MAX_AUTOMATIC_STEPS = 1_000
 
 
-def run(wf: BpmnWorkflow, on_completed: Callable[[Task], None] | None = None) -> None:
+class _Paused(Exception):
+    """`pause_before` stopped the run before a task (which stays READY)."""
+
+
+def run(wf: BpmnWorkflow, on_completed: Callable[[Task], None] | None = None,
+        pause_before: Callable[[Task], bool] | None = None) -> bool:
     """Run engine steps until only human or waiting work is left, then keep the tree shallow.
+    Returns True when `pause_before` said to stop before a READY task (it stays READY: the next
+    run starts with it), False when the workflow waits for people, timers or its end.
 
     A process that loops through automatic steps without ever waiting would run forever inside
     SpiffWorkflow; it is stopped after MAX_AUTOMATIC_STEPS with a clear error instead.
@@ -41,17 +49,28 @@ def run(wf: BpmnWorkflow, on_completed: Callable[[Task], None] | None = None) ->
 
     def count(task: Task) -> None:
         nonlocal steps
+        if pause_before is not None and pause_before(task):
+            raise _Paused
         steps += 1
         if steps > MAX_AUTOMATIC_STEPS:
             raise WorkflowFailed(f"more than {MAX_AUTOMATIC_STEPS} automatic steps without waiting for a person "
                                  f"(last: {node_of(task)}): an endless loop or recursion in the process?")
 
+    paused = False
     try:
         wf.refresh_timers()
         wf.do_engine_steps(will_complete_task=count, did_complete_task=on_completed)
+    except _Paused:
+        paused = True
     except EngineError as e:
         raise WorkflowFailed(_describe(e)) from e
     compact(wf)
+    return paused
+
+
+def is_service_task(task: Task) -> bool:
+    """A service task (lz:call): what the scaled mode runs after the commit (engine/continuation.py)."""
+    return isinstance(task.task_spec, ServiceTask)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,13 @@ Formats (LIUZHUAN_WEBHOOK_FORMAT), as the platforms document their custom robots
   `sign` (base64 HMAC-SHA256 of an empty message keyed by "<s>\\n<secret>") in the body; answers `{"code": 0}`.
 - wecom: `{"msgtype": "text", "text": {"content", "mentioned_mobile_list"}}` (the key is in the URL);
   answers `{"errcode": 0}`.
-- json: `{kind, subject, text, url, recipient: {username, email, mobile}, instance_id, task_id}`, any 2xx.
+- json: `{key, kind, subject, text, url, recipient: {username, email, mobile}, instance_id, task_id}`, any 2xx.
+
+Every request carries the notification's idempotency key in an `Idempotency-Key` header (and, in the
+json format, as `key`). Delivery is at least once: a worker killed after the receiver took the message
+but before the outbox recorded it as sent sends it again after its lease, with the same key, so a
+receiver that remembers the keys it has seen shows it once (the group robots do not: they may show it
+twice in that window).
 """
 from __future__ import annotations
 
@@ -62,7 +68,8 @@ def request_for(msg: dict[str, str], recipient: dict[str, Any], extra: dict[str,
     if fmt == "wecom":
         return url, {"msgtype": "text", "text": {"content": f"{msg['subject']}\n{msg['text']}\n{msg['url']}",
                                                  "mentioned_mobile_list": [mobile] if mobile else []}}
-    return url, {"kind": extra.get("kind"), "subject": msg["subject"], "text": msg["text"], "url": msg["url"],
+    return url, {"key": extra.get("key"), "kind": extra.get("kind"), "subject": msg["subject"], "text": msg["text"],
+                 "url": msg["url"],
                  "recipient": {k: recipient.get(k) for k in ("username", "email", "mobile")},
                  "instance_id": extra.get("instance_id"), "task_id": extra.get("task_id")}
 
@@ -72,7 +79,8 @@ def send(msg: dict[str, str], recipient: dict[str, Any], extra: dict[str, Any], 
         raise ValueError("no webhook is configured (LIUZHUAN_WEBHOOK_URL)")
     url, body = request_for(msg, recipient, extra, settings)
     req = urllib.request.Request(url, data=json.dumps(body, ensure_ascii=False).encode(), method="POST",
-                                 headers={"Content-Type": "application/json; charset=utf-8"})
+                                 headers={"Content-Type": "application/json; charset=utf-8",
+                                          "Idempotency-Key": str(extra.get("key") or "")})
     with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:  # noqa: S310 (configured by the admin)
         answer = resp.read()
     if settings.webhook_format == "json":
