@@ -50,8 +50,7 @@ def record(session: Session, instance_id: int, action: str, actor_id: int | None
     ev = AuditEvent(instance_id=instance_id, seq=seq, at=at, actor_id=actor_id, action=action, node_id=node_id,
                     task_id=task_id, comment=comment, detail=detail, prev_hash=prev, hash=digest,
                     mac=audit_anchor.event_mac(instance_id, seq, digest))
-    session.add(ev)
-    session.flush()
+    session.add(ev)  # inserted by the next flush, with the other events of the action in one batch
     session.info[key] = (seq, ev.hash)  # the chain head for the rest of this (locked) transaction
     events.publish(session, ev)  # e.g. notify/ (subscribed by app.wire), in this same transaction
     return ev

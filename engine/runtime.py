@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from bpmn.lz import NodeConfig, ProcessConfig, parse_xml, read_definitions
 from core.errors import Conflict, NotFound
@@ -38,6 +38,21 @@ def configs_of(d: ProcessDefinition) -> dict[str, ProcessConfig]:
             _CONFIGS.pop(next(iter(_CONFIGS)))
         _CONFIGS[key] = cached
     return cached
+
+
+_TIMERS: dict[tuple[int, str], bool] = {}
+
+
+def has_timer_events(d: ProcessDefinition) -> bool:
+    """Whether the version's BPMN has timer events (cached like `configs_of`)."""
+    key = (d.id, d.checksum)
+    found = _TIMERS.get(key)
+    if found is None:
+        found = "timerEventDefinition" in d.bpmn_xml
+        if len(_TIMERS) >= _CONFIGS_MAX:
+            _TIMERS.pop(next(iter(_TIMERS)))
+        _TIMERS[key] = found
+    return found
 
 
 def node_config(d: ProcessDefinition, process_id: str, node_id: str) -> NodeConfig | None:
@@ -72,19 +87,41 @@ def json_safe(data: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(data, default=str, ensure_ascii=False))
 
 
+@dataclass(frozen=True)
+class TaskOf:
+    """The instance of human task `task_id`: found and locked in one read (`load_for_task`)."""
+    task_id: int
+
+
+_DEFERRED = (defer(ProcessDefinition.bpmn_xml), defer(ProcessDefinition.spec_json))
+
+
 def load(s: Session, instance_id: int, lock: bool = True) -> Ctx:
-    stmt = select(ProcessInstance).where(ProcessInstance.id == instance_id)
+    return _load(s, select(ProcessInstance, ProcessDefinition).where(ProcessInstance.id == instance_id), lock,
+                 f"process instance {instance_id} not found")
+
+
+def load_for_task(s: Session, task_id: int) -> Ctx:
+    """The locked instance of human task `task_id` (404 when there is no such task), in one statement."""
+    stmt = (select(ProcessInstance, ProcessDefinition).join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
+            .where(HumanTask.id == task_id))
+    return _load(s, stmt, True, f"task {task_id} not found")
+
+
+def _load(s: Session, stmt: Any, lock: bool, missing: str) -> Ctx:
+    """The instance with its definition in one read (the definition's large columns, BPMN and spec,
+    only when a cache misses), locked FOR UPDATE OF the instance row alone: definitions are shared."""
+    stmt = stmt.join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id).options(*_DEFERRED)
     if lock:
         # the row as of our lock, never an identity-map copy from before it
-        stmt = lock_for_update(stmt, s).execution_options(populate_existing=True)
-    inst = s.scalars(stmt).first()
-    if inst is None:
-        raise NotFound(f"process instance {instance_id} not found")
+        stmt = lock_for_update(stmt, s, of=ProcessInstance).execution_options(populate_existing=True)
+    row = s.execute(stmt).first()
+    if row is None:
+        raise NotFound(missing)
+    inst, d = row
     if lock:
         audit.mark_locked(s, inst.id)
-    d = s.get(ProcessDefinition, inst.definition_id)
-    assert d is not None
-    spec, subs = spiff.SPECS.get(d.id, d.checksum, d.spec_json)
+    spec, subs = spiff.SPECS.get(d.id, d.checksum, lambda: d.spec_json)
     wf = spiff.load_state(inst.state, spec, subs)
     return Ctx(s, inst, d, wf)
 
@@ -101,7 +138,7 @@ def save(ctx: Ctx) -> None:
 
 def schedule_bpmn_timer(ctx: Ctx) -> None:
     """Keep one pending 'bpmn' timer row per instance, at its earliest waiting timer event."""
-    if "timerEventDefinition" not in ctx.definition.bpmn_xml:
+    if not has_timer_events(ctx.definition):
         return
     ctx.s.execute(delete(Timer).where(Timer.instance_id == ctx.inst.id, Timer.kind == "bpmn",
                                       Timer.fired_at.is_(None)))

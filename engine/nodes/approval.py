@@ -154,7 +154,6 @@ def vote(ctx: runtime.Ctx, act: NodeActivation, t: HumanTask, actor_id: int, app
         status, action = TaskStatus.DONE, "complete"
     transition(t, status)
     t.comment, t.acted_at = comment, utcnow()
-    ctx.s.flush()
     audit.record(ctx.s, ctx.inst.id, action, actor_id, node_id=t.node_id, task_id=t.id, comment=comment,
                  detail=signed or None)
     evaluate(ctx, act)
