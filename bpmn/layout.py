@@ -13,9 +13,12 @@ gateway branches leaving from the diamond's top or bottom, loops going back unde
 from __future__ import annotations
 
 import bisect
+import hashlib
 import json
 import math
+import threading
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import graphviz
@@ -307,9 +310,27 @@ def has_di(xml: bytes) -> bool:
     return root.find(f"{_BDI}BPMNDiagram/{_BDI}BPMNPlane/{_BDI}BPMNShape") is not None
 
 
+_LAID_OUT: OrderedDict[bytes, bytes] = OrderedDict()
+_LAID_OUT_MAX = 64
+_laid_out_lock = threading.Lock()
+
+
 def ensure_layout(xml: bytes) -> bytes:
-    """`xml` unchanged when it already has a diagram, else laid out."""
-    return xml if has_di(xml) else auto_layout(xml)
+    """`xml` unchanged when it already has a diagram, else laid out. The layout (graphviz, tens of
+    ms) is kept by the document's digest: a deployed version never changes, so its pages lay it out
+    once per process; an edited draft is a new document."""
+    key = hashlib.sha256(xml).digest()
+    with _laid_out_lock:
+        hit = _LAID_OUT.get(key)
+        if hit is not None:
+            _LAID_OUT.move_to_end(key)
+            return hit
+    out = xml if has_di(xml) else auto_layout(xml)
+    with _laid_out_lock:
+        _LAID_OUT[key] = out
+        while len(_LAID_OUT) > _LAID_OUT_MAX:
+            _LAID_OUT.popitem(last=False)
+    return out
 
 
 def read_di(xml: bytes) -> tuple[list[Shape], list[Edge]]:
