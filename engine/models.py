@@ -71,6 +71,8 @@ class ProcessInstance(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column()
+    # the earliest due time of its open human tasks (engine/next_due.py keeps it): the inbox's due sort
+    next_due_at: Mapped[datetime | None] = mapped_column()
 
 
 class NodeActivation(Base):

@@ -19,7 +19,7 @@ from crm import org
 from crm.models import User
 from db.base import utcnow
 from db.session import lock_for_update
-from engine import assignees, audit, spiff
+from engine import assignees, audit, next_due, spiff  # noqa: F401  (next_due: its session hooks)
 from engine.lifecycle import ActivationStatus, InstanceStatus, Outcome, TaskStatus, transition
 from engine.models import CarbonCopy, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance, Timer
 
