@@ -104,9 +104,8 @@ class Database:
         self.engine.dispose()
 
 
-def lock_for_update(stmt: Any, session: Session, of: Any = None) -> Any:
-    """Add FOR UPDATE where the database has row locks (SQLite is serialized by BEGIN IMMEDIATE);
-    `of`: the table whose rows are locked when the statement joins others (FOR UPDATE OF)."""
+def lock_for_update(stmt: Any, session: Session) -> Any:
+    """Add FOR UPDATE where the database has row locks (SQLite is serialized by BEGIN IMMEDIATE)."""
     if session.get_bind().dialect.name == "sqlite":
         return stmt
-    return stmt.with_for_update(of=of) if of is not None else stmt.with_for_update()
+    return stmt.with_for_update()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session, defer
 
 from bpmn.lz import NodeConfig, ProcessConfig, parse_xml, read_definitions
@@ -18,7 +18,6 @@ from core.errors import Conflict, NotFound
 from crm import org
 from crm.models import User
 from db.base import utcnow
-from db.session import lock_for_update
 from engine import assignees, audit, next_due, spiff  # noqa: F401  (next_due: its session hooks)
 from engine.lifecycle import ActivationStatus, InstanceStatus, Outcome, TaskStatus, transition
 from engine.models import CarbonCopy, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance, Timer
@@ -97,25 +96,42 @@ _DEFERRED = (defer(ProcessDefinition.bpmn_xml), defer(ProcessDefinition.spec_jso
 
 
 def load(s: Session, instance_id: int, lock: bool = True) -> Ctx:
-    return _load(s, select(ProcessInstance, ProcessDefinition).where(ProcessInstance.id == instance_id), lock,
-                 f"process instance {instance_id} not found")
+    return _load(s, "instance", instance_id, lock, f"process instance {instance_id} not found")
 
 
 def load_for_task(s: Session, task_id: int) -> Ctx:
     """The locked instance of human task `task_id` (404 when there is no such task), in one statement."""
-    stmt = (select(ProcessInstance, ProcessDefinition).join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
-            .where(HumanTask.id == task_id))
-    return _load(s, stmt, True, f"task {task_id} not found")
+    return _load(s, "task", task_id, True, f"task {task_id} not found")
 
 
-def _load(s: Session, stmt: Any, lock: bool, missing: str) -> Ctx:
+# The statements of the hot path are built once (building one costs more than running it on SQLite).
+_LOADS: dict[tuple[str, bool, str], Any] = {}
+
+
+def _load_stmt(by: str, lock: bool, dialect: str) -> Any:
+    key = (by, lock, dialect)
+    stmt = _LOADS.get(key)
+    if stmt is None:
+        stmt = select(ProcessInstance, ProcessDefinition)
+        if by == "task":
+            stmt = (stmt.join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
+                    .where(HumanTask.id == bindparam("ref")))
+        else:
+            stmt = stmt.where(ProcessInstance.id == bindparam("ref"))
+        stmt = stmt.join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id).options(*_DEFERRED)
+        if lock:
+            # the row as of our lock, never an identity-map copy from before it
+            stmt = stmt.execution_options(populate_existing=True)
+            if dialect != "sqlite":  # SQLite is serialized by BEGIN IMMEDIATE (db/session.py)
+                stmt = stmt.with_for_update(of=ProcessInstance)
+        _LOADS[key] = stmt
+    return stmt
+
+
+def _load(s: Session, by: str, ref: int, lock: bool, missing: str) -> Ctx:
     """The instance with its definition in one read (the definition's large columns, BPMN and spec,
     only when a cache misses), locked FOR UPDATE OF the instance row alone: definitions are shared."""
-    stmt = stmt.join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id).options(*_DEFERRED)
-    if lock:
-        # the row as of our lock, never an identity-map copy from before it
-        stmt = lock_for_update(stmt, s, of=ProcessInstance).execution_options(populate_existing=True)
-    row = s.execute(stmt).first()
+    row = s.execute(_load_stmt(by, lock, s.get_bind().dialect.name), {"ref": ref}).first()
     if row is None:
         raise NotFound(missing)
     inst, d = row
@@ -199,27 +215,33 @@ def require_running(inst: ProcessInstance) -> None:
         raise Conflict(f"the instance is {inst.status}; it has ended", reason="instance_ended", status=inst.status)
 
 
+_OPEN_ACTIVATIONS = select(NodeActivation).where(
+    NodeActivation.instance_id == bindparam("iid"), NodeActivation.status == ActivationStatus.OPEN.value
+).order_by(NodeActivation.id)
+_OPEN_TASKS = select(HumanTask).where(
+    HumanTask.activation_id == bindparam("aid"), HumanTask.status == TaskStatus.OPEN.value).order_by(HumanTask.id)
+_WAITING_TASKS = select(HumanTask).where(  # open, or waiting for a delegate (委派)
+    HumanTask.activation_id == bindparam("aid"),
+    HumanTask.status.in_((TaskStatus.OPEN.value, TaskStatus.DELEGATED.value)))
+_PENDING_TIMERS = select(Timer).where(Timer.activation_id == bindparam("aid"), Timer.fired_at.is_(None))
+
+
 def open_activations(ctx: Ctx) -> list[NodeActivation]:
-    return list(ctx.s.scalars(select(NodeActivation).where(
-        NodeActivation.instance_id == ctx.inst.id, NodeActivation.status == ActivationStatus.OPEN)
-        .order_by(NodeActivation.id)))
+    return list(ctx.s.scalars(_OPEN_ACTIVATIONS, {"iid": ctx.inst.id}))
 
 
 def open_tasks(s: Session, activation_id: int) -> list[HumanTask]:
-    return list(s.scalars(select(HumanTask).where(
-        HumanTask.activation_id == activation_id, HumanTask.status == TaskStatus.OPEN).order_by(HumanTask.id)))
+    return list(s.scalars(_OPEN_TASKS, {"aid": activation_id}))
 
 
 def close_activation(ctx: Ctx, act: NodeActivation, status: str) -> None:
     now = utcnow()
     transition(act, status)
     act.decided_at = now
-    waiting = ctx.s.scalars(select(HumanTask).where(  # open, or waiting for a delegate (委派)
-        HumanTask.activation_id == act.id, HumanTask.status.in_((TaskStatus.OPEN, TaskStatus.DELEGATED))))
-    for t in waiting:
+    for t in ctx.s.scalars(_WAITING_TASKS, {"aid": act.id}):
         transition(t, TaskStatus.CANCELLED)
         t.acted_at = now
-    for timer in ctx.s.scalars(select(Timer).where(Timer.activation_id == act.id, Timer.fired_at.is_(None))):
+    for timer in ctx.s.scalars(_PENDING_TIMERS, {"aid": act.id}):
         timer.fired_at = now  # obsolete; never fires
     ctx.s.flush()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, Forbidden, Msg, ValidationFailed
@@ -34,10 +34,14 @@ def _instance_of(task_id: int) -> runtime.TaskOf:
     return runtime.TaskOf(task_id)
 
 
+_TASK_AND_ACTIVATION = (select(HumanTask, NodeActivation)
+                        .join(NodeActivation, NodeActivation.id == HumanTask.activation_id)
+                        .where(HumanTask.id == bindparam("tid")))
+
+
 def _my_open_task(ctx: runtime.Ctx, task_id: int, actor_id: int,
                   admin_may: bool = False) -> tuple[HumanTask, NodeActivation]:
-    row = ctx.s.execute(select(HumanTask, NodeActivation).join(
-        NodeActivation, NodeActivation.id == HumanTask.activation_id).where(HumanTask.id == task_id)).first()
+    row = ctx.s.execute(_TASK_AND_ACTIVATION, {"tid": task_id}).first()
     assert row is not None
     t, act = row
     if t.assignee_id != actor_id and not (admin_may and org.get_user(ctx.s, actor_id).is_admin):

@@ -61,7 +61,7 @@ def test_the_started_box_sorts_by_the_stored_due_time(any_org):
     ids = [h.start(org, "clerk", key) for _ in range(3)]
     now = utcnow()
     with org.db.uow(write=True) as s:
-        for iid, hours in zip(ids, (30, None, 2)):
+        for iid, hours in zip(ids, (30, None, 2), strict=True):
             task = s.scalars(select(HumanTask).where(HumanTask.instance_id == iid)).one()
             task.due_at = now + timedelta(hours=hours) if hours is not None else None
     rows, _ = inbox.list_box(org.db, org["clerk"], "started", 0, 20, sort="due")
