@@ -5,7 +5,9 @@ The same 3-node approval process (three single-approver nodes in a row) is run
   (b) with a JSON save + load round trip per task (spec stored by reference),
   (c) through Liuzhuan's use cases on SQLite (start + one approve per node),
   (d) the same on PostgreSQL (127.0.0.1:5432; skipped when unreachable),
-and reports microseconds per action and the ratios c/b and d/b. Then the per-action cost of
+  (e) (b) plus one durable commit of the state per action on the same PostgreSQL (an UPDATE of
+      one row through the driver, synchronous commit): what this disk allows at best,
+and reports microseconds per action and the ratios c/b, d/b and d/e. Then the per-action cost of
 an instance that already has ~10 vs ~500 completed tasks (a revise loop) shows how cost
 grows with history.
 
@@ -74,6 +76,37 @@ def round_trip(parsed) -> None:
         wf.do_engine_steps()
         state = spiff.dump_state(wf)
     assert wf.is_completed()
+
+
+def durable_round_trip(parsed, conn) -> None:
+    """(b) with the state committed to PostgreSQL after each action (one UPDATE, one durable commit)."""
+    wf = BpmnWorkflow(parsed.spec, parsed.subprocess_specs)
+    wf.do_engine_steps()
+    state = spiff.dump_state(wf)
+    cur = conn.cursor()
+    for _ in range(3):
+        wf = spiff.load_state(state, parsed.spec, parsed.subprocess_specs)
+        task = wf.get_tasks(state=TaskState.READY, manual=True)[0]
+        task.run()
+        wf.do_engine_steps()
+        state = spiff.dump_state(wf)
+        cur.execute("UPDATE bench_state SET state = %s, revision = revision + 1 WHERE id = 1", (state,))
+        conn.commit()
+    assert wf.is_completed()
+
+
+def durable_us(parsed, url: str, rounds: int) -> float:
+    eng = create_engine(url)
+    with eng.begin() as c:
+        c.execute(text("CREATE TABLE bench_state (id int PRIMARY KEY, state text, revision int)"))
+        c.execute(text("INSERT INTO bench_state VALUES (1, '', 0)"))
+    conn = eng.raw_connection()
+    try:
+        durable_round_trip(parsed, conn)  # warm
+        return per_action_us(lambda: durable_round_trip(parsed, conn), rounds, 3)
+    finally:
+        conn.close()
+        eng.dispose()
 
 
 def liuzhuan(org, key: str) -> None:
@@ -145,12 +178,15 @@ def main() -> None:
     b = per_action_us(lambda: round_trip(parsed), args.rounds * 3, 3)
     rows += [("(a) raw SpiffWorkflow, in memory", a), ("(b) + JSON save/load per task", b)]
     results = {}
+    e = None
     with tempfile.TemporaryDirectory() as tmp:
         targets = [("sqlite", f"sqlite:///{tmp}/bench.db")]
         pg = pg_url()
         if pg:
             targets.append(("postgresql", pg))
         try:
+            if pg:
+                e = durable_us(parsed, pg, args.rounds * 3)
             for name, url in targets:
                 org, key, loop_key = make_db(url)
                 liuzhuan(org, key)  # warm caches
@@ -161,15 +197,20 @@ def main() -> None:
             if pg:
                 drop_pg(pg)
     print("\nPer action (median of rounds; (c)/(d) actions = start + 3 approvals, each its own transaction)\n")
-    print("| run | µs per action | ratio to (b) |")
-    print("|---|---:|---:|")
+    print("| run | µs per action | ratio to (b) | ratio to (e) |")
+    print("|---|---:|---:|---:|")
     for label, us in rows:
-        print(f"| {label} | {us:,.0f} | {us / b:.2f} |")
+        print(f"| {label} | {us:,.0f} | {us / b:.2f} | |")
     labels = {"sqlite": "(c) Liuzhuan use cases, SQLite", "postgresql": "(d) Liuzhuan use cases, PostgreSQL"}
     for name, (us, _, _) in results.items():
-        print(f"| {labels[name]} | {us:,.0f} | {us / b:.2f} |")
+        to_e = f"{us / e:.2f}" if e and name == "postgresql" else ""
+        print(f"| {labels[name]} | {us:,.0f} | {us / b:.2f} | {to_e} |")
     if "postgresql" not in results:
-        print("| (d) Liuzhuan use cases, PostgreSQL | skipped: 127.0.0.1:5432 unreachable | |")
+        print("| (d) Liuzhuan use cases, PostgreSQL | skipped: 127.0.0.1:5432 unreachable | | |")
+    if e:
+        print(f"| (e) (b) + one durable commit per action, same PostgreSQL | {e:,.0f} | {e / b:.2f} | 1.00 |")
+    else:
+        print("| (e) (b) + one durable commit per action, PostgreSQL | skipped: 127.0.0.1:5432 unreachable | | |")
     print("\nGrowth with history (revise loop; per action once the instance has N completed tasks)\n")
     print("| database | N = 10 | N = 500 | growth ratio |")
     print("|---|---:|---:|---:|")

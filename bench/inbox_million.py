@@ -39,7 +39,7 @@ from engine.design import definitions  # noqa: E402
 
 ADMIN_URL = os.environ.get("LIUZHUAN_BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
 DB_NAME = "liuzhuan_bench_inbox"
-LAYOUT = 1  # bump when the generated data changes: an older database is loaded again
+LAYOUT = 2  # bump when the generated data changes: an older database is loaded again
 N_USERS, N_INSTANCES, N_RUNNING, TASKS_PER_INSTANCE = 2000, 250_000, 100_000, 4
 U10K, U50, DONE_ROWS, STARTED_EVERY = 10_000, 50, 18_600, 50
 WORDS = ("办公用品", "差旅", "培训", "市场活动", "服务器", "软件许可", "招待", "设备维修")
@@ -140,6 +140,10 @@ def load(url: str) -> None:
                         who, done_given = udone, done_given + 1
                     cp.write_row((first_inst + n, first_act + n, "supervisor_approval", "直属上级审批", who,
                                   status, False, arrived, arrived + timedelta(minutes=30), due))
+        # the stored next due time of each instance (engine/next_due.py keeps it on every write)
+        cur.execute("UPDATE process_instance p SET next_due_at = h.due FROM (SELECT instance_id, min(due_at) AS due "
+                    "FROM human_task WHERE status = 'open' AND due_at IS NOT NULL GROUP BY instance_id) h "
+                    "WHERE h.instance_id = p.id")
         for table in ("user_account", "process_instance", "node_activation", "human_task"):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         cur.execute("CREATE TABLE bench_meta (layout int)")

@@ -9,8 +9,9 @@ with SELECT ... FOR UPDATE (`lock_for_update`).
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import create_engine, event
@@ -52,6 +53,10 @@ def _sqlite_engine(url: str, **kw: Any) -> Engine:
         write = conn.get_execution_options().get("lz_write", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
+    # Writers of this process take turns on a lock before BEGIN IMMEDIATE: SQLite's own busy
+    # handler backs off by sleeping (up to tens of ms), so contended writers wait longer than
+    # the write takes. Re-entrant: a writer's after-commit hook may open a write of its own.
+    engine._lz_write_lock = threading.RLock()  # type: ignore[attr-defined]
     return engine
 
 
@@ -61,7 +66,9 @@ class Database:
         if self.url.startswith("sqlite"):
             self.engine = _sqlite_engine(self.url, echo=echo)
         else:
-            self.engine = create_engine(self.url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+            # No pre-ping (a round trip before every checkout): a connection the server dropped fails
+            # one request and is replaced; pool_recycle retires connections before idle timeouts.
+            self.engine = create_engine(self.url, echo=echo, pool_size=10, max_overflow=20, pool_recycle=1800)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.engine.execution_options(lz_write=True), expire_on_commit=False)
 
@@ -81,15 +88,17 @@ class Database:
 
     @contextmanager
     def uow(self, write: bool = False) -> Iterator[Session]:
-        session = (self._write if write else self._read)()
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        lock = getattr(self.engine, "_lz_write_lock", None) if write else None
+        with lock if lock is not None else nullcontext():
+            session = (self._write if write else self._read)()
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
 
     def dispose(self) -> None:
         self.engine.dispose()

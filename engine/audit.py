@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from db.base import utcnow
@@ -32,6 +32,10 @@ def _digest(prev_hash: str, seq: int, at: datetime, actor_id: int | None, action
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+_HEAD = (select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.instance_id == bindparam("iid"))
+         .order_by(AuditEvent.seq.desc()).limit(1))
+
+
 def record(session: Session, instance_id: int, action: str, actor_id: int | None = None, *,
            node_id: str | None = None, task_id: int | None = None, comment: str | None = None,
            detail: dict[str, Any] | None = None) -> AuditEvent:
@@ -39,10 +43,7 @@ def record(session: Session, instance_id: int, action: str, actor_id: int | None
     does not hold it yet), so seq numbers never race."""
     _hold_lock(session, instance_id)
     key = ("audit_head", instance_id)
-    last = session.info.get(key) or session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.instance_id == instance_id)
-        .order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
+    last = session.info.get(key) or session.execute(_HEAD, {"iid": instance_id}).first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     at = utcnow()
     detail = detail or {}
@@ -50,8 +51,7 @@ def record(session: Session, instance_id: int, action: str, actor_id: int | None
     ev = AuditEvent(instance_id=instance_id, seq=seq, at=at, actor_id=actor_id, action=action, node_id=node_id,
                     task_id=task_id, comment=comment, detail=detail, prev_hash=prev, hash=digest,
                     mac=audit_anchor.event_mac(instance_id, seq, digest))
-    session.add(ev)
-    session.flush()
+    session.add(ev)  # inserted by the next flush, with the other events of the action in one batch
     session.info[key] = (seq, ev.hash)  # the chain head for the rest of this (locked) transaction
     events.publish(session, ev)  # e.g. notify/ (subscribed by app.wire), in this same transaction
     return ev

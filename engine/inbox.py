@@ -80,7 +80,8 @@ def _like(q: str) -> str:
 # The inbox loads only the columns it shows: never a workflow's state, a version's BPMN or spec
 # (runtime.configs_of reads the BPMN once per version, cached), nor a user's password hash.
 LIGHT = (load_only(ProcessInstance.id, ProcessInstance.business_key, ProcessInstance.title, ProcessInstance.data,
-                   ProcessInstance.status, ProcessInstance.outcome, ProcessInstance.created_at),
+                   ProcessInstance.status, ProcessInstance.outcome, ProcessInstance.created_at,
+                   ProcessInstance.next_due_at),
          load_only(ProcessDefinition.id, ProcessDefinition.key, ProcessDefinition.name, ProcessDefinition.name_en,
                    ProcessDefinition.checksum),
          load_only(User.id, User.username, User.display_name))
@@ -219,9 +220,7 @@ def _task_box(s: Any, actor_id: int, box: str, sort: str, filtered: Any, task_on
 
 def _instance_box(s: Any, actor_id: int, box: str, sort: str, filtered: Any, at: Cursor | None,
                   offset: int, limit: int, cap: int | None) -> InboxPage:
-    due = (select(func.min(HumanTask.due_at)).where(HumanTask.instance_id == ProcessInstance.id,
-                                                    HumanTask.status == TaskStatus.OPEN)
-           .correlate(ProcessInstance).scalar_subquery())
+    due = ProcessInstance.next_due_at  # stored (engine/next_due.py): no subquery per instance
     if box == "started":
         inst_q: Any = (select(ProcessInstance, ProcessDefinition, User)
                        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
@@ -255,7 +254,7 @@ def _instance_box(s: Any, actor_id: int, box: str, sort: str, filtered: Any, at:
 
     def key(r: Any) -> tuple[Any, ...]:
         got = (r[3].created_at if box == "cc" else r[0].created_at, r[0].id)
-        return (next_due(r[0]) is None, next_due(r[0]), *got) if sort == "due" else got
+        return (r[0].next_due_at is None, r[0].next_due_at, *got) if sort == "due" else got
 
     rows, nxt, prev = _window(fetched, at, offset, limit, key, box, sort)
     out = []

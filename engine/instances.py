@@ -36,16 +36,16 @@ MAX_DATA_DEPTH = 20
 MAX_COMMENT = 2000
 
 
-def in_instance(db: Database, instance: int | Callable[[Session], int], body: Callable[[runtime.Ctx], T]) -> T:
+def in_instance(db: Database, instance: int | runtime.TaskOf, body: Callable[[runtime.Ctx], T]) -> T:
     """Run `body` with the instance locked, then advance and save it, all in one transaction.
 
-    `instance` is the instance id, or a function finding it inside the transaction (from a task id).
+    `instance` is the instance id, or `runtime.TaskOf(task id)`: the instance of that task.
     """
     instance_id: int | None = instance if isinstance(instance, int) else None
     try:
         with db.uow(write=True) as s:
-            instance_id = instance_id if instance_id is not None else instance(s)  # type: ignore[operator]
-            ctx = runtime.load(s, instance_id)
+            ctx = runtime.load(s, instance) if isinstance(instance, int) else runtime.load_for_task(s, instance.task_id)
+            instance_id = ctx.inst.id
             result = body(ctx)
             driver.advance(ctx)
             runtime.save(ctx)

@@ -48,9 +48,13 @@ class ProcessInstance(Base):
     __tablename__ = "process_instance"
     # The inbox keyword (lower(title / business_key) LIKE '%q%'): trigram indexes on PostgreSQL when
     # pg_trgm is available (migration 0012 too); SQLite keeps a plain LIKE.
-    __table_args__ = tuple(
+    __table_args__ = (*(
         Index(f"ix_process_instance_{col}_trgm", text(f"lower({col}) gin_trgm_ops"), postgresql_using="gin")
-        .ddl_if(dialect="postgresql", callable_=trigram_available) for col in ("title", "business_key"))
+        .ddl_if(dialect="postgresql", callable_=trigram_available) for col in ("title", "business_key")),
+        # 我发起的 by due time (earliest first, none last, then newest): the order of the inbox's due sort
+        Index("ix_process_instance_started_due", "initiator_id", text("(next_due_at IS NULL)"), "next_due_at",
+              text("created_at DESC"), text("id DESC")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
@@ -74,6 +78,8 @@ class ProcessInstance(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column()
+    # the earliest due time of its open human tasks (engine/next_due.py keeps it): the inbox's due sort
+    next_due_at: Mapped[datetime | None] = mapped_column()
 
 
 class NodeActivation(Base):

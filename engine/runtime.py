@@ -10,16 +10,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.orm import Session, defer
 
 from bpmn.lz import NodeConfig, ProcessConfig, parse_xml, read_definitions
 from core.errors import Conflict, NotFound
 from crm import org
 from crm.models import User
 from db.base import utcnow
-from db.session import lock_for_update
-from engine import assignees, audit, spiff
+from engine import assignees, audit, next_due, spiff  # noqa: F401  (next_due: its session hooks)
 from engine.lifecycle import ActivationStatus, InstanceStatus, Outcome, TaskStatus, transition
 from engine.models import CarbonCopy, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance, Timer
 
@@ -38,6 +37,21 @@ def configs_of(d: ProcessDefinition) -> dict[str, ProcessConfig]:
             _CONFIGS.pop(next(iter(_CONFIGS)))
         _CONFIGS[key] = cached
     return cached
+
+
+_TIMERS: dict[tuple[int, str], bool] = {}
+
+
+def has_timer_events(d: ProcessDefinition) -> bool:
+    """Whether the version's BPMN has timer events (cached like `configs_of`)."""
+    key = (d.id, d.checksum)
+    found = _TIMERS.get(key)
+    if found is None:
+        found = "timerEventDefinition" in d.bpmn_xml
+        if len(_TIMERS) >= _CONFIGS_MAX:
+            _TIMERS.pop(next(iter(_TIMERS)))
+        _TIMERS[key] = found
+    return found
 
 
 def node_config(d: ProcessDefinition, process_id: str, node_id: str) -> NodeConfig | None:
@@ -72,19 +86,58 @@ def json_safe(data: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(data, default=str, ensure_ascii=False))
 
 
+@dataclass(frozen=True)
+class TaskOf:
+    """The instance of human task `task_id`: found and locked in one read (`load_for_task`)."""
+    task_id: int
+
+
+_DEFERRED = (defer(ProcessDefinition.bpmn_xml), defer(ProcessDefinition.spec_json))
+
+
 def load(s: Session, instance_id: int, lock: bool = True) -> Ctx:
-    stmt = select(ProcessInstance).where(ProcessInstance.id == instance_id)
-    if lock:
-        # the row as of our lock, never an identity-map copy from before it
-        stmt = lock_for_update(stmt, s).execution_options(populate_existing=True)
-    inst = s.scalars(stmt).first()
-    if inst is None:
-        raise NotFound(f"process instance {instance_id} not found")
+    return _load(s, "instance", instance_id, lock, f"process instance {instance_id} not found")
+
+
+def load_for_task(s: Session, task_id: int) -> Ctx:
+    """The locked instance of human task `task_id` (404 when there is no such task), in one statement."""
+    return _load(s, "task", task_id, True, f"task {task_id} not found")
+
+
+# The statements of the hot path are built once (building one costs more than running it on SQLite).
+_LOADS: dict[tuple[str, bool, str], Any] = {}
+
+
+def _load_stmt(by: str, lock: bool, dialect: str) -> Any:
+    key = (by, lock, dialect)
+    stmt = _LOADS.get(key)
+    if stmt is None:
+        stmt = select(ProcessInstance, ProcessDefinition)
+        if by == "task":
+            stmt = (stmt.join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
+                    .where(HumanTask.id == bindparam("ref")))
+        else:
+            stmt = stmt.where(ProcessInstance.id == bindparam("ref"))
+        stmt = stmt.join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id).options(*_DEFERRED)
+        if lock:
+            # the row as of our lock, never an identity-map copy from before it
+            stmt = stmt.execution_options(populate_existing=True)
+            if dialect != "sqlite":  # SQLite is serialized by BEGIN IMMEDIATE (db/session.py)
+                stmt = stmt.with_for_update(of=ProcessInstance)
+        _LOADS[key] = stmt
+    return stmt
+
+
+def _load(s: Session, by: str, ref: int, lock: bool, missing: str) -> Ctx:
+    """The instance with its definition in one read (the definition's large columns, BPMN and spec,
+    only when a cache misses), locked FOR UPDATE OF the instance row alone: definitions are shared."""
+    row = s.execute(_load_stmt(by, lock, s.get_bind().dialect.name), {"ref": ref}).first()
+    if row is None:
+        raise NotFound(missing)
+    inst, d = row
     if lock:
         audit.mark_locked(s, inst.id)
-    d = s.get(ProcessDefinition, inst.definition_id)
-    assert d is not None
-    spec, subs = spiff.SPECS.get(d.id, d.checksum, d.spec_json)
+    spec, subs = spiff.SPECS.get(d.id, d.checksum, lambda: d.spec_json)
     wf = spiff.load_state(inst.state, spec, subs)
     return Ctx(s, inst, d, wf)
 
@@ -101,7 +154,7 @@ def save(ctx: Ctx) -> None:
 
 def schedule_bpmn_timer(ctx: Ctx) -> None:
     """Keep one pending 'bpmn' timer row per instance, at its earliest waiting timer event."""
-    if "timerEventDefinition" not in ctx.definition.bpmn_xml:
+    if not has_timer_events(ctx.definition):
         return
     ctx.s.execute(delete(Timer).where(Timer.instance_id == ctx.inst.id, Timer.kind == "bpmn",
                                       Timer.fired_at.is_(None)))
@@ -162,27 +215,33 @@ def require_running(inst: ProcessInstance) -> None:
         raise Conflict(f"the instance is {inst.status}; it has ended", reason="instance_ended", status=inst.status)
 
 
+_OPEN_ACTIVATIONS = select(NodeActivation).where(
+    NodeActivation.instance_id == bindparam("iid"), NodeActivation.status == ActivationStatus.OPEN.value
+).order_by(NodeActivation.id)
+_OPEN_TASKS = select(HumanTask).where(
+    HumanTask.activation_id == bindparam("aid"), HumanTask.status == TaskStatus.OPEN.value).order_by(HumanTask.id)
+_WAITING_TASKS = select(HumanTask).where(  # open, or waiting for a delegate (委派)
+    HumanTask.activation_id == bindparam("aid"),
+    HumanTask.status.in_((TaskStatus.OPEN.value, TaskStatus.DELEGATED.value)))
+_PENDING_TIMERS = select(Timer).where(Timer.activation_id == bindparam("aid"), Timer.fired_at.is_(None))
+
+
 def open_activations(ctx: Ctx) -> list[NodeActivation]:
-    return list(ctx.s.scalars(select(NodeActivation).where(
-        NodeActivation.instance_id == ctx.inst.id, NodeActivation.status == ActivationStatus.OPEN)
-        .order_by(NodeActivation.id)))
+    return list(ctx.s.scalars(_OPEN_ACTIVATIONS, {"iid": ctx.inst.id}))
 
 
 def open_tasks(s: Session, activation_id: int) -> list[HumanTask]:
-    return list(s.scalars(select(HumanTask).where(
-        HumanTask.activation_id == activation_id, HumanTask.status == TaskStatus.OPEN).order_by(HumanTask.id)))
+    return list(s.scalars(_OPEN_TASKS, {"aid": activation_id}))
 
 
 def close_activation(ctx: Ctx, act: NodeActivation, status: str) -> None:
     now = utcnow()
     transition(act, status)
     act.decided_at = now
-    waiting = ctx.s.scalars(select(HumanTask).where(  # open, or waiting for a delegate (委派)
-        HumanTask.activation_id == act.id, HumanTask.status.in_((TaskStatus.OPEN, TaskStatus.DELEGATED))))
-    for t in waiting:
+    for t in ctx.s.scalars(_WAITING_TASKS, {"aid": act.id}):
         transition(t, TaskStatus.CANCELLED)
         t.acted_at = now
-    for timer in ctx.s.scalars(select(Timer).where(Timer.activation_id == act.id, Timer.fired_at.is_(None))):
+    for timer in ctx.s.scalars(_PENDING_TIMERS, {"aid": act.id}):
         timer.fired_at = now  # obsolete; never fires
     ctx.s.flush()
 

@@ -6,13 +6,12 @@ meanwhile answers 409), records the action with its comment, and advances the in
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from core.errors import Conflict, Forbidden, Msg, NotFound, ValidationFailed
+from core.errors import Conflict, Forbidden, Msg, ValidationFailed
 from crm import org
 from crm.models import User
 from db.base import utcnow
@@ -30,28 +29,26 @@ __all__ = ["add_signer", "approve", "get_task", "reject", "return_task", "task_c
 MAX_SIGNERS = 50
 
 
-def _instance_of(task_id: int) -> Callable[[Session], int]:
-    def find(s: Session) -> int:
-        # Only the column: the task row itself is read after the instance lock (`_my_open_task`).
-        instance_id = s.scalar(select(HumanTask.instance_id).where(HumanTask.id == task_id))
-        if instance_id is None:
-            raise NotFound(f"task {task_id} not found")
-        return instance_id
+def _instance_of(task_id: int) -> runtime.TaskOf:
+    # The task's instance is locked first; the task row itself is read after the lock (`_my_open_task`).
+    return runtime.TaskOf(task_id)
 
-    return find
+
+_TASK_AND_ACTIVATION = (select(HumanTask, NodeActivation)
+                        .join(NodeActivation, NodeActivation.id == HumanTask.activation_id)
+                        .where(HumanTask.id == bindparam("tid")))
 
 
 def _my_open_task(ctx: runtime.Ctx, task_id: int, actor_id: int,
                   admin_may: bool = False) -> tuple[HumanTask, NodeActivation]:
-    t = ctx.s.get(HumanTask, task_id)
-    assert t is not None
+    row = ctx.s.execute(_TASK_AND_ACTIVATION, {"tid": task_id}).first()
+    assert row is not None
+    t, act = row
     if t.assignee_id != actor_id and not (admin_may and org.get_user(ctx.s, actor_id).is_admin):
         raise Forbidden("you are not the assignee of this task")
     runtime.require_running(ctx.inst)  # a suspended instance takes no action (409 instance_suspended)
     if t.status != TaskStatus.OPEN:
         raise Conflict(f"this task is no longer open (it is {t.status})")
-    act = ctx.s.get(NodeActivation, t.activation_id)
-    assert act is not None
     return t, act
 
 

@@ -18,7 +18,7 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bpmn.lz import NodeConfig
@@ -154,7 +154,6 @@ def vote(ctx: runtime.Ctx, act: NodeActivation, t: HumanTask, actor_id: int, app
         status, action = TaskStatus.DONE, "complete"
     transition(t, status)
     t.comment, t.acted_at = comment, utcnow()
-    ctx.s.flush()
     audit.record(ctx.s, ctx.inst.id, action, actor_id, node_id=t.node_id, task_id=t.id, comment=comment,
                  detail=signed or None)
     evaluate(ctx, act)
@@ -173,9 +172,16 @@ def resolve(ctx: runtime.Ctx, t: HumanTask, actor_id: int, approve: bool, commen
                  detail={"opinion": "approve" if approve else "reject", "to_task": back.id, **(signed or {})})
 
 
+_VOTED_ROWS = (select(HumanTask).where(HumanTask.activation_id == bindparam("aid"),
+                                       HumanTask.status.in_([str(v.value) for v in VOTED]))
+               .order_by(HumanTask.acted_at, HumanTask.id))
+_DONE_ROWS = select(HumanTask).where(HumanTask.activation_id == bindparam("aid"),
+                                     HumanTask.status == TaskStatus.DONE.value)
+_USERS = select(User).where(User.id.in_(bindparam("ids", expanding=True)))
+
+
 def voted_rows(s: Session, act: NodeActivation) -> list[HumanTask]:
-    return list(s.scalars(select(HumanTask).where(HumanTask.activation_id == act.id, HumanTask.status.in_(VOTED))
-                          .order_by(HumanTask.acted_at, HumanTask.id)))
+    return list(s.scalars(_VOTED_ROWS, {"aid": act.id}))
 
 
 def voters(s: Session, act: NodeActivation) -> set[int]:
@@ -186,8 +192,7 @@ def evaluate(ctx: runtime.Ctx, act: NodeActivation) -> bool:
     """Decide the node if its rule is satisfied; open the next sequential task otherwise."""
     rows = voted_rows(ctx.s, act)
     if act.kind == "handle":
-        done = [t for t in ctx.s.scalars(select(HumanTask).where(HumanTask.activation_id == act.id,
-                                                                 HumanTask.status == TaskStatus.DONE))]
+        done = list(ctx.s.scalars(_DONE_ROWS, {"aid": act.id}))
         if done:
             decide_node(ctx, act, ActivationStatus.COMPLETED, done)
             return True
@@ -219,7 +224,7 @@ def _outcome_is_read(ctx: runtime.Ctx, node_id: str) -> bool:
 def decide_node(ctx: runtime.Ctx, act: NodeActivation, outcome: str, rows: list[HumanTask]) -> None:
     outcome = str(outcome)  # the plain string, into the process data and the audit trail
     runtime.close_activation(ctx, act, outcome)
-    users = {u.id: u for u in ctx.s.scalars(select(User).where(User.id.in_([t.assignee_id for t in rows])))}
+    users = {u.id: u for u in ctx.s.scalars(_USERS, {"ids": [t.assignee_id for t in rows]})}
     signed = signatures.of_tasks(ctx.s, [t.id for t in rows])
     ballot = [{"user": users[t.assignee_id].username,
                "decision": "read" if act.mode == "read" else

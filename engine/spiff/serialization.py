@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -54,13 +55,15 @@ class _SpecCache:
         self._size = size
         self._lock = threading.Lock()
 
-    def get(self, definition_id: int, checksum: str, spec_json: str) -> tuple[Any, dict[str, Any]]:
+    def get(self, definition_id: int, checksum: str,
+            spec_json: str | Callable[[], str]) -> tuple[Any, dict[str, Any]]:
+        """`spec_json` may be a function reading it: called only on a miss (the column is large)."""
         key = (definition_id, checksum)  # the checksum guards against a different database reusing ids
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        dct = json.loads(spec_json)
+        dct = json.loads(spec_json if isinstance(spec_json, str) else spec_json())
         reg = _SPEC_SERIALIZER.registry
         value = (reg.restore(dct["spec"]), {k: reg.restore(v) for k, v in dct["subprocess_specs"].items()})
         with self._lock:
