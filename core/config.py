@@ -128,9 +128,13 @@ def load(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
     unknown = set(given) - set(Settings.__dataclass_fields__)
     if unknown:
         raise TypeError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-    instance_dir = Path(str(given.get("instance_dir") or env.get("LIUZHUAN_INSTANCE_DIR")
-                           or PROJECT_ROOT / "instance")).resolve()
-    timers = str(given.get("timers") or env.get("LIUZHUAN_TIMERS") or "off")
+
+    def get(name: str, var: str, default: str = "") -> str:
+        """Setting `name`: the override, else environment variable `var`, else `default` (text)."""
+        return str(given.get(name) or env.get(var) or default)
+
+    instance_dir = Path(get("instance_dir", "LIUZHUAN_INSTANCE_DIR", str(PROJECT_ROOT / "instance"))).resolve()
+    timers = get("timers", "LIUZHUAN_TIMERS", "off")
     if timers not in TIMER_MODES:
         raise ConfigError(f"LIUZHUAN_TIMERS must be one of {', '.join(TIMER_MODES)}, not {timers!r}")
     interval = given.get("timer_interval")
@@ -141,20 +145,19 @@ def load(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         raise ConfigError(str(e)) from None
     return Settings(
         instance_dir=instance_dir,
-        database_url=str(given.get("database_url") or env.get("DATABASE_URL") or default_sqlite_url(instance_dir)),
-        secret_key=str(given.get("secret_key") or env.get("LIUZHUAN_SECRET_KEY") or "") or None,
+        database_url=get("database_url", "DATABASE_URL", default_sqlite_url(instance_dir)),
+        secret_key=get("secret_key", "LIUZHUAN_SECRET_KEY") or None,
         timers=timers,
         timer_interval=float(interval) if isinstance(interval, int | float) else _interval(
             str(interval or env.get("LIUZHUAN_TIMER_INTERVAL") or "15")),
-        ratelimit_storage=str(given.get("ratelimit_storage") or env.get("LIUZHUAN_RATELIMIT_STORAGE")
-                              or "memory://"),
-        admin_password=str(given.get("admin_password") or env.get("LIUZHUAN_ADMIN_PASSWORD") or "") or None,
-        demo_password=str(given.get("demo_password") or env.get("LIUZHUAN_DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD),
+        ratelimit_storage=get("ratelimit_storage", "LIUZHUAN_RATELIMIT_STORAGE", "memory://"),
+        admin_password=get("admin_password", "LIUZHUAN_ADMIN_PASSWORD") or None,
+        demo_password=get("demo_password", "LIUZHUAN_DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD),
         limits=limits if isinstance(limits, Limits) else Limits(),
         trusted_proxies=_proxies(",".join(proxies) if isinstance(proxies, tuple | list) else str(proxies)),
-        https=_flag("LIUZHUAN_HTTPS", str(given.get("https") or env.get("LIUZHUAN_HTTPS") or "")),
-        audit_key=str(given.get("audit_key") or env.get("LIUZHUAN_AUDIT_KEY") or "") or None,
-        recycle_days=_days(str(given.get("recycle_days") or env.get("LIUZHUAN_RECYCLE_DAYS") or "30").strip()),
+        https=_flag("LIUZHUAN_HTTPS", get("https", "LIUZHUAN_HTTPS")),
+        audit_key=get("audit_key", "LIUZHUAN_AUDIT_KEY") or None,
+        recycle_days=_days(get("recycle_days", "LIUZHUAN_RECYCLE_DAYS", "30").strip()),
     )
 
 

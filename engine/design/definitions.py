@@ -61,14 +61,11 @@ def compile_definition(xml: bytes, forms: dict[str, Any] | None = None) -> Compi
         raise DefinitionInvalid(problems)
     root = parse_xml(xml)
     configs, _ = read_definitions(root)
-    executable = {p.get("id") for p in root.iter(f"{{{BPMN_NS}}}process") if is_executable(p)}
-    runnable = [c for pid, c in configs.items() if pid in executable]
-    problems += [Problem(n.node_id, why, "lz_call")
-                 for cfg in runnable
-                 for n in cfg.nodes.values() if n.kind == "service"
-                 for why in [_service_problem(n)] if why]
+    executable = [p for p in root.iter(f"{{{BPMN_NS}}}process") if is_executable(p)]
+    runnable = [c for pid, c in configs.items() if pid in {p.get("id") for p in executable}]
+    problems += _service_problems(runnable)
     used = _used_forms(runnable, given, _form_problems_by_key(form_problems), problems)
-    problems += names.check(root, [p for p in root.iter(f"{{{BPMN_NS}}}process") if is_executable(p)], used)
+    problems += names.check(root, executable, used)
     parsed, parse_problems = spiff.parse(xml)
     # The parser repeats what the XSD check already said; keep its messages only when they add something.
     known = {(p.element_id, p.message) for p in problems}
@@ -80,6 +77,14 @@ def compile_definition(xml: bytes, forms: dict[str, Any] | None = None) -> Compi
     config = configs.get(parsed.process_id) or ProcessConfig(parsed.process_id, parsed.name)
     return Compiled(xml, parsed, config, hashlib.sha256(xml).hexdigest(), used, warnings,
                     tuple(translated.translations))
+
+
+def _service_problems(configs: list[ProcessConfig]) -> list[Problem]:
+    """A problem for each service task whose `lz:call` is not a registered function (or misused)."""
+    return [Problem(n.node_id, why, "lz_call")
+            for cfg in configs
+            for n in cfg.nodes.values() if n.kind == "service"
+            for why in [_service_problem(n)] if why]
 
 
 def _body(xml: Any) -> bytes:

@@ -243,12 +243,30 @@ async function init(page) {
       dirty = false;
       const text = r.body.created ? msg.deployed : msg.unchanged;
       setStatus(page, text.replace('{version}', r.body.version), 'ok');
+      showTranslations(r.body.translations || []);
     } else if (problems.length) {
       setStatus(page, msg.refused.replace('{n}', problems.length), 'error');
     } else {
       setStatus(page, errorText(r), 'error');
     }
     return r;
+  }
+
+  // what a Camunda / Flowable file said, and the lz: terms it was deployed with (bpmn/foreign.py)
+  function showTranslations(items) {
+    const box = page.querySelector('.lz-translations');
+    const list = box.querySelector('ul');
+    list.replaceChildren();
+    box.hidden = !items.length;
+    if (!items.length) return;
+    box.querySelector('summary').textContent = msg.translated.replace('{n}', items.length);
+    items.forEach((t) => {
+      const li = document.createElement('li');
+      li.dataset.element = t.element_id || '';
+      const to = t.action === 'dropped' ? msg.dropped : t.to;
+      li.textContent = `${t.element_id || ''}: ${t.from} → ${to}`;
+      list.appendChild(li);
+    });
   }
 
   async function discard() {

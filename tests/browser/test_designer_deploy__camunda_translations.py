@@ -1,0 +1,37 @@
+"""A Camunda Modeler file opened in the designer deploys with its settings translated into lz:
+terms (issue 16), and the designer lists each translation after the deploy, in Chinese."""
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from crm import directory
+from engine.design import catalog
+from tests.api.test_deploy__foreign_files import foreign_file
+from tests.browser.conftest import LiveServer, login
+
+CAMUNDA_FILE = foreign_file("camunda_review", """
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review"/>
+    <bpmn:userTask id="review" name="主管审核" camunda:assignee="zhangsan"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="end"/>
+    <bpmn:endEvent id="end"/>""").decode()
+
+
+def test_a_camunda_file_deploys_and_the_designer_lists_what_was_translated(page, shot, live_server: LiveServer):
+    directory.ensure_admin(live_server.db, "designer-admin-2")
+    login(page, "admin", "designer-admin-2")
+    page.goto("/designer/new")
+    expect(page.locator("#lz-modeler.lz-ready")).to_be_attached()
+    page.evaluate("xml => window.lzDesigner.modeler.importXML(xml)", CAMUNDA_FILE)
+    expect(page.locator(".lz-translations")).to_be_hidden()
+    page.get_by_role("button", name="部署").click()
+    expect(page.locator(".lz-status")).to_contain_text("版本 1")
+    box = page.locator(".lz-translations")
+    expect(box).to_be_visible()
+    expect(box.locator("summary")).to_contain_text("Camunda / Flowable")
+    box.locator("summary").click()
+    expect(box.locator('li[data-element="review"]')).to_contain_text('strategy="users" value="zhangsan"')
+    expect(box.locator('li[data-element="camunda_review"]')).to_contain_text("已略去")  # historyTimeToLive
+    shot(page, "camunda-translated")
+    deployed = catalog.get_version(live_server.db, "camunda_review")
+    assert 'strategy="users"' in deployed["bpmn_xml"] and "camunda:assignee" not in deployed["bpmn_xml"]
