@@ -293,10 +293,23 @@ def app_for() -> Iterator[Callable[..., Any]]:
 # ---------------------------------------------------------------- scheduling under pytest-xdist
 
 
+def _module_scoped(item: Any) -> bool:
+    """The test uses a fixture built once per module or class (a shared organisation, a demo
+    database, a corpus deployment)."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    return any(defs and defs[-1].scope in ("module", "class") for defs in info.name2fixturedefs.values())
+
+
+@pytest.hookimpl(tryfirst=True)  # the marks are added before the hook below reads them
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     """Under `--dist loadgroup`: a browser module runs on one worker (one live server and one
-    chromium per module, as without xdist). The long poles (slow and browser tests) are collected
-    first so they start first, instead of one of them finishing alone at the end."""
+    chromium per module, as without xdist). So does any module whose tests share a module- or
+    class-scoped fixture: spread over both workers (and interleaved with other modules there) the
+    fixture was built once per worker or once per run of its module's tests, which is how the demo
+    data of tests/demo/test_demo_records.py was built twice. The long poles (slow and browser tests)
+    are collected first so they start first, instead of one of them finishing alone at the end."""
     for item in items:
         path = Path(str(item.fspath))
         if path.parent.name == "browser":
@@ -304,4 +317,29 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
                 item.add_marker(pytest.mark.browser)
             if not item.get_closest_marker("xdist_group"):
                 item.add_marker(pytest.mark.xdist_group(f"browser-{path.stem}"))
+        elif not item.get_closest_marker("xdist_group") and _module_scoped(item):
+            item.add_marker(pytest.mark.xdist_group(f"module-{path.parent.name}-{path.stem}"))
     items.sort(key=lambda i: 0 if i.get_closest_marker("slow") or i.get_closest_marker("browser") else 1)
+
+
+class _GroupSuffix:
+    """pytest-xdist (3.8) puts an item on a group's worker by the `@<group>` its worker appends to the
+    item's nodeid, by assigning `item._nodeid`; pytest 9 reads the nodeid from `item._id`, so the
+    suffix was lost and every xdist_group was spread over both workers (each building the group's
+    module fixtures again). This appends it where pytest 9 reads it, after xdist's own hook."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config: Any, items: list[Any]) -> None:
+        if not config.getvalue("loadgroup") or not hasattr(items[0] if items else None, "_id"):
+            return
+        from _pytest.nodeid import NodeId
+        for item in items:
+            names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                            for m in item.iter_markers("xdist_group")})
+            if names and "@" not in item.nodeid:
+                item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(names)}")
+
+
+def pytest_configure(config: Any) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        config.pluginmanager.register(_GroupSuffix(), "lz-xdist-group-suffix")
