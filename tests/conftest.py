@@ -13,8 +13,10 @@ Speed without sharing state between tests:
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import sqlite3
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -81,6 +83,8 @@ class _PgAdmin:
 
     def __init__(self) -> None:
         self._engine: Any = None
+        self._drops: queue.Queue[str | None] = queue.Queue()
+        self._dropper: threading.Thread | None = None
 
     def _conn(self) -> Any:
         if self._engine is None:
@@ -97,7 +101,31 @@ class _PgAdmin:
         with self._conn() as c:
             c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
+    def drop_later(self, name: str) -> None:
+        """Drop a test's database in the background: a DROP DATABASE mostly waits for the server's
+        disk (0.4-1.4 s measured, more than the CREATE ... TEMPLATE), and the next test needs
+        nothing from it. dispose() waits until every queued drop is done."""
+        if self._dropper is None:
+            self._dropper = threading.Thread(target=self._drop_queued, daemon=True)
+            self._dropper.start()
+        self._drops.put(name)
+
+    def _drop_queued(self) -> None:
+        engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_size=1)
+        while (name := self._drops.get()) is not None:
+            try:
+                with engine.connect() as c:
+                    c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            finally:
+                self._drops.task_done()
+        self._drops.task_done()
+        engine.dispose()
+
     def dispose(self) -> None:
+        if self._dropper is not None:
+            self._drops.put(None)
+            self._drops.join()
+            self._dropper = None
         if self._engine is not None:
             self._engine.dispose()
 
@@ -189,7 +217,7 @@ def pg_url() -> Iterator[str]:
     try:
         yield _pg_url(name)
     finally:
-        _pg_admin.drop(name)
+        _pg_admin.drop_later(name)
 
 
 @pytest.fixture
@@ -217,7 +245,7 @@ def any_db(request, tmp_path, _templates) -> Iterator[Database]:
         yield db
     finally:
         db.dispose()
-        _pg_admin.drop(name)
+        _pg_admin.drop_later(name)
 
 
 @pytest.fixture
