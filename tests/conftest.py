@@ -13,8 +13,10 @@ Speed without sharing state between tests:
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import sqlite3
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -81,6 +83,8 @@ class _PgAdmin:
 
     def __init__(self) -> None:
         self._engine: Any = None
+        self._drops: queue.Queue[str | None] = queue.Queue()
+        self._dropper: threading.Thread | None = None
 
     def _conn(self) -> Any:
         if self._engine is None:
@@ -97,7 +101,31 @@ class _PgAdmin:
         with self._conn() as c:
             c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
+    def drop_later(self, name: str) -> None:
+        """Drop a test's database in the background: a DROP DATABASE mostly waits for the server's
+        disk (0.4-1.4 s measured, more than the CREATE ... TEMPLATE), and the next test needs
+        nothing from it. dispose() waits until every queued drop is done."""
+        if self._dropper is None:
+            self._dropper = threading.Thread(target=self._drop_queued, daemon=True)
+            self._dropper.start()
+        self._drops.put(name)
+
+    def _drop_queued(self) -> None:
+        engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_size=1)
+        while (name := self._drops.get()) is not None:
+            try:
+                with engine.connect() as c:
+                    c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            finally:
+                self._drops.task_done()
+        self._drops.task_done()
+        engine.dispose()
+
     def dispose(self) -> None:
+        if self._dropper is not None:
+            self._drops.put(None)
+            self._drops.join()
+            self._dropper = None
         if self._engine is not None:
             self._engine.dispose()
 
@@ -189,7 +217,7 @@ def pg_url() -> Iterator[str]:
     try:
         yield _pg_url(name)
     finally:
-        _pg_admin.drop(name)
+        _pg_admin.drop_later(name)
 
 
 @pytest.fixture
@@ -217,7 +245,7 @@ def any_db(request, tmp_path, _templates) -> Iterator[Database]:
         yield db
     finally:
         db.dispose()
-        _pg_admin.drop(name)
+        _pg_admin.drop_later(name)
 
 
 @pytest.fixture
@@ -293,10 +321,23 @@ def app_for() -> Iterator[Callable[..., Any]]:
 # ---------------------------------------------------------------- scheduling under pytest-xdist
 
 
+def _module_scoped(item: Any) -> bool:
+    """The test uses a fixture built once per module or class (a shared organisation, a demo
+    database, a corpus deployment)."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    return any(defs and defs[-1].scope in ("module", "class") for defs in info.name2fixturedefs.values())
+
+
+@pytest.hookimpl(tryfirst=True)  # the marks are added before the hook below reads them
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     """Under `--dist loadgroup`: a browser module runs on one worker (one live server and one
-    chromium per module, as without xdist). The long poles (slow and browser tests) are collected
-    first so they start first, instead of one of them finishing alone at the end."""
+    chromium per module, as without xdist). So does any module whose tests share a module- or
+    class-scoped fixture: spread over both workers (and interleaved with other modules there) the
+    fixture was built once per worker or once per run of its module's tests, which is how the demo
+    data of tests/demo/test_demo_records.py was built twice. The long poles (slow and browser tests)
+    are collected first so they start first, instead of one of them finishing alone at the end."""
     for item in items:
         path = Path(str(item.fspath))
         if path.parent.name == "browser":
@@ -304,4 +345,29 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
                 item.add_marker(pytest.mark.browser)
             if not item.get_closest_marker("xdist_group"):
                 item.add_marker(pytest.mark.xdist_group(f"browser-{path.stem}"))
+        elif not item.get_closest_marker("xdist_group") and _module_scoped(item):
+            item.add_marker(pytest.mark.xdist_group(f"module-{path.parent.name}-{path.stem}"))
     items.sort(key=lambda i: 0 if i.get_closest_marker("slow") or i.get_closest_marker("browser") else 1)
+
+
+class _GroupSuffix:
+    """pytest-xdist (3.8) puts an item on a group's worker by the `@<group>` its worker appends to the
+    item's nodeid, by assigning `item._nodeid`; pytest 9 reads the nodeid from `item._id`, so the
+    suffix was lost and every xdist_group was spread over both workers (each building the group's
+    module fixtures again). This appends it where pytest 9 reads it, after xdist's own hook."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config: Any, items: list[Any]) -> None:
+        if not config.getvalue("loadgroup") or not hasattr(items[0] if items else None, "_id"):
+            return
+        from _pytest.nodeid import NodeId
+        for item in items:
+            names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                            for m in item.iter_markers("xdist_group")})
+            if names and "@" not in item.nodeid:
+                item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(names)}")
+
+
+def pytest_configure(config: Any) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        config.pluginmanager.register(_GroupSuffix(), "lz-xdist-group-suffix")
