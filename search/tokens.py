@@ -2,6 +2,7 @@
 上海某某网络科技 gives 上海 / 某某 / 网络 / 科技 / 网络科技), lower-cased, punctuation dropped."""
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -34,10 +35,23 @@ def _clean(words: list[str]) -> list[str]:
     return out
 
 
+CACHED_LINE = 2_000  # lines up to this long are remembered (a title, a value, one comment)
+
+
+@functools.lru_cache(maxsize=8192)
+def _cached_line(line: str) -> tuple[str, ...]:
+    return tuple(_clean(list(jieba.cut_for_search(line))))
+
+
 def document_tokens(text: str) -> str:
-    """The tokens of a document, space-separated (what the full-text index reads)."""
+    """The tokens of a document, space-separated (what the full-text index reads). jieba cuts at
+    line breaks anyway, so each line is cut on its own and remembered: an instance's document is
+    rebuilt after every commented action, and only the new comment is new text."""
     _init()
-    return " ".join(_clean(list(jieba.cut_for_search(text))))
+    out: list[str] = []
+    for line in text.split("\n"):
+        out += _cached_line(line) if len(line) <= CACHED_LINE else _clean(list(jieba.cut_for_search(line)))
+    return " ".join(out)
 
 
 def query_tokens(q: str) -> list[str]:

@@ -255,6 +255,7 @@ async function init(page) {
   // what a Camunda / Flowable file said, and the lz: terms it was deployed with (bpmn/foreign.py)
   function showTranslations(items) {
     const box = page.querySelector('.lz-translations');
+    if (!box) return; // a page without the list (an older template)
     const list = box.querySelector('ul');
     list.replaceChildren();
     box.hidden = !items.length;
