@@ -31,7 +31,7 @@ from web.errors import error_page
 from web.i18n import DEFAULT_LOCALE, localtime, select_locale
 from web.nav import extra_nav
 from web.security import csrf, limiter
-from web.users import current_user
+from web.users import QuietApiSessions, current_user
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,6 +47,7 @@ def init_web(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")  # app.py sets the configured one
     app.config.setdefault("LOGIN_THROTTLE", True)  # failed logins per (name, address): web/security.py
     Babel(app, locale_selector=select_locale)
+    app.session_interface = QuietApiSessions()  # API reads never rewrite the session cookie
     csrf.init_app(app)
     limiter.init_app(app)
     app.register_blueprint(bp)

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort, current_app, g, redirect, request, session, url_for
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 
 from core.errors import Unauthenticated
 from crm import directory
@@ -95,3 +96,16 @@ def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
 def is_process_admin(user: dict[str, Any] | None) -> bool:
     roles = (user or {}).get("roles") or []
     return "admin" in roles or "process_admin" in roles
+
+
+class QuietApiSessions(SecureCookieSessionInterface):
+    """The session cookie is rewritten by pages and by whatever changes the session, but not by an
+    API call that only read it. The cookie holds the whole session, so a response sends back the
+    session as its request found it: the bell's background call to /api/v1/notifications, answered
+    just after a form post stored its flash message ("已委派给…"), would put back a cookie without
+    the message, and the next page would never show it."""
+
+    def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
+        if not session.modified and request.path.startswith("/api/"):
+            return False
+        return super().should_set_cookie(app, session)
