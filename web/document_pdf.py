@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Response, render_template, url_for
+from flask import Response, render_template
 
 from core.errors import NotFound
 from engine import instances
+from web.record_pdf import pdf_of
 
 DOC_TYPES = {"notice": "通知", "decision": "决定", "report": "报告", "request": "请示", "letter": "函"}
 
@@ -43,11 +44,4 @@ def document_html(db: Any, actor_id: int, instance_id: int) -> str:
 
 
 def document_pdf_response(db: Any, actor_id: int, instance_id: int) -> Response:
-    from weasyprint import HTML  # imported on first use (pango and fonts)
-
-    html = document_html(db, actor_id, instance_id)
-    pdf = HTML(string=html, base_url=url_for("worklist.inbox", _external=True)).write_pdf()
-    resp = Response(pdf, mimetype="application/pdf")
-    resp.headers["Content-Disposition"] = f'inline; filename="document-{instance_id}.pdf"'
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
+    return pdf_of(document_html(db, actor_id, instance_id), f"document-{instance_id}.pdf")

@@ -107,11 +107,15 @@ def html_of(db: Any, actor_id: int, instance_id: int) -> str:
 
 
 def pdf_response(db: Any, actor_id: int, instance_id: int) -> Response:
+    return pdf_of(html_of(db, actor_id, instance_id), f"record-{instance_id}.pdf")
+
+
+def pdf_of(html: str, filename: str) -> Response:
+    """`html` printed by WeasyPrint, as an inline PDF answer nobody caches (it is one reader's view)."""
     from weasyprint import HTML  # imported on first use: it loads pango and fonts (about 0.3 s)
 
-    html = html_of(db, actor_id, instance_id)
     pdf = HTML(string=html, base_url=url_for("worklist.inbox", _external=True)).write_pdf()
     resp = Response(pdf, mimetype="application/pdf")
-    resp.headers["Content-Disposition"] = f'inline; filename="record-{instance_id}.pdf"'
+    resp.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     resp.headers["Cache-Control"] = "private, no-store"
     return resp
