@@ -2,8 +2,9 @@
 dropped), shared by the bench scripts that measure both databases."""
 from __future__ import annotations
 
+import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -23,3 +24,15 @@ def throwaway_pg() -> Iterator[str]:
     finally:
         with psycopg.connect(PG_ADMIN, autocommit=True) as con:
             con.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+def on_both_databases(measure: Callable[[str], object], name: str = "bench.db") -> None:
+    """`measure(url)` on a throw-away SQLite file, then on a throw-away PostgreSQL database; the
+    second is reported as skipped (with why) when PostgreSQL is unreachable."""
+    with tempfile.TemporaryDirectory() as tmp:
+        measure(f"sqlite:///{tmp}/{name}")
+    try:
+        with throwaway_pg() as url:
+            measure(url)
+    except Exception as e:  # noqa: BLE001 - PostgreSQL is optional for a benchmark
+        print(f"  postgresql skipped: {e}")

@@ -29,7 +29,7 @@ import files.models  # noqa: E402,F401
 import notify.models  # noqa: E402,F401
 import search.models  # noqa: E402,F401
 from app import create_app, wire  # noqa: E402
-from bench.pgdb import throwaway_pg  # noqa: E402
+from bench.pgdb import on_both_databases  # noqa: E402
 from crm import org as org_svc  # noqa: E402
 from db.base import Base, utcnow  # noqa: E402
 from db.session import Database  # noqa: E402
@@ -176,13 +176,7 @@ def main() -> int:
     print("approval record PDF:")
     bench_pdf(max(3, args.rounds // 3))
     print("search (median per query):")
-    with tempfile.TemporaryDirectory() as tmp:
-        bench_search(f"sqlite:///{tmp}/search.db", args.instances, args.rounds)
-    try:
-        with throwaway_pg() as url:
-            bench_search(url, args.instances, args.rounds)
-    except Exception as e:  # noqa: BLE001 - PostgreSQL is optional for a benchmark
-        print(f"  postgresql skipped: {e}")
+    on_both_databases(lambda url: bench_search(url, args.instances, args.rounds), "search.db")
     return 0
 
 

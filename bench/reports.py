@@ -12,7 +12,6 @@ import argparse
 import random
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from datetime import timedelta
@@ -27,7 +26,7 @@ import files.models  # noqa: E402,F401
 import notify.models  # noqa: E402,F401
 import search.models  # noqa: E402,F401
 from app import wire  # noqa: E402
-from bench.pgdb import throwaway_pg  # noqa: E402
+from bench.pgdb import on_both_databases  # noqa: E402
 from crm import org as org_svc  # noqa: E402
 from db.base import Base, utcnow  # noqa: E402
 from db.session import Database  # noqa: E402
@@ -123,13 +122,7 @@ def main() -> int:
     wire()
     print("reports (median of rounds):")
     for n in (int(x) for x in args.sizes.split(",")):
-        with tempfile.TemporaryDirectory() as tmp:
-            measure(f"sqlite:///{tmp}/bench.db", n, args.rounds)
-        try:
-            with throwaway_pg() as url:
-                measure(url, n, args.rounds)
-        except Exception as e:  # noqa: BLE001 - PostgreSQL is optional here
-            print(f"  postgresql skipped: {e}")
+        on_both_databases(lambda url, n=n: measure(url, n, args.rounds))
     return 0
 
 
