@@ -8,7 +8,10 @@ from typing import Any
 from tests.api.conftest import API, act, assert_error, deploy, login
 from tests.bpmn_factory import chain, user_task
 
-FREE = """<?xml version="1.0" encoding="UTF-8"?>
+
+def free_definition(lead: str) -> bytes:
+    """A free process whose drawn path (used when no steps are given) is one approval by `lead`."""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:lz="urn:liuzhuan:bpmn:1"
   id="defs_free" targetNamespace="urn:test">
   <bpmn:process id="free_approval" name="自由审批" isExecutable="true">
@@ -18,12 +21,15 @@ FREE = """<?xml version="1.0" encoding="UTF-8"?>
     </bpmn:startEvent>
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="lead"/>
     <bpmn:userTask id="lead" name="组长审批"><bpmn:extensionElements><lz:approval mode="any"/>
-      <lz:assignees strategy="users" value="sales_lead"/></bpmn:extensionElements></bpmn:userTask>
+      <lz:assignees strategy="users" value="{lead}"/></bpmn:extensionElements></bpmn:userTask>
     <bpmn:sequenceFlow id="f2" sourceRef="lead" targetRef="end"/>
     <bpmn:endEvent id="end"/>
   </bpmn:process>
 </bpmn:definitions>
 """.encode()
+
+
+FREE = free_definition("sales_lead")
 PICKED = chain("picked", [user_task("pick", "any", "chosen")], prefix="PK", mode="predefined")
 DATA = {"title": "采购打印机", "amount": 3000}
 STEPS = [{"name": "组长审批", "mode": "any", "users": ["sales_lead"]},

@@ -12,24 +12,10 @@ from playwright.sync_api import expect
 from crm import org as org_svc
 from engine import free_flows, inbox, instances, tasks
 from engine.design import definitions
+from tests.api.test_free_flows__start_and_lists import free_definition
 from tests.browser.conftest import login, sign_out
 
-FREE = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:lz="urn:liuzhuan:bpmn:1"
-  id="defs_free" targetNamespace="urn:test">
-  <bpmn:process id="free_approval" name="自由审批" isExecutable="true">
-    <bpmn:extensionElements><lz:process mode="free" category="通用" prefix="ZY" name_en="Free approval"/>
-    </bpmn:extensionElements>
-    <bpmn:startEvent id="start"><bpmn:extensionElements><lz:form key="general_approval"/></bpmn:extensionElements>
-    </bpmn:startEvent>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="lead"/>
-    <bpmn:userTask id="lead" name="组长审批"><bpmn:extensionElements><lz:approval mode="any"/>
-      <lz:assignees strategy="users" value="zhouqiang"/></bpmn:extensionElements></bpmn:userTask>
-    <bpmn:sequenceFlow id="f2" sourceRef="lead" targetRef="end"/>
-    <bpmn:endEvent id="end"/>
-  </bpmn:process>
-</bpmn:definitions>
-""".encode()
+FREE = free_definition("zhouqiang")
 
 
 def user_id(db, username):
