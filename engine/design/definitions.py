@@ -41,6 +41,7 @@ class Compiled:
     warnings: tuple[Problem, ...] = ()  # what deploys but deserves a look (bpmn/countersign.py)
     # what a Camunda/Flowable file said that was translated into lz: terms (bpmn/foreign.py)
     translations: tuple[dict[str, Any], ...] = ()
+    flow_nodes: int = 0  # in all its processes, sub-processes included (bpmn/limits.node_count)
 
 
 def compile_definition(xml: bytes, forms: dict[str, Any] | None = None) -> Compiled:
@@ -76,7 +77,8 @@ def compile_definition(xml: bytes, forms: dict[str, Any] | None = None) -> Compi
         raise DefinitionInvalid(problems or [Problem(None, "the file could not be parsed", "parser")])
     config = configs.get(parsed.process_id) or ProcessConfig(parsed.process_id, parsed.name)
     return Compiled(xml, parsed, config, hashlib.sha256(xml).hexdigest(), used, warnings,
-                    tuple(translated.translations))
+                    tuple(translated.translations),
+                    sum(limits.node_count(p) for p in root.iter(f"{{{BPMN_NS}}}process")))
 
 
 def _service_problems(configs: list[ProcessConfig]) -> list[Problem]:
@@ -208,13 +210,9 @@ def deploy(db: Database, xml: bytes, actor_id: int | None, forms: dict[str, Any]
             s.flush()
         except IntegrityError as e:
             raise Conflict(f"another version of '{key}' was deployed at the same moment; try again") from e
-    if _flow_nodes(compiled.xml) >= WARM_LAYOUT_NODES:
+    if compiled.flow_nodes >= WARM_LAYOUT_NODES:
         layout.warm_layout(compiled.xml)  # committed: its first page view need not wait for the layout
     return d, True
-
-
-def _flow_nodes(xml: bytes) -> int:
-    return sum(limits.node_count(p) for p in parse_xml(xml).iter(f"{{{BPMN_NS}}}process"))
 
 
 def definition_row(compiled: Compiled, version: int, actor_id: int | None,
