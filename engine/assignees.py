@@ -52,20 +52,27 @@ class _Ask:
 
     s: Session
     value: str
-    initiator: User
+    initiator_of: Callable[[], User]
     data: dict[str, Any]
     chosen: dict[str, Any]
     node_id: str
 
+    @property
+    def initiator(self) -> User:
+        return self.initiator_of()
 
-def resolve(s: Session, rule: Assignees, initiator: User, data: dict[str, Any],
+
+def resolve(s: Session, rule: Assignees, initiator: User | Callable[[], User], data: dict[str, Any],
             chosen: dict[str, Any], node_id: str) -> Resolution:
+    """`initiator` may be given as a function: it is then called only by the strategies that ask
+    who the initiator is (most nodes name their users or roles: one read fewer per node)."""
     res = Resolution()
     strategy = _STRATEGIES.get(rule.strategy)
     if strategy is None:  # read_definitions refuses unknown strategies at deploy
         res.warnings.append(f"unknown strategy '{rule.strategy}'")
     else:
-        strategy(_Ask(s, rule.value, initiator, data, chosen, node_id), res)
+        who = initiator if callable(initiator) else (lambda: initiator)
+        strategy(_Ask(s, rule.value, who, data, chosen, node_id), res)
     return res
 
 

@@ -43,7 +43,9 @@ def record(session: Session, instance_id: int, action: str, actor_id: int | None
     does not hold it yet), so seq numbers never race."""
     _hold_lock(session, instance_id)
     key = ("audit_head", instance_id)
-    last = session.info.get(key) or session.execute(_HEAD, {"iid": instance_id}).first()
+    # (no autoflush: what is pending cannot change the stored head, this is the transaction's first event)
+    last = session.info.get(key) or session.execute(_HEAD, {"iid": instance_id},
+                                                    execution_options={"autoflush": False}).first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     at = utcnow()
     detail = detail or {}

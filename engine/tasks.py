@@ -41,9 +41,12 @@ _TASK_AND_ACTIVATION = (select(HumanTask, NodeActivation)
 
 def _my_open_task(ctx: runtime.Ctx, task_id: int, actor_id: int,
                   admin_may: bool = False) -> tuple[HumanTask, NodeActivation]:
-    row = ctx.s.execute(_TASK_AND_ACTIVATION, {"tid": task_id}).first()
-    assert row is not None
-    t, act = row
+    if ctx.task_row is not None and ctx.task_row[0].id == task_id:
+        t, act = ctx.task_row  # read with the lock (SQLite: runtime.load_for_task)
+    else:
+        row = ctx.s.execute(_TASK_AND_ACTIVATION, {"tid": task_id}).first()
+        assert row is not None
+        t, act = row
     if t.assignee_id != actor_id and not (admin_may and org.get_user(ctx.s, actor_id).is_admin):
         raise Forbidden("you are not the assignee of this task")
     runtime.require_running(ctx.inst)  # a suspended instance takes no action (409 instance_suspended)

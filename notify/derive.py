@@ -91,11 +91,18 @@ class _Deriver:
     _keys: set[str] = field(default_factory=set)
     _users: dict[int, User | None] = field(default_factory=dict)
 
-    def derive(self, tasks: Iterable[tuple[HumanTask, bool]]) -> list[Notification]:
+    def derive(self, tasks: list[tuple[HumanTask, bool]]) -> list[Notification]:
+        self._prefetch({t.assignee_id for t, _reopened in tasks if t.status == TaskStatus.OPEN and not t.auto})
         for ev in self.events:
             self.on_event(ev)
         self.on_tasks(tasks)
         return self.rows
+
+    def _prefetch(self, user_ids: set[int]) -> None:
+        """The assignees of the tasks opened, in one read when there are several (a node of many)."""
+        if len(user_ids) > 1:
+            found = {u.id: u for u in self.s.scalars(select(User).where(User.id.in_(sorted(user_ids))))}
+            self._users.update({uid: found.get(uid) for uid in user_ids})
 
     def on_event(self, ev: AuditEvent) -> None:
         d = ev.detail or {}

@@ -59,7 +59,7 @@ def install() -> None:
 
 
 def _pending(session: Session) -> dict[str, Any]:
-    return session.info.setdefault(PENDING, {"write": set(), "delete": set(), "comments": set()})
+    return session.info.setdefault(PENDING, {"write": set(), "delete": set(), "comments": {}})
 
 
 def _note(session: Session, _ctx: Any) -> None:
@@ -72,7 +72,13 @@ def _note(session: Session, _ctx: Any) -> None:
         elif isinstance(obj, AuditEvent) and obj.comment:
             pending = pending or _pending(session)
             pending["write"].add(("instance", obj.instance_id))
-            pending["comments"].add(obj.instance_id)
+            # a new event's comment is appended to the document without reading the trail again;
+            # an event changed in place (never, the trail is append-only) has the trail read in full
+            added = pending["comments"].setdefault(obj.instance_id, [])
+            if added is not None and obj in session.new:
+                added.append((obj.seq, obj.comment))
+            else:
+                pending["comments"][obj.instance_id] = None
     for obj in session.deleted:
         if isinstance(obj, ProcessInstance) or type(obj) in FIELDS:
             (pending or _pending(session))["delete"].add((_kind(obj), obj.id))
@@ -103,15 +109,21 @@ def _apply(session: Session) -> None:
     for kind, ref_id in pending["delete"]:
         session.execute(delete(SearchDoc).where(SearchDoc.kind == kind, SearchDoc.ref_id == ref_id))
     for kind, ref_id in sorted(pending["write"] - pending["delete"]):
-        refresh(session, kind, ref_id, comments_changed=ref_id in pending["comments"])
-    session.flush()
-    session.info.pop(PENDING, None)  # what that flush noted is the index itself
+        changed = kind == "instance" and ref_id in pending["comments"]
+        added = pending["comments"].get(ref_id) if changed else None
+        refresh(session, kind, ref_id, comments_changed=changed, added=added)
+    # the documents are written by the commit's flush (or an earlier hook's): such a flush notes
+    # nothing here, the index is no record of its own
 
 
-def refresh(session: Session, kind: str, ref_id: int, comments_changed: bool = True) -> None:
-    """Rewrite one record's document (remove it when the record is gone)."""
+def refresh(session: Session, kind: str, ref_id: int, comments_changed: bool = True,
+            added: list[tuple[int, str]] | None = None) -> None:
+    """Rewrite one record's document (remove it when the record is gone). `added`: the comments an
+    instance's new audit events carry, as (seq, comment), when they are all it gained: the trail is
+    append-only, so they are appended to the comments the document holds instead of reading the
+    trail again (read in full when there is no document yet or it was cut at MAX_BODY)."""
     doc = session.scalar(select(SearchDoc).where(SearchDoc.kind == kind, SearchDoc.ref_id == ref_id))
-    built = _build(session, kind, ref_id, doc, comments_changed)
+    built = _build(session, kind, ref_id, doc, comments_changed, added)
     if built is None:
         if doc is not None:
             session.delete(doc)
@@ -127,13 +139,18 @@ def refresh(session: Session, kind: str, ref_id: int, comments_changed: bool = T
 
 
 def _build(session: Session, kind: str, ref_id: int, doc: SearchDoc | None,
-           comments_changed: bool) -> tuple[str, str] | None:
+           comments_changed: bool, added: list[tuple[int, str]] | None = None) -> tuple[str, str] | None:
     if kind == "instance":
         inst = session.get(ProcessInstance, ref_id)
         if inst is None:
             return None
         old = doc.body.split(COMMENTS, 1)[1] if doc is not None and COMMENTS in doc.body else ""
-        comments = _comments(session, ref_id) if comments_changed or doc is None else old
+        if doc is None or (comments_changed and (added is None or len(doc.body) >= MAX_BODY)):
+            comments = _comments(session, ref_id)
+        elif comments_changed and added is not None:
+            comments = "\n".join(c for c in (old, *(c for _seq, c in sorted(added))) if c)
+        else:
+            comments = old
         text = _instance_text(session, inst)
         return inst.title or inst.business_key, text + (COMMENTS + comments if comments else "")
     model = KIND_MODELS[kind]

@@ -14,11 +14,12 @@ Every status change goes through engine.lifecycle.transition.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from bpmn.lz import NodeConfig
@@ -29,6 +30,7 @@ from engine import assignees, audit, runtime, signatures, spiff
 from engine.lifecycle import VOTED, ActivationStatus, InstanceStatus, TaskStatus, transition
 from engine.models import HumanTask, NodeActivation, Timer
 from engine.nodes.rules import APPROVED, READ, REJECTED, decide, describe, needed, vote_summary, weight_of
+from files.models import StoredFile
 
 __all__ = ["APPROVED", "READ", "REJECTED", "decide", "describe", "needed", "vote_summary"]
 
@@ -55,7 +57,7 @@ def activate(ctx: runtime.Ctx, step: spiff.HumanStep) -> bool:
     if act.mode != "sequential":
         for u in found:
             if u.id not in auto:
-                runtime.open_task(ctx, act, u.id, due)
+                runtime.open_task(ctx, act, u.id, due, flush=False)  # flushed with the instance
     return False
 
 
@@ -64,8 +66,8 @@ def _assignees_of(ctx: runtime.Ctx, step: spiff.HumanStep, cfg: NodeConfig) -> l
     could be resolved."""
     found: list[User] = []
     if cfg.assignees is not None:
-        res = assignees.resolve(ctx.s, cfg.assignees, ctx.initiator, spiff.data_of(ctx.wf), ctx.inst.chosen or {},
-                                step.node_id)
+        res = assignees.resolve(ctx.s, cfg.assignees, lambda: ctx.initiator, spiff.data_of(ctx.wf),
+                                ctx.inst.chosen or {}, step.node_id)
         found = res.users
         for w in res.warnings:
             runtime.warn(ctx, f"{step.node_name}: {w}", step.node_id)
@@ -175,9 +177,17 @@ def resolve(ctx: runtime.Ctx, t: HumanTask, actor_id: int, approve: bool, commen
 _VOTED_ROWS = (select(HumanTask).where(HumanTask.activation_id == bindparam("aid"),
                                        HumanTask.status.in_([str(v.value) for v in VOTED]))
                .order_by(HumanTask.acted_at, HumanTask.id))
-_DONE_ROWS = select(HumanTask).where(HumanTask.activation_id == bindparam("aid"),
-                                     HumanTask.status == TaskStatus.DONE.value)
 _USERS = select(User).where(User.id.in_(bindparam("ids", expanding=True)))
+_VOTED_STATUSES = tuple(str(v.value) for v in VOTED)
+# with each task's signature, if any (several rows for a task re-signed: the last one counts)
+_NODE_ROWS = (select(HumanTask, User.username, StoredFile.id, StoredFile.name, StoredFile.size, StoredFile.sha256,
+                     StoredFile.content_type)
+              .join(User, User.id == HumanTask.assignee_id)
+              .outerjoin(StoredFile, and_(StoredFile.task_id == HumanTask.id, StoredFile.field == signatures.FIELD))
+              .where(HumanTask.activation_id == bindparam("aid"),
+                     HumanTask.status.in_([*_VOTED_STATUSES, TaskStatus.DONE.value, TaskStatus.OPEN.value,
+                                           TaskStatus.DELEGATED.value]))
+              .order_by(HumanTask.acted_at, HumanTask.id, StoredFile.id))
 
 
 def voted_rows(s: Session, act: NodeActivation) -> list[HumanTask]:
@@ -190,11 +200,11 @@ def voters(s: Session, act: NodeActivation) -> set[int]:
 
 def evaluate(ctx: runtime.Ctx, act: NodeActivation) -> bool:
     """Decide the node if its rule is satisfied; open the next sequential task otherwise."""
-    rows = voted_rows(ctx.s, act)
+    node = _node_rows(ctx.s, act)
+    rows = node.voted
     if act.kind == "handle":
-        done = list(ctx.s.scalars(_DONE_ROWS, {"aid": act.id}))
-        if done:
-            decide_node(ctx, act, ActivationStatus.COMPLETED, done)
+        if node.done:
+            decide_node(ctx, act, ActivationStatus.COMPLETED, node.done, node)
             return True
         return False
     weights = [weight_of(act.weights, t.assignee_id) for t in rows] if act.weights else None
@@ -202,15 +212,48 @@ def evaluate(ctx: runtime.Ctx, act: NodeActivation) -> bool:
     outcome = decide(act.mode, len(act.assignee_ids), [_decision(t) for t in rows],
                      Fraction(act.threshold) if act.threshold else None, weights, total)
     if outcome is not None:
-        decide_node(ctx, act, outcome, rows)
+        decide_node(ctx, act, outcome, rows, node)
         return True
-    if act.mode == "sequential" and not runtime.open_tasks(ctx.s, act.id):
+    if act.mode == "sequential" and not any(t.status == TaskStatus.OPEN for t in node.waiting):
         done_ids = {t.assignee_id for t in rows}
         nxt = next((uid for uid in act.assignee_ids if uid not in done_ids), None)
         if nxt is not None:
             timer = ctx.s.scalar(select(Timer).where(Timer.activation_id == act.id))
             runtime.open_task(ctx, act, nxt, timer.due_at if timer else None)
     return False
+
+
+@dataclass
+class _NodeRows:
+    """The tasks of an activation that count or still wait, read in one statement with their
+    assignees' usernames (what deciding the node needs: the ballot, the tasks to cancel)."""
+    voted: list[HumanTask]
+    done: list[HumanTask]
+    waiting: list[HumanTask]  # open, or delegated (委派)
+    usernames: dict[int, str]
+    signed: dict[int, dict[str, Any]]  # task id -> its signature's file reference
+
+
+
+
+def _node_rows(s: Session, act: NodeActivation) -> _NodeRows:
+    node = _NodeRows([], [], [], {}, {})
+    seen: set[int] = set()
+    for t, username, file_id, name, size, sha256, content_type in s.execute(_NODE_ROWS, {"aid": act.id}):
+        if file_id is not None:  # the same reference as signatures.of_tasks
+            node.signed[t.id] = {"id": file_id, "name": name, "size": size, "sha256": sha256,
+                                 "content_type": content_type}
+        if t.id in seen:
+            continue
+        seen.add(t.id)
+        node.usernames[t.assignee_id] = username
+        if t.status in _VOTED_STATUSES:
+            node.voted.append(t)
+        elif t.status == TaskStatus.DONE:
+            node.done.append(t)
+        else:
+            node.waiting.append(t)
+    return node
 
 
 def _decision(t: HumanTask) -> str:
@@ -221,12 +264,18 @@ def _outcome_is_read(ctx: runtime.Ctx, node_id: str) -> bool:
     return any(node_id in cfg.outcome_readers for cfg in runtime.configs_of(ctx.definition).values())
 
 
-def decide_node(ctx: runtime.Ctx, act: NodeActivation, outcome: str, rows: list[HumanTask]) -> None:
+def decide_node(ctx: runtime.Ctx, act: NodeActivation, outcome: str, rows: list[HumanTask],
+                node: _NodeRows | None = None) -> None:
+    """Close the node with `outcome` from the votes in `rows`; `node`, when the caller has read it,
+    spares reading the tasks to cancel and the voters' names again."""
     outcome = str(outcome)  # the plain string, into the process data and the audit trail
-    runtime.close_activation(ctx, act, outcome)
-    users = {u.id: u for u in ctx.s.scalars(_USERS, {"ids": [t.assignee_id for t in rows]})}
-    signed = signatures.of_tasks(ctx.s, [t.id for t in rows])
-    ballot = [{"user": users[t.assignee_id].username,
+    runtime.close_activation(ctx, act, outcome, node.waiting if node is not None else None, flush=node is None)
+    if node is not None:
+        names, signed = node.usernames, node.signed
+    else:
+        names = {u.id: u.username for u in ctx.s.scalars(_USERS, {"ids": [t.assignee_id for t in rows]})}
+        signed = signatures.of_tasks(ctx.s, [t.id for t in rows])
+    ballot = [{"user": names[t.assignee_id],
                "decision": "read" if act.mode == "read" else
                {"approved": "approve", "rejected": "reject"}.get(t.status, t.status),
                "comment": t.comment or "", "at": iso(t.acted_at or utcnow()), "auto": t.auto,
