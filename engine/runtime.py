@@ -6,7 +6,7 @@ engine/nodes/approval.py. Status changes go through engine.lifecycle.transition.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -74,6 +74,9 @@ class Ctx:
     _initiator: User | None = None
     # the task (and its activation) an action names, when the locked read returned it as well
     task_row: tuple[HumanTask, NodeActivation] | None = None
+    # users read during the action (a node's assignees), held so the session's identity map keeps
+    # them until the commit: notify/ finds the new tasks' assignees there instead of reading them again
+    held: list[Any] = field(default_factory=list)
 
     @property
     def initiator(self) -> User:
@@ -246,10 +249,11 @@ def open_tasks(s: Session, activation_id: int) -> list[HumanTask]:
 
 
 def close_activation(ctx: Ctx, act: NodeActivation, status: str, waiting: list[HumanTask] | None = None,
-                     flush: bool = True) -> None:
+                     flush: bool = True, timers: bool | None = None) -> None:
     """Close `act` with `status`, cancelling its open and delegated tasks (`waiting`, when the caller
     has just read them under the lock) and its pending timers; `flush=False` leaves the writes to
-    the next statement's autoflush (the hot path: one flush fewer)."""
+    the next statement's autoflush (the hot path: one flush fewer); `timers=False`: the caller knows
+    the activation has no pending timer (read with `waiting`)."""
     now = utcnow()
     transition(act, status)
     act.decided_at = now
@@ -258,7 +262,8 @@ def close_activation(ctx: Ctx, act: NodeActivation, status: str, waiting: list[H
         t.acted_at = now
     # read just now (`waiting`): what is pending was flushed by that read, no autoflush needed
     opts = {"autoflush": False} if waiting is not None else {}
-    for timer in ctx.s.scalars(_PENDING_TIMERS, {"aid": act.id}, execution_options=opts):
+    pending = ctx.s.scalars(_PENDING_TIMERS, {"aid": act.id}, execution_options=opts) if timers is not False else ()
+    for timer in pending:
         timer.fired_at = now  # obsolete; never fires
     if flush:
         ctx.s.flush()

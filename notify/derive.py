@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from crm.models import User
 from db.base import iso, utcnow
@@ -100,6 +101,7 @@ class _Deriver:
 
     def _prefetch(self, user_ids: set[int]) -> None:
         """The assignees of the tasks opened, in one read when there are several (a node of many)."""
+        user_ids = {uid for uid in user_ids if identity_key(User, uid) not in self.s.identity_map}
         if len(user_ids) > 1:
             found = {u.id: u for u in self.s.scalars(select(User).where(User.id.in_(sorted(user_ids))))}
             self._users.update({uid: found.get(uid) for uid in user_ids})

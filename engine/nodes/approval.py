@@ -19,7 +19,7 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from bpmn.lz import NodeConfig
@@ -69,6 +69,7 @@ def _assignees_of(ctx: runtime.Ctx, step: spiff.HumanStep, cfg: NodeConfig) -> l
         res = assignees.resolve(ctx.s, cfg.assignees, lambda: ctx.initiator, spiff.data_of(ctx.wf),
                                 ctx.inst.chosen or {}, step.node_id)
         found = res.users
+        ctx.held.extend(found)
         for w in res.warnings:
             runtime.warn(ctx, f"{step.node_name}: {w}", step.node_id)
     if not found:
@@ -183,6 +184,7 @@ _VOTED_STATUSES = tuple(str(v.value) for v in VOTED)
 _NODE_ROWS = (select(HumanTask, User.username, StoredFile.id, StoredFile.name, StoredFile.size, StoredFile.sha256,
                      StoredFile.content_type)
               .join(User, User.id == HumanTask.assignee_id)
+              .add_columns(exists().where(Timer.activation_id == bindparam("aid"), Timer.fired_at.is_(None)))
               .outerjoin(StoredFile, and_(StoredFile.task_id == HumanTask.id, StoredFile.field == signatures.FIELD))
               .where(HumanTask.activation_id == bindparam("aid"),
                      HumanTask.status.in_([*_VOTED_STATUSES, TaskStatus.DONE.value, TaskStatus.OPEN.value,
@@ -232,6 +234,7 @@ class _NodeRows:
     waiting: list[HumanTask]  # open, or delegated (委派)
     usernames: dict[int, str]
     signed: dict[int, dict[str, Any]]  # task id -> its signature's file reference
+    timers: bool | None = None  # whether the activation has a pending timer (None: no row told)
 
 
 
@@ -239,7 +242,8 @@ class _NodeRows:
 def _node_rows(s: Session, act: NodeActivation) -> _NodeRows:
     node = _NodeRows([], [], [], {}, {})
     seen: set[int] = set()
-    for t, username, file_id, name, size, sha256, content_type in s.execute(_NODE_ROWS, {"aid": act.id}):
+    for t, username, file_id, name, size, sha256, content_type, timers in s.execute(_NODE_ROWS, {"aid": act.id}):
+        node.timers = bool(timers)
         if file_id is not None:  # the same reference as signatures.of_tasks
             node.signed[t.id] = {"id": file_id, "name": name, "size": size, "sha256": sha256,
                                  "content_type": content_type}
@@ -269,7 +273,10 @@ def decide_node(ctx: runtime.Ctx, act: NodeActivation, outcome: str, rows: list[
     """Close the node with `outcome` from the votes in `rows`; `node`, when the caller has read it,
     spares reading the tasks to cancel and the voters' names again."""
     outcome = str(outcome)  # the plain string, into the process data and the audit trail
-    runtime.close_activation(ctx, act, outcome, node.waiting if node is not None else None, flush=node is None)
+    if node is not None:
+        runtime.close_activation(ctx, act, outcome, node.waiting, flush=False, timers=node.timers)
+    else:
+        runtime.close_activation(ctx, act, outcome)
     if node is not None:
         names, signed = node.usernames, node.signed
     else:
