@@ -59,6 +59,13 @@ def record(session: Session, instance_id: int, action: str, actor_id: int | None
     return ev
 
 
+def know_head(session: Session, instance_id: int, seq: int | None, digest: str | None) -> None:
+    """The chain head as read under the instance lock by the caller (SQLite's load: the write
+    transaction is serialized), so the first event of the transaction need not read it again."""
+    if seq is not None and digest is not None:
+        session.info[("audit_head", instance_id)] = (seq, digest)
+
+
 def mark_locked(session: Session, instance_id: int) -> None:
     """The caller has just locked the instance row in this transaction (SELECT ... FOR UPDATE)."""
     session.info[("audit_locked", instance_id)] = True

@@ -20,7 +20,7 @@ from crm.models import User
 from db.base import utcnow
 from engine import assignees, audit, next_due, spiff  # noqa: F401  (next_due: its session hooks)
 from engine.lifecycle import ActivationStatus, InstanceStatus, Outcome, TaskStatus, transition
-from engine.models import CarbonCopy, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance, Timer
+from engine.models import AuditEvent, CarbonCopy, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance, Timer
 
 _CONFIGS: dict[tuple[int, str], dict[str, ProcessConfig]] = {}
 _CONFIGS_MAX = 256
@@ -111,9 +111,15 @@ def load_for_task(s: Session, task_id: int) -> Ctx:
 
 # The statements of the hot path are built once (building one costs more than running it on SQLite).
 _LOADS: dict[tuple[str, bool, str], Any] = {}
+_HEAD_SEQ = (select(AuditEvent.seq).where(AuditEvent.instance_id == ProcessInstance.id)
+             .order_by(AuditEvent.seq.desc()).limit(1).correlate(ProcessInstance).scalar_subquery())
+_HEAD_HASH = (select(AuditEvent.hash).where(AuditEvent.instance_id == ProcessInstance.id)
+              .order_by(AuditEvent.seq.desc()).limit(1).correlate(ProcessInstance).scalar_subquery())
 
 
 def _load_stmt(by: str, lock: bool, dialect: str) -> Any:
+    """The load statement. Its row: the instance, its definition, then on SQLite for a task its
+    task and activation, and on SQLite when locking the audit chain's head (seq, hash)."""
     key = (by, lock, dialect)
     stmt = _LOADS.get(key)
     if stmt is None:
@@ -138,6 +144,8 @@ def _load_stmt(by: str, lock: bool, dialect: str) -> Any:
             stmt = stmt.execution_options(populate_existing=True)
             if dialect != "sqlite":  # SQLite is serialized by BEGIN IMMEDIATE (db/session.py)
                 stmt = stmt.with_for_update(of=ProcessInstance)
+            else:  # ... so the chain head read here stays the head until this transaction writes
+                stmt = stmt.add_columns(_HEAD_SEQ, _HEAD_HASH)
         _LOADS[key] = stmt
     return stmt
 
@@ -149,11 +157,14 @@ def _load(s: Session, by: str, ref: int, lock: bool, missing: str) -> Ctx:
     if row is None:
         raise NotFound(missing)
     inst, d = row[0], row[1]
+    sqlite_task = by == "task" and s.get_bind().dialect.name == "sqlite"
     if lock:
         audit.mark_locked(s, inst.id)
+        if len(row) > (4 if sqlite_task else 2):  # SQLite: the chain head came with the lock
+            audit.know_head(s, inst.id, row[-2], row[-1])
     spec, subs = spiff.SPECS.get(d.id, d.checksum, lambda: d.spec_json)
     wf = spiff.load_state(inst.state, spec, subs)
-    return Ctx(s, inst, d, wf, task_row=(row[2], row[3]) if len(row) == 4 else None)
+    return Ctx(s, inst, d, wf, task_row=(row[2], row[3]) if sqlite_task else None)
 
 
 def save(ctx: Ctx) -> None:
