@@ -10,9 +10,9 @@ the field, and the values of those arguments in the `call` audit event.
 
 One function decides (`hidden_for`), one applies it (`Hidden.data`, `Hidden.history`); every
 channel uses them: the instance API and page, the task API and page (which lists no hidden
-component at all), the printed record (PDF), the search index and the inbox summary line
-(`shared`: a field hidden at any node or from any role, for channels shared between readers),
-and the instance title (never taken from such a field). Notifications carry no data values.
+component at all), the printed record (PDF), the inbox summary line (a field hidden at any node,
+or from the reader's roles), the search index and the instance title (`shared`: a field hidden at
+any node or from any role, for what readers share). Notifications carry no data values.
 
 Field permissions (字段权限, issue 15) are part of the same rule: a path that carries a CRM
 record's field (`carried`: the CRM side says which, wired by app.wire() through
