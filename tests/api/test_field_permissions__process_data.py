@@ -70,7 +70,7 @@ def test_a_start_form_may_not_write_a_field_the_initiators_role_may_not_change(c
     rule(client, "salesperson", "customer", "credit", ["clerk"], edit=False)
     before = counts(org)
     err = assert_error(start_vip(client, credit=CREDIT), 422)
-    assert list(err["fields"]) == ["data.customer.credit"], err
+    assert err["fields"] == {"data.customer.credit": "your role may not change this field"}, err
     assert counts(org) == before, "no instance, no customer"
     r = start_vip(client, level="战略客户")  # the fields the clerk may change go through
     assert r.status_code == 201, r.get_json()
@@ -120,7 +120,7 @@ def test_a_task_may_not_change_a_field_its_actors_role_may_not_change(client, ti
     before = get(client, "admin", f"/tickets/{tid}")
     data = {"category": "service", "verification": "已核实", "technician": "tech1"}
     r = client.post(f"{API}/tasks/{task['id']}/approve", json={"data": data}, headers=login(client, "svc_mgr"))
-    assert list(assert_error(r, 422)["fields"]) == ["data.category"]
+    assert assert_error(r, 422)["fields"] == {"data.category": "your role may not change this field"}
     assert get(client, "admin", f"/tickets/{tid}") == before, "the refused write-back changed nothing"
     assert get(client, "admin", f"/process-instances/{iid}")["data"]["category"] == "product"
     assert [t["id"] for t in get(client, "svc_mgr", "/tasks?box=todo")["items"] if t["instance_id"] == iid] == [
@@ -185,3 +185,61 @@ def test_the_search_does_not_find_an_instance_by_a_field_some_role_may_not_see(c
         r = client.get(f"{API}/search", query_string={"q": CREDIT}, headers=login(client, user))
         assert r.status_code == 200
         assert [i for i in r.get_json()["items"] if i["kind"] == "instance"] == [], user
+
+
+# ------------------------------------------------------------------ service results and the process's own values
+
+CONTRACT = (ROOT / "bpmn" / "contract_countersign.bpmn").read_bytes()
+
+
+@pytest.fixture
+def countersign(client, org):
+    definitions.deploy(org.db, CONTRACT, org["admin"])
+    h = login(client, "clerk")
+    customer = client.post(f"{API}/customers", json={"name": "华北测绘院"}, headers=h).get_json()
+    r = client.post(f"{API}/contracts", headers=h,
+                    json={"customer": customer["id"], "title": "年度测绘服务", "amount": "250000.00"})
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()["id"]
+
+
+def test_a_status_the_process_sets_is_not_the_initiators_write(client, countersign):
+    """The clerk may not change a contract's status by hand, yet submitting it for countersign moves
+    it to under_review: the diagram's constant is the process's decision, not the clerk's input."""
+    rule(client, "salesperson", "contract", "status", ["clerk"], edit=False)
+    r = client.post(f"{API}/process-instances", headers=login(client, "clerk"),
+                    json={"process": "contract_countersign", "data": {"contract_id": countersign, "reason": "请会签"}})
+    assert r.status_code == 201, r.get_json()
+    assert get(client, "admin", f"/contracts/{countersign}")["status"] == "under_review"
+
+
+def test_a_service_result_repeating_a_hidden_field_is_hidden_with_it(client, countersign):
+    r = client.post(f"{API}/process-instances", headers=login(client, "clerk"),
+                    json={"process": "contract_countersign", "data": {"contract_id": countersign, "reason": "请会签"}})
+    iid = r.get_json()["id"]
+    rule(client, "legal", "contract", "amount", ["legal_head"], view=False)
+    [row] = [t for t in get(client, "legal_head", "/tasks?box=todo")["items"] if t["instance_id"] == iid]
+    legal = get(client, "legal_head", f"/tasks/{row['id']}")
+    assert "amount" not in legal["data"]["submit"]["result"] and legal["data"]["submit"]["result"]["title"] == "年度测绘服务"
+    assert "250000" not in json.dumps(get(client, "legal_head", f"/process-instances/{iid}"))
+    assert get(client, "fin_head", f"/process-instances/{iid}")["data"]["submit"]["result"]["amount"] == "250000.00"
+    assert get(client, "clerk", f"/process-instances/{iid}")["data"]["submit"]["result"]["amount"] == "250000.00"
+
+
+def test_a_resubmission_may_not_change_a_field_the_initiators_role_may_not_change(client, org, vip):
+    r = start_vip(client, level="战略客户")
+    iid = r.get_json()["id"]
+    [row] = [t for t in get(client, "sales_lead", "/tasks?box=todo")["items"] if t["instance_id"] == iid]
+    r = client.post(f"{API}/tasks/{row['id']}/return", json={"to_node": "initiator", "comment": "请补充"},
+                    headers=login(client, "sales_lead"))
+    assert r.status_code == 200, r.get_json()
+    rule(client, "salesperson", "customer", "level", ["clerk"], edit=False)
+    [mine] = [t for t in get(client, "clerk", "/tasks?box=todo")["items"] if t["instance_id"] == iid]
+    assert "level" not in get(client, "clerk", f"/tasks/{mine['id']}")["form"]["editable"]
+    changed = {"customer": {"name": "华北测绘院", "level": "重点客户"}, "reason": "补充说明"}
+    r = client.post(f"{API}/tasks/{mine['id']}/approve", json={"data": changed}, headers=login(client, "clerk"))
+    assert assert_error(r, 422)["fields"] == {"data.customer.level": "your role may not change this field"}
+    kept = {"customer": {"name": "华北测绘院", "level": "战略客户"}, "reason": "补充说明"}
+    r = client.post(f"{API}/tasks/{mine['id']}/approve", json={"data": kept}, headers=login(client, "clerk"))
+    assert r.status_code == 200, r.get_json()
+    assert get(client, "admin", f"/process-instances/{iid}")["data"]["reason"] == "补充说明"

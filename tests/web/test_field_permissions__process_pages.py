@@ -72,5 +72,6 @@ def test_the_start_page_refuses_a_field_the_role_may_not_change(app, client, org
     token = signed_in(client, "clerk")
     r = client.post("/start/vip_customer", headers={"X-CSRFToken": token}, json={
         "data": {"customer": {"name": "华北测绘院", "credit": CREDIT}}})
-    assert r.status_code == 422 and "data.customer.credit" in r.get_json()["error"]["fields"]
+    assert r.status_code == 422, r.get_json()
+    assert r.get_json()["error"]["fields"] == {"data.customer.credit": "您的角色无权修改此字段。"}, "in the page's language"
     assert h.todo(org, "sales_lead") == [], "nothing started"
