@@ -243,3 +243,17 @@ def test_a_resubmission_may_not_change_a_field_the_initiators_role_may_not_chang
     r = client.post(f"{API}/tasks/{mine['id']}/approve", json={"data": kept}, headers=login(client, "clerk"))
     assert r.status_code == 200, r.get_json()
     assert get(client, "admin", f"/process-instances/{iid}")["data"]["reason"] == "补充说明"
+
+
+def test_the_inbox_summary_line_follows_the_readers_role(client, ticket_process):
+    iid, _tid = ticket_process
+
+    def summary(user: str, box: str) -> str | None:
+        [row] = [t for t in get(client, user, f"/tasks?box={box}")["items"] if t["instance_id"] == iid]
+        return row["summary"]
+
+    assert summary("svc_mgr", "todo") == "系统升级后无法登录"
+    rule(client, "service_manager", "ticket", "content", ["svc_mgr"], view=False)
+    assert summary("svc_mgr", "todo") != "系统升级后无法登录"
+    assert "系统升级后无法登录" not in json.dumps(get(client, "svc_mgr", "/tasks?box=todo"), ensure_ascii=False)
+    assert summary("clerk", "started") == "系统升级后无法登录", "the receptionist's role may see it"
