@@ -69,7 +69,9 @@ def secret_key(conf: Settings | None = None) -> str:
 def wire() -> None:
     """Connect the packages that must not import each other (DESIGN.md §1): register the CRM
     process functions (crm/processes/, what service tasks call by name with `lz:call`) and their
-    withdraw undos with the engine, let crm.records ask the engine whether a record's process
+    withdraw undos with the engine, tell the engine's redaction which process data carries CRM
+    record fields and what each user's field permissions hide (crm/admin/process_fields.py),
+    let crm.records ask the engine whether a record's process
     instance still runs, and let crm.successors hand a deactivated user's open tasks to their
     successor (engine/handover.py). create_app() and every command-line command call it first; so do test
     fixtures that build services without an app. Idempotent."""
@@ -82,6 +84,10 @@ def wire() -> None:
     for name, undo in processes.UNDOS.items():
         functions.register_undo(name, undo)
     records.set_instance_running_check(instances.is_running)
+    from crm.admin import process_fields
+    from engine import redaction
+
+    redaction.use_record_fields(process_fields)  # field permissions in process data (engine/redaction.py)
     successors.set_task_handover(handover.open_task_count, handover.hand_over_all)
     index.install()  # the search index follows every writing transaction (search/index.py)
     from notify import jobs

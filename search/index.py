@@ -7,8 +7,10 @@ shows what was rolled back and never misses what was committed.
 
 What is indexed:
 * an instance: its business key, title, process name, the values of its data except fields hidden
-  at any node of its process (a reader who may open the instance but not see such a field must not
-  find the instance by its value), the names and numbers of the CRM records its data picks, and
+  at any node of its process or carrying a CRM record field some role may not see (a reader who may
+  open the instance but not see such a field must not find the instance by its value; a changed
+  field permission rewrites the documents of the instances carrying that field), the names and
+  numbers of the CRM records its data picks, and
   every comment of its audit trail;
 * a customer / contact / contract / agent / ticket / contact record (联系记录): the fields in FIELDS
   (never bank accounts).
@@ -21,6 +23,7 @@ from typing import Any
 from sqlalchemy import delete, event, inspect, select
 from sqlalchemy.orm import Session
 
+from crm.admin.models import FieldRule
 from crm.records import Agent, Contact, Contract, Customer, ServiceTicket
 from crm.records.models import ContactRecord
 from db.base import utcnow
@@ -59,7 +62,7 @@ def install() -> None:
 
 
 def _pending(session: Session) -> dict[str, Any]:
-    return session.info.setdefault(PENDING, {"write": set(), "delete": set(), "comments": set()})
+    return session.info.setdefault(PENDING, {"write": set(), "delete": set(), "comments": set(), "rules": set()})
 
 
 def _note(session: Session, _ctx: Any) -> None:
@@ -73,9 +76,14 @@ def _note(session: Session, _ctx: Any) -> None:
             pending = pending or _pending(session)
             pending["write"].add(("instance", obj.instance_id))
             pending["comments"].add(obj.instance_id)
+        elif isinstance(obj, FieldRule):
+            pending = pending or _pending(session)
+            pending["rules"].add((obj.kind, obj.field))
     for obj in session.deleted:
         if isinstance(obj, ProcessInstance) or type(obj) in FIELDS:
             (pending or _pending(session))["delete"].add((_kind(obj), obj.id))
+        elif isinstance(obj, FieldRule):
+            (pending or _pending(session))["rules"].add((obj.kind, obj.field))
 
 
 def _kind(obj: Any) -> str:
@@ -102,10 +110,22 @@ def _apply(session: Session) -> None:
         return
     for kind, ref_id in pending["delete"]:
         session.execute(delete(SearchDoc).where(SearchDoc.kind == kind, SearchDoc.ref_id == ref_id))
+    if pending["rules"]:
+        pending["write"] |= {("instance", i) for i in _carrying(session, pending["rules"])}
     for kind, ref_id in sorted(pending["write"] - pending["delete"]):
         refresh(session, kind, ref_id, comments_changed=ref_id in pending["comments"])
     session.flush()
     session.info.pop(PENDING, None)  # what that flush noted is the index itself
+
+
+def _carrying(session: Session, fields: set[tuple[str, str]]) -> list[int]:
+    """The instances whose data carries one of the record `fields` (a field permission on them changed:
+    what the index may hold of them changes with it, engine/redaction.py)."""
+    ids = [d.id for d in session.scalars(select(ProcessDefinition))
+           if set(redaction.carried(d).values()) & fields]
+    if not ids:
+        return []
+    return list(session.scalars(select(ProcessInstance.id).where(ProcessInstance.definition_id.in_(ids))))
 
 
 def refresh(session: Session, kind: str, ref_id: int, comments_changed: bool = True) -> None:
@@ -156,8 +176,8 @@ def _instance_text(session: Session, inst: ProcessInstance) -> str:
     hidden = redaction.NOTHING
     form_fields: list[dict[str, Any]] = []
     if d is not None:
-        # fields hidden at any node, and service results derived from them (engine/redaction.py)
-        hidden = redaction.hidden_anywhere(d)
+        # fields hidden at any node or from any role, and service results derived from them (engine/redaction.py)
+        hidden = redaction.shared(session, d)
         for schema in (d.forms or {}).values():
             form_fields += [c for c in components(schema) if c.get("valuesKey") in PICKED and c.get("key")]
     data = hidden.data(inst.data)
