@@ -82,7 +82,9 @@ def load_demo_opportunities(database: Database, uid: dict[str, int], customers_o
                 opportunities.assign(s, oid, assignee)
             for days, content, result in steps:
                 step = {"opportunity": oid, "date": (today + timedelta(days=days)).isoformat(), "content": content}
-                rs.create(database, uid[assignee], "opportunity_step", {**step, **({"result": result} if result else {})})
+                if result:
+                    step["result"] = result
+                rs.create(database, uid[assignee], "opportunity_step", step)
             if lost:
                 with database.uow(write=True) as s:
                     opportunities.mark_lost(s, oid, lost)
