@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from core.config import RoutineSettings
 from core.errors import Forbidden, ValidationFailed
 from crm import care, records
+from crm import reminders as crm_reminders
 from crm.admin import options
 from crm.records import ContactRecord
 from crm.records.models import CareTask
@@ -154,3 +155,31 @@ def test_a_salesperson_opens_a_care_task_by_hand(org):
     assert open_assignees(org, iid) == {"owner_care": {"clerk"}}
     with org.db.uow() as s:
         assert s.scalar(select(CareTask.ref).where(CareTask.instance_id == iid)) == f"manual:i{iid}"
+
+
+def test_a_reminder_never_opens_two_tasks_on_either_database(any_org):
+    """The same reminder started twice (two ticks racing): the second start is refused naming the
+    reminder and rolls back whole; on SQLite and PostgreSQL."""
+    org = any_org
+    definitions.deploy(org.db, XML, org["admin"])
+    cid = records.create(org.db, org["clerk"], "customer", {"name": "丁能源"})["id"]
+    records.create(org.db, org["clerk"], "contact", {"customer": cid, "name": "陈总", "birthday": "1975-03-15"})
+    switch_on(org, "birthday")
+    year = utcnow().year + 1
+    now = at(year, 3, 13)
+    with org.db.uow() as s:
+        [reminder] = care.to_open(s, crm_reminders.due(s, now.date(), 3))
+    data = care.start_data(reminder)
+    first = instances.start_process(org.db, org["clerk"], "customer_care", data)["id"]
+    with pytest.raises(ValidationFailed) as e:
+        instances.start_process(org.db, org["clerk"], "customer_care", data)
+    assert any(k.endswith("reminder") for k in e.value.fields), e.value.fields
+    assert routine.open_tasks(org.db, days=3, now=now) == [] and _count(org) == 1
+    with org.db.uow() as s:
+        assert s.scalar(select(CareTask.instance_id)) == first
+    # and should two ticks pass that check at the same moment, the database refuses the second row
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError), org.db.uow(write=True) as s:
+        s.add(CareTask(ref=data["reminder"], kind="birthday", user_id=org["clerk"], customer_id=cid))
+        s.flush()
