@@ -6,6 +6,10 @@ back (the process-owned columns, status and salesperson, are ignored: imported o
 The list page offers the same workbook."""
 from __future__ import annotations
 
+import io
+
+from openpyxl import Workbook, load_workbook
+
 from tests.api.conftest import API, assert_error, login
 from tests.api.test_crm__contacts_contracts_excel import _count, _post, _sheet, _upload
 
@@ -83,14 +87,33 @@ def test_export_follows_the_field_permissions(client):
     assert set(err["fields"]) == {"export"}
 
 
-def test_the_list_page_exports_the_same_workbook(client, app):
+def test_the_list_page_exports_and_imports(client, app):
     _post(client, "clerk", "opportunities", OPP)
-    from tests.web.conftest import signed_in
+    from tests.web.test_workspace__customers import as_user
 
-    web = app.test_client()
-    signed_in(web, "clerk")
+    web, csrf = as_user(app, "clerk")
     html = web.get("/crm/opportunities").get_data(as_text=True)
     assert 'id="export-xlsx"' in html and "/crm/opportunities/export.xlsx" in html
     r = web.get("/crm/opportunities/export.xlsx")
     assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
-    assert r.data[:2] == b"PK"
+    rows = list(load_workbook(io.BytesIO(r.data)).active.iter_rows(values_only=True))
+    assert [row[4] for row in rows] == ["概要", "地理信息平台升级"]
+    before = _count(client, "clerk", "opportunities")
+    bad = _workbook([("概要", "成功机率"), ("页面导入的机会", "很高")])
+    r = web.post("/crm/opportunities/import", data={"csrf_token": csrf, "file": (io.BytesIO(bad), "x.xlsx")},
+                 content_type="multipart/form-data", follow_redirects=True)
+    assert "row 2, column B (成功机率)" in r.get_data(as_text=True)
+    assert _count(client, "clerk", "opportunities") == before
+    good = _workbook([("概要", "成功机率", "客户名称"), ("页面导入的机会", 35, "庚公司")])
+    r = web.post("/crm/opportunities/import", data={"csrf_token": csrf, "file": (io.BytesIO(good), "x.xlsx")},
+                 content_type="multipart/form-data", follow_redirects=True)
+    assert r.status_code == 200 and _count(client, "clerk", "opportunities") == before + 1
+
+
+def _workbook(rows) -> bytes:
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
