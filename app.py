@@ -39,7 +39,7 @@ BPMN_DIR = ROOT / "bpmn"
 TOKEN_MAX_AGE = 12 * 3600
 # what `tick` prints after each routine's count (routines/runner.py)
 ROUTINE_LINES = {"churn": "churn warning(s) opened", "reminders": "reminder(s) sent",
-                 "trials": "trial account(s) expired"}
+                 "care": "care task(s) opened", "trials": "trial account(s) expired"}
 MAX_CONTENT_LENGTH = 8 * 1024 * 1024
 
 

@@ -12,8 +12,9 @@ What is indexed:
   field permission rewrites the documents of the instances carrying that field), the names and
   numbers of the CRM records its data picks, and
   every comment of its audit trail;
-* a customer / contact / contract / agent / ticket / contact record (联系记录): the fields in FIELDS
-  (never bank accounts).
+* a customer / contact / contract / agent / ticket / contact record (联系记录) / sales opportunity
+  (销售机会): the fields in FIELDS (never bank accounts); an opportunity also the content and result
+  of every step of its development plan (a step written re-indexes its opportunity).
 """
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ from sqlalchemy import delete, event, inspect, select
 from sqlalchemy.orm import Session
 
 from crm.admin.models import FieldRule
-from crm.records import Agent, Contact, Contract, Customer, ServiceTicket
-from crm.records.models import ContactRecord
+from crm.records import Agent, Contact, Contract, Customer, Opportunity, ServiceTicket
+from crm.records.models import ContactRecord, OpportunityStep
 from db.base import utcnow
 from engine import redaction
 from engine.models import AuditEvent, ProcessDefinition, ProcessInstance
@@ -41,6 +42,8 @@ FIELDS: dict[type, tuple[str, tuple[str, ...], str]] = {
     Agent: ("agent", ("code", "name", "region", "contact_name", "remark"), "name"),
     ServiceTicket: ("ticket", ("complainant", "content", "category", "result"), "content"),
     ContactRecord: ("contact_record", ("way", "content", "next_step"), "content"),
+    Opportunity: ("opportunity", ("number", "summary", "customer_name", "source", "stage", "product",
+                                  "description", "remark"), "summary"),
 }
 KIND_MODELS = {kind: model for model, (kind, _f, _t) in FIELDS.items()}
 PICKED = {"customers": (Customer, ("name", "code")), "contracts": (Contract, ("number", "title")),
@@ -72,6 +75,9 @@ def _note(session: Session, _ctx: Any) -> None:
         if isinstance(obj, ProcessInstance) or type(obj) in FIELDS:
             pending = pending or _pending(session)
             pending["write"].add((_kind(obj), obj.id))
+        elif isinstance(obj, OpportunityStep):  # its plan text is in its opportunity's document
+            pending = pending or _pending(session)
+            pending["write"].add(("opportunity", obj.opportunity_id))
         elif isinstance(obj, AuditEvent) and obj.comment:
             pending = pending or _pending(session)
             pending["write"].add(("instance", obj.instance_id))
@@ -81,9 +87,14 @@ def _note(session: Session, _ctx: Any) -> None:
             pending["rules"].add((obj.kind, obj.field))
     for obj in session.deleted:
         if isinstance(obj, ProcessInstance) or type(obj) in FIELDS:
-            (pending or _pending(session))["delete"].add((_kind(obj), obj.id))
+            pending = pending or _pending(session)
+            pending["delete"].add((_kind(obj), obj.id))
         elif isinstance(obj, FieldRule):
-            (pending or _pending(session))["rules"].add((obj.kind, obj.field))
+            pending = pending or _pending(session)
+            pending["rules"].add((obj.kind, obj.field))
+        elif isinstance(obj, OpportunityStep):
+            pending = pending or _pending(session)
+            pending["write"].add(("opportunity", obj.opportunity_id))
 
 
 def _kind(obj: Any) -> str:
@@ -161,8 +172,19 @@ def _build(session: Session, kind: str, ref_id: int, doc: SearchDoc | None,
     if row is None:
         return None
     _kind_, fields, title_field = FIELDS[model]
-    return str(getattr(row, title_field) or "")[:300], "\n".join(
-        str(v) for v in (getattr(row, f) for f in fields) if v not in (None, ""))
+    return str(getattr(row, title_field) or "")[:300], record_text(session, kind, row, fields)
+
+
+def record_text(session: Session, kind: str, row: Any, fields: Iterable[str]) -> str:
+    """The text of a CRM record's document: the values of `fields` (search/query.py passes only
+    those the reader may see), and for an opportunity the steps of its development plan."""
+    parts = [str(v) for v in (getattr(row, f) for f in fields) if v not in (None, "")]
+    if kind == "opportunity":
+        for content, result in session.execute(
+                select(OpportunityStep.content, OpportunityStep.result)
+                .where(OpportunityStep.opportunity_id == row.id).order_by(OpportunityStep.date, OpportunityStep.id)):
+            parts += [p for p in (content, result) if p]
+    return "\n".join(parts)
 
 
 def _comments(session: Session, instance_id: int) -> str:
