@@ -71,7 +71,8 @@ def wire() -> None:
     process functions (crm/processes/, what service tasks call by name with `lz:call`) and their
     withdraw undos with the engine, let crm.records ask the engine whether a record's process
     instance still runs, and let crm.successors hand a deactivated user's open tasks to their
-    successor (engine/handover.py). create_app() and every command-line command call it first; so do test
+    successor (engine/handover.py) or start the staff_handover process (routines/handover.py).
+    create_app() and every command-line command call it first; so do test
     fixtures that build services without an app. Idempotent."""
     from crm import processes, records, successors
     from engine import functions, handover, instances
@@ -82,7 +83,10 @@ def wire() -> None:
     for name, undo in processes.UNDOS.items():
         functions.register_undo(name, undo)
     records.set_instance_running_check(instances.is_running)
-    successors.set_task_handover(handover.open_task_count, handover.hand_over_all)
+    successors.set_task_handover(handover.open_task_count, handover.hand_over_all, handover.hand_over_in)
+    from routines import handover as handover_process
+
+    successors.set_handover_process(handover_process.available, handover_process.start)
     index.install()  # the search index follows every writing transaction (search/index.py)
     from notify import jobs
 

@@ -18,6 +18,7 @@ from crm.processes import (
                            contract,
                            documents,
                            expense,
+                           handover,
                            leave,
                            opportunity,
                            overtime,
@@ -28,7 +29,7 @@ from crm.processes.call import Call
 
 __all__ = ["Call", "FUNCTIONS", "UNDOS"]
 
-_MODULES = (contract, leave, expense, accounts, ticket, settlement, opportunity, churn,
+_MODULES = (contract, leave, expense, accounts, ticket, settlement, opportunity, churn, handover,
             documents, assets, overtime)  # the last three: the library processes (bpmn/library/)
 
 # registered name (crm.<record>.<verb>) -> fn(call, **args)
