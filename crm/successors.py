@@ -24,9 +24,10 @@ process, the 422 naming `successor` stays. A user with no work is simply deactiv
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from core.errors import Msg, NotFound, ValidationFailed
@@ -36,6 +37,7 @@ from crm.records.models import Contact, Contract, Customer, CustomerOwnerHistory
 from db.base import utcnow
 from db.session import Database
 
+HANDOVER_PROCESS = "staff_handover"  # bpmn/staff_handover.bpmn, whose steps call crm/processes/handover.py
 HANDOVER_REASON = "离职交接 / deactivated"
 BY_DEACTIVATION = Msg("handover_by_deactivation",
                       "a handover starts when an admin deactivates the user without naming a successor")
@@ -59,7 +61,8 @@ def set_task_handover(count_open: Callable[[Session, int], int],
         _hooks["move_in"] = hand_over_in
 
 
-def set_handover_process(can_start: Callable[[Session], bool], start: Callable[[Database, int, int], int]) -> None:
+def set_handover_process(can_start: Callable[[Session], bool],
+                         start: Callable[[Database, int, int], int | None]) -> None:
     """app.wire(): whether the staff_handover process is deployed, and how to start it for a leaver
     (routines/handover.py)."""
     _hooks["can_start"], _hooks["start"] = can_start, start
@@ -92,15 +95,20 @@ def move_records(s: Session, from_id: int, to_id: int, by_id: int) -> dict[str, 
                                    reason=HANDOVER_REASON, at=now))
         c.owner_id, c.updated_at = to_id, now
     contacts = _count(s, Contact.customer_id.in_([c.id for c in customers])) if customers else 0
-    contracts = s.execute(update(Contract).where(Contract.owner_id == from_id).values(owner_id=to_id)).rowcount
-    opportunities = s.execute(update(Opportunity).where(Opportunity.owner_id == from_id)
-                              .values(owner_id=to_id, updated_at=now)).rowcount
-    tickets = s.execute(update(ServiceTicket).where(ServiceTicket.handler_id == from_id,
-                                                    ServiceTicket.status.not_in(CLOSED_TICKETS))
-                        .values(handler_id=to_id)).rowcount
+    contracts = _updated(s, update(Contract).where(Contract.owner_id == from_id).values(owner_id=to_id))
+    opportunities = _updated(s, update(Opportunity).where(Opportunity.owner_id == from_id)
+                             .values(owner_id=to_id, updated_at=now))
+    tickets = _updated(s, update(ServiceTicket).where(ServiceTicket.handler_id == from_id,
+                                                      ServiceTicket.status.not_in(CLOSED_TICKETS))
+                       .values(handler_id=to_id))
     s.flush()
-    return {"customer": len(customers), "contact": contacts, "contract": int(contracts or 0),
-            "opportunity": int(opportunities or 0), "ticket": int(tickets or 0)}
+    return {"customer": len(customers), "contact": contacts, "contract": contracts,
+            "opportunity": opportunities, "ticket": tickets}
+
+
+def _updated(s: Session, stmt: Any) -> int:
+    """Run an UPDATE; how many rows it changed."""
+    return int(cast(CursorResult[Any], s.execute(stmt)).rowcount or 0)
 
 
 def reported(records: dict[str, int]) -> dict[str, int]:
@@ -149,7 +157,7 @@ def deactivate(db: Database, actor_id: int, user_id: int, changes: dict[str, Any
         by_process = user.active and successor is None and bool(tasks or any(owned.values()))
         if by_process and not _process_available(s):
             raise ValidationFailed("choose a successor", {"successor": SUCCESSOR_REQUIRED},
-                                   tasks=tasks, **{k: owned[k] for k in ALWAYS_REPORTED})
+                                   tasks=tasks, customer=owned["customer"], contract=owned["contract"])
         out = org.user_dict(org.update_user(s, user_id, changes))
         records = reported(move_records(s, user.id, successor.id, actor_id)) if successor else {}
         successor_id = successor.id if successor else None

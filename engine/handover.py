@@ -3,6 +3,8 @@
     open_task_count(s, user_id) -> int                      (in the caller's transaction)
     hand_over_all(db, actor_id, from_user_id, to_user_id) -> {"moved": [...], "not_moved": [...]}
     hand_over_in(s, actor_id, from_user_id, to_user_id) -> the same, in the caller's transaction
+    running(db, process_key, user_ids) -> {user id: id of their running instance of process_key}
+    deployed(db, process_key) -> bool
 
 Each instance is its own transaction (`instances.in_instance`: locked, advanced, saved): every open
 task of the leaver there moves to the successor through the node's own hand-over
@@ -30,6 +32,7 @@ from crm import org
 from db.base import utcnow
 from db.session import Database
 from engine import audit, runtime
+from engine.design import definitions
 from engine.instances import in_instance
 from engine.lifecycle import InstanceStatus, TaskStatus
 from engine.models import HumanTask, NodeActivation, ProcessInstance
@@ -114,3 +117,19 @@ def hand_over_in(s: Session, actor_id: int, from_user_id: int, to_user_id: int) 
         moved += done
         not_moved += kept
     return {"moved": moved, "not_moved": not_moved}
+
+
+def running(db: Database, process_key: str, user_ids: list[int] | None = None) -> dict[int, int]:
+    """initiator id -> the id of their running instance of `process_key` (the organisation pages show
+    the staff handover started as a deactivated user: 交接中)."""
+    stmt = select(ProcessInstance.initiator_id, ProcessInstance.id).where(
+        ProcessInstance.process_key == process_key, ProcessInstance.status == InstanceStatus.RUNNING.value)
+    if user_ids is not None:
+        stmt = stmt.where(ProcessInstance.initiator_id.in_(user_ids))
+    with db.uow() as s:
+        return {uid: iid for uid, iid in s.execute(stmt.order_by(ProcessInstance.id))}
+
+
+def deployed(db: Database, process_key: str) -> bool:
+    with db.uow() as s:
+        return definitions.latest_version(s, process_key) is not None

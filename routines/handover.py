@@ -2,34 +2,27 @@
 has work and names no successor; through the hooks app.wire() registers it asks `available`
 whether the process is deployed (if not, the admin must name a successor: 422) and then `start`s
 it, as the deactivated user (so the first task goes to their supervisor, or to the process admins
-when they have none). `running` finds the handovers under way, for the organisation pages."""
+when they have none). The organisation pages find the handovers under way with
+engine.handover.running (nothing but app.py imports routines/)."""
 from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import DomainError
-from crm import org
+from crm import org, successors
 from db.session import Database
 from engine.design import definitions
 from engine.instances import start_process
-from engine.lifecycle import InstanceStatus
-from engine.models import ProcessInstance
 
 log = logging.getLogger(__name__)
-PROCESS = "staff_handover"
+PROCESS = successors.HANDOVER_PROCESS
 
 
 def available(s: Session) -> bool:
     """Whether the handover process is deployed."""
     return definitions.latest_version(s, PROCESS) is not None
-
-
-def deployed(db: Database) -> bool:
-    with db.uow() as s:
-        return available(s)
 
 
 def start(db: Database, actor_id: int, leaver_id: int) -> int | None:
@@ -43,12 +36,3 @@ def start(db: Database, actor_id: int, leaver_id: int) -> int | None:
         log.warning("handover of %s (deactivated by user %s) did not start: %s", leaver, actor_id, e.message)
         return None
 
-
-def running(db: Database, user_ids: list[int] | None = None) -> dict[int, int]:
-    """user id -> the id of their running handover instance (交接中)."""
-    stmt = select(ProcessInstance.initiator_id, ProcessInstance.id).where(
-        ProcessInstance.process_key == PROCESS, ProcessInstance.status == InstanceStatus.RUNNING.value)
-    if user_ids is not None:
-        stmt = stmt.where(ProcessInstance.initiator_id.in_(user_ids))
-    with db.uow() as s:
-        return {uid: iid for uid, iid in s.execute(stmt.order_by(ProcessInstance.id))}

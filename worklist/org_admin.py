@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext
 
 from core.errors import DomainError
 from crm import directory, successors
-from routines import handover as handover_process
+from engine import handover as handovers
 from web.errors import FORM_REFUSED, form_refusal
 from web.nav import add_nav
 from web.users import admin_required, current_user, database
@@ -50,7 +50,8 @@ def org_users() -> Any:
     users, total = directory.search_users(database(), _uid(), q or None, dept, active,
                                           (page - 1) * PAGE_SIZE, PAGE_SIZE)
     return render_template("org_users.html", nav="org", section="users", users=users, total=total, q=q,
-                           handovers=handover_process.running(database(), [u["id"] for u in users]),
+                           handovers=handovers.running(database(), successors.HANDOVER_PROCESS,
+                                                       [u["id"] for u in users]),
                            department=dept, state=state, page=page, pages=max(1, -(-total // PAGE_SIZE)),
                            departments=directory.department_tree(database(), _uid()),
                            roles={r["key"]: r["name"] for r in directory.list_roles(database(), _uid())})
@@ -61,8 +62,9 @@ def _user_form(user: dict[str, Any] | None, values: dict[str, Any], errors: dict
     return render_template("org_user_form.html", nav="org", section="users", edited=user, values=values,
                            errors=errors, departments=directory.department_tree(database(), uid),
                            workload=successors.workload(database(), user["id"]) if user else None,
-                           handover=handover_process.running(database(), [user["id"]]).get(user["id"]) if user
-                           else None, handover_deployed=handover_process.deployed(database()),
+                           handover=handovers.running(database(), successors.HANDOVER_PROCESS, [user["id"]])
+                           .get(user["id"]) if user else None,
+                           handover_deployed=handovers.deployed(database(), successors.HANDOVER_PROCESS),
                            roles=directory.list_roles(database(), uid),
                            people=[p for p in directory.user_choices(database(), uid) if p["active"]]), status
 

@@ -12,11 +12,13 @@ from typing import Any
 
 import pytest
 
-from crm import opportunities
+from core.errors import ValidationFailed
+from crm import opportunities, successors
+from engine import handover as handovers
 from engine.design import definitions
-from routines import handover
 from tests.api.conftest import API, TWO_STEP, assert_error, deploy, inbox, login, start, task_of
 from tests.engine.helpers import assert_inbox_matches_engine
+from tests.test_layers import imports_of
 
 XML = (Path(__file__).resolve().parents[2] / "bpmn" / "staff_handover.bpmn").read_bytes()
 
@@ -139,7 +141,7 @@ def test_a_user_with_no_work_is_simply_deactivated(client, org, leaver):
     r = deactivate(client, "clerk2")
     assert r.status_code == 200, r.get_json()
     assert r.get_json()["handover"]["process"] is None
-    assert handover.running(org.db) == {}, "no process needed"
+    assert handovers.running(org.db, "staff_handover") == {}, "no process needed"
 
 
 def test_a_leaver_without_a_supervisor_goes_to_the_process_admins(client, org, leaver):
@@ -151,3 +153,38 @@ def test_a_leaver_without_a_supervisor_goes_to_the_process_admins(client, org, l
     assert [t["assignee"] for t in inst["open_tasks"]] == ["admin"]
     assert choose(client, "admin", inst["id"], "sales_head").status_code == 200
 
+
+
+def test_the_direct_path_moves_opportunities_too(client, leaver):
+    r = deactivate(client, "sales_lead", successor="sales_head")
+    assert r.status_code == 200, r.get_json()
+    hand = r.get_json()["handover"]
+    assert hand["process"] is None, "a named successor: no process"
+    assert hand["records"] == {"customer": 1, "contact": 1, "contract": 1, "opportunity": 1}
+    assert owner(client, "opportunities", leaver["opportunity"]) == "sales_head"
+    assert len(hand["tasks_moved"]) == 2
+
+
+def test_nobody_starts_a_handover_by_hand(client, leaver):
+    r = client.post(f"{API}/process-instances", json={"process": "staff_handover", "data": {"leaver": "sales_lead"}},
+                    headers=login(client, "admin"))
+    assert set(assert_error(r, 422)["fields"]) == {"data.leaver"}
+    assert owner(client, "customers", leaver["customer"]) == "sales_lead"
+
+
+def test_the_crm_step_refuses_the_leaver_himself_and_an_active_leaver(org, started):
+    with pytest.raises(ValidationFailed) as e, org.db.uow(write=True) as s:
+        successors.hand_over_in(s, org["admin"], "sales_lead", "sales_lead")
+    assert set(e.value.fields) == {"successor"}
+    with pytest.raises(ValidationFailed) as e, org.db.uow(write=True) as s:
+        successors.hand_over_in(s, org["admin"], "clerk", "clerk2")
+    assert set(e.value.fields) == {"leaver"}
+
+
+def test_crm_reaches_the_engine_only_through_the_wiring():
+    """crm/successors.py and crm/processes/handover.py import nothing from engine/ (the layer rule of
+    tests/test_layers.py); the task hand-over is the hook app.wire() registers."""
+    root = Path(__file__).resolve().parents[2]
+    for path in (root / "crm" / "successors.py", root / "crm" / "processes" / "handover.py"):
+        assert not [m for m in imports_of(path) if m.split(".")[0] == "engine"], path
+    assert successors._hooks["move_in"] is handovers.hand_over_in

@@ -8,9 +8,9 @@ import re
 
 from playwright.sync_api import expect
 
-from crm import records as rs
 from crm import directory
-from routines import handover as handover_process
+from crm import records as rs
+from engine import handover as handovers
 from tests.browser.conftest import login, sign_out
 from tests.browser.test_org__admin_pages import ADMIN_PASSWORD
 from tests.browser.test_task__approve_from_page import user_id
@@ -52,7 +52,7 @@ def test_the_supervisor_chooses_the_successor_who_then_sees_the_customer(page, s
     shot(page, "successor-picked")
     page.get_by_role("button", name="提交", exact=True).click()
     expect(page.locator(".flash-success")).to_be_visible()
-    assert handover_process.running(db) == {}, "the handover is done"
+    assert handovers.running(db, "staff_handover") == {}, "the handover is done"
     page.goto(running_url)
     expect(page.locator("body")).to_contain_text("已移交给 / Handed over to lisi")
     shot(page, "handover-done")
