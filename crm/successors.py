@@ -53,7 +53,8 @@ _hooks: dict[str, Callable[..., Any]] = {}
 
 def set_task_handover(count_open: Callable[[Session, int], int],
                       hand_over: Callable[[Database, int, int, int], dict[str, list[dict[str, Any]]]],
-                      hand_over_in: Callable[[Session, int, int, int], dict[str, list[dict[str, Any]]]] | None = None,
+                      hand_over_in: Callable[[Session, int, int, int, int | None], dict[str, list[dict[str, Any]]]]
+                      | None = None,
                       ) -> None:
     """app.wire(): how to count and move a user's open tasks (engine/handover.py)."""
     _hooks["count"], _hooks["move"] = count_open, hand_over
@@ -177,11 +178,12 @@ def _process_available(s: Session) -> bool:
     return bool(can_start and "start" in _hooks and can_start(s))
 
 
-def hand_over_in(s: Session, actor_id: int, leaver: Any, successor: Any) -> dict[str, Any]:
+def hand_over_in(s: Session, actor_id: int, leaver: Any, successor: Any,
+                 instance_id: int | None = None) -> dict[str, Any]:
     """The staff_handover process's step (crm/processes/handover.py), in the step's transaction:
     `leaver` (a deactivated user) hands their records and open tasks to `successor` (an active user,
     someone else; else 422 naming `successor`, nothing changed). The counts of what moved, and the
-    tasks that moved and stayed."""
+    tasks that stayed. `instance_id`: the calling process instance (its own tasks are not touched)."""
     user = org.user_by_username(s, leaver) if isinstance(leaver, str) else None
     if user is None:
         raise ValidationFailed("unknown leaver", {"leaver": Msg("no_user", f"no user '{leaver}'", user=leaver)})
@@ -193,7 +195,7 @@ def hand_over_in(s: Session, actor_id: int, leaver: Any, successor: Any) -> dict
     assert to is not None
     records = move_records(s, user.id, to.id, actor_id)
     move_in = _hooks.get("move_in")
-    tasks = move_in(s, actor_id, user.id, to.id) if move_in is not None else {"moved": [], "not_moved": []}
+    tasks = move_in(s, actor_id, user.id, to.id, instance_id) if move_in is not None else {"moved": [], "not_moved": []}
     return {"leaver": user.username, "successor": to.username, **records, "tasks": len(tasks["moved"]),
             "tasks_not_moved": tasks["not_moved"]}
 

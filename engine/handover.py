@@ -102,10 +102,13 @@ def hand_over_all(db: Database, actor_id: int, from_user_id: int, to_user_id: in
     return {"moved": moved, "not_moved": not_moved}
 
 
-def hand_over_in(s: Session, actor_id: int, from_user_id: int, to_user_id: int) -> dict[str, list[dict[str, Any]]]:
+def hand_over_in(s: Session, actor_id: int, from_user_id: int, to_user_id: int,
+                 calling_instance: int | None = None) -> dict[str, list[dict[str, Any]]]:
     """Move every open task of `from_user_id` to `to_user_id` in the caller's transaction (each
-    instance locked, changed and saved in it)."""
-    instance_ids = sorted(set(s.scalars(_open_of(from_user_id).with_only_columns(HumanTask.instance_id))))
+    instance locked, changed and saved in it); never in `calling_instance`, the one whose step this
+    is (it is being advanced; a deactivated user holds no task there anyway)."""
+    instance_ids = sorted(set(s.scalars(_open_of(from_user_id).with_only_columns(HumanTask.instance_id)))
+                          - {calling_instance})
     names = _names(s, from_user_id, to_user_id)
     moved: list[dict[str, Any]] = []
     not_moved: list[dict[str, Any]] = []

@@ -20,7 +20,7 @@ def user_handover_open(call: Call, leaver: Any) -> dict[str, Any]:
 def user_hand_over(call: Call, leaver: Any, successor: Any, by: Any = None) -> dict[str, Any]:
     """The leaver's records and open tasks move to `successor` (chosen by `by`): the counts."""
     actor = successors.actor_id_of(call.session, by, call.initiator_id)
-    return successors.hand_over_in(call.session, actor, leaver, successor)
+    return successors.hand_over_in(call.session, actor, leaver, successor, call.instance_id)
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {

@@ -47,9 +47,7 @@ def owner(client, kind, rid):
     return client.get(f"{API}/{kind}/{rid}", headers=login(client, "admin")).get_json()["owner"]
 
 
-@pytest.fixture
-def leaver(client, org):
-    """sales_lead holds two open tasks and owns a customer (one contact), a contract and an opportunity."""
+def _leaver(client, org):
     definitions.deploy(org.db, XML, org["admin"])
     assert deploy(client, TWO_STEP).status_code == 201
     iids = [start(client, "clerk"), start(client, "clerk")]
@@ -64,6 +62,12 @@ def leaver(client, org):
     with org.db.uow(write=True) as s:
         opportunities.assign(s, opp["id"], "sales_lead")
     return {"instances": iids, "customer": customer["id"], "contract": contract["id"], "opportunity": opp["id"]}
+
+
+@pytest.fixture
+def leaver(client, org):
+    """sales_lead holds two open tasks and owns a customer (one contact), a contract and an opportunity."""
+    return _leaver(client, org)
 
 
 @pytest.fixture
@@ -87,6 +91,9 @@ def test_deactivating_without_a_successor_starts_the_handover_for_the_supervisor
     assert (what["leaver"], what["tasks"], what["customer"], what["contract"], what["opportunity"]) == (
         "sales_lead", 2, 1, 1, 1)
     assert owner(client, "customers", started["customer"]) == "sales_lead", "nothing moves before the choice"
+    log = client.get(f"{API}/admin-log", headers=login(client, "admin")).get_json()["items"]
+    (entry,) = [e for e in log if e["action"] == "user.deactivate"]
+    assert (entry["target"], entry["detail"]["handover_process"]) == ("sales_lead", started["handover"])
     assert_inbox_matches_engine(org, started["handover"])
 
 
@@ -188,3 +195,17 @@ def test_crm_reaches_the_engine_only_through_the_wiring():
     for path in (root / "crm" / "successors.py", root / "crm" / "processes" / "handover.py"):
         assert not [m for m in imports_of(path) if m.split(".")[0] == "engine"], path
     assert successors._hooks["move_in"] is handovers.hand_over_in
+
+
+def test_the_step_locks_and_saves_the_other_instances_on_both_databases(any_org, app_for):
+    """The hand-over step changes the leaver's instances inside its own transaction (each locked
+    FOR UPDATE on PostgreSQL): on both databases the records and the tasks move together."""
+    client = app_for(any_org.db, SECRET_KEY="test", TESTING=True).test_client()
+    work = _leaver(client, any_org)
+    iid = deactivate(client, "sales_lead").get_json()["handover"]["process"]
+    assert choose(client, "sales_head", iid, "clerk2").status_code == 200
+    moved = instance(client, iid)["data"]["do_handover"]["result"]
+    assert (moved["tasks"], moved["customer"], moved["opportunity"]) == (2, 1, 1)
+    assert sorted(t["instance_id"] for t in inbox(client, "clerk2")["items"]) == sorted(work["instances"])
+    for other in work["instances"]:
+        assert_inbox_matches_engine(any_org, other)
