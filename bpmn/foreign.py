@@ -12,6 +12,13 @@ what has a faithful meaning here:
   instance assigned `${element}`) -> one approval node (`lz:approval`) whose approvers are the
   collection (`strategy="field"`), with the rule of its completion condition (bpmn/juel.py):
   parallel without one -> all, sequential -> sequential;
+- a multi-instance user task with a literal `loopCardinality` M (`5` or `${5}`) and its M approvers
+  named in the file (`candidateUsers="a,b,c"`, `assignee="kermit_${loopCounter}"` = kermit_0 ..
+  kermit_{M-1}, or an `lz:assignees strategy="users"` list) -> one
+  approval node over them (each named user one of the M instances); since M is known,
+  `nrOfCompletedInstances >= n` (also `== n`, `> n-1`) becomes exactly n of M
+  (`mode="ratio" threshold="n/M"`, any for n = 1, all for n = M). A cardinality or approvers known
+  only at run time, n > M, or a number of names other than M is refused with the reason;
 - `${...}` conditions on sequence flows that are plain comparisons of process variables -> the
   same Python comparison (then checked like every expression, bpmn/checks.py);
 - engine-administration attributes with no effect on the flow (`historyTimeToLive`, `versionTag`,
@@ -24,6 +31,7 @@ never silently ignored. A file with nothing to translate comes back byte for byt
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -155,10 +163,17 @@ class _Run:
     def multi_instance(self, task: etree._Element, mi: etree._Element, people: dict[str, tuple[str, str, str]]
                        ) -> None:
         collection, element = self._collection(mi)
-        if mi.find(f"{_B}loopCardinality") is not None or collection is None:
-            self.refuse(task, "a multi-instance task without a collection of approvers (loopCardinality) makes copies "
-                              "of one task; Liuzhuan translates multi-instance tasks over a collection of user names "
-                              "(camunda:collection + elementVariable, each instance assigned ${element})")
+        card = mi.find(f"{_B}loopCardinality")
+        if _ext(task, "approval") is not None:
+            self.refuse(task, "a multi-instance task that already has lz:approval: keep one of the two rules")
+            return
+        if card is not None and collection is None:
+            self.counted(task, mi, card, people)
+            return
+        if card is not None or collection is None:
+            self.refuse(task, "a multi-instance task needs either a collection of approvers (camunda:collection + "
+                              "elementVariable, each instance assigned ${element}) or a literal loopCardinality "
+                              "with the approvers named in the file (candidateUsers), not both and not neither")
             return
         person = next(iter(people.values()), None)
         if person is None or person[1].rpartition("}")[2] not in ("assignee", "candidateUsers") \
@@ -166,30 +181,102 @@ class _Run:
             self.refuse(task, f"each instance must be assigned the collection's element (${{{element}}}); "
                               "nothing else is translated on a multi-instance task")
             return
+        found = self.rule(task, mi, None)
+        if found is None:
+            return
+        rule, how = found
+        del task.attrib[person[1]]
+        task.remove(mi)
+        assignees = {"strategy": "field", "value": collection}
+        self.add_ext(task, [("approval", rule), ("assignees", assignees)])
+        who = f'{person[0]}:{person[1].rpartition("}")[2]}="{person[2]}"'
+        self.note(task, f"multi-instance over {collection} ({how}), {who}",
+                  _lz("approval", rule) + _lz("assignees", assignees))
+
+    def counted(self, task: etree._Element, mi: etree._Element, card: etree._Element,
+                people: dict[str, tuple[str, str, str]]) -> None:
+        """A literal loopCardinality M with M approvers named in the file: one approval node over them,
+        each named user one of the M instances; M is known, so `nrOfCompletedInstances >= n` is n of M."""
+        raw = (card.text or "").strip()
+        m = _cardinality(raw)
+        if m is None:
+            self.refuse(task, f"loopCardinality '{raw}' is not a literal number (it is known only at run time); "
+                              "Liuzhuan translates a literal loopCardinality with the approvers named in the file, "
+                              "or a collection of user names")
+            return
+        named = self.named(task, people, m)
+        if named is None:
+            return
+        names, who = named
+        if len(names) != m or len(set(names)) != m:
+            self.refuse(task, f"loopCardinality {m} with {len(set(names))} different named approvers "
+                              f"({', '.join(names)}): name exactly {m}, one for each instance")
+            return
+        found = self.rule(task, mi, m)
+        if found is None:
+            return
+        rule, how = found
+        if who is not None:
+            del task.attrib[who[1]]
+        task.remove(mi)
+        assignees = {"strategy": "users", "value": ",".join(names)}
+        self.add_ext(task, [("approval", rule)] + ([("assignees", assignees)] if who is not None else []))
+        source = f"multi-instance x {m} ({how})" + (f', {who[0]}:{who[1].rpartition("}")[2]}="{who[2]}"'
+                                                     if who is not None else ", lz:assignees")
+        self.note(task, source, _lz("approval", rule) + (_lz("assignees", assignees) if who is not None else ""))
+
+    def named(self, task: etree._Element, people: dict[str, tuple[str, str, str]], m: int
+              ) -> tuple[list[str], tuple[str, str, str] | None] | None:
+        """The approvers written literally on the task: candidateUsers / assignee, or an lz:assignees users list."""
+        if people:
+            ((what, person),) = people.items()
+            value = person[2]
+            if what == "assignee" and value.count("${loopCounter}") == 1:  # kermit_${loopCounter}: kermit_0, ...
+                value = ",".join(value.replace("${loopCounter}", str(i)) for i in range(m))
+            if what == "candidateGroups" or juel.is_el(value):
+                self.refuse(task, f"loopCardinality {m} with {what}=\"{value}\": who the {m} approvers are is "
+                                  "only known at run time; name them (candidateUsers=\"u1,u2,...\"), or use a "
+                                  "collection of user names")
+                return None
+            names = list(split_list(value))
+            bad = [n for n in names if not USERNAME.fullmatch(n)]
+            if bad:
+                self.refuse(task, f"{what}: '{bad[0]}' is not a user name")
+                return None
+            return names, person
+        lz_people = _ext(task, "assignees")
+        if lz_people is not None and lz_people.get("strategy") == "users":
+            return list(split_list(lz_people.get("value"))), None
+        self.refuse(task, f"loopCardinality {m} makes {m} copies of one task and names no approver (or names them "
+                          f"only at run time); name the {m} approvers in the file, one for each instance: "
+                          "camunda:candidateUsers=\"u1,u2,...\" or lz:assignees strategy=\"users\"")
+        return None
+
+    def rule(self, task: etree._Element, mi: etree._Element, instances: int | None
+             ) -> tuple[dict[str, str], str] | None:
+        """The lz:approval rule of the completion condition (and how it reads), or None when refused."""
         sequential = (mi.get("isSequential") or "").strip().lower() in ("true", "1")
         cond_el = mi.find(f"{_B}completionCondition")
         cond = (cond_el.text or "").strip() if cond_el is not None else ""
         rule: dict[str, str] = {"mode": "sequential" if sequential else "all"}
         if cond:
-            found, why = juel.completion(cond)
+            found, why = juel.completion(cond, instances)
             if found is None:
                 self.refuse(task, f"completion condition {why}")
-                return
+                return None
             mode, threshold = found
             if sequential and mode != "all":
                 self.refuse(task, f"completion condition '{cond}' on a sequential task: Liuzhuan's sequential rule "
                                   "asks every approver in turn")
-                return
-            if not sequential:
-                rule = {"mode": mode, **({"threshold": str(float(threshold))} if threshold is not None else {})}
-        del task.attrib[person[1]]
-        task.remove(mi)
-        assignees = {"strategy": "field", "value": collection}
-        self.add_ext(task, [("approval", rule), ("assignees", assignees)])
+                return None
+            if not sequential and threshold is not None:
+                # n of M (from a count) stays an exact fraction; a written share keeps its decimal form
+                exact = juel.completions_needed(cond) is not None
+                rule = {"mode": mode, "threshold": str(threshold) if exact else str(float(threshold))}
+            elif not sequential:
+                rule = {"mode": mode}
         how = ("sequential" if sequential else "parallel") + (f", completion {cond}" if cond else "")
-        who = f'{person[0]}:{person[1].rpartition("}")[2]}="{person[2]}"'
-        source = f"multi-instance over {collection} ({how}), {who}"
-        self.note(task, source, _lz("approval", rule) + _lz("assignees", assignees))
+        return rule, how
 
     def _collection(self, mi: etree._Element) -> tuple[str | None, str | None]:
         collection = element = None
@@ -270,6 +357,18 @@ def _handled(el: etree._Element, local: str) -> bool:
     if el.tag == f"{_B}userTask":
         return local in PEOPLE_ATTRS
     return el.tag == f"{_B}multiInstanceLoopCharacteristics" and local in ("collection", "elementVariable")
+
+
+def _ext(task: etree._Element, name: str) -> etree._Element | None:
+    """The task's own lz:<name> extension element, if the file already has one."""
+    ext = task.find(f"{_B}extensionElements")
+    return ext.find(f"{_L}{name}") if ext is not None else None
+
+
+def _cardinality(text: str) -> int | None:
+    """M of a literal loopCardinality (`5` or `${5}`), else None."""
+    body = juel.unwrap(text) if juel.is_el(text) else text.strip()
+    return int(body) if body is not None and re.fullmatch(r"[0-9]{1,4}", body) and 0 < int(body) <= 1000 else None
 
 
 def _lz(name: str, attrs: dict[str, str]) -> str:

@@ -8,10 +8,12 @@ Two kinds, nothing else:
   Python expression (`${amount > 1000 && type == 'A'}` -> `amount > 1000 and type == 'A'`).
   Property access, method calls, `empty`, arithmetic, the ternary operator and anything else
   are refused: their meaning in EL (null-safe navigation, coercions) is not Python's.
-- `completion(text)`: the usual N-of-M completion conditions of a multi-instance user task, as
-  the `lz:approval` rule with the same result (DESIGN.md §2): `nrOfCompletedInstances >= 1`
+- `completion(text, instances)`: the usual N-of-M completion conditions of a multi-instance user
+  task, as the `lz:approval` rule with the same result (DESIGN.md §2): `nrOfCompletedInstances >= 1`
   (or `> 0`) -> any; `nrOfCompletedInstances == nrOfInstances` (or `>=`, or a ratio of 1) -> all;
-  `nrOfCompletedInstances/nrOfInstances >= r` -> ratio r; `... > 0.5` -> majority.
+  `nrOfCompletedInstances/nrOfInstances >= r` -> ratio r; `... > 0.5` -> majority;
+  `nrOfCompletedInstances >= n` (or `== n`, `> n-1`) with n > 1 -> ratio n/M (exactly n approvals
+  of M decide), only when M is fixed in the file — else refused: no share can be fixed at deploy.
 
 Each returns (result, None) or (None, why) with why in English for the deploy report.
 """
@@ -103,27 +105,65 @@ def _name_problem(name: str, rest: str) -> str | None:
 
 
 _COUNT = re.compile(r"^nrOfCompletedInstances(?P<op>>=|>|==)(?P<n>\d+)$")
-_ALL = re.compile(r"^nrOfCompletedInstances(?:>=|==)nrOfInstances$")
+_COUNT_REVERSED = re.compile(r"^(?P<n>\d+)(?P<op><=|<|==)nrOfCompletedInstances$")
+_ALL = re.compile(r"^nrOfCompletedInstances(?:>=|==)nrOfInstances$|^nrOfInstances(?:<=|==)nrOfCompletedInstances$")
 _RATIO = re.compile(r"^\(?nrOfCompletedInstances/nrOfInstances\)?(?P<op>>=|>)(?P<r>\d+(?:\.\d+)?)$")
+_FLIP = {"<=": ">=", "<": ">", "==": "=="}
+Rule = tuple[str, Fraction | None]
 
 
-def completion(text: str) -> tuple[tuple[str, Fraction | None] | None, str | None]:
-    """((mode, threshold), None) for the usual N-of-M completion conditions, else (None, why)."""
+def completions_needed(text: str) -> int | None:
+    """n for `nrOfCompletedInstances >= n` (also `> n-1`, `== n` and `n <= nrOfCompletedInstances`), else None.
+
+    The engines evaluate a completion condition each time an instance completes, so `== n` holds
+    first (and ends the task) exactly when `>= n` does."""
+    body = unwrap(text)
+    if body is None:
+        return None
+    m = _COUNT.match(_flat(body))
+    op = m.group("op") if m else None
+    if m is None:
+        m = _COUNT_REVERSED.match(_flat(body))
+        op = _FLIP[m.group("op")] if m else None
+    if m is None:
+        return None
+    return int(m.group("n")) + (1 if op == ">" else 0)
+
+
+def _flat(body: str) -> str:
+    for word, op in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<"), ("eq", "==")):
+        body = re.sub(rf"\b{word}\b", op, body)
+    return re.sub(r"\s+", "", body)
+
+
+def count_rule(n: int, instances: int) -> Rule:
+    """The lz rule under which exactly `n` approvals of `instances` (M, 1 <= n <= M) decide: the first
+    decision for n == 1 (any, as `>= 1` always was), all for n == M, else ratio with the exact
+    threshold n/M — the vote rule compares Fraction(a, M) >= n/M, i.e. a >= n (engine/nodes/rules.py)."""
+    if not 1 <= n <= instances:
+        raise ValueError(f"{n} of {instances}")
+    if n == 1:
+        return ("any", None)
+    if n == instances:
+        return ("all", None)
+    return ("ratio", Fraction(n, instances))
+
+
+def completion(text: str, instances: int | None = None) -> tuple[Rule | None, str | None]:
+    """((mode, threshold), None) for the usual N-of-M completion conditions, else (None, why).
+
+    `instances`: M, the number of instances when the file fixes it (a literal loopCardinality with
+    the approvers named in the file); None when it is known only at run time (a collection variable).
+    `nrOfCompletedInstances >= n` needs it for n > 1."""
     body = unwrap(text)
     if body is None:
         return None, "only a single ${...} completion condition can be translated"
-    flat = re.sub(r"\bge\b", ">=", re.sub(r"\bgt\b", ">", re.sub(r"\beq\b", "==", body)))
-    flat = re.sub(r"\s+", "", flat)
+    flat = _flat(body)
     if _ALL.match(flat):
         return ("all", None), None
-    m = _COUNT.match(flat)
-    if m:
-        n = int(m.group("n")) + (1 if m.group("op") == ">" else 0)
-        if n == 1:
-            return ("any", None), None
-        return None, (f"'{body}' needs {n} completions out of a number of approvers known only at run time; "
-                      "Liuzhuan's rules count shares of the approvers: write "
-                      "nrOfCompletedInstances/nrOfInstances >= r (a ratio), or == nrOfInstances (all)")
+    n = completions_needed(text)
+    if n is not None:
+        return _count(body, n, instances)
     m = _RATIO.match(flat)
     if m:
         r = Fraction(m.group("r"))
@@ -137,4 +177,19 @@ def completion(text: str) -> tuple[tuple[str, Fraction | None] | None, str | Non
             return ("ratio", r), None
         return None, f"'{body}': the ratio must be between 0 and 1"
     return None, (f"'{body}' is not one of the completion conditions Liuzhuan translates "
-                  "(nrOfCompletedInstances >= 1, == nrOfInstances, nrOfCompletedInstances/nrOfInstances >= r)")
+                  "(nrOfCompletedInstances >= n, == nrOfInstances, nrOfCompletedInstances/nrOfInstances >= r)")
+
+
+def _count(body: str, n: int, instances: int | None) -> tuple[Rule | None, str | None]:
+    if n < 1:
+        return None, f"'{body}' holds before anyone has decided; write nrOfCompletedInstances >= 1 (the first decides)"
+    if n == 1:
+        return ("any", None), None
+    if instances is None:
+        return None, (f"'{body}' needs {n} approvals, but the number of approvers is only known at run time "
+                      "(a collection variable), so no share of them can be fixed at deploy; write "
+                      "nrOfCompletedInstances/nrOfInstances >= r (a ratio), or == nrOfInstances (all), "
+                      "or name the approvers in the file (a literal loopCardinality with candidateUsers)")
+    if n > instances:
+        return None, f"'{body}' needs {n} approvals of {instances} approvers: it can never be reached"
+    return count_rule(n, instances), None

@@ -185,13 +185,14 @@ def start_process(db: Database, actor_id: int, process: Any, data: Any, chosen: 
             if schema is not None:
                 data = validate_form(s, actor_id, schema, data)
             initiator = org.get_user(s, actor_id)
+            redaction.check_writes(s, initiator, d, data)  # field permissions: what the start writes back
             picked = free_flows.check_chosen(s, d, chosen)
             spec, subs = spiff.SPECS.get(d.id, d.checksum, d.spec_json)
             wf = spiff.new_workflow(spec, subs, data)
             inst = ProcessInstance(  # the key in its own short transaction: scripts must not hold its lock
                 definition_id=d.id, process_key=d.free_of or d.key, business_key=keys.take(db, s, d.prefix),
                 status=InstanceStatus.RUNNING.value, initiator_id=initiator.id,
-                title=instance_title({} if "title" in redaction.hidden_anywhere(d).paths else data,
+                title=instance_title({} if "title" in redaction.shared(s, d).paths else data,
                                      initiator.display_name, d.name),
                 data=runtime.json_safe(data), state="", chosen=picked, warnings=[],
                 resubmitted_from_id=source.id if source is not None else None,

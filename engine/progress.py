@@ -249,5 +249,8 @@ def start_page(db: Database, actor_id: int, key: str) -> dict[str, Any]:
                         for f in n.editable})
         # a free flow (自定): the steps its own diagram draws, as the initiator's first proposal
         suggested = free_flows.suggested_steps(d) if d.mode == "free" else []
-        return {**allowed[key], "form": instances.start_form(d), "chosen": chosen, "later_fields": later,
+        # field permissions: a field the initiator's roles may not set is not on their start form
+        form = form_validation.redact_schema(instances.start_form(d),
+                                             redaction.readonly_for(s, org.get_user(s, actor_id), d))
+        return {**allowed[key], "form": form, "chosen": chosen, "later_fields": later,
                 "suggested_steps": suggested}
