@@ -73,7 +73,8 @@ def wire() -> None:
     record fields and what each user's field permissions hide (crm/admin/process_fields.py),
     let crm.records ask the engine whether a record's process
     instance still runs, and let crm.successors hand a deactivated user's open tasks to their
-    successor (engine/handover.py). create_app() and every command-line command call it first; so do test
+    successor (engine/handover.py) or start the staff_handover process (routines/handover.py).
+    create_app() and every command-line command call it first; so do test
     fixtures that build services without an app. Idempotent."""
     from crm import processes, records, successors
     from engine import functions, handover, instances
@@ -88,7 +89,10 @@ def wire() -> None:
     from engine import redaction
 
     redaction.use_record_fields(process_fields)  # field permissions in process data (engine/redaction.py)
-    successors.set_task_handover(handover.open_task_count, handover.hand_over_all)
+    successors.set_task_handover(handover.open_task_count, handover.hand_over_all, handover.hand_over_in)
+    from routines import handover as handover_process
+
+    successors.set_handover_process(handover_process.available, handover_process.start)
     index.install()  # the search index follows every writing transaction (search/index.py)
     from notify import jobs
 

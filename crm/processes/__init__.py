@@ -19,6 +19,7 @@ from crm.processes import (
                            contract,
                            documents,
                            expense,
+                           handover,
                            leave,
                            opportunity,
                            overtime,
@@ -29,7 +30,7 @@ from crm.processes.call import Call
 
 __all__ = ["Call", "FUNCTIONS", "UNDOS"]
 
-_MODULES = (contract, leave, expense, accounts, ticket, settlement, opportunity, churn, care,
+_MODULES = (contract, leave, expense, accounts, ticket, settlement, opportunity, churn, care, handover,
             documents, assets, overtime)  # the last three: the library processes (bpmn/library/)
 
 # registered name (crm.<record>.<verb>) -> fn(call, **args)
