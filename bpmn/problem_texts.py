@@ -129,6 +129,16 @@ TEXTS: dict[str, str] = {
                          "(LIUZHUAN_MAX_CARDINALITY)",
     "limit_collection": "multi-instance input collection of %(size)s items is over the limit of %(max)s "
                         "(LIUZHUAN_MAX_CARDINALITY)",
+    # service tasks (engine/functions.py) and the SpiffWorkflow parser (engine/spiff/parsing.py)
+    "fn_unwired": "no registered function '%(name)s' (no function is registered: the engine is not wired, see "
+                  "app.wire())",
+    "fn_unknown": "no registered function '%(name)s'",
+    "fn_unknown_known": "no registered function '%(name)s' (known: %(known)s)",
+    "fn_extra_args": "function '%(name)s' has no argument(s) %(args)s",
+    "fn_missing_args": "function '%(name)s' needs argument(s) %(args)s",
+    "parser_crash": "the BPMN parser could not read this file: %(error)s",
+    "parser_build_crash": "the BPMN parser could not build process '%(process)s': %(error)s",
+    "parser_no_process": "no executable process in this file",
     # forms given with the file (engine/design/definitions.py)
     "forms_not_object": "forms must be an object mapping form keys to form-js schemas",
     "form_key": "form key '%(key)s' must be letters, digits, '_' or '-'",
