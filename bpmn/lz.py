@@ -405,8 +405,8 @@ def _read_element(el: etree._Element, proc: etree._Element, cfg: ProcessConfig, 
     for end in _ext(el, "end")[:1]:
         outcome = (end.get("outcome") or "").strip()
         if tag != "endEvent" or outcome not in END_OUTCOMES:
-            problems.append(Problem(el.get("id"), pm("lz_end", expected=" or ".join(END_OUTCOMES), outcome=outcome),
-                                    "lz_end"))
+            expected = pm("either", first=END_OUTCOMES[0], second=END_OUTCOMES[1])
+            problems.append(Problem(el.get("id"), pm("lz_end", expected=expected, outcome=outcome), "lz_end"))
         else:
             cfg.end_outcomes[el.get("id") or ""] = outcome
     if tag in _NODE_TAGS or _ext(el, "approval"):

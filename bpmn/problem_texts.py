@@ -9,6 +9,7 @@ expression: ..."); it is translated first.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from core.errors import Msg
@@ -74,6 +75,7 @@ TEXTS: dict[str, str] = {
     "lz_chosen": "strategy 'chosen' needs lz:process mode='predefined'",
     "lz_process_mode": "lz:process mode '%(mode)s' is not one of %(expected)s",
     "lz_process_prefix": "lz:process prefix '%(prefix)s' must be 1-10 letters or digits",
+    "either": "%(first)s or %(second)s",
     "lz_end": "lz:end belongs on an end event and declares outcome %(expected)s, got '%(outcome)s'",
     "lz_shared_fields": "a countersign (mode '%(mode)s') with several approvers should not list editable fields "
                         "(%(fields)s): each signer would overwrite the others; every signer's comment is kept in "
@@ -139,6 +141,25 @@ TEXTS: dict[str, str] = {
     "parser_crash": "the BPMN parser could not read this file: %(error)s",
     "parser_build_crash": "the BPMN parser could not build process '%(process)s': %(error)s",
     "parser_no_process": "no executable process in this file",
+    # SpiffWorkflow's own parser messages, recognised by their exact text (engine/spiff/parsing.py)
+    "spiff_flow_without_condition": "Non-default exclusive outgoing sequence flow without condition",
+    "spiff_service_operator": "A Service Task must have an operator",
+    "spiff_timer_unknown": "Time Specification Error. Unknown Time Specification.",
+    "spiff_mi_shape": "A multiinstance task must specify a cardinality or a loop input data reference",
+    "spiff_no_start": "No start event found",
+    "spiff_no_support": "There is no support implemented for this task type.",
+    "spiff_subworkflow_end": "A SubWorkflow Must contain an End event",
+    "spiff_conditional_missing": "Conditional event definition with missing condition",
+    "spiff_called_element": "No \"calledElement\" attribute for Call Activity.",
+    "spiff_script_missing": "Invalid Script Task.  No Script Provided.",
+    "spiff_error_id": "Error identifier is missing from bpmn xml",
+    "spiff_escalation_id": "Escalation identifier is missing from bpmn xml",
+    "spiff_signal_id": "Signal identifier is missing from bpmn xml",
+    "spiff_message_id": "Message identifier is missing from bpmn xml",
+    "spiff_not_executable": "Process %(process)s is not executable.",
+    "spiff_duplicate_process": "Duplicate process ID: %(process)s",
+    "spiff_subworkflow_start": "Exactly one start event is required in a SubWorkflow Task; found %(count)s.",
+    "spiff_message_ref": "Could not find messageRef from message event definition: %(ref)s",
     # forms given with the file (engine/design/definitions.py)
     "forms_not_object": "forms must be an object mapping form keys to form-js schemas",
     "form_key": "form key '%(key)s' must be letters, digits, '_' or '-'",
@@ -213,8 +234,21 @@ TEXTS: dict[str, str] = {
 }
 
 
+def spiff_message(text: str) -> str:
+    """A SpiffWorkflow parser message as a coded Msg when it is one of the `spiff_` texts above, else as it is."""
+    for code, pattern in _SPIFF:
+        if found := pattern.fullmatch(text):
+            return pm(code, **found.groupdict())
+    return text
+
+
 def pm(code: str, **params: Any) -> Msg:
     """The problem `code` as a Msg: its English text (the msgid filled in) with its code and params."""
     message = Msg(code, TEXTS[code] % {k: str(v) for k, v in params.items()} if params else TEXTS[code])
     message.params = params  # (set here: a param may be called `text` or `code`, as Msg's own arguments are)
     return message
+
+
+_ESCAPED_PARAM = re.compile(r"%\\\((\w+)\\\)s")  # %(name)s as re.escape writes it
+_SPIFF = [(code, re.compile(_ESCAPED_PARAM.sub(lambda m: f"(?P<{m.group(1)}>.+?)", re.escape(text))))
+          for code, text in TEXTS.items() if code.startswith("spiff_")]

@@ -103,7 +103,7 @@ def _plain_names(message: str) -> str:
     return _NS_NAME.sub(repl, message)
 
 
-# the common libxml2 schema messages (as _human_xsd_message words them) -> their code
+# the common libxml2 schema messages (as human_xsd_message words them) -> their code
 _XSD_KNOWN = [(re.compile(p), code) for p, code in (
     (r"^(?P<element>.+?): this element is not allowed here; expected one of: (?P<expected>.*)\.$",
      "xsd_expected_one_of"),
@@ -120,7 +120,7 @@ _XSD_KNOWN = [(re.compile(p), code) for p, code in (
 )]
 
 
-def _human_xsd_message(message: str) -> str:
+def human_xsd_message(message: str) -> str:
     """The schema error in plain words: a coded Msg for the common kinds, else libxml2's own text."""
     msg = _plain_names(message.strip())
     m = _XS_ID_ERROR.search(msg)
@@ -173,7 +173,7 @@ def validate_xsd(root: etree._Element) -> list[Problem]:
         el = by_path.get(err.path or "")
         if el is None:
             el = by_line.get(err.line)
-        problems.append(Problem(_nearest_id(el), _human_xsd_message(err.message), "xsd"))
+        problems.append(Problem(_nearest_id(el), human_xsd_message(err.message), "xsd"))
     return problems
 
 

@@ -14,7 +14,7 @@ from bpmn import countersign, foreign, layout, limits
 from bpmn.checks import check_bpmn, is_executable
 from bpmn.lz import BPMN_NS, NodeConfig, ProcessConfig, parse_xml, read_definitions
 from bpmn.problem_texts import pm
-from core.errors import Conflict, DefinitionInvalid, NotFound, Problem
+from core.errors import Conflict, DefinitionInvalid, Msg, NotFound, Problem
 from crm.models import User
 from db.base import iso
 from db.session import Database
@@ -69,9 +69,14 @@ def compile_definition(xml: bytes, forms: dict[str, Any] | None = None) -> Compi
     used = _used_forms(runnable, given, _form_problems_by_key(form_problems), problems)
     problems += names.check(root, executable, used)
     parsed, parse_problems = spiff.parse(xml)
-    # The parser repeats what the XSD check already said; keep its messages only when they add something.
-    known = {(p.element_id, p.message) for p in problems}
-    problems += [p for p in parse_problems if (p.element_id, p.message) not in known]
+    # The parser repeats what the XSD check already said (its schema errors in the same words: engine/spiff/
+    # parsing.py); keep its messages only when they add something. An id used twice is not a valid xs:ID
+    # either: the duplicate_id rule says it once.
+    known = {p.message for p in problems}
+    duplicated = {p.element_id for p in problems if p.rule == "duplicate_id"}
+    problems += [p for p in parse_problems if p.message not in known
+                 and not (isinstance(p.message, Msg) and p.message.code == "xsd_id"
+                          and p.message.params["value"] in duplicated)]
     warnings = tuple(p for p in problems if p.rule == countersign.RULE)
     problems = [p for p in problems if p.rule != countersign.RULE]
     if problems or parsed is None:

@@ -10,7 +10,8 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask as SpiffServiceTask
 
-from bpmn.problem_texts import pm
+from bpmn.problem_texts import pm, spiff_message
+from bpmn.xml_checks import human_xsd_message
 from core.errors import Problem
 
 BPMN_MODEL_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -89,5 +90,10 @@ def _called_process_ids(xml: bytes) -> set[str]:
 
 
 def _clean(e: Exception) -> str:
+    """The parser's message, first line: a schema error in the words of the XSD check, a message of
+    SpiffWorkflow's we know as a coded Msg (so it is translated), any other as it is."""
     msg = str(getattr(e, "msg", None) or (e.args[0] if e.args else "")).strip()
-    return msg.splitlines()[0] if msg else type(e).__name__
+    if not msg:
+        return type(e).__name__
+    first = msg.splitlines()[0]
+    return human_xsd_message(first) if first.startswith("Element '") else spiff_message(first)
