@@ -18,6 +18,7 @@ from flask_babel import gettext
 
 from bpmn.problem_texts import TEXTS as DEPLOY_PROBLEMS
 from core.errors import DomainError, Msg
+from forms.schema_texts import TEXTS as FORM_PROBLEMS
 
 # code -> msgid. The codes are those of the producers: forms/validate.py (form fields),
 # crm/leave.py (leave requests), crm/org.py and crm/directory.py (the organisation),
@@ -145,6 +146,7 @@ MESSAGES: dict[str, str] = {
     "unknown_field": "Unknown field.",
     # the deploy checks (bpmn/problem_texts.py: bpmn/, engine/design/), Chinese in i18n/zh/deploy_problems.po
     **DEPLOY_PROBLEMS,
+    **FORM_PROBLEMS,  # a form-js schema's problems (forms/schema_texts.py)
 }
 
 # (field, code) -> msgid: the wording for one field of a task action (engine/tasks.py, instances.py)

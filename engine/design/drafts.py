@@ -22,6 +22,7 @@ from db.session import Database
 from engine.design import catalog, definitions
 from engine.design.access import require_designer
 from engine.models import ProcessDraft
+from forms.schema_texts import fm, joined
 from forms.validate import check_schema
 
 KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,199}")
@@ -68,11 +69,11 @@ def check_forms(forms: Any) -> dict[str, Any]:
     fields: dict[str, str] = {}
     for key, schema in forms.items():
         if not isinstance(key, str) or not FORM_KEY.fullmatch(key):
-            fields[f"forms.{key}"] = "form key must be 1-100 letters, digits, '_' or '-'"
+            fields[f"forms.{key}"] = fm("form_key_format")
             continue
         problems = check_schema(schema)
         if problems:
-            fields[f"forms.{key}"] = "; ".join(problems)
+            fields[f"forms.{key}"] = joined(problems)
     if fields:
         raise ValidationFailed(f"{len(fields)} form(s) cannot be used", fields)
     return dict(forms)

@@ -163,7 +163,7 @@ _STOPWORDS = {"the", "is", "are", "not", "no", "must", "has", "have", "and", "or
 def english_in(text: str, allowed: set[str] = frozenset()) -> list[str]:
     """English words of a sentence left in `text` (a stop word, or three words in a row), ids aside."""
     rest = _QUOTED.sub(" ", text)
-    for word in sorted(allowed, key=len, reverse=True):
+    for word in sorted(filter(None, allowed), key=len, reverse=True):
         rest = rest.replace(word, " ")
     words = re.findall(r"[A-Za-z][A-Za-z0-9_]*", rest)
     found = [w for w in words if w.lower() in _STOPWORDS]
@@ -194,6 +194,33 @@ def test_every_kind_of_problem_is_in_chinese(org, client, code, xml):
         assert re.search(r"[\u4e00-\u9fff]", p["message"]), p["message"]
 
 
+# (the code, the forms sent with GENERAL, the start form's key in the file)
+FORM_CASES = [
+    ("form_key", {"bad key!": {"components": []}}, "general_approval"),
+    ("form_type", {"general_approval": {"components": [{"type": "nope", "key": "x"}]}}, "general_approval"),
+    ("form_bounds", {"general_approval": {"components": [{"type": "number", "key": "amount",
+                                                          "validate": {"min": 5, "max": 1}}]}}, "general_approval"),
+    ("form_value_duplicate", {"general_approval": {"components": [{"type": "select", "key": "kind", "values": [
+        {"label": "甲", "value": "a"}, {"label": "乙", "value": "a"}]}]}}, "general_approval"),
+    ("forms_not_object", ["not", "an", "object"], "general_approval"),
+    ("form_not_found", None, "no_such_form"),
+]
+
+
+@pytest.mark.parametrize("code,forms,key", FORM_CASES, ids=[c for c, _, _ in FORM_CASES])
+def test_every_kind_of_form_problem_is_in_chinese(org, client, code, forms, key):
+    xml = general('<lz:form key="general_approval"/>', f'<lz:form key="{key}"/>')
+    with pytest.raises(DefinitionInvalid) as e:
+        compile_definition(xml.encode("utf-8"), forms)
+    assert code in {c for p in e.value.problems for c in codes_in(p.message)}, \
+        [(p.message, code_of(p.message)) for p in e.value.problems]
+    token = signed_in(client, "admin")
+    found = call(client, "POST", "/designer/api/validate", token, {"xml": xml, "forms": forms}).get_json()["problems"]
+    assert found
+    for p in found:
+        assert not english_in(p["message"], {p["element_id"] or ""}), p["message"]
+
+
 def test_the_translations_list_of_a_camunda_file_is_in_chinese(org, client):
     xml = mi('camunda:collection="${voters}" camunda:elementVariable="voter"',
              "<bpmn:completionCondition>${nrOfCompletedInstances/nrOfInstances >= 0.6}</bpmn:completionCondition>",
@@ -220,3 +247,15 @@ def test_below_the_web_the_problems_keep_their_english_text():
     assert p.message == "unknown lz:approval mode 'most' (expected one of any, all, majority, ratio, sequential, " \
                         "claim, read)"
     assert (code_of(p.message), p.message.params["mode"]) == ("lz_mode_unknown", "most")
+
+
+def test_the_form_editor_refuses_a_broken_form_in_chinese_one_problem_after_the_other(org, client):
+    token = signed_in(client, "admin")
+    schema = {"components": [{"type": "nope", "key": "x"},
+                             {"type": "number", "key": "amount", "validate": {"min": 5, "max": 1}}]}
+    r = call(client, "PUT", "/designer/api/processes/general_approval/forms/general_approval", token,
+             {"schema": schema})
+    assert r.status_code == 422, r.get_json()
+    message = r.get_json()["error"]["fields"]["forms.general_approval"]
+    assert message == ("components[0]：未知的组件类型 'nope'。 "
+                       "components[1] (amount)：validate.min 5 大于 validate.max 1。"), message
