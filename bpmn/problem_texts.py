@@ -160,6 +160,29 @@ TEXTS: dict[str, str] = {
     "spiff_duplicate_process": "Duplicate process ID: %(process)s",
     "spiff_subworkflow_start": "Exactly one start event is required in a SubWorkflow Task; found %(count)s.",
     "spiff_message_ref": "Could not find messageRef from message event definition: %(ref)s",
+    # why an expression or a script is refused (engine/sandbox.py), recognised by their text
+    "sandbox_line": "line %(line)s: %(why)s",
+    "sandbox_more": "%(why)s (and %(more)s more problem(s))",
+    "sandbox_expression_too_long": "expression is too long (%(count)s characters; the limit is %(max)s)",
+    "sandbox_script_too_long": "script is too long (%(count)s characters; the limit is %(max)s)",
+    "sandbox_expression_not_compiled": "expression could not be compiled: %(error)s",
+    "sandbox_script_not_compiled": "script could not be compiled: %(error)s",
+    "sandbox_underscore_name": "name '%(name)s' is not allowed: names starting with '_' are refused",
+    "sandbox_underscore_attribute": "attribute '%(name)s' is not allowed: names starting with '_' are refused",
+    "sandbox_introspection": "attribute '%(name)s' is not allowed: frame and code introspection is refused",
+    "sandbox_name": "name '%(name)s' is not allowed",
+    "sandbox_exec": "Exec calls are not allowed.",
+    "sandbox_eval": "Eval calls are not allowed.",
+    "sandbox_import": "import statements are not allowed",
+    "sandbox_class": "class definitions are not allowed",
+    "sandbox_syntax_invalid": "SyntaxError: invalid syntax",
+    "sandbox_syntax_comma": "SyntaxError: invalid syntax. Perhaps you forgot a comma?",
+    "sandbox_syntax_not_closed": "SyntaxError: '%(bracket)s' was never closed",
+    "sandbox_syntax_unmatched": "SyntaxError: unmatched '%(bracket)s'",
+    "sandbox_syntax_else": "SyntaxError: expected 'else' after 'if' expression",
+    "sandbox_syntax_string": "SyntaxError: unterminated string literal (detected at line %(line)s)",
+    "sandbox_syntax_eof": "SyntaxError: unexpected EOF while parsing",
+    "sandbox_syntax": "SyntaxError: %(detail)s",  # any other: Python's own words after a translated heading
     # forms given with the file (engine/design/definitions.py)
     "forms_not_object": "forms must be an object mapping form keys to form-js schemas",
     "form_key": "form key '%(key)s' must be letters, digits, '_' or '-'",
@@ -234,12 +257,18 @@ TEXTS: dict[str, str] = {
 }
 
 
-def spiff_message(text: str) -> str:
-    """A SpiffWorkflow parser message as a coded Msg when it is one of the `spiff_` texts above, else as it is."""
-    for code, pattern in _SPIFF:
-        if found := pattern.fullmatch(text):
+def recognised(text: str, prefix: str) -> str:
+    """A library's message as a coded Msg when it is one of the texts above whose code starts with
+    `prefix` (spiff_, sandbox_: the first that matches, in the order above), else as it is."""
+    for code, pattern in _PATTERNS:
+        if code.startswith(prefix) and (found := pattern.fullmatch(text)):
             return pm(code, **found.groupdict())
     return text
+
+
+def spiff_message(text: str) -> str:
+    """A SpiffWorkflow parser message as a coded Msg when it is one of the `spiff_` texts above, else as it is."""
+    return recognised(text, "spiff_")
 
 
 def pm(code: str, **params: Any) -> Msg:
@@ -250,5 +279,5 @@ def pm(code: str, **params: Any) -> Msg:
 
 
 _ESCAPED_PARAM = re.compile(r"%\\\((\w+)\\\)s")  # %(name)s as re.escape writes it
-_SPIFF = [(code, re.compile(_ESCAPED_PARAM.sub(lambda m: f"(?P<{m.group(1)}>.+?)", re.escape(text))))
-          for code, text in TEXTS.items() if code.startswith("spiff_")]
+_PATTERNS = [(code, re.compile(_ESCAPED_PARAM.sub(lambda m: f"(?P<{m.group(1)}>.+?)", re.escape(text)), re.S))
+             for code, text in TEXTS.items() if code.startswith(("spiff_", "sandbox_"))]

@@ -98,6 +98,16 @@ CASES = [
     ("limit_loop", with_task('<bpmn:userTask id="extra"><bpmn:standardLoopCharacteristics loopMaximum="99999"/>'
                              '</bpmn:userTask>')),
     ("expr_empty", general('supervisor_approval["outcome"] == "approved" and amount &lt;= 10000', " ")),
+    ("sandbox_syntax_invalid", general('and amount &lt;= 10000', "and amount &lt;=")),
+    ("sandbox_syntax_not_closed", general('and amount &lt;= 10000', "and (amount &lt;= 10000")),
+    ("sandbox_underscore_name", general('and amount &lt;= 10000', "and _amount &lt;= 10000")),
+    ("sandbox_import", with_task('<bpmn:scriptTask id="extra"><bpmn:script>import os\nx = 1</bpmn:script>'
+                                 '</bpmn:scriptTask>')),
+    ("sandbox_more", with_task('<bpmn:scriptTask id="extra"><bpmn:script>x = 1\n_y = 2\n_z = 3</bpmn:script>'
+                               '</bpmn:scriptTask>')),
+    ("expr_juel", with_task('<bpmn:intermediateCatchEvent id="extra"><bpmn:timerEventDefinition>'
+                            '<bpmn:timeDuration>#{wait}</bpmn:timeDuration></bpmn:timerEventDefinition>'
+                            '</bpmn:intermediateCatchEvent>')),
     ("gateway_bare_exclusive", general(' default="to_rejected_1"', "")),
     ("gateway_default", general('default="to_rejected_1"', 'default="f_head"')),
     ("duplicate_id", general('id="f_head"', 'id="f_sup"')),
