@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from core.errors import DefinitionInvalid, Msg, code_of
+from core.errors import DefinitionInvalid, Msg, ValidationFailed, code_of
+from engine.design import drafts
 from engine.design.definitions import compile_definition
 from tests.designer.test_endpoints__designer_api import call
 from tests.web.conftest import signed_in
@@ -269,3 +270,16 @@ def test_the_form_editor_refuses_a_broken_form_in_chinese_one_problem_after_the_
     message = r.get_json()["error"]["fields"]["forms.general_approval"]
     assert message == ("components[0]：未知的组件类型 'nope'。 "
                        "components[1] (amount)：validate.min 5 大于 validate.max 1。"), message
+
+
+def test_a_refused_draft_is_explained_in_chinese_and_in_english_to_the_api(org, client):
+    token = signed_in(client, "admin")
+    r = call(client, "PUT", "/designer/api/processes/other_key/draft", token, {"xml": GENERAL})
+    assert r.status_code == 422, r.get_json()
+    error = r.get_json()["error"]
+    assert error["message"] == "草稿的键不是 XML 中任何流程的标识。"
+    assert error["fields"]["key"] == "“other_key”不是 XML 中某个 bpmn:process 的标识（已有：general_approval）。"
+    with pytest.raises(ValidationFailed) as e:
+        drafts.save_draft(org.db, org["admin"], "other_key", GENERAL)
+    assert str(e.value) == "the draft's key is not the id of a process in the XML"
+    assert e.value.fields["key"] == "'other_key' is not the id of a bpmn:process in the XML (found: general_approval)"
