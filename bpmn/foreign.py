@@ -39,6 +39,7 @@ from lxml import etree
 
 from bpmn import juel
 from bpmn.lz import BPMN_NS, LZ_NS, USERNAME, split_list
+from bpmn.problem_texts import pm
 from core.errors import Problem
 
 RULE = "foreign"
@@ -102,8 +103,7 @@ class _Run:
                 q = _foreign(attr)
                 if q and q[1] == "initiator":
                     del start.attrib[attr]
-                    self.note(start, f'{q[0]}:initiator="{value}"', "the initiator is known to every step",
-                              "dropped")
+                    self.note(start, f'{q[0]}:initiator="{value}"', pm("foreign_initiator"), "dropped")
                     return value.strip()
         return None
 
@@ -119,8 +119,7 @@ class _Run:
         if not people and mi is None:
             return
         if len(people) > 1:
-            self.refuse(task, "a task with more than one of assignee / candidateUsers / candidateGroups has no single "
-                              "Liuzhuan assignee rule; keep one of them")
+            self.refuse(task, pm("foreign_people_several"))
             return
         if mi is not None:
             self.multi_instance(task, mi, people)
@@ -140,23 +139,21 @@ class _Run:
             if what == "assignee" and var == initiator_var:
                 return {"strategy": "initiator"}
             if what == "candidateGroups":
-                self.refuse(task, f"candidateGroups '{value}' read from a variable: Liuzhuan's role rule names "
-                                  "the roles in the file")
+                self.refuse(task, pm("foreign_groups_variable", value=value))
                 return None
             return {"strategy": "field", "value": var}
         if juel.is_el(value):
-            self.refuse(task, f"{what} '{value}' is an expression; only a plain ${{variable}} or literal names "
-                              "are translated")
+            self.refuse(task, pm("foreign_people_el", what=what, value=value))
             return None
         names = list(split_list(value))
         if not names:
-            self.refuse(task, f"{what} is empty")
+            self.refuse(task, pm("foreign_people_empty", what=what))
             return None
         if what == "candidateGroups":
             return {"strategy": "role", "value": ",".join(names)}
         bad = [n for n in names if not USERNAME.fullmatch(n)]
         if bad:
-            self.refuse(task, f"{what}: '{bad[0]}' is not a user name")
+            self.refuse(task, pm("foreign_user_name", what=what, name=bad[0]))
             return None
         return {"strategy": "users", "value": ",".join(names)}
 
@@ -165,21 +162,18 @@ class _Run:
         collection, element = self._collection(mi)
         card = mi.find(f"{_B}loopCardinality")
         if _ext(task, "approval") is not None:
-            self.refuse(task, "a multi-instance task that already has lz:approval: keep one of the two rules")
+            self.refuse(task, pm("foreign_mi_approval"))
             return
         if card is not None and collection is None:
             self.counted(task, mi, card, people)
             return
         if card is not None or collection is None:
-            self.refuse(task, "a multi-instance task needs either a collection of approvers (camunda:collection + "
-                              "elementVariable, each instance assigned ${element}) or a literal loopCardinality "
-                              "with the approvers named in the file (candidateUsers), not both and not neither")
+            self.refuse(task, pm("foreign_mi_shape"))
             return
         person = next(iter(people.values()), None)
         if person is None or person[1].rpartition("}")[2] not in ("assignee", "candidateUsers") \
                 or juel.variable(person[2]) != element:
-            self.refuse(task, f"each instance must be assigned the collection's element (${{{element}}}); "
-                              "nothing else is translated on a multi-instance task")
+            self.refuse(task, pm("foreign_mi_element", element=element))
             return
         found = self.rule(task, mi, None)
         if found is None:
@@ -190,7 +184,7 @@ class _Run:
         assignees = {"strategy": "field", "value": collection}
         self.add_ext(task, [("approval", rule), ("assignees", assignees)])
         who = f'{person[0]}:{person[1].rpartition("}")[2]}="{person[2]}"'
-        self.note(task, f"multi-instance over {collection} ({how}), {who}",
+        self.note(task, pm("foreign_mi_collection", collection=collection, how=how, who=who),
                   _lz("approval", rule) + _lz("assignees", assignees))
 
     def counted(self, task: etree._Element, mi: etree._Element, card: etree._Element,
@@ -200,17 +194,14 @@ class _Run:
         raw = (card.text or "").strip()
         m = _cardinality(raw)
         if m is None:
-            self.refuse(task, f"loopCardinality '{raw}' is not a literal number (it is known only at run time); "
-                              "Liuzhuan translates a literal loopCardinality with the approvers named in the file, "
-                              "or a collection of user names")
+            self.refuse(task, pm("foreign_card_literal", raw=raw))
             return
         named = self.named(task, people, m)
         if named is None:
             return
         names, who = named
         if len(names) != m or len(set(names)) != m:
-            self.refuse(task, f"loopCardinality {m} with {len(set(names))} different named approvers "
-                              f"({', '.join(names)}): name exactly {m}, one for each instance")
+            self.refuse(task, pm("foreign_card_names", m=m, count=len(set(names)), names=", ".join(names)))
             return
         found = self.rule(task, mi, m)
         if found is None:
@@ -221,8 +212,8 @@ class _Run:
         task.remove(mi)
         assignees = {"strategy": "users", "value": ",".join(names)}
         self.add_ext(task, [("approval", rule)] + ([("assignees", assignees)] if who is not None else []))
-        source = f"multi-instance x {m} ({how})" + (f', {who[0]}:{who[1].rpartition("}")[2]}="{who[2]}"'
-                                                     if who is not None else ", lz:assignees")
+        source = pm("foreign_mi_counted", m=m, how=how, who=f'{who[0]}:{who[1].rpartition("}")[2]}="{who[2]}"'
+                    if who is not None else "lz:assignees")
         self.note(task, source, _lz("approval", rule) + (_lz("assignees", assignees) if who is not None else ""))
 
     def named(self, task: etree._Element, people: dict[str, tuple[str, str, str]], m: int
@@ -234,22 +225,18 @@ class _Run:
             if what == "assignee" and value.count("${loopCounter}") == 1:  # kermit_${loopCounter}: kermit_0, ...
                 value = ",".join(value.replace("${loopCounter}", str(i)) for i in range(m))
             if what == "candidateGroups" or juel.is_el(value):
-                self.refuse(task, f"loopCardinality {m} with {what}=\"{value}\": who the {m} approvers are is "
-                                  "only known at run time; name them (candidateUsers=\"u1,u2,...\"), or use a "
-                                  "collection of user names")
+                self.refuse(task, pm("foreign_card_runtime", m=m, what=what, value=value))
                 return None
             names = list(split_list(value))
             bad = [n for n in names if not USERNAME.fullmatch(n)]
             if bad:
-                self.refuse(task, f"{what}: '{bad[0]}' is not a user name")
+                self.refuse(task, pm("foreign_user_name", what=what, name=bad[0]))
                 return None
             return names, person
         lz_people = _ext(task, "assignees")
         if lz_people is not None and lz_people.get("strategy") == "users":
             return list(split_list(lz_people.get("value"))), None
-        self.refuse(task, f"loopCardinality {m} makes {m} copies of one task and names no approver (or names them "
-                          f"only at run time); name the {m} approvers in the file, one for each instance: "
-                          "camunda:candidateUsers=\"u1,u2,...\" or lz:assignees strategy=\"users\"")
+        self.refuse(task, pm("foreign_card_unnamed", m=m))
         return None
 
     def rule(self, task: etree._Element, mi: etree._Element, instances: int | None
@@ -262,12 +249,11 @@ class _Run:
         if cond:
             found, why = juel.completion(cond, instances)
             if found is None:
-                self.refuse(task, f"completion condition {why}")
+                self.refuse(task, pm("foreign_completion", why=why))
                 return None
             mode, threshold = found
             if sequential and mode != "all":
-                self.refuse(task, f"completion condition '{cond}' on a sequential task: Liuzhuan's sequential rule "
-                                  "asks every approver in turn")
+                self.refuse(task, pm("foreign_completion_sequential", cond=cond))
                 return None
             if not sequential and threshold is not None:
                 # n of M (from a count) stays an exact fraction; a written share keeps its decimal form
@@ -275,7 +261,7 @@ class _Run:
                 rule = {"mode": mode, "threshold": str(threshold) if exact else str(float(threshold))}
             elif not sequential:
                 rule = {"mode": mode}
-        how = ("sequential" if sequential else "parallel") + (f", completion {cond}" if cond else "")
+        how = pm(f"foreign_how_{'sequential' if sequential else 'parallel'}{'_completion' if cond else ''}", cond=cond)
         return rule, how
 
     def _collection(self, mi: etree._Element) -> tuple[str | None, str | None]:
@@ -302,7 +288,7 @@ class _Run:
             return
         python, why = juel.condition(ce.text or "")
         if python is None:
-            self.refuse(flow, f"condition '{(ce.text or '').strip()}': {why}")
+            self.refuse(flow, pm("foreign_condition", text=(ce.text or "").strip(), why=why))
             return
         source = (ce.text or "").strip()
         ce.text = python
@@ -320,10 +306,9 @@ class _Run:
                 parent = el.getparent()
                 if q[1] in DROPPED_ELEMENTS and parent is not None:
                     parent.remove(el)
-                    self.note(parent, f"{q[0]}:{q[1]}", "nothing (engine housekeeping)", "dropped")
+                    self.note(parent, f"{q[0]}:{q[1]}", pm("foreign_housekeeping"), "dropped")
                 elif parent is not None and _foreign(parent.tag) is None:
-                    self.refuse(el, f"{q[0]}:{q[1]} has no Liuzhuan equivalent (remove it, or model it with lz: "
-                                    "extensions: lz:call for code, lz:form for forms, lz:deadline for due dates)")
+                    self.refuse(el, pm("foreign_element", name=f"{q[0]}:{q[1]}"))
                 continue
             for attr, value in list(el.attrib.items()):
                 qa = _foreign(attr)
@@ -331,11 +316,9 @@ class _Run:
                     continue
                 if qa[1] in DROPPED_ATTRS:
                     del el.attrib[attr]
-                    self.note(el, f'{qa[0]}:{qa[1]}="{value}"', "nothing (engine housekeeping)", "dropped")
+                    self.note(el, f'{qa[0]}:{qa[1]}="{value}"', pm("foreign_housekeeping"), "dropped")
                 else:
-                    self.refuse(el, f'{qa[0]}:{qa[1]}="{value}" has no Liuzhuan equivalent (remove it, or model it '
-                                    "with lz: extensions: lz:call for code, lz:form for forms, lz:deadline for "
-                                    "due dates)")
+                    self.refuse(el, pm("foreign_attribute", name=f"{qa[0]}:{qa[1]}", value=value))
 
     def add_ext(self, task: etree._Element, items: list[tuple[str, dict[str, str]]]) -> None:
         ext = task.find(f"{_B}extensionElements")

@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
+from bpmn.problem_texts import pm
+
 _WRAPPED = re.compile(r"^\s*[$#]\{(?P<body>.*)\}\s*$", re.S)
 _TOKEN = re.compile(r"""\s*(?:
     (?P<num>\d+(?:\.\d+)?)
@@ -64,9 +66,9 @@ def condition(text: str) -> tuple[str | None, str | None]:
     """(python, None) for a plain comparison of process variables, else (None, why)."""
     body = unwrap(text)
     if body is None:
-        return None, "only one ${...} expression, with nothing around it, can be translated"
+        return None, pm("juel_single")
     if not body:
-        return None, "the expression is empty"
+        return None, pm("juel_empty")
     out: list[str] = []
     pos = 0
     while pos < len(body):
@@ -86,21 +88,21 @@ def condition(text: str) -> tuple[str | None, str | None]:
                 return None, why
             out.append(_LITERALS.get(tok) or _WORD_OPS.get(tok) or tok)
         else:
-            what = {"+": "arithmetic", "-": "arithmetic", "*": "arithmetic", "/": "arithmetic", "%": "arithmetic",
-                    "?": "the ?: operator", ":": "the ?: operator", ".": "property access",
-                    "[": "indexing"}.get(tok, f"'{tok}'")
-            return None, f"{what} has no faithful Python translation; write the condition as a Python expression"
+            code = {"+": "juel_arithmetic", "-": "juel_arithmetic", "*": "juel_arithmetic", "/": "juel_arithmetic",
+                    "%": "juel_arithmetic", "?": "juel_ternary", ":": "juel_ternary", ".": "juel_property",
+                    "[": "juel_indexing"}.get(tok)
+            return None, pm(code) if code else pm("juel_operator", what=f"'{tok}'")
     python = " ".join(out).replace("( ", "(").replace(" )", ")")
     return python, None
 
 
 def _name_problem(name: str, rest: str) -> str | None:
     if name in _REFUSED_WORDS:
-        return f"the EL operator '{name}' has no faithful Python translation"
+        return pm("juel_el_operator", name=name)
     if rest.lstrip().startswith(("(", ".", "[")) and name not in _WORD_OPS:
-        return f"'{name}' is used as an object or a function; only plain process variables are translated"
+        return pm("juel_object", name=name)
     if name in PYTHON_KEYWORDS and name not in _WORD_OPS:
-        return f"'{name}' is a Python keyword and cannot be a process variable here"
+        return pm("juel_keyword", name=name)
     return None
 
 
@@ -157,7 +159,7 @@ def completion(text: str, instances: int | None = None) -> tuple[Rule | None, st
     `nrOfCompletedInstances >= n` needs it for n > 1."""
     body = unwrap(text)
     if body is None:
-        return None, "only a single ${...} completion condition can be translated"
+        return None, pm("juel_completion_single")
     flat = _flat(body)
     if _ALL.match(flat):
         return ("all", None), None
@@ -170,26 +172,22 @@ def completion(text: str, instances: int | None = None) -> tuple[Rule | None, st
         if m.group("op") == ">":
             if r == Fraction(1, 2):
                 return ("majority", None), None
-            return None, f"'{body}': a ratio rule approves at a share >= r; only '> 0.5' (a majority) is translated"
+            return None, pm("juel_ratio_majority", body=body)
         if r == 1:
             return ("all", None), None
         if 0 < r < 1:
             return ("ratio", r), None
-        return None, f"'{body}': the ratio must be between 0 and 1"
-    return None, (f"'{body}' is not one of the completion conditions Liuzhuan translates "
-                  "(nrOfCompletedInstances >= n, == nrOfInstances, nrOfCompletedInstances/nrOfInstances >= r)")
+        return None, pm("juel_ratio_range", body=body)
+    return None, pm("juel_completion_unknown", body=body)
 
 
 def _count(body: str, n: int, instances: int | None) -> tuple[Rule | None, str | None]:
     if n < 1:
-        return None, f"'{body}' holds before anyone has decided; write nrOfCompletedInstances >= 1 (the first decides)"
+        return None, pm("juel_completion_zero", body=body)
     if n == 1:
         return ("any", None), None
     if instances is None:
-        return None, (f"'{body}' needs {n} approvals, but the number of approvers is only known at run time "
-                      "(a collection variable), so no share of them can be fixed at deploy; write "
-                      "nrOfCompletedInstances/nrOfInstances >= r (a ratio), or == nrOfInstances (all), "
-                      "or name the approvers in the file (a literal loopCardinality with candidateUsers)")
+        return None, pm("juel_completion_runtime", body=body, n=n)
     if n > instances:
-        return None, f"'{body}' needs {n} approvals of {instances} approvers: it can never be reached"
+        return None, pm("juel_completion_unreachable", body=body, n=n, m=instances)
     return count_rule(n, instances), None

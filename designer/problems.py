@@ -41,6 +41,17 @@ def as_dicts(problems: list[Problem]) -> list[dict[str, Any]]:
     return [{**p.as_dict(), "message": message(p.message, p.rule)} for p in problems]
 
 
+def as_dicts_of(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The same for problems already as dicts (validate's answer, a deploy's warnings)."""
+    return [{**p, "message": message(p["message"], p.get("rule"))} for p in found]
+
+
+def translations(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The deploy answer's list of what a Camunda/Flowable file said and what it became (bpmn/foreign.py),
+    its words in the user's language (the XML and expressions as they are)."""
+    return [{**t, "from": translate(t["from"]), "to": translate(t["to"])} for t in items]
+
+
 def as_fields(found: list[dict[str, Any]]) -> dict[str, str]:
     """{element id (or "definition"): the messages of its problems} as DefinitionInvalid.fields."""
     fields: dict[str, str] = {}

@@ -16,7 +16,9 @@ from typing import Any
 
 from flask_babel import gettext
 
+from bpmn.problem_texts import TEXTS as DEPLOY_PROBLEMS
 from core.errors import DomainError, Msg
+from forms.schema_texts import TEXTS as FORM_PROBLEMS
 
 # code -> msgid. The codes are those of the producers: forms/validate.py (form fields),
 # crm/leave.py (leave requests), crm/org.py and crm/directory.py (the organisation),
@@ -144,6 +146,9 @@ MESSAGES: dict[str, str] = {
     "free_list_name": "Name the list (at most %(max)s characters).",
     "free_lists_max": "At most %(max)s saved lists: delete one first.",
     "unknown_field": "Unknown field.",
+    # the deploy checks (bpmn/problem_texts.py: bpmn/, engine/design/), Chinese in i18n/zh/deploy_problems.po
+    **DEPLOY_PROBLEMS,
+    **FORM_PROBLEMS,  # a form-js schema's problems (forms/schema_texts.py)
 }
 
 # (field, code) -> msgid: the wording for one field of a task action (engine/tasks.py, instances.py)
@@ -159,8 +164,10 @@ FIELD_MESSAGES: dict[tuple[str, str], str] = {
 
 
 def _render(msgid: str, params: Mapping[str, Any]) -> str | None:
+    """The msgid in the user's language; a param that is itself a coded Msg is translated first."""
     try:
-        return gettext(msgid, **{k: str(v) for k, v in params.items()}) if params else gettext(msgid)
+        return gettext(msgid, **{k: translate(v) if isinstance(v, Msg) else str(v) for k, v in params.items()}) \
+            if params else gettext(msgid)
     except (KeyError, TypeError, ValueError):  # a msgid (or its translation) naming a missing parameter
         return None
 

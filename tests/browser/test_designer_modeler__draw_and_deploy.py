@@ -81,7 +81,7 @@ def test_draw_set_majority_and_three_users_deploy_and_start(page, shot, live_ser
     # not finished yet: validating lists the problem and marks the task red
     page.get_by_role("button", name="校验").click()
     expect(page.locator(".lz-status")).to_contain_text("1 个问题")
-    expect(page.locator(".lz-problems")).to_contain_text("an approval node needs lz:assignees")
+    expect(page.locator(".lz-problems")).to_contain_text("审批节点需要设置审批人（lz:assignees）")
     expect(page.locator('.djs-element[data-element-id="vote"]')).to_have_class(re.compile(r"\blz-problem\b"))
     shot(page, "problem-marked")
     open_group(page, "lz-assignees")
