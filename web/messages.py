@@ -144,6 +144,14 @@ MESSAGES: dict[str, str] = {
     "free_list_name": "Name the list (at most %(max)s characters).",
     "free_lists_max": "At most %(max)s saved lists: delete one first.",
     "unknown_field": "Unknown field.",
+    # who may start a process by hand (lz:process starters=: bpmn/starters.py, engine/starters.py)
+    "not_starter": "You may not start this process.",
+    "lz_starters_empty": "Process “%(process)s”: the starters list nobody; leave it empty to let everyone start "
+                         "the process.",
+    "lz_starters_entry": "Process “%(process)s”: the starter “%(entry)s” is not role:<role key>, user:<user name> "
+                         "or dept:<department name>.",
+    # picking a deactivated user (a handover started by hand, crm/pickers.py)
+    "leaver_handover_by_admin": "A handover is started for a deactivated user, by an administrator.",
 }
 
 # (field, code) -> msgid: the wording for one field of a task action (engine/tasks.py, instances.py)
