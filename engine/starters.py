@@ -29,5 +29,6 @@ def may_start(user: User, d: ProcessDefinition) -> bool:
 def require(user: User, d: ProcessDefinition) -> None:
     """Forbidden (403) when `user` may not start `d` by hand; nothing is created."""
     if not may_start(user, d):
-        raise Forbidden(f"you may not start process '{d.key}'", {"process": Msg("not_starter", "you may not start this process")},
+        raise Forbidden(f"you may not start process '{d.key}'",
+                        {"process": Msg("not_starter", "you may not start this process")},
                         reason="not_starter", process=d.key)
