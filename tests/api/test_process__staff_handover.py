@@ -207,6 +207,8 @@ def test_an_admin_hands_over_by_hand_for_someone_deactivated_earlier(client, org
     assert [(t["node_id"], t["assignee"]) for t in inst["open_tasks"]] == [("choose_successor", "sales_head")]
     assert inst["data"]["open_handover"]["result"]["customer"] == 1
     assert_inbox_matches_engine(org, inst["id"])
+    assert handovers.running(org.db, "staff_handover") == {org["sales_lead"]: inst["id"]}, "交接中: the leaver"
+    assert handovers.running(org.db, "staff_handover", [org["admin"]]) == {}
     assert choose(client, "sales_head", inst["id"], "clerk2").status_code == 200
     assert owner(client, "customers", started["customer"]) == "clerk2"
     assert instance(client, inst["id"])["outcome"] == "approved"
