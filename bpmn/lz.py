@@ -16,6 +16,7 @@ from lxml import etree
 from bpmn.countersign import RULE as SHARED_FIELD
 from bpmn.countersign import shared_field_problem
 from bpmn.problem_texts import pm
+from bpmn.starters import Starters, read_starters
 from core import limits
 from core.errors import Problem
 
@@ -212,6 +213,7 @@ class ProcessConfig:
     outcome_readers: frozenset[str] = frozenset()
     # end event id -> the outcome it declares (<lz:end outcome="approved|rejected"/>)
     end_outcomes: dict[str, str] = field(default_factory=dict)
+    starters: Starters | None = None  # lz:process starters= (bpmn/starters.py); None: everyone may start
 
     def node(self, node_id: str) -> NodeConfig | None:
         return self.nodes.get(node_id)
@@ -381,7 +383,7 @@ def read_process(proc: etree._Element, problems: list[Problem]) -> ProcessConfig
 
 
 def _read_process_settings(p: etree._Element, cfg: ProcessConfig, problems: list[Problem]) -> None:
-    """The attributes of lz:process (flow model, category, prefix, English name)."""
+    """The attributes of lz:process (flow model, category, prefix, English name, starters)."""
     pid = cfg.process_id
     mode = (p.get("mode") or "fixed").strip()
     if mode not in FLOW_MODELS:
@@ -391,6 +393,7 @@ def _read_process_settings(p: etree._Element, cfg: ProcessConfig, problems: list
     cfg.category = (p.get("category") or "").strip()
     cfg.prefix = (p.get("prefix") or "").strip()
     cfg.name_en = (p.get("name_en") or "").strip()
+    cfg.starters = read_starters(p.get("starters"), pid, problems)
     if cfg.prefix and not PREFIX.fullmatch(cfg.prefix):
         problems.append(Problem(pid, pm("lz_process_prefix", prefix=cfg.prefix), "lz_process"))
 

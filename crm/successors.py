@@ -39,8 +39,7 @@ from db.session import Database
 
 HANDOVER_PROCESS = "staff_handover"  # bpmn/staff_handover.bpmn, whose steps call crm/processes/handover.py
 HANDOVER_REASON = "离职交接 / deactivated"
-BY_DEACTIVATION = Msg("handover_by_deactivation",
-                      "a handover starts when an admin deactivates the user without naming a successor")
+BY_ADMIN = Msg("leaver_handover_by_admin", "a handover is started for a deactivated user, by an administrator")
 SUCCESSOR_REQUIRED = Msg("successor_required", "choose a successor: the user has open tasks or owns CRM records")
 
 CLOSED_TICKETS = ("closed", "withdrawn")
@@ -206,12 +205,20 @@ def raw_empty(value: Any) -> bool:
 
 def open_handover(s: Session, initiator_id: int, leaver: Any) -> dict[str, Any]:
     """The staff_handover process's first step: it runs for a deactivated user, started as them
-    (so their supervisor gets the choice; app.wire() starts it on deactivation). What will move."""
+    (app.wire() starts it on deactivation) or by an administrator by hand (a user deactivated
+    earlier who still owns records). What will move, and the leaver's supervisor (who chooses the
+    successor; "" when they have none or theirs is deactivated: the process admins choose)."""
     user = org.user_by_username(s, leaver) if isinstance(leaver, str) else None
-    if user is None or user.id != initiator_id or user.active:
-        raise ValidationFailed("a handover starts when an admin deactivates the user", {"leaver": BY_DEACTIVATION})
+    if user is None:
+        raise ValidationFailed("unknown leaver", {"leaver": Msg("no_user", f"no user '{leaver}'", user=leaver)})
+    if user.active:
+        raise ValidationFailed("the leaver is active", {"leaver": Msg("leaver_active", "the user is still active")})
+    starter = s.get(User, initiator_id)
+    if user.id != initiator_id and not (starter is not None and starter.is_admin):
+        raise ValidationFailed("a handover is started by an administrator", {"leaver": BY_ADMIN})
+    sup = user.supervisor
     return {"leaver": user.username, "leaver_name": user.display_name, "tasks": _open_tasks(s, user.id),
-            **owned_records(s, user.id)}
+            **owned_records(s, user.id), "supervisor": sup.username if sup is not None and sup.active else ""}
 
 
 def actor_id_of(s: Session, username: Any, fallback: int) -> int:

@@ -25,6 +25,7 @@ RULE_LABELS = {
     "lz_duplicate": lazy_gettext("Approval settings"), "lz_mode": lazy_gettext("Approval mode"),
     "lz_placement": lazy_gettext("Approval settings"), "lz_process": lazy_gettext("Process settings"),
     "lz_strategy": lazy_gettext("Approvers"), "lz_threshold": lazy_gettext("Approval threshold"),
+    "lz_starters": lazy_gettext("Starters"),
 }
 
 

@@ -123,14 +123,23 @@ def hand_over_in(s: Session, actor_id: int, from_user_id: int, to_user_id: int,
 
 
 def running(db: Database, process_key: str, user_ids: list[int] | None = None) -> dict[int, int]:
-    """initiator id -> the id of their running instance of `process_key` (the organisation pages show
-    the staff handover started as a deactivated user: 交接中)."""
-    stmt = select(ProcessInstance.initiator_id, ProcessInstance.id).where(
+    """leaver's user id -> the id of the running instance of `process_key` handing over their work
+    (the organisation pages show 交接中): the user its data's `leaver` names (an admin may start the
+    staff handover by hand), else its initiator (the one started as the deactivated user)."""
+    stmt = select(ProcessInstance.initiator_id, ProcessInstance.id, ProcessInstance.data).where(
         ProcessInstance.process_key == process_key, ProcessInstance.status == InstanceStatus.RUNNING.value)
-    if user_ids is not None:
-        stmt = stmt.where(ProcessInstance.initiator_id.in_(user_ids))
     with db.uow() as s:
-        return {uid: iid for uid, iid in s.execute(stmt.order_by(ProcessInstance.id))}
+        rows = s.execute(stmt.order_by(ProcessInstance.id)).all()
+        named = {d["leaver"] for _, _, d in rows if isinstance(d, dict) and isinstance(d.get("leaver"), str)}
+        ids = {name: u.id for name, u in org.users_by_usernames(s, sorted(named)).items()} if named else {}
+    out: dict[int, int] = {}
+    for initiator_id, iid, data in rows:
+        name = data.get("leaver") if isinstance(data, dict) else None
+        leaver = ids.get(name) if isinstance(name, str) else None
+        uid = leaver if leaver is not None else initiator_id
+        if user_ids is None or uid in user_ids:
+            out[uid] = iid
+    return out
 
 
 def deployed(db: Database, process_key: str) -> bool:

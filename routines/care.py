@@ -35,7 +35,7 @@ def open_tasks(db: Database, days: int, now: datetime | None = None, limit: int 
         if r.user_id not in active:
             continue  # a deactivated salesperson's customers wait for the handover
         try:
-            started.append(start_process(db, r.user_id, PROCESS, care.start_data(r))["id"])
+            started.append(start_process(db, r.user_id, PROCESS, care.start_data(r), system=True)["id"])
         except NotFound:
             log.info("care routine: process %s is not deployed", PROCESS)
             break

@@ -31,7 +31,7 @@ def start(db: Database, actor_id: int, leaver_id: int) -> int | None:
     with db.uow() as s:
         leaver = org.get_user(s, leaver_id).username
     try:
-        return int(start_process(db, leaver_id, PROCESS, {"leaver": leaver})["id"])
+        return int(start_process(db, leaver_id, PROCESS, {"leaver": leaver}, system=True)["id"])
     except DomainError as e:
         log.warning("handover of %s (deactivated by user %s) did not start: %s", leaver, actor_id, e.message)
         return None

@@ -55,7 +55,6 @@ MESSAGES: dict[str, str] = {
     "successor_required": "Choose a successor: this user has open tasks or owns customers or contracts.",
     "successor_self": "The successor must be someone else.",
     "leaver_active": "This user is still active: a handover is for a deactivated user.",
-    "handover_by_deactivation": "A handover starts when an admin deactivates the user without naming a successor.",
     "unknown_role": "Unknown role: %(roles)s.",
     "role_key_format": "2 to 50 lower-case letters, digits or _, starting with a letter.",
     # CRM records (crm/records/)
@@ -149,6 +148,14 @@ MESSAGES: dict[str, str] = {
     # the deploy checks (bpmn/problem_texts.py: bpmn/, engine/design/), Chinese in i18n/zh/deploy_problems.po
     **DEPLOY_PROBLEMS,
     **FORM_PROBLEMS,  # a form-js schema's problems (forms/schema_texts.py)
+    # who may start a process by hand (lz:process starters=: bpmn/starters.py, engine/starters.py)
+    "not_starter": "You may not start this process.",
+    "lz_starters_empty": "Process “%(process)s”: the starters list nobody; leave it empty to let everyone start "
+                         "the process.",
+    "lz_starters_entry": "Process “%(process)s”: the starter “%(entry)s” is not role:<role key>, user:<user name> "
+                         "or dept:<department name>.",
+    # picking a deactivated user (a handover started by hand, crm/pickers.py)
+    "leaver_handover_by_admin": "A handover is started for a deactivated user, by an administrator.",
 }
 
 # (field, code) -> msgid: the wording for one field of a task action (engine/tasks.py, instances.py)

@@ -4,7 +4,9 @@ them, so their supervisor gets the task of choosing the successor (a user picker
 a deactivated or an unknown user: 422 naming `successor`, nothing changed; anyone else: 403). On the
 choice the customers (with their contacts), contracts, opportunities and open tasks move in one step,
 each task with a `handover` in its audit trail, and the instance's data holds the counts. A user with
-no work is simply deactivated; a leaver without a supervisor goes to the process admins."""
+no work is simply deactivated; a leaver without a supervisor goes to the process admins. Only admins
+start a handover by hand (starters="role:admin"), for a user deactivated earlier: the choice still
+goes to the leaver's supervisor."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -172,11 +174,54 @@ def test_the_direct_path_moves_opportunities_too(client, leaver):
     assert len(hand["tasks_moved"]) == 2
 
 
-def test_nobody_starts_a_handover_by_hand(client, leaver):
+def test_only_admins_start_a_handover_by_hand_and_only_for_a_deactivated_user(client, leaver):
+    body = {"process": "staff_handover", "data": {"leaver": "sales_lead"}}
+    for user in ("clerk", "sales_head"):  # starters="role:admin": 403, before the form is read
+        err = assert_error(client.post(f"{API}/process-instances", json=body, headers=login(client, user)), 403,
+                           "forbidden")
+        assert set(err["fields"]) == {"process"}
+    r = client.post(f"{API}/process-instances", json=body, headers=login(client, "admin"))
+    assert set(assert_error(r, 422)["fields"]) == {"data.leaver"}, "sales_lead is still active"
+    assert owner(client, "customers", leaver["customer"]) == "sales_lead"
+
+
+def deactivated_users(client, user):
+    return [o["value"] for o in client.get(f"{API}/pickers/deactivated_users",
+                                           headers=login(client, user)).get_json()["items"]]
+
+
+def test_an_admin_hands_over_by_hand_for_someone_deactivated_earlier(client, org, started):
+    """The handover started on deactivation was terminated: sales_lead stays deactivated and still owns
+    the records. An admin picks him from the deactivated users and starts the handover by hand; the
+    choice goes to sales_lead's supervisor (not the admin's), and the records move."""
+    r = client.post(f"{API}/process-instances/{started['handover']}/terminate", json={"comment": "重新发起"},
+                    headers=login(client, "admin"))
+    assert r.status_code == 200, r.get_json()
+    assert deactivated_users(client, "admin") == ["sales_lead"]
+    assert deactivated_users(client, "clerk") == [], "only admins are offered the deactivated users"
     r = client.post(f"{API}/process-instances", json={"process": "staff_handover", "data": {"leaver": "sales_lead"}},
                     headers=login(client, "admin"))
-    assert set(assert_error(r, 422)["fields"]) == {"data.leaver"}
-    assert owner(client, "customers", leaver["customer"]) == "sales_lead"
+    assert r.status_code == 201, r.get_json()
+    inst = instance(client, r.get_json()["id"])
+    assert (inst["initiator"], inst["status"]) == ("admin", "running")
+    assert [(t["node_id"], t["assignee"]) for t in inst["open_tasks"]] == [("choose_successor", "sales_head")]
+    assert inst["data"]["open_handover"]["result"]["customer"] == 1
+    assert_inbox_matches_engine(org, inst["id"])
+    assert handovers.running(org.db, "staff_handover") == {org["sales_lead"]: inst["id"]}, "交接中: the leaver"
+    assert handovers.running(org.db, "staff_handover", [org["admin"]]) == {}
+    assert choose(client, "sales_head", inst["id"], "clerk2").status_code == 200
+    assert owner(client, "customers", started["customer"]) == "clerk2"
+    assert instance(client, inst["id"])["outcome"] == "approved"
+
+
+def test_the_handover_needs_an_admin_even_when_its_starters_are_widened(org, started):
+    """The CRM step itself accepts only the leaver (the automatic start) or an administrator as the
+    initiator, whatever `starters` a redeployed version says."""
+    with pytest.raises(ValidationFailed) as e, org.db.uow(write=True) as s:
+        successors.open_handover(s, org["clerk"], "sales_lead")
+    assert set(e.value.fields) == {"leaver"}
+    with org.db.uow(write=True) as s:
+        assert successors.open_handover(s, org["admin"], "sales_lead")["supervisor"] == "sales_head"
 
 
 def test_the_crm_step_refuses_the_leaver_himself_and_an_active_leaver(org, started):

@@ -46,7 +46,8 @@ def test_every_code_has_a_chinese_translation(app):
               # the expression checks (bpmn/expressions.py)
               "source": "s", "name": "n", "suggestion": "g", "expr": "e", "keys": "ks", "attr": "a",
               "operator": ">>", "hint": ">=", "literal": "1",
-              "pattern": "^[0-9]{4}$"}  # the data dictionary (crm/admin/options.py)
+              "pattern": "^[0-9]{4}$",  # the data dictionary (crm/admin/options.py)
+              "process": "p", "entry": "x:y"}  # lz:process starters= (bpmn/starters.py)
     # the deploy problems (bpmn/problem_texts.py) name many more: element ids, texts, numbers
     params.update({name: f"<{name}>" for msgid in msgids for name in re.findall(r"%\((\w+)\)s", msgid)
                    if name not in params})
