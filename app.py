@@ -39,7 +39,7 @@ BPMN_DIR = ROOT / "bpmn"
 TOKEN_MAX_AGE = 12 * 3600
 # what `tick` prints after each routine's count (routines/runner.py)
 ROUTINE_LINES = {"churn": "churn warning(s) opened", "reminders": "reminder(s) sent",
-                 "trials": "trial account(s) expired"}
+                 "care": "care task(s) opened", "trials": "trial account(s) expired"}
 MAX_CONTENT_LENGTH = 8 * 1024 * 1024
 
 
@@ -69,9 +69,12 @@ def secret_key(conf: Settings | None = None) -> str:
 def wire() -> None:
     """Connect the packages that must not import each other (DESIGN.md §1): register the CRM
     process functions (crm/processes/, what service tasks call by name with `lz:call`) and their
-    withdraw undos with the engine, let crm.records ask the engine whether a record's process
+    withdraw undos with the engine, tell the engine's redaction which process data carries CRM
+    record fields and what each user's field permissions hide (crm/admin/process_fields.py),
+    let crm.records ask the engine whether a record's process
     instance still runs, and let crm.successors hand a deactivated user's open tasks to their
-    successor (engine/handover.py). create_app() and every command-line command call it first; so do test
+    successor (engine/handover.py) or start the staff_handover process (routines/handover.py).
+    create_app() and every command-line command call it first; so do test
     fixtures that build services without an app. Idempotent."""
     from crm import processes, records, successors
     from engine import functions, handover, instances
@@ -82,7 +85,14 @@ def wire() -> None:
     for name, undo in processes.UNDOS.items():
         functions.register_undo(name, undo)
     records.set_instance_running_check(instances.is_running)
-    successors.set_task_handover(handover.open_task_count, handover.hand_over_all)
+    from crm.admin import process_fields
+    from engine import redaction
+
+    redaction.use_record_fields(process_fields)  # field permissions in process data (engine/redaction.py)
+    successors.set_task_handover(handover.open_task_count, handover.hand_over_all, handover.hand_over_in)
+    from routines import handover as handover_process
+
+    successors.set_handover_process(handover_process.available, handover_process.start)
     index.install()  # the search index follows every writing transaction (search/index.py)
     from notify import jobs
 

@@ -223,7 +223,8 @@ PATHS: dict[str, Any] = {
                   params=("key",), tag="definitions"),
     },
     "/process-instances": {
-        "post": op("Start the latest version of a process as the caller", "201", "Started", "404", "409", "422",
+        "post": op("Start the latest version of a process as the caller (403 when its lz:process starters "
+                   "leave the caller out)", "201", "Started", "403", "404", "409", "422",
                    body="StartRequest", ok_text="Started", tag="instances"),
     },
     "/process-instances/{instance_id}": {

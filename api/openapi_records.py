@@ -30,7 +30,7 @@ def add(paths: dict[str, Any], schemas: dict[str, Any], parameters: dict[str, An
     schemas["SearchResults"] = obj({
         "items": {"type": "array", "items": obj({
             "kind": {"type": "string", "enum": ["instance", "customer", "contact", "contract", "agent", "ticket",
-                                                "contact_record"]},
+                                                "contact_record", "opportunity"]},
             "id": INT, "title": STR, "snippet": STR,
             "customer_id": {**INT, "description": "a contact record's customer (its page shows the record)"},
             "highlighted": {**STR, "description": "the snippet as HTML, matches in <mark> (the rest escaped)"}},
@@ -38,7 +38,8 @@ def add(paths: dict[str, Any], schemas: dict[str, Any], parameters: dict[str, An
         "total": INT, "q": STR}, ["items", "total", "q"])
     parameters["search_kind"] = {"name": "kind", "in": "query", "required": False,
                                  "schema": {"type": "string", "enum": ["instance", "customer", "contact", "contract",
-                                                                       "agent", "ticket", "contact_record"]},
+                                                                       "agent", "ticket", "contact_record",
+                                                                       "opportunity"]},
                                  "description": "only this kind of result"}
     parameters["search_q"] = {"name": "q", "in": "query", "required": True,
                               "schema": {"type": "string", "minLength": 1, "maxLength": 200},

@@ -79,7 +79,7 @@ def _register(path: str, kind: str, id_name: str, deletable: bool) -> None:
 
 # url path -> record kind, for the Excel export / import (crm/sheets.py); registered before the
 # generic routes (/customers/export.xlsx is not a customer id; ids are integers anyway)
-EXCEL = {"customers": "customer", "contacts": "contact", "contracts": "contract"}
+EXCEL = {"customers": "customer", "contacts": "contact", "contracts": "contract", "opportunities": "opportunity"}
 
 
 def _register_excel(path: str, kind: str) -> None:

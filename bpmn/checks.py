@@ -24,6 +24,7 @@ from functools import cached_property
 from lxml import etree
 
 from bpmn import limits, lz
+from bpmn.problem_texts import pm
 from bpmn.xml_checks import (  # noqa: F401  (steps 1 and 2, re-exported for callers of bpmn.checks)
     _B,
     BPMN_NS,
@@ -55,17 +56,16 @@ def check_bpmn(xml: bytes, check_expression: Checker, check_script: Checker) -> 
     processes = root.findall(f"{_B}process")
     executable = [p for p in processes if is_executable(p)]
     if not processes:
-        problems.append(Problem(None, "the file contains no bpmn:process", "executable"))
+        problems.append(Problem(None, pm("no_process"), "executable"))
     elif not executable:
-        problems.append(Problem(None, 'no executable process (isExecutable="false" on every process)',
-                                "executable"))
+        problems.append(Problem(None, pm("not_executable"), "executable"))
     ctx = Context(root, executable, _guarded(check_expression), _guarded(check_script))
     for r in (Context.lz_problems, *RULES):
         try:
             problems += r(ctx)
         except Exception as exc:  # a bug in one rule must not turn a deploy into a 500
             name = getattr(r, "__name__", "rule")
-            problems.append(Problem(None, f"check '{name}' could not run: {type(exc).__name__}: {exc}",
+            problems.append(Problem(None, pm("check_crashed", name=name, error=f"{type(exc).__name__}: {exc}"),
                                     "internal"))
     return _unique(problems)
 
@@ -76,7 +76,7 @@ def _guarded(checker: Checker) -> Checker:
         try:
             return checker(source)
         except Exception as exc:
-            return f"could not be checked ({type(exc).__name__}: {exc})"
+            return pm("not_checked", error=f"{type(exc).__name__}: {exc}")
     return check
 
 
@@ -141,12 +141,11 @@ def _juel(text: str) -> bool:
 def expression_problem(text: str, check_expression: Checker, what: str) -> str | None:
     """Why `text` is not a usable Liuzhuan (Python) expression, or None."""
     if not text.strip():
-        return f"{what} is empty"
+        return pm("expr_empty", what=what)
     if _juel(text):
-        return (f"{what} '{text.strip()}' looks like a JUEL/EL expression (${{...}}); Liuzhuan expressions "
-                "are Python expressions over the process data, e.g. amount > 5000")
+        return pm("expr_juel", what=what, text=text.strip())
     why = check_expression(text)
-    return f"{what} '{text.strip()}' is not a valid expression: {why}" if why else None
+    return pm("expr_invalid", what=what, text=text.strip(), why=why) if why else None
 
 
 @rule
@@ -156,14 +155,14 @@ def conditions(ctx: Context) -> Iterator[Problem]:
         cond = flow.find(f"{_B}conditionExpression")
         if cond is None:
             continue
-        why = expression_problem(cond.text or "", ctx.check_expression, "condition")
+        why = expression_problem(cond.text or "", ctx.check_expression, pm("what_condition"))
         if why:
             lang = (cond.get("language") or "").strip()
             if lang and "python" not in lang.lower():
-                why += f" (language '{lang}' is not supported; conditions are Python)"
+                why = pm("cond_language", why=why, lang=lang)
             yield Problem(flow.get("id"), why, "condition")
     for ev in ctx.elements("conditionalEventDefinition"):
-        why = expression_problem(_text(ev.find(f"{_B}condition")), ctx.check_expression, "event condition")
+        why = expression_problem(_text(ev.find(f"{_B}condition")), ctx.check_expression, pm("what_event_condition"))
         if why:
             yield Problem(_nearest_id(ev.getparent()), why, "condition")
 
@@ -178,15 +177,15 @@ def scripts(ctx: Context) -> Iterator[Problem]:
         tid = task.get("id")
         fmt = (task.get("scriptFormat") or "").strip()
         if fmt.lower() not in _PYTHON_FORMATS:
-            yield Problem(tid, f"script format '{fmt}' is not supported; Liuzhuan scripts are Python", "script")
+            yield Problem(tid, pm("script_format", format=fmt), "script")
             continue
         script = task.find(f"{_B}script")
         if script is None or not (script.text or "").strip():
-            yield Problem(tid, "script task has no script", "script")
+            yield Problem(tid, pm("script_missing"), "script")
             continue
         why = ctx.check_script(script.text or "")
         if why:
-            yield Problem(tid, f"script is not allowed: {why}", "script")
+            yield Problem(tid, pm("script_refused", why=why), "script")
 
 
 @rule
@@ -229,14 +228,13 @@ def timers(ctx: Context) -> Iterator[Problem]:
         values = [el for el in ted if isinstance(el.tag, str)
                   and el.tag in (_B + "timeDuration", _B + "timeDate", _B + "timeCycle")]
         if not values:
-            yield Problem(owner, "timer has no timeDuration, timeDate or timeCycle", "timer")
+            yield Problem(owner, pm("timer_missing"), "timer")
             continue
         for el in values:
             kind = etree.QName(el).localname
             text = _text(el)
             if text and (_ISO_DURATION.match(text) or _ISO_CYCLE.match(text) or _ISO_DATE.match(text)):
-                yield Problem(owner, f'{kind} {text} must be a Python expression: write the value in quotes, '
-                                     f'"{text}"', "timer")
+                yield Problem(owner, pm("timer_quote", kind=kind, text=text), "timer")
                 continue
             why = expression_problem(text, ctx.check_expression, kind) or _literal_timer_problem(kind, text)
             if why:
@@ -258,8 +256,7 @@ def sizes(ctx: Context) -> Iterator[Problem]:
     lim = limits.limits.current()
     for proc in ctx.processes:
         if (n := limits.node_count(proc)) > lim.max_nodes:
-            yield Problem(proc.get("id"), f"the process has {n} flow nodes; the limit is {lim.max_nodes} "
-                                          "(LIUZHUAN_MAX_NODES)", "limit")
+            yield Problem(proc.get("id"), pm("limit_nodes", count=n, max=lim.max_nodes), "limit")
     for mi in ctx.elements("multiInstanceLoopCharacteristics"):
         try:
             value = ast.literal_eval(_text(mi.find(_B + "loopCardinality")))
@@ -270,8 +267,7 @@ def sizes(ctx: Context) -> Iterator[Problem]:
     for loop in ctx.elements("standardLoopCharacteristics"):
         raw = (loop.get("loopMaximum") or "").strip()
         if raw and (not raw.lstrip("-").isdigit() or int(raw) > lim.max_loop):
-            yield Problem(_nearest_id(loop), f"loopMaximum {raw} is over the limit of {lim.max_loop} "
-                                             "(LIUZHUAN_MAX_LOOP)", "limit")
+            yield Problem(_nearest_id(loop), pm("limit_loop", raw=raw, max=lim.max_loop), "limit")
 
 
 def _local(el: etree._Element) -> str:
@@ -299,9 +295,8 @@ def gateway_flows(ctx: Context) -> Iterator[Problem]:
                 if f.find(f"{_B}conditionExpression") is None and f.get("id") != default]
         if bare:
             kind = "exclusive" if _local(gw) == "exclusiveGateway" else "inclusive"
-            yield Problem(gw.get("id"), f"{kind} gateway '{gw.get('id')}' has {len(out)} outgoing flows; "
-                                        f"flow(s) {', '.join(bare)} have no condition and are not the "
-                                        "gateway's default flow", "gateway_condition")
+            yield Problem(gw.get("id"), pm(f"gateway_bare_{kind}", gateway=gw.get("id"), count=len(out),
+                                           flows=", ".join(bare)), "gateway_condition")
 
 
 @rule
@@ -313,9 +308,9 @@ def gateway_default(ctx: Context) -> Iterator[Problem]:
             continue
         out = [f.get("id") for f in _outgoing(gw)]
         if default not in out:
-            yield Problem(gw.get("id"), f"default flow '{default}' of gateway '{gw.get('id')}' is not one of "
-                                        f"its outgoing flows ({', '.join(i or '?' for i in out) or 'none'})",
-                          "gateway_default")
+            flows = ", ".join(i or "?" for i in out)
+            yield Problem(gw.get("id"), pm("gateway_default" if flows else "gateway_default_none", default=default,
+                                           gateway=gw.get("id"), flows=flows), "gateway_default")
 
 
 @rule
@@ -330,14 +325,13 @@ def references(ctx: Context) -> Iterator[Problem]:
             if ref is None:
                 continue  # required attribute: the XSD reports it
             if ref not in ids:
-                yield Problem(flow.get("id"), f"sequence flow {attr} '{ref}' points to no element", "reference")
+                yield Problem(flow.get("id"), pm("ref_missing", attr=attr, ref=ref), "reference")
             elif ref not in siblings:
-                yield Problem(flow.get("id"), f"sequence flow {attr} '{ref}' is in another process or "
-                                              "sub-process than the flow", "reference")
+                yield Problem(flow.get("id"), pm("ref_other_process", attr=attr, ref=ref), "reference")
     for ev in ctx.elements("boundaryEvent"):
         ref = ev.get("attachedToRef")
         if ref is not None and ref not in ids:
-            yield Problem(ev.get("id"), f"boundary event attachedToRef '{ref}' points to no element", "reference")
+            yield Problem(ev.get("id"), pm("ref_boundary", ref=ref), "reference")
 
 
 @rule
@@ -345,7 +339,7 @@ def duplicate_ids(ctx: Context) -> Iterator[Problem]:
     """Ids are unique across the whole document (diagram elements included)."""
     for ident, kinds in _duplicate_ids(ctx.root).items():
         counts = ", ".join(f"{k} x{n}" if n > 1 else k for k, n in Counter(kinds).items())
-        yield Problem(ident, f"id '{ident}' is used by {len(kinds)} elements ({counts})", "duplicate_id")
+        yield Problem(ident, pm("duplicate_id", id=ident, count=len(kinds), kinds=counts), "duplicate_id")
 
 
 @rule
@@ -353,7 +347,7 @@ def start_events(ctx: Context) -> Iterator[Problem]:
     """An executable process needs a start event at its top level."""
     for proc in ctx.processes:
         if proc.find(f"{_B}startEvent") is None:
-            yield Problem(proc.get("id"), f"process '{proc.get('id')}' has no start event", "start_event")
+            yield Problem(proc.get("id"), pm("no_start", process=proc.get("id")), "start_event")
 
 
 @rule
@@ -370,8 +364,7 @@ def call_cycles(ctx: Context) -> Iterator[Problem]:
             while stack:
                 cur = stack.pop()
                 if cur == start:
-                    yield Problem(call_id, f"call activity calls process '{called}', which leads back to '{start}': "
-                                           "this would recurse forever", "call_cycle")
+                    yield Problem(call_id, pm("call_cycle", called=called, start=start), "call_cycle")
                     break
                 if cur not in seen:
                     seen.add(cur)

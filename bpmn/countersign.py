@@ -13,6 +13,8 @@ may `any` (或签: one decision).
 """
 from __future__ import annotations
 
+from bpmn.problem_texts import pm
+
 RULE = "lz_shared_field"  # a warning: never blocks a deploy
 COUNTERSIGN_MODES = ("all", "majority", "ratio", "sequential")
 # strategies that can yield several people, whatever the value says
@@ -32,6 +34,4 @@ def shared_field_problem(mode: str | None, strategy: str | None, value: str, edi
     """Why the node's editable fields would be shared by several signers, or None."""
     if not editable or mode not in COUNTERSIGN_MODES or strategy is None or not _several(strategy, value):
         return None
-    return (f"a countersign (mode '{mode}') with several approvers should not list editable fields "
-            f"({', '.join(editable)}): each signer would overwrite the others; every signer's comment is kept "
-            "in <node>.votes and shown to the next steps")
+    return pm("lz_shared_fields", mode=mode, fields=", ".join(editable))

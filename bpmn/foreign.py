@@ -12,6 +12,13 @@ what has a faithful meaning here:
   instance assigned `${element}`) -> one approval node (`lz:approval`) whose approvers are the
   collection (`strategy="field"`), with the rule of its completion condition (bpmn/juel.py):
   parallel without one -> all, sequential -> sequential;
+- a multi-instance user task with a literal `loopCardinality` M (`5` or `${5}`) and its M approvers
+  named in the file (`candidateUsers="a,b,c"`, `assignee="kermit_${loopCounter}"` = kermit_0 ..
+  kermit_{M-1}, or an `lz:assignees strategy="users"` list) -> one
+  approval node over them (each named user one of the M instances); since M is known,
+  `nrOfCompletedInstances >= n` (also `== n`, `> n-1`) becomes exactly n of M
+  (`mode="ratio" threshold="n/M"`, any for n = 1, all for n = M). A cardinality or approvers known
+  only at run time, n > M, or a number of names other than M is refused with the reason;
 - `${...}` conditions on sequence flows that are plain comparisons of process variables -> the
   same Python comparison (then checked like every expression, bpmn/checks.py);
 - engine-administration attributes with no effect on the flow (`historyTimeToLive`, `versionTag`,
@@ -24,6 +31,7 @@ never silently ignored. A file with nothing to translate comes back byte for byt
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +39,7 @@ from lxml import etree
 
 from bpmn import juel
 from bpmn.lz import BPMN_NS, LZ_NS, USERNAME, split_list
+from bpmn.problem_texts import pm
 from core.errors import Problem
 
 RULE = "foreign"
@@ -94,8 +103,7 @@ class _Run:
                 q = _foreign(attr)
                 if q and q[1] == "initiator":
                     del start.attrib[attr]
-                    self.note(start, f'{q[0]}:initiator="{value}"', "the initiator is known to every step",
-                              "dropped")
+                    self.note(start, f'{q[0]}:initiator="{value}"', pm("foreign_initiator"), "dropped")
                     return value.strip()
         return None
 
@@ -111,8 +119,7 @@ class _Run:
         if not people and mi is None:
             return
         if len(people) > 1:
-            self.refuse(task, "a task with more than one of assignee / candidateUsers / candidateGroups has no single "
-                              "Liuzhuan assignee rule; keep one of them")
+            self.refuse(task, pm("foreign_people_several"))
             return
         if mi is not None:
             self.multi_instance(task, mi, people)
@@ -132,64 +139,130 @@ class _Run:
             if what == "assignee" and var == initiator_var:
                 return {"strategy": "initiator"}
             if what == "candidateGroups":
-                self.refuse(task, f"candidateGroups '{value}' read from a variable: Liuzhuan's role rule names "
-                                  "the roles in the file")
+                self.refuse(task, pm("foreign_groups_variable", value=value))
                 return None
             return {"strategy": "field", "value": var}
         if juel.is_el(value):
-            self.refuse(task, f"{what} '{value}' is an expression; only a plain ${{variable}} or literal names "
-                              "are translated")
+            self.refuse(task, pm("foreign_people_el", what=what, value=value))
             return None
         names = list(split_list(value))
         if not names:
-            self.refuse(task, f"{what} is empty")
+            self.refuse(task, pm("foreign_people_empty", what=what))
             return None
         if what == "candidateGroups":
             return {"strategy": "role", "value": ",".join(names)}
         bad = [n for n in names if not USERNAME.fullmatch(n)]
         if bad:
-            self.refuse(task, f"{what}: '{bad[0]}' is not a user name")
+            self.refuse(task, pm("foreign_user_name", what=what, name=bad[0]))
             return None
         return {"strategy": "users", "value": ",".join(names)}
 
     def multi_instance(self, task: etree._Element, mi: etree._Element, people: dict[str, tuple[str, str, str]]
                        ) -> None:
         collection, element = self._collection(mi)
-        if mi.find(f"{_B}loopCardinality") is not None or collection is None:
-            self.refuse(task, "a multi-instance task without a collection of approvers (loopCardinality) makes copies "
-                              "of one task; Liuzhuan translates multi-instance tasks over a collection of user names "
-                              "(camunda:collection + elementVariable, each instance assigned ${element})")
+        card = mi.find(f"{_B}loopCardinality")
+        if _ext(task, "approval") is not None:
+            self.refuse(task, pm("foreign_mi_approval"))
+            return
+        if card is not None and collection is None:
+            self.counted(task, mi, card, people)
+            return
+        if card is not None or collection is None:
+            self.refuse(task, pm("foreign_mi_shape"))
             return
         person = next(iter(people.values()), None)
         if person is None or person[1].rpartition("}")[2] not in ("assignee", "candidateUsers") \
                 or juel.variable(person[2]) != element:
-            self.refuse(task, f"each instance must be assigned the collection's element (${{{element}}}); "
-                              "nothing else is translated on a multi-instance task")
+            self.refuse(task, pm("foreign_mi_element", element=element))
             return
+        found = self.rule(task, mi, None)
+        if found is None:
+            return
+        rule, how = found
+        del task.attrib[person[1]]
+        task.remove(mi)
+        assignees = {"strategy": "field", "value": collection}
+        self.add_ext(task, [("approval", rule), ("assignees", assignees)])
+        who = f'{person[0]}:{person[1].rpartition("}")[2]}="{person[2]}"'
+        self.note(task, pm("foreign_mi_collection", collection=collection, how=how, who=who),
+                  _lz("approval", rule) + _lz("assignees", assignees))
+
+    def counted(self, task: etree._Element, mi: etree._Element, card: etree._Element,
+                people: dict[str, tuple[str, str, str]]) -> None:
+        """A literal loopCardinality M with M approvers named in the file: one approval node over them,
+        each named user one of the M instances; M is known, so `nrOfCompletedInstances >= n` is n of M."""
+        raw = (card.text or "").strip()
+        m = _cardinality(raw)
+        if m is None:
+            self.refuse(task, pm("foreign_card_literal", raw=raw))
+            return
+        named = self.named(task, people, m)
+        if named is None:
+            return
+        names, who = named
+        if len(names) != m or len(set(names)) != m:
+            self.refuse(task, pm("foreign_card_names", m=m, count=len(set(names)), names=", ".join(names)))
+            return
+        found = self.rule(task, mi, m)
+        if found is None:
+            return
+        rule, how = found
+        if who is not None:
+            del task.attrib[who[1]]
+        task.remove(mi)
+        assignees = {"strategy": "users", "value": ",".join(names)}
+        self.add_ext(task, [("approval", rule)] + ([("assignees", assignees)] if who is not None else []))
+        source = pm("foreign_mi_counted", m=m, how=how, who=f'{who[0]}:{who[1].rpartition("}")[2]}="{who[2]}"'
+                    if who is not None else "lz:assignees")
+        self.note(task, source, _lz("approval", rule) + (_lz("assignees", assignees) if who is not None else ""))
+
+    def named(self, task: etree._Element, people: dict[str, tuple[str, str, str]], m: int
+              ) -> tuple[list[str], tuple[str, str, str] | None] | None:
+        """The approvers written literally on the task: candidateUsers / assignee, or an lz:assignees users list."""
+        if people:
+            ((what, person),) = people.items()
+            value = person[2]
+            if what == "assignee" and value.count("${loopCounter}") == 1:  # kermit_${loopCounter}: kermit_0, ...
+                value = ",".join(value.replace("${loopCounter}", str(i)) for i in range(m))
+            if what == "candidateGroups" or juel.is_el(value):
+                self.refuse(task, pm("foreign_card_runtime", m=m, what=what, value=value))
+                return None
+            names = list(split_list(value))
+            bad = [n for n in names if not USERNAME.fullmatch(n)]
+            if bad:
+                self.refuse(task, pm("foreign_user_name", what=what, name=bad[0]))
+                return None
+            return names, person
+        lz_people = _ext(task, "assignees")
+        if lz_people is not None and lz_people.get("strategy") == "users":
+            return list(split_list(lz_people.get("value"))), None
+        self.refuse(task, pm("foreign_card_unnamed", m=m))
+        return None
+
+    def rule(self, task: etree._Element, mi: etree._Element, instances: int | None
+             ) -> tuple[dict[str, str], str] | None:
+        """The lz:approval rule of the completion condition (and how it reads), or None when refused."""
         sequential = (mi.get("isSequential") or "").strip().lower() in ("true", "1")
         cond_el = mi.find(f"{_B}completionCondition")
         cond = (cond_el.text or "").strip() if cond_el is not None else ""
         rule: dict[str, str] = {"mode": "sequential" if sequential else "all"}
         if cond:
-            found, why = juel.completion(cond)
+            found, why = juel.completion(cond, instances)
             if found is None:
-                self.refuse(task, f"completion condition {why}")
-                return
+                self.refuse(task, pm("foreign_completion", why=why))
+                return None
             mode, threshold = found
             if sequential and mode != "all":
-                self.refuse(task, f"completion condition '{cond}' on a sequential task: Liuzhuan's sequential rule "
-                                  "asks every approver in turn")
-                return
-            if not sequential:
-                rule = {"mode": mode, **({"threshold": str(float(threshold))} if threshold is not None else {})}
-        del task.attrib[person[1]]
-        task.remove(mi)
-        assignees = {"strategy": "field", "value": collection}
-        self.add_ext(task, [("approval", rule), ("assignees", assignees)])
-        how = ("sequential" if sequential else "parallel") + (f", completion {cond}" if cond else "")
-        who = f'{person[0]}:{person[1].rpartition("}")[2]}="{person[2]}"'
-        source = f"multi-instance over {collection} ({how}), {who}"
-        self.note(task, source, _lz("approval", rule) + _lz("assignees", assignees))
+                self.refuse(task, pm("foreign_completion_sequential", cond=cond))
+                return None
+            if not sequential and threshold is not None:
+                # n of M (from a count) stays an exact fraction; a written share keeps its decimal form
+                exact = juel.completions_needed(cond) is not None
+                rule = {"mode": mode, "threshold": str(threshold) if exact else str(float(threshold))}
+            elif not sequential:
+                rule = {"mode": mode}
+        how = pm(f"foreign_how_{'sequential' if sequential else 'parallel'}{'_completion' if cond else ''}", cond=cond)
+        return rule, how
 
     def _collection(self, mi: etree._Element) -> tuple[str | None, str | None]:
         collection = element = None
@@ -215,7 +288,7 @@ class _Run:
             return
         python, why = juel.condition(ce.text or "")
         if python is None:
-            self.refuse(flow, f"condition '{(ce.text or '').strip()}': {why}")
+            self.refuse(flow, pm("foreign_condition", text=(ce.text or "").strip(), why=why))
             return
         source = (ce.text or "").strip()
         ce.text = python
@@ -233,10 +306,9 @@ class _Run:
                 parent = el.getparent()
                 if q[1] in DROPPED_ELEMENTS and parent is not None:
                     parent.remove(el)
-                    self.note(parent, f"{q[0]}:{q[1]}", "nothing (engine housekeeping)", "dropped")
+                    self.note(parent, f"{q[0]}:{q[1]}", pm("foreign_housekeeping"), "dropped")
                 elif parent is not None and _foreign(parent.tag) is None:
-                    self.refuse(el, f"{q[0]}:{q[1]} has no Liuzhuan equivalent (remove it, or model it with lz: "
-                                    "extensions: lz:call for code, lz:form for forms, lz:deadline for due dates)")
+                    self.refuse(el, pm("foreign_element", name=f"{q[0]}:{q[1]}"))
                 continue
             for attr, value in list(el.attrib.items()):
                 qa = _foreign(attr)
@@ -244,11 +316,9 @@ class _Run:
                     continue
                 if qa[1] in DROPPED_ATTRS:
                     del el.attrib[attr]
-                    self.note(el, f'{qa[0]}:{qa[1]}="{value}"', "nothing (engine housekeeping)", "dropped")
+                    self.note(el, f'{qa[0]}:{qa[1]}="{value}"', pm("foreign_housekeeping"), "dropped")
                 else:
-                    self.refuse(el, f'{qa[0]}:{qa[1]}="{value}" has no Liuzhuan equivalent (remove it, or model it '
-                                    "with lz: extensions: lz:call for code, lz:form for forms, lz:deadline for "
-                                    "due dates)")
+                    self.refuse(el, pm("foreign_attribute", name=f"{qa[0]}:{qa[1]}", value=value))
 
     def add_ext(self, task: etree._Element, items: list[tuple[str, dict[str, str]]]) -> None:
         ext = task.find(f"{_B}extensionElements")
@@ -270,6 +340,18 @@ def _handled(el: etree._Element, local: str) -> bool:
     if el.tag == f"{_B}userTask":
         return local in PEOPLE_ATTRS
     return el.tag == f"{_B}multiInstanceLoopCharacteristics" and local in ("collection", "elementVariable")
+
+
+def _ext(task: etree._Element, name: str) -> etree._Element | None:
+    """The task's own lz:<name> extension element, if the file already has one."""
+    ext = task.find(f"{_B}extensionElements")
+    return ext.find(f"{_L}{name}") if ext is not None else None
+
+
+def _cardinality(text: str) -> int | None:
+    """M of a literal loopCardinality (`5` or `${5}`), else None."""
+    body = juel.unwrap(text) if juel.is_el(text) else text.strip()
+    return int(body) if body is not None and re.fullmatch(r"[0-9]{1,4}", body) and 0 < int(body) <= 1000 else None
 
 
 def _lz(name: str, attrs: dict[str, str]) -> str:

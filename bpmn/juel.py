@@ -8,10 +8,12 @@ Two kinds, nothing else:
   Python expression (`${amount > 1000 && type == 'A'}` -> `amount > 1000 and type == 'A'`).
   Property access, method calls, `empty`, arithmetic, the ternary operator and anything else
   are refused: their meaning in EL (null-safe navigation, coercions) is not Python's.
-- `completion(text)`: the usual N-of-M completion conditions of a multi-instance user task, as
-  the `lz:approval` rule with the same result (DESIGN.md §2): `nrOfCompletedInstances >= 1`
+- `completion(text, instances)`: the usual N-of-M completion conditions of a multi-instance user
+  task, as the `lz:approval` rule with the same result (DESIGN.md §2): `nrOfCompletedInstances >= 1`
   (or `> 0`) -> any; `nrOfCompletedInstances == nrOfInstances` (or `>=`, or a ratio of 1) -> all;
-  `nrOfCompletedInstances/nrOfInstances >= r` -> ratio r; `... > 0.5` -> majority.
+  `nrOfCompletedInstances/nrOfInstances >= r` -> ratio r; `... > 0.5` -> majority;
+  `nrOfCompletedInstances >= n` (or `== n`, `> n-1`) with n > 1 -> ratio n/M (exactly n approvals
+  of M decide), only when M is fixed in the file — else refused: no share can be fixed at deploy.
 
 Each returns (result, None) or (None, why) with why in English for the deploy report.
 """
@@ -19,6 +21,8 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
+
+from bpmn.problem_texts import pm
 
 _WRAPPED = re.compile(r"^\s*[$#]\{(?P<body>.*)\}\s*$", re.S)
 _TOKEN = re.compile(r"""\s*(?:
@@ -62,9 +66,9 @@ def condition(text: str) -> tuple[str | None, str | None]:
     """(python, None) for a plain comparison of process variables, else (None, why)."""
     body = unwrap(text)
     if body is None:
-        return None, "only one ${...} expression, with nothing around it, can be translated"
+        return None, pm("juel_single")
     if not body:
-        return None, "the expression is empty"
+        return None, pm("juel_empty")
     out: list[str] = []
     pos = 0
     while pos < len(body):
@@ -84,57 +88,106 @@ def condition(text: str) -> tuple[str | None, str | None]:
                 return None, why
             out.append(_LITERALS.get(tok) or _WORD_OPS.get(tok) or tok)
         else:
-            what = {"+": "arithmetic", "-": "arithmetic", "*": "arithmetic", "/": "arithmetic", "%": "arithmetic",
-                    "?": "the ?: operator", ":": "the ?: operator", ".": "property access",
-                    "[": "indexing"}.get(tok, f"'{tok}'")
-            return None, f"{what} has no faithful Python translation; write the condition as a Python expression"
+            code = {"+": "juel_arithmetic", "-": "juel_arithmetic", "*": "juel_arithmetic", "/": "juel_arithmetic",
+                    "%": "juel_arithmetic", "?": "juel_ternary", ":": "juel_ternary", ".": "juel_property",
+                    "[": "juel_indexing"}.get(tok)
+            return None, pm(code) if code else pm("juel_operator", what=f"'{tok}'")
     python = " ".join(out).replace("( ", "(").replace(" )", ")")
     return python, None
 
 
 def _name_problem(name: str, rest: str) -> str | None:
     if name in _REFUSED_WORDS:
-        return f"the EL operator '{name}' has no faithful Python translation"
+        return pm("juel_el_operator", name=name)
     if rest.lstrip().startswith(("(", ".", "[")) and name not in _WORD_OPS:
-        return f"'{name}' is used as an object or a function; only plain process variables are translated"
+        return pm("juel_object", name=name)
     if name in PYTHON_KEYWORDS and name not in _WORD_OPS:
-        return f"'{name}' is a Python keyword and cannot be a process variable here"
+        return pm("juel_keyword", name=name)
     return None
 
 
 _COUNT = re.compile(r"^nrOfCompletedInstances(?P<op>>=|>|==)(?P<n>\d+)$")
-_ALL = re.compile(r"^nrOfCompletedInstances(?:>=|==)nrOfInstances$")
+_COUNT_REVERSED = re.compile(r"^(?P<n>\d+)(?P<op><=|<|==)nrOfCompletedInstances$")
+_ALL = re.compile(r"^nrOfCompletedInstances(?:>=|==)nrOfInstances$|^nrOfInstances(?:<=|==)nrOfCompletedInstances$")
 _RATIO = re.compile(r"^\(?nrOfCompletedInstances/nrOfInstances\)?(?P<op>>=|>)(?P<r>\d+(?:\.\d+)?)$")
+_FLIP = {"<=": ">=", "<": ">", "==": "=="}
+Rule = tuple[str, Fraction | None]
 
 
-def completion(text: str) -> tuple[tuple[str, Fraction | None] | None, str | None]:
-    """((mode, threshold), None) for the usual N-of-M completion conditions, else (None, why)."""
+def completions_needed(text: str) -> int | None:
+    """n for `nrOfCompletedInstances >= n` (also `> n-1`, `== n` and `n <= nrOfCompletedInstances`), else None.
+
+    The engines evaluate a completion condition each time an instance completes, so `== n` holds
+    first (and ends the task) exactly when `>= n` does."""
     body = unwrap(text)
     if body is None:
-        return None, "only a single ${...} completion condition can be translated"
-    flat = re.sub(r"\bge\b", ">=", re.sub(r"\bgt\b", ">", re.sub(r"\beq\b", "==", body)))
-    flat = re.sub(r"\s+", "", flat)
+        return None
+    m = _COUNT.match(_flat(body))
+    op = m.group("op") if m else None
+    if m is None:
+        m = _COUNT_REVERSED.match(_flat(body))
+        op = _FLIP[m.group("op")] if m else None
+    if m is None:
+        return None
+    return int(m.group("n")) + (1 if op == ">" else 0)
+
+
+def _flat(body: str) -> str:
+    for word, op in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<"), ("eq", "==")):
+        body = re.sub(rf"\b{word}\b", op, body)
+    return re.sub(r"\s+", "", body)
+
+
+def count_rule(n: int, instances: int) -> Rule:
+    """The lz rule under which exactly `n` approvals of `instances` (M, 1 <= n <= M) decide: the first
+    decision for n == 1 (any, as `>= 1` always was), all for n == M, else ratio with the exact
+    threshold n/M — the vote rule compares Fraction(a, M) >= n/M, i.e. a >= n (engine/nodes/rules.py)."""
+    if not 1 <= n <= instances:
+        raise ValueError(f"{n} of {instances}")
+    if n == 1:
+        return ("any", None)
+    if n == instances:
+        return ("all", None)
+    return ("ratio", Fraction(n, instances))
+
+
+def completion(text: str, instances: int | None = None) -> tuple[Rule | None, str | None]:
+    """((mode, threshold), None) for the usual N-of-M completion conditions, else (None, why).
+
+    `instances`: M, the number of instances when the file fixes it (a literal loopCardinality with
+    the approvers named in the file); None when it is known only at run time (a collection variable).
+    `nrOfCompletedInstances >= n` needs it for n > 1."""
+    body = unwrap(text)
+    if body is None:
+        return None, pm("juel_completion_single")
+    flat = _flat(body)
     if _ALL.match(flat):
         return ("all", None), None
-    m = _COUNT.match(flat)
-    if m:
-        n = int(m.group("n")) + (1 if m.group("op") == ">" else 0)
-        if n == 1:
-            return ("any", None), None
-        return None, (f"'{body}' needs {n} completions out of a number of approvers known only at run time; "
-                      "Liuzhuan's rules count shares of the approvers: write "
-                      "nrOfCompletedInstances/nrOfInstances >= r (a ratio), or == nrOfInstances (all)")
+    n = completions_needed(text)
+    if n is not None:
+        return _count(body, n, instances)
     m = _RATIO.match(flat)
     if m:
         r = Fraction(m.group("r"))
         if m.group("op") == ">":
             if r == Fraction(1, 2):
                 return ("majority", None), None
-            return None, f"'{body}': a ratio rule approves at a share >= r; only '> 0.5' (a majority) is translated"
+            return None, pm("juel_ratio_majority", body=body)
         if r == 1:
             return ("all", None), None
         if 0 < r < 1:
             return ("ratio", r), None
-        return None, f"'{body}': the ratio must be between 0 and 1"
-    return None, (f"'{body}' is not one of the completion conditions Liuzhuan translates "
-                  "(nrOfCompletedInstances >= 1, == nrOfInstances, nrOfCompletedInstances/nrOfInstances >= r)")
+        return None, pm("juel_ratio_range", body=body)
+    return None, pm("juel_completion_unknown", body=body)
+
+
+def _count(body: str, n: int, instances: int | None) -> tuple[Rule | None, str | None]:
+    if n < 1:
+        return None, pm("juel_completion_zero", body=body)
+    if n == 1:
+        return ("any", None), None
+    if instances is None:
+        return None, pm("juel_completion_runtime", body=body, n=n)
+    if n > instances:
+        return None, pm("juel_completion_unreachable", body=body, n=n, m=instances)
+    return count_rule(n, instances), None

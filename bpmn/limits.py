@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
+from bpmn.problem_texts import pm
 from core import limits
 
 _B = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
@@ -38,10 +39,10 @@ def duration_problem(text: str, what: str = "duration") -> str | None:
     """Why a duration is refused: not ISO-8601, zero, or longer than the configured years."""
     seconds = duration_seconds(text)
     if seconds is None:
-        return f"{what} {text!r} is not an ISO-8601 duration such as P2D or PT4H"
+        return pm("limit_duration_format", what=what, text=repr(text))
     years = limits.current().max_timer_years
     if seconds > years * YEAR_SECONDS:
-        return f"{what} {text!r} is longer than {years} years (the limit; LIUZHUAN_MAX_TIMER_YEARS)"
+        return pm("limit_duration_years", what=what, text=repr(text), years=years)
     return None
 
 
@@ -53,7 +54,7 @@ def _date_problem(text: str, what: str) -> str | None:
     at = at if at.tzinfo else at.replace(tzinfo=UTC)
     years = limits.current().max_timer_years
     if (at - datetime.now(UTC)).total_seconds() > years * YEAR_SECONDS:
-        return f"{what} {text!r} is more than {years} years away (the limit; LIUZHUAN_MAX_TIMER_YEARS)"
+        return pm("limit_date_years", what=what, text=repr(text), years=years)
     return None
 
 
@@ -63,28 +64,26 @@ def cycle_problem(text: str) -> str | None:
     parts = text.strip().upper().replace("--", "/").split("/")
     count = parts[0][1:] if parts[0].startswith("R") else None
     if count is None or len(parts) not in (2, 3):
-        return f"timeCycle {text!r} is not an ISO-8601 repeating interval such as R3/PT10M"
+        return pm("limit_cycle_format", text=repr(text))
     if not count.isdigit() or not 1 <= int(count) <= lim.max_cycle_repetitions:
-        return (f"timeCycle {text!r} must repeat a fixed number of times, R1 to R{lim.max_cycle_repetitions} "
-                "(the limit; LIUZHUAN_MAX_CYCLE_REPETITIONS)")
+        return pm("limit_cycle_count", text=repr(text), max=lim.max_cycle_repetitions)
     durations = [p for p in parts[1:] if p.startswith("P")]
     if len(durations) != 1:
-        return f"timeCycle {text!r} needs one interval duration such as PT10M"
+        return pm("limit_cycle_interval", text=repr(text))
     for p in parts[1:]:
         why = duration_problem(p, "timeCycle interval") if p.startswith("P") else _date_problem(p, "timeCycle start")
         if why:
             return why
     seconds = duration_seconds(durations[0]) or 0
     if seconds < lim.min_cycle_seconds:
-        return (f"timeCycle {text!r} repeats more often than every {lim.min_cycle_seconds} s "
-                "(the limit; LIUZHUAN_MIN_CYCLE_SECONDS)")
+        return pm("limit_cycle_often", text=repr(text), min=lim.min_cycle_seconds)
     return None
 
 
 def timer_problem(kind: str, value: object) -> str | None:
     """Why a timer's value (timeDuration, timeDate or timeCycle, already evaluated) is refused."""
     if not isinstance(value, str):
-        return None if kind == "timeDate" and isinstance(value, datetime) else f"{kind} must be a text value"
+        return None if kind == "timeDate" and isinstance(value, datetime) else pm("limit_timer_text", kind=kind)
     if kind == "timeDuration":
         return duration_problem(value, "timeDuration")
     if kind == "timeCycle":
@@ -97,7 +96,7 @@ def cardinality_problem(value: object) -> str | None:
     if isinstance(value, bool) or not isinstance(value, int):
         return None  # not a count: SpiffWorkflow reports it
     if value > most:
-        return f"multi-instance cardinality {value} is over the limit of {most} (LIUZHUAN_MAX_CARDINALITY)"
+        return pm("limit_cardinality", value=value, max=most)
     return None
 
 
@@ -109,8 +108,7 @@ def collection_problem(value: object) -> str | None:
     except TypeError:
         return None  # not a collection: SpiffWorkflow reports it
     if size > most:
-        return (f"multi-instance input collection of {size} items is over the limit of {most} "
-                "(LIUZHUAN_MAX_CARDINALITY)")
+        return pm("limit_collection", size=size, max=most)
     return None
 
 

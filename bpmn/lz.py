@@ -15,6 +15,8 @@ from lxml import etree
 
 from bpmn.countersign import RULE as SHARED_FIELD
 from bpmn.countersign import shared_field_problem
+from bpmn.problem_texts import pm
+from bpmn.starters import Starters, read_starters
 from core import limits
 from core.errors import Problem
 
@@ -211,6 +213,7 @@ class ProcessConfig:
     outcome_readers: frozenset[str] = frozenset()
     # end event id -> the outcome it declares (<lz:end outcome="approved|rejected"/>)
     end_outcomes: dict[str, str] = field(default_factory=dict)
+    starters: Starters | None = None  # lz:process starters= (bpmn/starters.py); None: everyone may start
 
     def node(self, node_id: str) -> NodeConfig | None:
         return self.nodes.get(node_id)
@@ -230,9 +233,8 @@ def _assignees(el: etree._Element, node_id: str, problems: list[Problem], what: 
     why = assignee_problem(strategy, value)
     if why is None:
         return Assignees(strategy, value, _weights(el, node_id, problems, what))
-    message = {"strategy": f"{what}: unknown assignee strategy '{strategy}' (expected one of {', '.join(STRATEGIES)})",
-               "value": f"{what}: strategy '{strategy}' needs a value",
-               "level": f"{what}: strategy 'supervisor' takes a level >= 1, got '{value}'"}[why]
+    code = "lz_strategy_unknown" if why == "strategy" else f"lz_strategy_{why}"
+    message = pm(code, what=what, strategy=strategy, value=value, expected=", ".join(STRATEGIES))
     problems.append(Problem(node_id, message, "lz_strategy"))
     return None
 
@@ -243,11 +245,9 @@ def _weights(el: etree._Element, node_id: str, problems: list[Problem], what: st
         return ()
     why = weights_problem(raw)
     if why is not None:
-        detail = {"format": "each entry is user:weight", "user": "a user name is malformed",
-                  "weight": f"a weight is a whole number from 1 to {MAX_WEIGHT}",
-                  "duplicate": "a user is listed twice"}[why]
-        problems.append(Problem(node_id, f"{what} weights '{raw}' on node '{node_id}': {detail}, "
-                                         "e.g. weights=\"zhaomin:3,qianli:1\"", "lz_weights"))
+        detail = pm(f"lz_weights_{why}", max=MAX_WEIGHT)
+        problems.append(Problem(node_id, pm("lz_weights", what=what, raw=raw, node=node_id, detail=detail),
+                                "lz_weights"))
         return ()
     return tuple((parse_weights(raw) or {}).items())
 
@@ -255,17 +255,16 @@ def _weights(el: etree._Element, node_id: str, problems: list[Problem], what: st
 def _approval(el: etree._Element, node_id: str, problems: list[Problem]) -> ApprovalRule | None:
     mode = (el.get("mode") or "").strip()
     if mode not in APPROVAL_MODES:
-        problems.append(Problem(node_id, f"unknown lz:approval mode '{mode}' "
-                                         f"(expected one of {', '.join(APPROVAL_MODES)})", "lz_mode"))
+        problems.append(Problem(node_id, pm("lz_mode_unknown", mode=mode, expected=", ".join(APPROVAL_MODES)),
+                                "lz_mode"))
         return None
     raw = el.get("threshold")
     why = threshold_problem(mode, raw)
     if why == "missing":
-        problems.append(Problem(node_id, f"mode 'ratio' needs a threshold in (0, 1], got '{raw}'", "lz_threshold"))
+        problems.append(Problem(node_id, pm("lz_threshold_missing", raw=raw), "lz_threshold"))
         return None
     if why == "unused":
-        problems.append(Problem(node_id, f"threshold is only used with mode 'ratio' (mode is '{mode}')",
-                                "lz_threshold"))
+        problems.append(Problem(node_id, pm("lz_threshold_unused", mode=mode), "lz_threshold"))
     threshold = parse_threshold(raw) if mode == "ratio" else None
     return ApprovalRule(
         mode=mode,
@@ -282,14 +281,14 @@ def _node(el: etree._Element, problems: list[Problem]) -> NodeConfig:
     approval_els = _ext(el, "approval")
     approval = _approval(approval_els[0], node_id, problems) if approval_els else None
     if approval_els and tag != "userTask":
-        problems.append(Problem(node_id, "lz:approval is only allowed on a bpmn:userTask", "lz_placement"))
+        problems.append(Problem(node_id, pm("lz_approval_placement"), "lz_placement"))
     assignee_els = _ext(el, "assignees")
     assignees = _assignees(assignee_els[0], node_id, problems, "lz:assignees") if assignee_els else None
     if approval_els and not assignee_els:
-        problems.append(Problem(node_id, "an approval node needs lz:assignees", "lz_strategy"))
+        problems.append(Problem(node_id, pm("lz_assignees_missing"), "lz_strategy"))
     for extra in (approval_els[1:], assignee_els[1:]):
         if extra:
-            problems.append(Problem(node_id, f"lz:{_local(extra[0])} appears more than once", "lz_duplicate"))
+            problems.append(Problem(node_id, pm("lz_duplicate", name=_local(extra[0])), "lz_duplicate"))
     deadline = None
     for d in _ext(el, "deadline")[:1]:
         deadline = _deadline(d, node_id, problems)
@@ -323,17 +322,15 @@ def _deadline(d: etree._Element, node_id: str, problems: list[Problem]) -> Deadl
     action = (d.get("action") or "remind").strip()
     why = deadline_problem(duration, action)
     if why == "duration":
-        problems.append(Problem(node_id, f"lz:deadline duration '{duration}' is not an ISO-8601 duration "
-                                         "such as P2D or PT4H", "lz_deadline"))
+        problems.append(Problem(node_id, pm("lz_deadline_duration", duration=duration), "lz_deadline"))
         return None
     if why == "range":
-        problems.append(Problem(node_id, f"lz:deadline duration '{duration}' is longer than "
-                                         f"{limits.current().max_timer_years} years (the limit; "
-                                         "LIUZHUAN_MAX_TIMER_YEARS)", "lz_deadline"))
+        problems.append(Problem(node_id, pm("lz_deadline_range", duration=duration,
+                                            years=limits.current().max_timer_years), "lz_deadline"))
         return None
     if why == "action":
-        problems.append(Problem(node_id, f"lz:deadline action '{action}' is not one of "
-                                         f"{', '.join(DEADLINE_ACTIONS)}", "lz_deadline"))
+        problems.append(Problem(node_id, pm("lz_deadline_action", action=action, expected=", ".join(DEADLINE_ACTIONS)),
+                                "lz_deadline"))
         return None
     return Deadline(duration, action)
 
@@ -341,16 +338,16 @@ def _deadline(d: etree._Element, node_id: str, problems: list[Problem]) -> Deadl
 def _call(c: etree._Element, tag: str, node_id: str, problems: list[Problem]) -> Call:
     fn = (c.get("function") or "").strip()
     if not re.fullmatch(r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*", fn):
-        problems.append(Problem(node_id, f"lz:call function '{fn}' is not a dotted function name", "lz_call"))
+        problems.append(Problem(node_id, pm("lz_call_function", function=fn), "lz_call"))
     args = []
     for a in c.findall(f"{_L}arg"):
         name, expr = (a.get("name") or "").strip(), a.get("expr")
         if not name.isidentifier() or expr is None:
-            problems.append(Problem(node_id, "lz:arg needs a name (identifier) and an expr", "lz_call"))
+            problems.append(Problem(node_id, pm("lz_arg"), "lz_call"))
             continue
         args.append(CallArg(name, expr))
     if tag not in ("serviceTask", "sendTask", "task", "scriptTask"):
-        problems.append(Problem(node_id, "lz:call belongs on a bpmn:serviceTask", "lz_placement"))
+        problems.append(Problem(node_id, pm("lz_call_placement"), "lz_placement"))
     return Call(fn, tuple(args))
 
 
@@ -381,26 +378,24 @@ def read_process(proc: etree._Element, problems: list[Problem]) -> ProcessConfig
     cfg.outcome_readers = frozenset(n for n, c in cfg.nodes.items() if c.kind == "approval" and n in words)
     for node in cfg.nodes.values():
         if node.assignees and not chosen_allowed(node.assignees.strategy, cfg.mode):
-            problems.append(Problem(node.node_id, "strategy 'chosen' needs lz:process mode='predefined'",
-                                    "lz_strategy"))
+            problems.append(Problem(node.node_id, pm("lz_chosen"), "lz_strategy"))
     return cfg
 
 
 def _read_process_settings(p: etree._Element, cfg: ProcessConfig, problems: list[Problem]) -> None:
-    """The attributes of lz:process (flow model, category, prefix, English name)."""
+    """The attributes of lz:process (flow model, category, prefix, English name, starters)."""
     pid = cfg.process_id
     mode = (p.get("mode") or "fixed").strip()
     if mode not in FLOW_MODELS:
-        problems.append(Problem(pid, f"lz:process mode '{mode}' is not one of {', '.join(FLOW_MODELS)}",
-                                "lz_process"))
+        problems.append(Problem(pid, pm("lz_process_mode", mode=mode, expected=", ".join(FLOW_MODELS)), "lz_process"))
     else:
         cfg.mode = mode
     cfg.category = (p.get("category") or "").strip()
     cfg.prefix = (p.get("prefix") or "").strip()
     cfg.name_en = (p.get("name_en") or "").strip()
+    cfg.starters = read_starters(p.get("starters"), pid, problems)
     if cfg.prefix and not PREFIX.fullmatch(cfg.prefix):
-        problems.append(Problem(pid, f"lz:process prefix '{cfg.prefix}' must be 1-10 letters or digits",
-                                "lz_process"))
+        problems.append(Problem(pid, pm("lz_process_prefix", prefix=cfg.prefix), "lz_process"))
 
 
 def _read_element(el: etree._Element, proc: etree._Element, cfg: ProcessConfig, problems: list[Problem]) -> None:
@@ -413,8 +408,8 @@ def _read_element(el: etree._Element, proc: etree._Element, cfg: ProcessConfig, 
     for end in _ext(el, "end")[:1]:
         outcome = (end.get("outcome") or "").strip()
         if tag != "endEvent" or outcome not in END_OUTCOMES:
-            problems.append(Problem(el.get("id"), f"lz:end belongs on an end event and declares outcome "
-                                                  f"{' or '.join(END_OUTCOMES)}, got '{outcome}'", "lz_end"))
+            expected = pm("either", first=END_OUTCOMES[0], second=END_OUTCOMES[1])
+            problems.append(Problem(el.get("id"), pm("lz_end", expected=expected, outcome=outcome), "lz_end"))
         else:
             cfg.end_outcomes[el.get("id") or ""] = outcome
     if tag in _NODE_TAGS or _ext(el, "approval"):

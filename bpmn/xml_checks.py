@@ -12,6 +12,7 @@ from pathlib import Path
 from lxml import etree
 
 from bpmn import lz
+from bpmn.problem_texts import pm
 from core.errors import Problem
 
 BPMN_NS = lz.BPMN_NS
@@ -34,40 +35,34 @@ def parse_definitions(xml: bytes) -> tuple[etree._Element | None, list[Problem]]
     if isinstance(xml, str):
         xml = xml.encode("utf-8")
     if not isinstance(xml, (bytes, bytearray, memoryview)):
-        return None, [Problem(None, f"expected the BPMN file as bytes, got {type(xml).__name__}", "xml")]
+        return None, [Problem(None, pm("xml_not_bytes", type=type(xml).__name__), "xml")]
     xml = bytes(xml)
     if not xml.strip():
-        return None, [Problem(None, "the file is empty", "xml")]
+        return None, [Problem(None, pm("xml_empty"), "xml")]
     try:
         root = lz.parse_xml(xml)
     except etree.XMLSyntaxError as exc:
         if _has_doctype(xml):  # e.g. entity expansion refused by libxml2 ("billion laughs")
-            return None, [Problem(None, f"{_DOCTYPE_MESSAGE} (parsing stopped: {_syntax_message(exc)})", "xml")]
-        return None, [Problem(None, f"not well-formed XML: {_syntax_message(exc)}", "xml")]
+            return None, [Problem(None, pm("xml_doctype_stopped", detail=_syntax_message(exc)), "xml")]
+        return None, [Problem(None, pm("xml_not_well_formed", detail=_syntax_message(exc)), "xml")]
     except (ValueError, TypeError) as exc:  # e.g. an unsupported encoding declaration
-        return None, [Problem(None, f"not readable as XML: {exc}", "xml")]
+        return None, [Problem(None, pm("xml_unreadable", detail=exc), "xml")]
     if root is None:
-        return None, [Problem(None, "not well-formed XML: no root element", "xml")]
+        return None, [Problem(None, pm("xml_no_root"), "xml")]
     docinfo = root.getroottree().docinfo
     if docinfo.internalDTD is not None or docinfo.externalDTD is not None or docinfo.doctype:
-        return None, [Problem(None, _DOCTYPE_MESSAGE, "xml")]
+        return None, [Problem(None, pm("xml_doctype"), "xml")]
     qname = etree.QName(root)
     if qname.namespace == BPMN_NS and qname.localname == "definitions":
         return root, []
     if qname.namespace and DMN_NAMESPACES_HINT in qname.namespace:
-        msg = "this is a DMN decision table file, not a BPMN process (deploy the BPMN file that uses it)"
+        msg = pm("xml_dmn")
     elif qname.localname == "definitions" and qname.namespace:
-        msg = (f"the root element is definitions in namespace {qname.namespace}; a BPMN 2.0 file "
-               f"uses namespace {BPMN_NS}")
+        msg = pm("xml_namespace", namespace=qname.namespace, expected=BPMN_NS)
     else:
         shown = f"{{{qname.namespace}}}{qname.localname}" if qname.namespace else qname.localname
-        msg = (f"the root element is <{shown}>, not a BPMN file: expected bpmn:definitions "
-               f"in namespace {BPMN_NS}")
+        msg = pm("xml_root", root=shown, expected=BPMN_NS)
     return None, [Problem(None, msg, "xml")]
-
-
-_DOCTYPE_MESSAGE = ("the file has a DOCTYPE declaration; DTDs and entities are not allowed in a BPMN file "
-                    "(remove the <!DOCTYPE ...> part)")
 
 
 def _has_doctype(xml: bytes) -> bool:
@@ -108,12 +103,29 @@ def _plain_names(message: str) -> str:
     return _NS_NAME.sub(repl, message)
 
 
-def _human_xsd_message(message: str) -> str:
+# the common libxml2 schema messages (as human_xsd_message words them) -> their code
+_XSD_KNOWN = [(re.compile(p), code) for p, code in (
+    (r"^(?P<element>.+?): this element is not allowed here; expected one of: (?P<expected>.*)\.$",
+     "xsd_expected_one_of"),
+    (r"^(?P<element>.+?): this element is not allowed here; expected: (?P<expected>.*)\.$", "xsd_expected"),
+    (r"^(?P<element>.+?): this element is not allowed here\.$", "xsd_not_allowed"),
+    (r"^(?P<element>\S+) attribute (?P<attr>\S+): The attribute '(?P=attr)' is not allowed\.$",
+     "xsd_attr_not_allowed"),
+    (r"^(?P<element>.+?): The attribute '(?P<attr>[^']+)' is required but missing\.$", "xsd_attr_missing"),
+    (r"^(?P<element>\S+) attribute (?P<attr>\S+): '(?P<value>.*)' is not a valid value of the "
+     r"(?P<kind>atomic|union|list) type '(?P<type>[^']+)'\.$", "xsd_attr_value"),
+    (r"^(?P<element>.+?): Missing child element\(s\)\. Expected is one of \( (?P<expected>.*)\.$",
+     "xsd_missing_child_one_of"),
+    (r"^(?P<element>.+?): Missing child element\(s\)\. Expected is \( (?P<expected>.*)\.$", "xsd_missing_child"),
+)]
+
+
+def human_xsd_message(message: str) -> str:
+    """The schema error in plain words: a coded Msg for the common kinds, else libxml2's own text."""
     msg = _plain_names(message.strip())
     m = _XS_ID_ERROR.search(msg)
     if m:
-        return (f"{m.group(1)} '{m.group(2)}' is not a valid XML id (it must start with a letter or '_' "
-                "and contain no spaces or ':')")
+        return pm("xsd_id", attr=m.group(1), value=m.group(2))
     msg = re.sub(r"^Element '([^']+)', attribute '([^']+)': ", r"\1 attribute \2: ", msg)
     msg = re.sub(r"^Element '([^']+)': ", r"\1: ", msg)
     msg = msg.replace("This element is not expected. Expected is one of ( ", "this element is not allowed "
@@ -121,6 +133,9 @@ def _human_xsd_message(message: str) -> str:
                                                         "this element is not allowed here; expected: ")
     msg = msg.replace("This element is not expected.", "this element is not allowed here.")
     msg = re.sub(r" \)\.?$", ".", msg)
+    for pattern, code in _XSD_KNOWN:
+        if (found := pattern.match(msg)) and pm(code, **found.groupdict()) == msg:
+            return pm(code, **found.groupdict())
     return msg
 
 
@@ -158,7 +173,7 @@ def validate_xsd(root: etree._Element) -> list[Problem]:
         el = by_path.get(err.path or "")
         if el is None:
             el = by_line.get(err.line)
-        problems.append(Problem(_nearest_id(el), _human_xsd_message(err.message), "xsd"))
+        problems.append(Problem(_nearest_id(el), human_xsd_message(err.message), "xsd"))
     return problems
 
 

@@ -35,7 +35,9 @@ class Msg(str):
 
 
 def _msg(code: str, text: str, params: dict[str, Any]) -> Msg:
-    return Msg(code, text, **params)
+    message = Msg(code, text)
+    message.params = params  # (a param may be called `text` or `code`)
+    return message
 
 
 def code_of(message: str) -> str | None:

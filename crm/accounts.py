@@ -30,7 +30,7 @@ from db.base import utcnow
 
 TRIAL_FIELDS = ("username", "display_name", "company", "phone", "email", "expires_on", "remark")
 # customer fields a VIP entry may give besides `name` (owner, vip and numbers are set here)
-VIP_CUSTOMER_FIELDS = ("nature", "legal_rep", "phone", "email", "address", "province", "region", "level",
+VIP_CUSTOMER_FIELDS = ("nature", "legal_rep", "phone", "email", "address", "province", "region", "level", "credit",
                        "type", "source", "website", "remark")
 MAX_NAME = 200
 

@@ -165,7 +165,8 @@ def create_user(db: Database, actor_id: int, payload: Any) -> dict[str, Any]:
 
 
 def update_user(db: Database, actor_id: int, user_id: int, payload: Any) -> dict[str, Any]:
-    """Change a user; `{active: false, successor}` deactivates with a successor (crm/successors.py)."""
+    """Change a user; `{active: false, successor?}` deactivates, with a successor or through the
+    staff_handover process (crm/successors.py)."""
     with db.uow(write=True) as s:
         actor = _require_admin(s, actor_id)
         p = _payload(payload, (*org.USER_CHANGES, "successor", "sales_code"))
@@ -186,9 +187,13 @@ def update_user(db: Database, actor_id: int, user_id: int, payload: Any) -> dict
                           syslog.diff(before[1], {**out, **({"password": "new"} if "password" in p else {})}))
             return out
     out = successors.deactivate(db, actor_id, user_id, p, _require_admin)
-    syslog.record_in(db, actor_id, "user.deactivate", "user", out["username"],
-                     {"active": [True, False], "successor": out.get("handover", {}).get("successor")}
-                     if isinstance(out.get("handover"), dict) else {"active": [True, False]})
+    hand = out.get("handover")
+    detail: dict[str, Any] = {"active": [True, False]}
+    if isinstance(hand, dict):
+        detail["successor"] = hand.get("successor")
+        if hand.get("process"):
+            detail["handover_process"] = hand["process"]  # the supervisor chooses (bpmn/staff_handover.bpmn)
+    syslog.record_in(db, actor_id, "user.deactivate", "user", out["username"], detail)
     return out
 
 

@@ -1,7 +1,7 @@
-"""Records to an Excel workbook (.xlsx, openpyxl): the customers, contacts or contracts the caller
-may see (crm/sheets.py names each kind's columns).
+"""Records to an Excel workbook (.xlsx, openpyxl): the customers, contacts, contracts or sales
+opportunities the caller may see (crm/sheets.py names each kind's columns).
 
-One sheet (`客户`, `联系人`, `合同`), a header row of Chinese column names, one row per record,
+One sheet (`客户`, `联系人`, `合同`, `销售机会`), a header row of Chinese column names, one row per record,
 oldest first. Every value is written as text (codes, postcodes and phone numbers keep their leading
 zeros; a value starting with "=" is text, never a formula); VIP is 是/否, custom fields are JSON
 text, a contact's or contract's customer is its 客户编号. The same columns are read back by

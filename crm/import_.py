@@ -1,8 +1,10 @@
-"""Customers, contacts or contracts from an Excel workbook (.xlsx, openpyxl): all rows or none.
+"""Customers, contacts, contracts or sales opportunities from an Excel workbook (.xlsx, openpyxl):
+all rows or none.
 
 The first sheet's first row names the columns by their Chinese headers (crm/sheets.py, in any
-order; customers need 客户名称, contacts 客户编号 and 姓名, contracts 客户编号 and 合同名称; the
-export-only columns — 服务授权编号, 合同状态, 信息添加人 / 信息添加时间 — are ignored). Every
+order; customers need 客户名称, contacts 客户编号 and 姓名, contracts 客户编号 and 合同名称,
+opportunities 概要 and 成功机率; the export-only columns — 服务授权编号, 合同状态, 机会状态,
+业务员 / 指派时间 of an opportunity, 信息添加人 / 信息添加时间 — are ignored). Every
 following non-empty row is one record, validated exactly like `POST /customers` (`/contacts`,
 `/contracts`): records.create_many — allowed values, the 业务员 within the caller's reach, unique
 numbers also within the file; a 客户编号 names a customer the importer may see.
@@ -76,6 +78,13 @@ def _value(column: Column, raw: Any, is_admin: bool, customers: dict[str, int]) 
                 raise _Bad("VIP is set by the VIP customer process (administrators may correct it)")
             return True
         raise _Bad("是 or 否")
+    if column.kind == "int":
+        if text is None:
+            return None
+        try:
+            return int(text)
+        except ValueError as e:
+            raise _Bad("must be a whole number") from e
     if column.kind == "json":
         if text is None:
             return None

@@ -63,6 +63,17 @@ def _users(s: Session, actor: User, q: str | None) -> Any:
     return stmt if cond is None else stmt.where(cond)
 
 
+def _deactivated_users(s: Session, actor: User, q: str | None) -> Any:
+    """Deactivated users (离职人员, the staff_handover start form's `leaver`): every one of them for
+    an administrator, who may start a handover by hand; anyone else is offered only themself when
+    deactivated (the handover that starts on deactivation runs as the leaver)."""
+    stmt = select(User.username, User.display_name, User.username).where(User.active.is_(False)).order_by(User.id)
+    if not actor.is_admin:
+        stmt = stmt.where(User.id == actor.id)
+    cond = _like(q, User.username, User.display_name)
+    return stmt if cond is None else stmt.where(cond)
+
+
 def _assets(s: Session, actor: User, q: str | None) -> Any:
     stmt = assets.in_stock(s)
     cond = _like(q, Asset.name, Asset.tag)
@@ -118,6 +129,7 @@ def _opportunities(s: Session, actor: User, q: str | None) -> Any:
 
 PICKERS: dict[str, Callable[[Session, User, str | None], Any]] = {
     "customers": _customers, "contracts": _contracts, "agents": _agents, "users": _users,
+    "deactivated_users": _deactivated_users,
     "opportunities": _opportunities,
     # the library processes (bpmn/library/): in-stock assets, the caller's assets, archivable documents
     "assets": _assets, "my_assets": _my_assets, "documents": _documents,

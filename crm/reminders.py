@@ -35,6 +35,7 @@ class Reminder:
     title: str  # zh
     title_en: str
     link: str  # the page of the record (the CRM workspace)
+    customer_id: int | None = None  # the customer it is about (a care task writes its contact record there)
 
 
 def _birthday_in(birthday: date, today: date, days: int) -> date | None:
@@ -58,7 +59,7 @@ def due(s: Session, today: date, days: int) -> list[Reminder]:
             out.append(Reminder("birthday", customer.owner_id, f"birthday:c{contact.id}:{day.isoformat()}", day,
                                 f"{contact.name}（{customer.name}）{day.month}月{day.day}日生日",
                                 f"{contact.name} ({customer.name}): birthday on {day.isoformat()}",
-                                f"/crm/customers/{customer.id}"))
+                                f"/crm/customers/{customer.id}", customer.id))
     records = (select(ContactRecord, Customer).join(Customer, Customer.id == ContactRecord.customer_id)
                .where(ContactRecord.next_date >= today, ContactRecord.next_date <= end,
                       ContactRecord.created_by_id.is_not(None)).limit(LIMIT))
@@ -67,7 +68,7 @@ def due(s: Session, today: date, days: int) -> list[Reminder]:
         out.append(Reminder("next_contact", rec.created_by_id, f"next_contact:r{rec.id}:{rec.next_date.isoformat()}",
                             rec.next_date, f"联系{customer.name}" + (f"：{step}" if step else ""),
                             f"Contact {customer.name}" + (f": {step}" if step else ""),
-                            f"/crm/customers/{customer.id}#contact-records"))
+                            f"/crm/customers/{customer.id}#contact-records", customer.id))
     sale = func.coalesce(Contract.start_date, func.date(Contract.created_at))
     visited = exists().where(and_(ContactRecord.customer_id == Contract.customer_id, ContactRecord.date >= sale))
     for contract, customer in s.execute(select(Contract, Customer).join(Customer, Customer.id == Contract.customer_id)
@@ -78,12 +79,13 @@ def due(s: Session, today: date, days: int) -> list[Reminder]:
             out.append(Reminder("first_visit", contract.owner_id, f"first_visit:k{contract.id}:{max(day, today)}",
                                 max(day, today), f"首访{customer.name}（合同 {contract.number}）",
                                 f"First visit to {customer.name} (contract {contract.number})",
-                                f"/crm/customers/{customer.id}"))
+                                f"/crm/customers/{customer.id}", customer.id))
     closing = select(Opportunity).where(Opportunity.status == "developing", Opportunity.owner_id.is_not(None),
                                         Opportunity.due_date >= today, Opportunity.due_date <= end).limit(LIMIT)
     for opp in s.scalars(closing):
         assert opp.owner_id is not None and opp.due_date is not None
         out.append(Reminder("opportunity", opp.owner_id, f"opportunity:o{opp.id}:{opp.due_date.isoformat()}",
                             opp.due_date, f"销售机会截止：{opp.summary}（{opp.number}）",
-                            f"Opportunity closing: {opp.summary} ({opp.number})", f"/crm/opportunities/{opp.id}"))
+                            f"Opportunity closing: {opp.summary} ({opp.number})", f"/crm/opportunities/{opp.id}",
+                            opp.customer_id))
     return out

@@ -1,9 +1,9 @@
-"""The Excel sheets of the record kinds that export and import (customers, contacts, contracts): one
-sheet each, a header row of Chinese column names, one row per record.
+"""The Excel sheets of the record kinds that export and import (customers, contacts, contracts, sales
+opportunities): one sheet each, a header row of Chinese column names, one row per record.
 
 A `Column` names the record field it holds and how its cell is written and read: text; `bool`
-(是/否); `json` (a JSON object as text); `customer_code` (the customer by its 客户编号: exported
-as the code, imported back to the customer the importer may see). Export-only columns
+(是/否); `int` (a whole number); `json` (a JSON object as text); `customer_code` (the customer by
+its 客户编号: exported as the code, imported back to the customer the importer may see). Export-only columns
 (`imported=False`) are what the system sets (numbers issued, 信息添加人/时间, process-owned statuses).
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 class Column:
     field: str  # the record field (records.KINDS[kind])
     header: str  # the Chinese column header
-    kind: str = "text"  # text | bool | json | customer_code
+    kind: str = "text"  # text | bool | int | json | customer_code
     imported: bool = True  # False: export-only, ignored by the import
     width: int = 14
 
@@ -48,6 +48,19 @@ CONTRACT_COLUMNS: tuple[Column, ...] = (
     Column("remark", "备注", width=30), Column("status", "合同状态", imported=False), *SYSTEM,
 )
 
+# 销售机会: its status, salesperson and time of assignment are the sales-opportunity process's
+OPPORTUNITY_COLUMNS: tuple[Column, ...] = (
+    Column("number", "机会编号"), Column("source", "机会来源"), Column("customer_name", "客户名称", width=30),
+    Column("customer", "客户编号", "customer_code"), Column("summary", "概要", width=30),
+    Column("contact_name", "联系人"), Column("contact_phone", "联系人电话"),
+    Column("description", "机会描述", width=36), Column("probability", "成功机率", "int", width=10),
+    Column("amount", "预期金额"), Column("stage", "机会阶段"), Column("product", "产品", width=20),
+    Column("quantity", "数量", "int", width=10), Column("due_date", "机会截止日期", width=12),
+    Column("remark", "备注", width=30), Column("status", "机会状态", imported=False),
+    Column("owner", "业务员", imported=False), Column("assigned_at", "指派时间", imported=False, width=22),
+    *SYSTEM,
+)
+
 
 @dataclass(frozen=True)
 class Sheet:
@@ -66,4 +79,5 @@ SHEETS: dict[str, Sheet] = {s.kind: s for s in (
     Sheet("customer", "客户", "customers", CUSTOMER_COLUMNS, ("客户名称",)),
     Sheet("contact", "联系人", "contacts", CONTACT_COLUMNS, ("客户编号", "姓名")),
     Sheet("contract", "合同", "contracts", CONTRACT_COLUMNS, ("客户编号", "合同名称")),
+    Sheet("opportunity", "销售机会", "opportunities", OPPORTUNITY_COLUMNS, ("概要", "成功机率")),
 )}

@@ -1,5 +1,6 @@
 """Demo CRM records for the demo organisation (华信科技, demo/org.py): customers with contacts,
-agents, contracts, service tickets, expense claims, leave balances and the asset register.
+agents, contracts, service tickets, expense claims, leave balances, the asset register and sales
+opportunities in different stages (demo/opportunities.py).
 
 `load_demo_records(database)` is what `python app.py demo-data` calls (after `demo`). Everything
 is created through crm/records/service.py as the demo user who would enter it, so validation,
@@ -35,6 +36,7 @@ from crm.records import Agent, Contact, Contract, Customer, ExpenseClaim, LeaveB
 from db.session import Database
 from demo.dataset import AGENT_USER, HR_USER, LEAVE_DAYS, Dataset, build_dataset
 from demo.dataset import SALES_OWNERS as SALES_OWNERS
+from demo.opportunities import load_demo_opportunities
 from demo.org import USERS
 
 
@@ -53,7 +55,7 @@ def load_demo_records(database: Database) -> dict[str, int]:
     uid = _user_ids(database)
     data = build_dataset()
     counts = {"customers": 0, "contacts": 0, "agents": 0, "contracts": 0, "tickets": 0, "expense_claims": 0,
-              "leave_balances": 0, "assets": 0}
+              "leave_balances": 0, "assets": 0, "opportunities": 0}
     have = _existing(database)
     ids = _load_customers(database, uid, data, have, counts)
     for agent in data.agents:
@@ -69,6 +71,10 @@ def load_demo_records(database: Database) -> dict[str, int]:
                           {"user": user.username, "leave_type": leave_type, "days": days})
                 counts["leave_balances"] += 1
     counts["assets"] = _load_assets(database, uid)
+    customers_of: dict[str, list[int]] = {}
+    for spec, cid in zip(data.customers, ids, strict=True):
+        customers_of.setdefault(spec.owner, []).append(cid)
+    counts["opportunities"] = load_demo_opportunities(database, uid, customers_of)
     return counts
 
 

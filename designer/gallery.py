@@ -14,7 +14,7 @@ from flask_babel import gettext
 from bpmn import gallery as files
 from bpmn.diagram_svg import render_svg
 from core.errors import DefinitionInvalid, DomainError, ValidationFailed
-from designer import bp
+from designer import bp, problems
 from designer.pages import designer_required, me
 from engine.design import library
 from web.errors import form_refusal, status_of
@@ -66,7 +66,7 @@ def gallery_enable(key: str) -> Any:
     try:
         d, created = library.enable(database(), me(), key)
     except DefinitionInvalid as e:
-        why = "; ".join(f"{p.element_id or ''} {p.message}".strip() for p in e.problems)
+        why = "; ".join(f"{p['element_id'] or ''} {p['message']}".strip() for p in problems.as_dicts(e.problems))
         return _page({key: {"deploy": why}}, status=status_of(e))
     if created:
         flash(gettext("%(name)s is enabled (version %(version)s): it is on the start page now.",

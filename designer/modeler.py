@@ -148,8 +148,7 @@ def api_draft(user: dict[str, Any], key: str) -> Any:
 def api_validate(user: dict[str, Any]) -> Any:
     body = json_object("xml", optional=("forms", "key"))
     found = drafts.validate(database(), user["id"], body["xml"], body.get("forms"), body.get("key"))
-    found = [{**p, "message": problems.message(p["message"], p["rule"])} for p in found]
-    return jsonify({"ok": not found, "problems": found})
+    return jsonify({"ok": not found, "problems": problems.as_dicts_of(found)})
 
 
 @bp.post("/api/processes/<key>/deploy")
@@ -161,4 +160,6 @@ def api_deploy(user: dict[str, Any], key: str) -> Any:
     definition, created = drafts.deploy_draft(database(), user["id"], key, body.get("xml"), discard=True)
     message = (gettext("Deployed as version %(version)s.", version=definition["version"]) if created
                else gettext("Unchanged: version %(version)s is already this diagram.", version=definition["version"]))
+    definition = {**definition, "translations": problems.translations(definition.get("translations") or []),
+                  "warnings": problems.as_dicts_of(definition.get("warnings") or [])}
     return jsonify({**definition, "created": created, "message": message}), (201 if created else 200)

@@ -25,6 +25,7 @@ RULE_LABELS = {
     "lz_duplicate": lazy_gettext("Approval settings"), "lz_mode": lazy_gettext("Approval mode"),
     "lz_placement": lazy_gettext("Approval settings"), "lz_process": lazy_gettext("Process settings"),
     "lz_strategy": lazy_gettext("Approvers"), "lz_threshold": lazy_gettext("Approval threshold"),
+    "lz_starters": lazy_gettext("Starters"),
 }
 
 
@@ -39,6 +40,17 @@ def message(text: str, rule: str | None) -> str:
 def as_dicts(problems: list[Problem]) -> list[dict[str, Any]]:
     """[{element_id, message, rule}] with each message in the user's language."""
     return [{**p.as_dict(), "message": message(p.message, p.rule)} for p in problems]
+
+
+def as_dicts_of(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The same for problems already as dicts (validate's answer, a deploy's warnings)."""
+    return [{**p, "message": message(p["message"], p.get("rule"))} for p in found]
+
+
+def translations(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The deploy answer's list of what a Camunda/Flowable file said and what it became (bpmn/foreign.py),
+    its words in the user's language (the XML and expressions as they are)."""
+    return [{**t, "from": translate(t["from"]), "to": translate(t["to"])} for t in items]
 
 
 def as_fields(found: list[dict[str, Any]]) -> dict[str, str]:

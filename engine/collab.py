@@ -17,11 +17,12 @@ from crm import org
 from crm.models import User
 from db.base import utcnow
 from db.session import Database, lock_for_update
-from engine import audit, events, free_flows, returns, runtime
+from engine import audit, events, free_flows, redaction, returns, runtime
 from engine.design import definitions
 from engine.instances import can_view, check_comment, in_instance, resubmittable, start_form
 from engine.lifecycle import InstanceStatus, TaskStatus
 from engine.models import AuditEvent, CarbonCopy, HumanTask, InstanceReader, ProcessDefinition, ProcessInstance
+from forms import validate as form_validation
 from forms.components import components
 
 MAX_TEXT = 2000
@@ -182,6 +183,8 @@ def resubmit_source(db: Database, actor_id: int, instance_id: int) -> dict[str, 
         else:  # a form-less process: its plain values, without the nodes' outcomes
             nodes = {n for cfg in runtime.configs_of(d).values() for n in cfg.nodes}
             data = {k: v for k, v in old.items() if k not in nodes}
+        # nothing the initiator's roles may no longer set (field permissions, engine/redaction.py)
+        data = form_validation.redact(data, redaction.readonly_for(s, org.get_user(s, actor_id), d))
         ran_on = s.get(ProcessDefinition, inst.definition_id)
         # a free flow starts again with the steps it was laid out with
         steps = free_flows.suggested_steps(ran_on) if ran_on is not None and ran_on.free_of else None

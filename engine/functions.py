@@ -30,6 +30,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bpmn.problem_texts import pm
+
 
 @dataclass(frozen=True)
 class Call:
@@ -97,8 +99,9 @@ def unknown_function(name: str, list_known: bool = True) -> str:
     """Why `name` cannot be called: it is not registered (with the names that are, if `list_known`),
     or nothing is (an engine nobody wired)."""
     if not _REGISTRY:
-        return f"no registered function '{name}' (no function is registered: the engine is not wired, see app.wire())"
-    return f"no registered function '{name}'" + (f" (known: {', '.join(sorted(_REGISTRY))})" if list_known else "")
+        return pm("fn_unwired", name=name)
+    return pm("fn_unknown_known", name=name, known=", ".join(sorted(_REGISTRY))) if list_known \
+        else pm("fn_unknown", name=name)
 
 
 def check_call(name: str, arg_names: list[str]) -> str | None:
@@ -112,9 +115,9 @@ def check_call(name: str, arg_names: list[str]) -> str | None:
     names = {p.name for p in params}
     unknown = [a for a in arg_names if a not in names and not accepts_any]
     if unknown:
-        return f"function '{name}' has no argument(s) {', '.join(unknown)}"
+        return pm("fn_extra_args", name=name, args=", ".join(unknown))
     missing = [p.name for p in params if p.default is p.empty and p.kind is p.POSITIONAL_OR_KEYWORD
                and p.name not in arg_names]
     if missing:
-        return f"function '{name}' needs argument(s) {', '.join(missing)}"
+        return pm("fn_missing_args", name=name, args=", ".join(missing))
     return None

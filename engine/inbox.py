@@ -34,11 +34,14 @@ def _iso(v: Any) -> str | None:
     return iso(v)
 
 
-def _summary(d: ProcessDefinition, data: dict[str, Any] | None, everything: bool = False) -> str | None:
+def _summary(s: Any, actor_id: int, d: ProcessDefinition, data: dict[str, Any] | None,
+             everything: bool = False) -> str | None:
     """A line that tells one instance from another of the same process (its title or reason
     field), never a field hidden at any node of the process (engine/redaction.py), except in the
-    initiator's own 我发起的 box (`everything`)."""
-    hidden = frozenset() if everything else redaction.hidden_anywhere(d).paths
+    initiator's own 我发起的 box (`everything`), nor one the reader's roles may not see."""
+    hidden = set() if everything else set(redaction.hidden_anywhere(d).paths)
+    if redaction.carried(d):
+        hidden |= redaction.by_rules(s, s.get(User, actor_id), d)
     for key in SUMMARY_KEYS:
         value = (data or {}).get(key)
         if key not in hidden and isinstance(value, str) and value.strip():
@@ -208,7 +211,7 @@ def _task_box(s: Any, actor_id: int, box: str, sort: str, filtered: Any, task_on
     rows, nxt, prev = _window(s.execute(stmt).all(), at, offset, limit, key, box, sort)
     items = [{"id": t.id, "instance_id": i.id, "process": d.key, "process_name": d.name,
               "process_name_en": d.name_en, "business_key": i.business_key, "node_id": t.node_id,
-              "node_name": t.node_name, "title": i.title, "summary": _summary(d, i.data),
+              "node_name": t.node_name, "title": i.title, "summary": _summary(s, actor_id, d, i.data),
               "status": t.status,
               "instance_status": i.status, "outcome": i.outcome,
               "initiator": u.username, "initiator_name": u.display_name,
@@ -264,7 +267,7 @@ def _instance_box(s: Any, actor_id: int, box: str, sort: str, filtered: Any, at:
         open_ = current.get(i.id, [])
         nodes = list(dict.fromkeys(t.node_id for t in open_))
         row = {"id": cc.id if cc else i.id, "instance_id": i.id, "process": d.key,
-               "summary": _summary(d, i.data, box == "started"),
+               "summary": _summary(s, actor_id, d, i.data, box == "started"),
                "process_name": d.name, "process_name_en": d.name_en, "business_key": i.business_key,
                "title": i.title, "status": i.status, "instance_status": i.status, "outcome": i.outcome,
                "node_id": ",".join(nodes) or None,

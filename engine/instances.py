@@ -14,7 +14,7 @@ from crm import org, pickers
 from crm.models import User
 from db.base import iso
 from db.session import Database, lock_for_update
-from engine import attachments, audit, compensation, driver, free_flows, keys, redaction, runtime, spiff
+from engine import attachments, audit, compensation, driver, free_flows, keys, redaction, runtime, spiff, starters
 from engine.design import definitions
 from engine.lifecycle import InstanceStatus, Outcome, TaskStatus
 from engine.models import (
@@ -160,11 +160,13 @@ def resubmittable(s: Session, actor_id: int, instance_id: Any) -> ProcessInstanc
 
 
 def start_process(db: Database, actor_id: int, process: Any, data: Any, chosen: Any = None,
-                  resubmitted_from: Any = None, steps: Any = None) -> dict[str, Any]:
+                  resubmitted_from: Any = None, steps: Any = None, *, system: bool = False) -> dict[str, Any]:
     """Start the latest version of `process`; `resubmitted_from`: the caller's rejected or withdrawn
     instance of the same process this one submits again (再次提交); `steps`: the approval steps the
     initiator lays out for a free flow (engine/free_flows.py), which then runs on the BPMN generated
-    from them."""
+    from them. A start by hand is refused (Forbidden) to a user the process's `starters` leave out;
+    `system=True`: the system starts it on the user's behalf (routines/), which the rule does not
+    limit; nor does it limit submitting one's own request again (engine/starters.py)."""
     if not isinstance(process, str) or not process:
         raise ValidationFailed("name the process to start", {"process": "required"})
     if resubmitted_from is not None and (not isinstance(resubmitted_from, int) or isinstance(resubmitted_from, bool)):
@@ -177,6 +179,8 @@ def start_process(db: Database, actor_id: int, process: Any, data: Any, chosen: 
                 raise ValidationFailed("a request is submitted again as the same process",
                                        {"resubmitted_from": f"is an instance of {source.process_key}"})
             d = definitions.require_latest(s, process)
+            if not system and source is None:
+                starters.require(org.get_user(s, actor_id), d)
             if d.mode == "free":
                 d = free_flows.instance_definition(s, d, steps)
             elif steps is not None:
@@ -185,13 +189,14 @@ def start_process(db: Database, actor_id: int, process: Any, data: Any, chosen: 
             if schema is not None:
                 data = validate_form(s, actor_id, schema, data)
             initiator = org.get_user(s, actor_id)
+            redaction.check_writes(s, initiator, d, data)  # field permissions: what the start writes back
             picked = free_flows.check_chosen(s, d, chosen)
             spec, subs = spiff.SPECS.get(d.id, d.checksum, d.spec_json)
             wf = spiff.new_workflow(spec, subs, data)
             inst = ProcessInstance(  # the key in its own short transaction: scripts must not hold its lock
                 definition_id=d.id, process_key=d.free_of or d.key, business_key=keys.take(db, s, d.prefix),
                 status=InstanceStatus.RUNNING.value, initiator_id=initiator.id,
-                title=instance_title({} if "title" in redaction.hidden_anywhere(d).paths else data,
+                title=instance_title({} if "title" in redaction.shared(s, d).paths else data,
                                      initiator.display_name, d.name),
                 data=runtime.json_safe(data), state="", chosen=picked, warnings=[],
                 resubmitted_from_id=source.id if source is not None else None,

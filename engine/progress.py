@@ -20,11 +20,11 @@ from lxml import etree
 from sqlalchemy import select
 
 from bpmn.lz import BPMN_NS, parse_xml
-from core.errors import Forbidden, NotFound
+from core.errors import DomainError, Forbidden, NotFound
 from crm import org, pickers
 from crm.models import User
 from db.session import Database
-from engine import audit, free_flows, instances, redaction, runtime, spiff
+from engine import audit, free_flows, instances, redaction, runtime, spiff, starters
 from engine.design import definitions
 from engine.lifecycle import ActivationStatus, InstanceStatus, TaskStatus
 from engine.models import AuditEvent, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
@@ -208,17 +208,31 @@ def _people(s: Any, inst: ProcessInstance) -> dict[str, str]:
 
 def startable(db: Database, actor_id: int) -> list[dict[str, Any]]:
     """The processes a user can start by hand: the latest version of each deployed process whose
-    top-level process has a plain (none) start event; processes started by a timer or a message
-    are not offered. Ordered by category, then key."""
+    top-level process has a plain (none) start event and whose `starters` admit the user
+    (engine/starters.py); processes started by a timer or a message are not offered. Ordered by
+    category, then key."""
     with db.uow() as s:
-        org.get_user(s, actor_id)
+        user = org.get_user(s, actor_id)
         rows, _total = definitions.list_latest(s, 0, 10_000)
-        out = []
-        for d in rows:
-            if not diagram_of(d.bpmn_xml).manual_start.get(d.key, False):
-                continue
-            out.append({**definitions.definition_dict(d), "description": _description(d)})
-        return out
+        return [_offer(d) for d in rows if _manual(d) and starters.may_start(user, d)]
+
+
+def _manual(d: ProcessDefinition) -> bool:
+    return diagram_of(d.bpmn_xml).manual_start.get(d.key, False)
+
+
+def _offer(d: ProcessDefinition) -> dict[str, Any]:
+    return {**definitions.definition_dict(d), "description": _description(d)}
+
+
+def _resubmits(s: Any, actor_id: int, instance_id: int | None, key: str) -> bool:
+    """Whether `instance_id` is the caller's rejected or withdrawn instance of `key` (再次提交)."""
+    if instance_id is None:
+        return False
+    try:
+        return instances.resubmittable(s, actor_id, instance_id).process_key == key
+    except DomainError:
+        return False
 
 
 def _description(d: ProcessDefinition) -> str:
@@ -231,14 +245,17 @@ def _description(d: ProcessDefinition) -> str:
     return ""
 
 
-def start_page(db: Database, actor_id: int, key: str) -> dict[str, Any]:
+def start_page(db: Database, actor_id: int, key: str, resubmit: int | None = None) -> dict[str, Any]:
     """What the start page of `key` shows: the latest version, its start form, and the nodes whose
-    approvers the initiator chooses (predefined flows). NotFound when the process cannot be started."""
-    allowed = {p["key"]: p for p in startable(db, actor_id)}
-    if key not in allowed:
-        raise NotFound(f"no process '{key}' to start")
+    approvers the initiator chooses (predefined flows). NotFound when the process cannot be started
+    by this user; `resubmit`: the caller's own rejected or withdrawn instance of `key` they submit
+    again (再次提交), which the process's starters do not limit (engine/starters.py)."""
     with db.uow() as s:
-        d = definitions.require_latest(s, key)
+        user = org.get_user(s, actor_id)
+        d = definitions.latest_version(s, key)
+        if d is None or d.free_of is not None or not _manual(d) or not (
+                starters.may_start(user, d) or _resubmits(s, actor_id, resubmit, key)):
+            raise NotFound(f"no process '{key}' to start")
         cfg = runtime.configs_of(d).get(d.key)
         chosen = [{"node_id": n.node_id, "name": n.name} for n in (cfg.nodes.values() if cfg else [])
                   if n.assignees is not None and n.assignees.strategy == "chosen"]
@@ -249,5 +266,8 @@ def start_page(db: Database, actor_id: int, key: str) -> dict[str, Any]:
                         for f in n.editable})
         # a free flow (自定): the steps its own diagram draws, as the initiator's first proposal
         suggested = free_flows.suggested_steps(d) if d.mode == "free" else []
-        return {**allowed[key], "form": instances.start_form(d), "chosen": chosen, "later_fields": later,
+        # field permissions: a field the initiator's roles may not set is not on their start form
+        form = form_validation.redact_schema(instances.start_form(d),
+                                             redaction.readonly_for(s, org.get_user(s, actor_id), d))
+        return {**_offer(d), "form": form, "chosen": chosen, "later_fields": later,
                 "suggested_steps": suggested}

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from core.errors import Conflict, Forbidden, Msg, ValidationFailed
 from crm import org
 from db.base import utcnow
-from engine import attachments, audit, compensation, driver, runtime, spiff
+from engine import attachments, audit, compensation, driver, redaction, runtime, spiff
 from engine.driver import RESUBMIT
 from engine.instances import start_form, validate_form
 from engine.lifecycle import ActivationStatus, TaskStatus, transition
@@ -117,6 +117,7 @@ def resubmit(ctx: runtime.Ctx, t: HumanTask, act: NodeActivation, actor_id: int,
         keys = [c["key"] for c in components(schema) if isinstance(c.get("key"), str)]
         data = validate_form(ctx.s, actor_id, schema, {**{k: current[k] for k in keys if k in current}, **data},
                              ctx.inst.id)
+        redaction.check_writes(ctx.s, org.get_user(ctx.s, actor_id), ctx.definition, data, current)
         attachments.bind_pending(ctx.s, ctx.inst.id, actor_id, t.node_id, t.id)
     transition(t, TaskStatus.DONE)
     t.comment, t.acted_at = comment, utcnow()

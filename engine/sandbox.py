@@ -50,6 +50,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import (
     BasePythonScriptEngineEnvironment,
 )
 
+from bpmn.problem_texts import pm, recognised
 from engine import sandbox_guards as guards
 from engine.sandbox_budget import Budget, tick
 from engine.sandbox_guards import MAX_SEQUENCE, SandboxViolation
@@ -140,7 +141,11 @@ def _humanize(error: str, multiline: bool) -> str:
         msg = f"name '{m[1]}' is not allowed"
     elif m := re.fullmatch(r"(\w+Error: .*?) at statement: .*", msg):
         msg = m[1]  # drop the echoed statement
-    return f"{line.lower()}: {msg}" if multiline else msg
+    why = recognised(msg, "sandbox_")  # the common reasons by code, so a page translates them
+    if not multiline:
+        return why
+    number = re.fullmatch(r"Line (\d+)", line)
+    return pm("sandbox_line", line=number[1], why=why) if number else f"{line.lower()}: {msg}"
 
 
 def _compile(source: str, mode: str) -> tuple[CodeType | None, str | None]:
@@ -154,16 +159,16 @@ def _compile(source: str, mode: str) -> tuple[CodeType | None, str | None]:
 def _compile_str(source: str, mode: str) -> tuple[CodeType | None, str | None]:
     kind = "expression" if mode == "eval" else "script"
     if len(source) > MAX_SOURCE_CHARS:
-        return None, f"{kind} is too long ({len(source)} characters; the limit is {MAX_SOURCE_CHARS})"
+        return None, pm(f"sandbox_{kind}_too_long", count=len(source), max=MAX_SOURCE_CHARS)
     compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
     try:
         result = compiler(source.strip() if mode == "eval" else source, "<string>", policy=_Policy)
     except (ValueError, RecursionError, MemoryError) as exc:  # null bytes, absurd nesting
-        return None, f"{kind} could not be compiled: {exc}"
+        return None, pm(f"sandbox_{kind}_not_compiled", error=exc)
     if result.errors:
         msg = _humanize(result.errors[0], multiline="\n" in source.strip())
         more = len(result.errors) - 1
-        return None, msg + (f" (and {more} more problem(s))" if more else "")
+        return None, pm("sandbox_more", why=msg, more=more) if more else msg
     return result.code, None
 
 

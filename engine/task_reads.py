@@ -74,7 +74,7 @@ class TaskRead:
     def hidden(self) -> redaction.Hidden:
         """What this task shows its viewer (engine/redaction.py): the node's hidden fields and the
         viewer's; the initiator's resubmission shows everything to them."""
-        if not redaction.hidden_anywhere(self.d):
+        if not redaction.hidden_anywhere(self.d) and not redaction.carried(self.d):
             return redaction.NOTHING  # (no query: most processes hide nothing)
         viewer = self.users([self.actor_id])[self.actor_id]
         if self.act.kind == RESUBMIT:
@@ -142,7 +142,9 @@ def task_view(r: TaskRead) -> dict[str, Any]:
         # the form without its hidden components: the task lists none of them, not even by name
         "form": {"key": form_key, "schema": form_validation.redact_schema(
                      (d.forms or {}).get(form_key) if form_key else None, r.hidden.paths),
-                 "editable": [k for k in (cfg.editable if cfg else ()) if k not in r.hidden.paths]},
+                 # nor those the viewer's roles may not change (field permissions, engine/redaction.py)
+                 "editable": redaction.editable_for(r.s, r.users([r.actor_id])[r.actor_id], d, [
+                     k for k in (cfg.editable if cfg else ()) if k not in r.hidden.paths])},
         "data": data, "actions": actions, "returnable_nodes": returnable_nodes,
         "signature_required": bool(cfg and cfg.approval and cfg.approval.signature),
         "vote": approval.vote_status(r.s, act, r.rows, r.people(with_history=False)),
@@ -162,7 +164,9 @@ def _resubmit_view(r: TaskRead) -> dict[str, Any]:
         "id": t.id, "instance_id": inst.id, "business_key": inst.business_key, "title": inst.title,
         "process": d.key, "process_name": d.name, "node_id": t.node_id, "node_name": t.node_name,
         "kind": act.kind, "status": t.status, "created_at": iso(t.created_at), "due_at": iso(t.due_at),
-        "form": {"key": None, "schema": schema, "editable": keys},
+        "form": {"key": None, "schema": form_validation.redact_schema(schema, r.hidden.paths),
+                 "editable": redaction.editable_for(r.s, r.users([r.actor_id])[r.actor_id], d,
+                                                    [k for k in keys if k not in r.hidden.paths])},
         "data": r.hidden.data(inst.data), "actions": ["approve"] if is_open else [], "returnable_nodes": [],
         "vote": approval.vote_status(r.s, act, r.rows, r.people(with_history=False)),
         "read_at": iso(t.read_at), "returned": t.returned,

@@ -16,7 +16,7 @@ from crm import org
 from crm.models import User
 from db.base import utcnow
 from db.session import Database
-from engine import attachments, audit, instances, returns, runtime, signatures, spiff
+from engine import attachments, audit, instances, redaction, returns, runtime, signatures, spiff
 from engine.driver import RESUBMIT
 from engine.instances import check_comment, check_data, in_instance, validate_form
 from engine.lifecycle import TaskStatus
@@ -90,10 +90,13 @@ def _checked_task_data(ctx: runtime.Ctx, actor_id: int, node_id: str, data: dict
         if taken:
             raise ValidationFailed("data may not overwrite a node's outcome or result",
                                    {f"data.{k}": "is a node of this process" for k in taken})
-        return data
-    assert cfg is not None  # a schema was found through it
-    return validate_form(ctx.s, actor_id, schema, data, ctx.inst.id, editable=cfg.editable, hidden=cfg.hidden,
-                         previous=spiff.data_of(ctx.wf))
+    else:
+        assert cfg is not None  # a schema was found through it
+        data = validate_form(ctx.s, actor_id, schema, data, ctx.inst.id, editable=cfg.editable, hidden=cfg.hidden,
+                             previous=spiff.data_of(ctx.wf))
+    # field permissions: no changed value of a record field the actor's roles may not 修改
+    redaction.check_writes(ctx.s, org.get_user(ctx.s, actor_id), ctx.definition, data, spiff.data_of(ctx.wf))
+    return data
 
 
 def approve(db: Database, actor_id: int, task_id: int, comment: Any = None, data: Any = None,

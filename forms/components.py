@@ -15,3 +15,21 @@ def components(schema: dict[str, Any] | None) -> list[dict[str, Any]]:
 
     walk((schema or {}).get("components", []))
     return out
+
+
+def field_paths(schema: dict[str, Any] | None) -> list[str]:
+    """The data paths of the schema's keyed fields (`customer.level` inside a group with `path`
+    customer, `lines.note` inside a dynamic list), as `redact` and `redact_schema` name them."""
+    out: list[str] = []
+
+    def walk(items: list[dict[str, Any]], prefix: str) -> None:
+        for c in items or []:
+            own = c.get("key") or c.get("path")
+            path = f"{prefix}{own}" if own else prefix.rstrip(".")
+            if c.get("key"):
+                out.append(path)
+            if isinstance(c.get("components"), list):
+                walk(c["components"], f"{path}." if own else prefix)
+
+    walk((schema or {}).get("components", []), "")
+    return out

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from forms.schema_texts import fm
+
 INPUT_TYPES = frozenset(
     {"textfield", "textarea", "number", "checkbox", "checklist", "radio", "select", "taglist", "datetime", "filepicker"}
 )
@@ -172,10 +174,10 @@ def _compile(schema: Any) -> tuple[Obj, list[str]]:
     root = Obj("")
     problems: list[str] = []
     if not isinstance(schema, dict):
-        return root, ["schema must be a JSON object"]
+        return root, [fm("form_not_object")]
     components = schema.get("components")
     if not isinstance(components, list):
-        return root, ["schema.components must be a list"]
+        return root, [fm("form_components_root")]
     _build(components, root, "components", problems, readonly=False, conditional=False)
     return root, problems
 
@@ -188,25 +190,25 @@ def _check_properties(comp: dict[str, Any], loc: str, problems: list[str]) -> No
     if props is None:
         return
     if not isinstance(props, dict):
-        problems.append(f"{loc}: properties must be an object of text values")
+        problems.append(fm("form_properties", loc=loc))
         return
     for name, value in props.items():
         if not isinstance(value, str):
-            problems.append(f"{loc}: properties.{name} must be text")
+            problems.append(fm("form_property_text", loc=loc, name=name))
 
 
 def _build(components: Any, obj: Obj, where: str, problems: list[str], *, readonly: bool, conditional: bool) -> None:
     if not isinstance(components, list):
-        problems.append(f"{where}: components must be a list")
+        problems.append(fm("form_components", loc=where))
         return
     for i, comp in enumerate(components):
         loc = f"{where}[{i}]"
         if not isinstance(comp, dict):
-            problems.append(f"{loc}: a component must be a JSON object")
+            problems.append(fm("form_component", loc=loc))
             continue
         ctype = comp.get("type")
         if ctype not in KNOWN_TYPES:
-            problems.append(f"{loc}: unknown component type {ctype!r}")
+            problems.append(fm("form_type", loc=loc, type=repr(ctype)))
             continue
         _check_properties(comp, loc, problems)
         if ctype in DISPLAY_TYPES:
@@ -219,7 +221,7 @@ def _build(components: Any, obj: Obj, where: str, problems: list[str], *, readon
             if comp.get("path") not in (None, ""):
                 segments = _segments(comp.get("path"))
                 if segments is None:
-                    problems.append(f"{loc}: invalid group path {comp.get('path')!r}")
+                    problems.append(fm("form_group_path", loc=loc, path=repr(comp.get("path"))))
                     continue
                 target = _descend(obj, segments, loc, problems)
             if target is not None:
@@ -228,7 +230,7 @@ def _build(components: Any, obj: Obj, where: str, problems: list[str], *, readon
         if ctype == "dynamiclist":
             segments = _segments(comp.get("path"))
             if segments is None:
-                problems.append(f"{loc}: dynamiclist needs a path (the list's data key), got {comp.get('path')!r}")
+                problems.append(fm("form_list_path", loc=loc, path=repr(comp.get("path"))))
                 continue
             _check_list(comp, f"{loc} ({join(obj.schema_path, *segments)})", problems)
             parent = _descend(obj, segments[:-1], loc, problems)
@@ -243,7 +245,7 @@ def _build(components: Any, obj: Obj, where: str, problems: list[str], *, readon
         # input or expression component: bound to `key`
         segments = _segments(comp.get("key"))
         if segments is None:
-            problems.append(f"{loc}: {ctype} needs a key (a non-empty data field name), got {comp.get('key')!r}")
+            problems.append(fm("form_key_missing", loc=loc, type=ctype, key=repr(comp.get("key"))))
             continue
         if ctype in INPUT_TYPES:
             _check_input(comp, f"{loc} ({join(obj.schema_path, *segments)})", problems)
@@ -262,7 +264,7 @@ def _descend(obj: Obj, segments: list[str], loc: str, problems: list[str]) -> Ob
             child = Obj(join(obj.schema_path, seg))
             obj.children[seg] = child
         elif not isinstance(child, Obj):
-            problems.append(f"{loc}: path {join(obj.schema_path, seg)!r} is already bound to a field")
+            problems.append(fm("form_path_bound", loc=loc, path=repr(join(obj.schema_path, seg))))
             return None
         obj = child
     return obj
@@ -270,7 +272,7 @@ def _descend(obj: Obj, segments: list[str], loc: str, problems: list[str]) -> Ob
 
 def _place(parent: Obj, name: str, node: Node, loc: str, problems: list[str]) -> bool:
     if name in parent.children:
-        problems.append(f"{loc}: duplicate key {join(parent.schema_path, name)!r}")
+        problems.append(fm("form_duplicate_key", loc=loc, key=repr(join(parent.schema_path, name))))
         return False
     parent.children[name] = node
     return True
@@ -281,7 +283,7 @@ def _check_validate(comp: dict[str, Any], loc: str, problems: list[str]) -> dict
     if rules is None:
         return {}
     if not isinstance(rules, dict):
-        problems.append(f"{loc}: validate must be an object")
+        problems.append(fm("form_validate", loc=loc))
         return {}
     return rules
 
@@ -294,13 +296,13 @@ def _check_bounds(rules: dict[str, Any], low: str, high: str, loc: str, problems
         raw = rules[name]
         number = to_decimal(raw) if not isinstance(raw, str) else None
         if counts and (number is None or number != number.to_integral_value() or number < 0):
-            problems.append(f"{loc}: validate.{name} must be a non-negative integer, got {raw!r}")
+            problems.append(fm("form_count", loc=loc, name=name, raw=repr(raw)))
         elif number is None:
-            problems.append(f"{loc}: validate.{name} must be a number, got {raw!r}")
+            problems.append(fm("form_number", loc=loc, name=name, raw=repr(raw)))
         else:
             values[name] = number
     if low in values and high in values and values[low] > values[high]:
-        problems.append(f"{loc}: validate.{low} {rules[low]} is greater than validate.{high} {rules[high]}")
+        problems.append(fm("form_bounds", loc=loc, low=low, low_value=rules[low], high=high, high_value=rules[high]))
 
 
 def _check_input(comp: dict[str, Any], loc: str, problems: list[str]) -> None:
@@ -311,13 +313,13 @@ def _check_input(comp: dict[str, Any], loc: str, problems: list[str]) -> None:
     _check_pattern(rules.get("pattern"), loc, problems)
     vtype = rules.get("validationType")
     if vtype is not None and vtype not in VALIDATION_TYPES:
-        problems.append(f"{loc}: unknown validationType {vtype!r} (email, phone or custom)")
+        problems.append(fm("form_validation_type", loc=loc, type=repr(vtype)))
     if ctype == "number":
         _check_number(comp, loc, problems)
     if ctype == "datetime":
         subtype = comp.get("subtype", "date")
         if subtype not in DATETIME_SUBTYPES:
-            problems.append(f"{loc}: unknown datetime subtype {subtype!r} (date, time or datetime)")
+            problems.append(fm("form_datetime_subtype", loc=loc, subtype=repr(subtype)))
     if ctype in OPTION_TYPES and "values" in comp and not comp.get("valuesKey") and not comp.get("valuesExpression"):
         _check_options(comp["values"], loc, problems)
 
@@ -326,39 +328,39 @@ def _check_pattern(pattern: Any, loc: str, problems: list[str]) -> None:
     if pattern in (None, ""):
         return
     if not isinstance(pattern, str):
-        problems.append(f"{loc}: validate.pattern must be a string")
+        problems.append(fm("form_pattern_text", loc=loc))
         return
     try:
         compile_pattern(pattern)
     except re.error as exc:
-        problems.append(f"{loc}: invalid pattern {pattern!r}: {exc}")
+        problems.append(fm("form_pattern", loc=loc, pattern=repr(pattern), error=exc))
 
 
 def _check_number(comp: dict[str, Any], loc: str, problems: list[str]) -> None:
     digits = comp.get("decimalDigits")
     if digits is not None and (isinstance(digits, bool) or not isinstance(digits, int) or digits < 0):
-        problems.append(f"{loc}: decimalDigits must be a non-negative integer, got {digits!r}")
+        problems.append(fm("form_decimal_digits", loc=loc, raw=repr(digits)))
     increment = comp.get("increment")
     if increment not in (None, ""):
         inc = to_decimal(increment)
         if inc is None or inc <= 0:
-            problems.append(f"{loc}: increment must be a positive number, got {increment!r}")
+            problems.append(fm("form_increment", loc=loc, raw=repr(increment)))
 
 
 def _check_options(values: Any, loc: str, problems: list[str]) -> None:
     """The static options of a select, radio, checklist or taglist."""
     if not isinstance(values, list):
-        problems.append(f"{loc}: values must be a list of {{label, value}}")
+        problems.append(fm("form_values", loc=loc))
         return
     seen: list[Any] = []
     for j, option in enumerate(values):
         value = _option_value(option)
         if not isinstance(option, dict) or "value" not in option:
-            problems.append(f"{loc}: values[{j}] must be an object with a value")
+            problems.append(fm("form_value_object", loc=loc, index=j))
         elif value is None or isinstance(value, dict | list):
-            problems.append(f"{loc}: values[{j}].value must be a string, number or boolean")
+            problems.append(fm("form_value_type", loc=loc, index=j))
         elif any(type(value) is type(s) and value == s for s in seen):
-            problems.append(f"{loc}: duplicate option value {value!r}")
+            problems.append(fm("form_value_duplicate", loc=loc, value=repr(value)))
         else:
             seen.append(value)
 

@@ -33,7 +33,7 @@ def scan(db: Database, months: int, now: datetime | None = None, limit: int = 50
         if owner_id not in active:
             continue  # a deactivated salesperson's customers wait for the handover
         try:
-            started.append(start_process(db, owner_id, PROCESS, {"customer_id": customer_id})["id"])
+            started.append(start_process(db, owner_id, PROCESS, {"customer_id": customer_id}, system=True)["id"])
         except NotFound:
             log.info("churn routine: process %s is not deployed", PROCESS)
             break

@@ -1,7 +1,8 @@
 """Run the routines that are due on this tick: each at most once per `interval` (LIUZHUAN_ROUTINE_
 INTERVAL) per process — the tick comes every few seconds, the routines need not. Whatever runs them
 twice (two processes' ticks) is harmless: a customer has at most one open warning (crm/churn.py),
-a reminder at most one notification per day and person (routines/reminders.py)."""
+a reminder at most one notification per day and person (routines/reminders.py), at most one
+care task (crm/care.py)."""
 from __future__ import annotations
 
 import logging
@@ -11,7 +12,7 @@ from datetime import datetime, timedelta
 from core.config import RoutineSettings, load_routines
 from db.base import utcnow
 from db.session import Database
-from routines import churn, reminders, trials
+from routines import care, churn, reminders, trials
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -26,6 +27,7 @@ def tick(db: Database, now: datetime | None = None, conf: RoutineSettings | None
     out: dict[str, int] = {}
     routines = (("churn", lambda: len(churn.scan(db, conf.churn_months, now))),
                 ("reminders", lambda: reminders.run(db, conf.reminder_days, now)),
+                ("care", lambda: len(care.open_tasks(db, conf.reminder_days, now))),
                 ("trials", lambda: trials.expire(db, now)))
     for name, run in routines:
         with _lock:

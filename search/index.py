@@ -7,11 +7,14 @@ shows what was rolled back and never misses what was committed.
 
 What is indexed:
 * an instance: its business key, title, process name, the values of its data except fields hidden
-  at any node of its process (a reader who may open the instance but not see such a field must not
-  find the instance by its value), the names and numbers of the CRM records its data picks, and
+  at any node of its process or carrying a CRM record field some role may not see (a reader who may
+  open the instance but not see such a field must not find the instance by its value; a changed
+  field permission rewrites the documents of the instances carrying that field), the names and
+  numbers of the CRM records its data picks, and
   every comment of its audit trail;
-* a customer / contact / contract / agent / ticket / contact record (联系记录): the fields in FIELDS
-  (never bank accounts).
+* a customer / contact / contract / agent / ticket / contact record (联系记录) / sales opportunity
+  (销售机会): the fields in FIELDS (never bank accounts); an opportunity also the content and result
+  of every step of its development plan (a step written re-indexes its opportunity).
 """
 from __future__ import annotations
 
@@ -21,8 +24,9 @@ from typing import Any
 from sqlalchemy import delete, event, inspect, select
 from sqlalchemy.orm import Session
 
-from crm.records import Agent, Contact, Contract, Customer, ServiceTicket
-from crm.records.models import ContactRecord
+from crm.admin.models import FieldRule
+from crm.records import Agent, Contact, Contract, Customer, Opportunity, ServiceTicket
+from crm.records.models import ContactRecord, OpportunityStep
 from db.base import utcnow
 from engine import redaction
 from engine.models import AuditEvent, ProcessDefinition, ProcessInstance
@@ -38,6 +42,8 @@ FIELDS: dict[type, tuple[str, tuple[str, ...], str]] = {
     Agent: ("agent", ("code", "name", "region", "contact_name", "remark"), "name"),
     ServiceTicket: ("ticket", ("complainant", "content", "category", "result"), "content"),
     ContactRecord: ("contact_record", ("way", "content", "next_step"), "content"),
+    Opportunity: ("opportunity", ("number", "summary", "customer_name", "source", "stage", "product",
+                                  "description", "remark"), "summary"),
 }
 KIND_MODELS = {kind: model for model, (kind, _f, _t) in FIELDS.items()}
 PICKED = {"customers": (Customer, ("name", "code")), "contracts": (Contract, ("number", "title")),
@@ -59,7 +65,7 @@ def install() -> None:
 
 
 def _pending(session: Session) -> dict[str, Any]:
-    return session.info.setdefault(PENDING, {"write": set(), "delete": set(), "comments": {}})
+    return session.info.setdefault(PENDING, {"write": set(), "delete": set(), "comments": {}, "rules": set()})
 
 
 def _note(session: Session, _ctx: Any) -> None:
@@ -69,6 +75,9 @@ def _note(session: Session, _ctx: Any) -> None:
         if isinstance(obj, ProcessInstance) or type(obj) in FIELDS:
             pending = pending or _pending(session)
             pending["write"].add((_kind(obj), obj.id))
+        elif isinstance(obj, OpportunityStep):  # its plan text is in its opportunity's document
+            pending = pending or _pending(session)
+            pending["write"].add(("opportunity", obj.opportunity_id))
         elif isinstance(obj, AuditEvent) and obj.comment:
             pending = pending or _pending(session)
             pending["write"].add(("instance", obj.instance_id))
@@ -79,9 +88,19 @@ def _note(session: Session, _ctx: Any) -> None:
                 added.append((obj.seq, obj.comment))
             else:
                 pending["comments"][obj.instance_id] = None
+        elif isinstance(obj, FieldRule):
+            pending = pending or _pending(session)
+            pending["rules"].add((obj.kind, obj.field))
     for obj in session.deleted:
         if isinstance(obj, ProcessInstance) or type(obj) in FIELDS:
-            (pending or _pending(session))["delete"].add((_kind(obj), obj.id))
+            pending = pending or _pending(session)
+            pending["delete"].add((_kind(obj), obj.id))
+        elif isinstance(obj, FieldRule):
+            pending = pending or _pending(session)
+            pending["rules"].add((obj.kind, obj.field))
+        elif isinstance(obj, OpportunityStep):
+            pending = pending or _pending(session)
+            pending["write"].add(("opportunity", obj.opportunity_id))
 
 
 def _kind(obj: Any) -> str:
@@ -108,12 +127,24 @@ def _apply(session: Session) -> None:
         return
     for kind, ref_id in pending["delete"]:
         session.execute(delete(SearchDoc).where(SearchDoc.kind == kind, SearchDoc.ref_id == ref_id))
+    if pending["rules"]:
+        pending["write"] |= {("instance", i) for i in _carrying(session, pending["rules"])}
     for kind, ref_id in sorted(pending["write"] - pending["delete"]):
         changed = kind == "instance" and ref_id in pending["comments"]
         added = pending["comments"].get(ref_id) if changed else None
         refresh(session, kind, ref_id, comments_changed=changed, added=added)
     # the documents are written by the commit's flush (or an earlier hook's): such a flush notes
     # nothing here, the index is no record of its own
+
+
+def _carrying(session: Session, fields: set[tuple[str, str]]) -> list[int]:
+    """The instances whose data carries one of the record `fields` (a field permission on them changed:
+    what the index may hold of them changes with it, engine/redaction.py)."""
+    ids = [d.id for d in session.scalars(select(ProcessDefinition))
+           if set(redaction.carried(d).values()) & fields]
+    if not ids:
+        return []
+    return list(session.scalars(select(ProcessInstance.id).where(ProcessInstance.definition_id.in_(ids))))
 
 
 def refresh(session: Session, kind: str, ref_id: int, comments_changed: bool = True,
@@ -158,8 +189,19 @@ def _build(session: Session, kind: str, ref_id: int, doc: SearchDoc | None,
     if row is None:
         return None
     _kind_, fields, title_field = FIELDS[model]
-    return str(getattr(row, title_field) or "")[:300], "\n".join(
-        str(v) for v in (getattr(row, f) for f in fields) if v not in (None, ""))
+    return str(getattr(row, title_field) or "")[:300], record_text(session, kind, row, fields)
+
+
+def record_text(session: Session, kind: str, row: Any, fields: Iterable[str]) -> str:
+    """The text of a CRM record's document: the values of `fields` (search/query.py passes only
+    those the reader may see), and for an opportunity the steps of its development plan."""
+    parts = [str(v) for v in (getattr(row, f) for f in fields) if v not in (None, "")]
+    if kind == "opportunity":
+        for content, result in session.execute(
+                select(OpportunityStep.content, OpportunityStep.result)
+                .where(OpportunityStep.opportunity_id == row.id).order_by(OpportunityStep.date, OpportunityStep.id)):
+            parts += [p for p in (content, result) if p]
+    return "\n".join(parts)
 
 
 def _comments(session: Session, instance_id: int) -> str:
@@ -173,8 +215,8 @@ def _instance_text(session: Session, inst: ProcessInstance) -> str:
     hidden = redaction.NOTHING
     form_fields: list[dict[str, Any]] = []
     if d is not None:
-        # fields hidden at any node, and service results derived from them (engine/redaction.py)
-        hidden = redaction.hidden_anywhere(d)
+        # fields hidden at any node or from any role, and service results derived from them (engine/redaction.py)
+        hidden = redaction.shared(session, d)
         for schema in (d.forms or {}).values():
             form_fields += [c for c in components(schema) if c.get("valuesKey") in PICKED and c.get("key")]
     data = hidden.data(inst.data)

@@ -21,7 +21,7 @@ from crm.records.models import ContactRecord
 from crm.records.permissions import actor
 from db.session import Database
 from engine.models import CarbonCopy, HumanTask, InstanceReader, ProcessInstance
-from search.index import FIELDS, KIND_MODELS
+from search.index import FIELDS, KIND_MODELS, record_text
 from search.models import SearchDoc
 from search.tokens import query_tokens
 
@@ -29,7 +29,8 @@ MAX_Q = 200
 CANDIDATES = 2000  # the best matches examined for what the reader may see
 KINDS = ("instance", *KIND_MODELS)
 RECORD_KINDS = {"customer": "customer", "contact": "contact", "contract": "contract", "agent": "agent",
-                "ticket": "ticket", "contact_record": "contact_record"}
+                "ticket": "ticket", "contact_record": "contact_record",
+                "opportunity": "opportunity"}
 
 
 def _fts_query(tokens: list[str]) -> str:
@@ -134,8 +135,7 @@ def _without_hidden(s: Session, viewer: User, shown: list[tuple[int, str, int]],
             out.append((doc_id, kind, ref))
             continue
         row = s.get(model, ref)
-        body = "\n".join(str(v) for v in (getattr(row, f) for f in fields if f not in hidden) if v not in (None, "")) \
-            if row is not None else ""
+        body = record_text(s, kind, row, [f for f in fields if f not in hidden]) if row is not None else ""
         if all(tok in body.lower() for tok in tokens):
             doc = s.get(SearchDoc, doc_id)
             title = (doc.title if doc is not None else "") if title_field not in hidden else f"#{ref}"

@@ -16,7 +16,9 @@ from typing import Any
 
 from flask_babel import gettext
 
+from bpmn.problem_texts import TEXTS as DEPLOY_PROBLEMS
 from core.errors import DomainError, Msg
+from forms.schema_texts import TEXTS as FORM_PROBLEMS
 
 # code -> msgid. The codes are those of the producers: forms/validate.py (form fields),
 # crm/leave.py (leave requests), crm/org.py and crm/directory.py (the organisation),
@@ -52,6 +54,7 @@ MESSAGES: dict[str, str] = {
     "deactivate_self": "You cannot deactivate yourself.",
     "successor_required": "Choose a successor: this user has open tasks or owns customers or contracts.",
     "successor_self": "The successor must be someone else.",
+    "leaver_active": "This user is still active: a handover is for a deactivated user.",
     "unknown_role": "Unknown role: %(roles)s.",
     "role_key_format": "2 to 50 lower-case letters, digits or _, starting with a letter.",
     # CRM records (crm/records/)
@@ -142,6 +145,17 @@ MESSAGES: dict[str, str] = {
     "free_list_name": "Name the list (at most %(max)s characters).",
     "free_lists_max": "At most %(max)s saved lists: delete one first.",
     "unknown_field": "Unknown field.",
+    # the deploy checks (bpmn/problem_texts.py: bpmn/, engine/design/), Chinese in i18n/zh/deploy_problems.po
+    **DEPLOY_PROBLEMS,
+    **FORM_PROBLEMS,  # a form-js schema's problems (forms/schema_texts.py)
+    # who may start a process by hand (lz:process starters=: bpmn/starters.py, engine/starters.py)
+    "not_starter": "You may not start this process.",
+    "lz_starters_empty": "Process “%(process)s”: the starters list nobody; leave it empty to let everyone start "
+                         "the process.",
+    "lz_starters_entry": "Process “%(process)s”: the starter “%(entry)s” is not role:<role key>, user:<user name> "
+                         "or dept:<department name>.",
+    # picking a deactivated user (a handover started by hand, crm/pickers.py)
+    "leaver_handover_by_admin": "A handover is started for a deactivated user, by an administrator.",
 }
 
 # (field, code) -> msgid: the wording for one field of a task action (engine/tasks.py, instances.py)
@@ -157,8 +171,10 @@ FIELD_MESSAGES: dict[tuple[str, str], str] = {
 
 
 def _render(msgid: str, params: Mapping[str, Any]) -> str | None:
+    """The msgid in the user's language; a param that is itself a coded Msg is translated first."""
     try:
-        return gettext(msgid, **{k: str(v) for k, v in params.items()}) if params else gettext(msgid)
+        return gettext(msgid, **{k: translate(v) if isinstance(v, Msg) else str(v) for k, v in params.items()}) \
+            if params else gettext(msgid)
     except (KeyError, TypeError, ValueError):  # a msgid (or its translation) naming a missing parameter
         return None
 

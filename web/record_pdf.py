@@ -15,7 +15,6 @@ from flask import Response, render_template, url_for
 
 from bpmn.diagram_svg import render_svg
 from bpmn.layout import ensure_layout
-from crm.admin import field_rules
 from engine import record
 from files import service as file_service
 from forms import display
@@ -65,32 +64,11 @@ def _signature_images(chain: list[dict[str, Any]]) -> None:
                 p["signature_src"] = "data:image/png;base64," + base64.b64encode(f.read()).decode()
 
 
-def _without(form: Any, hidden: set[str]) -> Any:
-    """The form schema without the components whose key is hidden (nested ones too)."""
-    if isinstance(form, dict):
-        return {k: _without(v, hidden) for k, v in form.items()}
-    if isinstance(form, list):
-        return [_without(c, hidden) for c in form if not (isinstance(c, dict) and c.get("key") in hidden)]
-    return form
-
-
-def _strip(data: Any, hidden: set[str]) -> Any:
-    """The process data without hidden keys, also inside groups (a VIP entry's `customer` object)."""
-    if isinstance(data, dict):
-        return {k: _strip(v, hidden) for k, v in data.items() if k not in hidden}
-    if isinstance(data, list):
-        return [_strip(v, hidden) for v in data]
-    return data
-
-
 def html_of(db: Any, actor_id: int, instance_id: int) -> str:
     rec = record.record(db, actor_id, instance_id)
     view, prog = rec["instance"], rec["progress"]
-    # field permissions: what the reader's roles hide on the record this process is about is not printed
-    hidden = field_rules.hidden_in_process(db, actor_id, view["process"])
-    if hidden:
-        view = {**view, "data": _strip(view["data"], hidden)}
-        prog = {**prog, "form": _without(prog["form"], hidden)}
+    # hidden fields and field permissions: the instance and progress reads are already redacted for
+    # this reader (engine/redaction.py, one rule for every channel)
     _signature_images(rec["chain"])
     locale = select_locale()
     link = verification_url(view["business_key"], rec["audit"]["head"])

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext
 
 from core.errors import DomainError
 from crm import directory, successors
+from engine import handover as handovers
 from web.errors import FORM_REFUSED, form_refusal
 from web.nav import add_nav
 from web.users import admin_required, current_user, database
@@ -49,6 +50,8 @@ def org_users() -> Any:
     users, total = directory.search_users(database(), _uid(), q or None, dept, active,
                                           (page - 1) * PAGE_SIZE, PAGE_SIZE)
     return render_template("org_users.html", nav="org", section="users", users=users, total=total, q=q,
+                           handovers=handovers.running(database(), successors.HANDOVER_PROCESS,
+                                                       [u["id"] for u in users]),
                            department=dept, state=state, page=page, pages=max(1, -(-total // PAGE_SIZE)),
                            departments=directory.department_tree(database(), _uid()),
                            roles={r["key"]: r["name"] for r in directory.list_roles(database(), _uid())})
@@ -59,6 +62,9 @@ def _user_form(user: dict[str, Any] | None, values: dict[str, Any], errors: dict
     return render_template("org_user_form.html", nav="org", section="users", edited=user, values=values,
                            errors=errors, departments=directory.department_tree(database(), uid),
                            workload=successors.workload(database(), user["id"]) if user else None,
+                           handover=handovers.running(database(), successors.HANDOVER_PROCESS, [user["id"]])
+                           .get(user["id"]) if user else None,
+                           handover_deployed=handovers.deployed(database(), successors.HANDOVER_PROCESS),
                            roles=directory.list_roles(database(), uid),
                            people=[p for p in directory.user_choices(database(), uid) if p["active"]]), status
 
@@ -112,12 +118,16 @@ def org_user_edit(user_id: int) -> Any:
 
 
 def _flash_handover(handover: dict[str, Any] | None) -> None:
+    if handover and handover.get("process"):
+        flash(_("The staff handover started: their supervisor chooses the successor, then their records and "
+                "open tasks move."), "success")
     if not handover or not handover["successor"]:
         return
     records = handover["records"]
     flash(_("Handed over to %(successor)s: %(tasks)s open task(s), %(customers)s customer(s), "
-            "%(contracts)s contract(s).", successor=handover["successor"], tasks=len(handover["tasks_moved"]),
-            customers=records.get("customer", 0), contracts=records.get("contract", 0)), "success")
+            "%(contracts)s contract(s), %(opportunities)s opportunity(ies).", successor=handover["successor"],
+            tasks=len(handover["tasks_moved"]), customers=records.get("customer", 0),
+            contracts=records.get("contract", 0), opportunities=records.get("opportunity", 0)), "success")
     if handover["tasks_not_moved"]:
         flash(_("%(n)s task(s) could not be handed over and stay with the deactivated user; reassign them "
                 "from the task page: %(which)s", n=len(handover["tasks_not_moved"]),

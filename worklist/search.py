@@ -13,7 +13,8 @@ from worklist import bp
 
 LINKS = {"instance": "/instances/{id}", "customer": "/crm/customers/{id}", "contact": "/crm/contacts/{id}",
          "contract": "/crm/contracts/{id}", "agent": "/crm/agents/{id}", "ticket": "/crm/tickets/{id}",
-         "contact_record": "/crm/customers/{customer_id}#contact-records"}
+         "contact_record": "/crm/customers/{customer_id}#contact-records",
+         "opportunity": "/crm/opportunities/{id}"}
 
 
 @bp.get("/search")

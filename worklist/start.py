@@ -78,7 +78,8 @@ def start_list() -> Any:
 @login_required
 def start_form(key: str) -> Any:
     uid = current_user()["id"]  # type: ignore[index]
-    page = progress.start_page(database(), uid, key)  # NotFound: the error page (404)
+    again = request.args.get("from", type=int) if "from" in request.args else None
+    page = progress.start_page(database(), uid, key, again)  # NotFound: the error page (404)
     schema = for_initiator(without_title(page["form"] or {"type": "default", "components": []}),
                            set(page["later_fields"]))
     # Selects fed by a CRM picker (valuesKey) get their options the way form-js reads them: from the

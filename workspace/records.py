@@ -26,7 +26,7 @@ from workspace import bp, labels, timeline
 
 PAGE_SIZE = 20
 REFS = ("customer", "agent")  # fields holding the id of another record
-EXCEL_PAGES = ("customers", "contacts", "contracts")  # list pages with Excel export / import
+EXCEL_PAGES = ("customers", "contacts", "contracts", "opportunities")  # list pages with Excel export / import
 HIDDEN = {"opportunity": ("contract",)}  # shown otherwise on the page (the opportunity's contract: a link)
 
 add_nav("crm", "workspace.record_list_customers", lazy_gettext("Customers"))

@@ -4,6 +4,8 @@
     models.py       the tables
     options.py      the option lists: codes stay, labels (zh / en) change; validation of stored codes
     field_rules.py  view / edit / export per role and field, and the checks every surface calls
+    process_fields.py  which process data carries which record field (for the engine's redaction and
+                    its check of write-backs; handed to the engine by app.wire())
     recycle.py      deleted records kept for a configurable time, restorable by supervisors and admins
     syslog.py       who changed a user, role, permission, dictionary entry or definition
 

@@ -177,18 +177,3 @@ def check_export(db: Database, actor_id: int, kind: str) -> set[str]:
             raise Forbidden(f"your role may not export {kind} records", {"export": Msg("export_forbidden",
                                                                                     "export not allowed")})
         return {name for name in KIND_FIELDS.get(kind, ()) if not lim.may_export(kind, name)}
-
-
-# processes whose form fields are a record's fields, by the process key (its form creates or fills
-# that record): the approval record (PDF) leaves out the fields the reader's roles hide on it
-PROCESS_KINDS = {"vip_customer": "customer", "service_ticket": "ticket", "agent_settlement": "settlement"}
-
-
-def hidden_in_process(db: Database, actor_id: int, process_key: str) -> set[str]:
-    """The process-data keys the reader's roles hide (those of the record kind the process is about)."""
-    kind = PROCESS_KINDS.get(process_key)
-    if kind is None:
-        return set()
-    with db.uow() as s:
-        user = s.get(User, actor_id) if isinstance(actor_id, int) else None
-        return set(limits(s, user).hides(kind)) if user is not None else set()

@@ -47,6 +47,7 @@ class Category:
     title_en: str
     defaults: tuple[tuple[str, str, str], ...]  # (code, zh, en)
     pattern: str = r"^\S(.{0,48}\S)?$"  # what a new code looks like
+    offered: bool = True  # whether the shipped entries start offered (active)
 
 
 def _same(codes: tuple[str, ...], en: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
@@ -80,6 +81,12 @@ CATEGORIES: dict[str, Category] = {
         ("travel", "差旅", "Travel"), ("transport", "交通", "Transport"), ("meals", "餐饮", "Meals"),
         ("office", "办公", "Office supplies"), ("entertainment", "招待", "Client entertainment"),
         ("communication", "通讯", "Communication"), ("other", "其他", "Other"))),
+    # a setting more than a list: the reminder kinds whose due date also opens a customer_care task
+    # for the owner (crm/care.py); an entry offered (active) = configured. Shipped: none.
+    "care_task": Category("提醒生成关怀任务", "Reminders that open a care task", (
+        ("birthday", "生日关怀", "Birthday care"), ("first_visit", "首访", "First visit"),
+        ("next_contact", "客户关怀（下次联系）", "Customer care (next contact)")),
+        pattern=r"^(birthday|first_visit|next_contact)$", offered=False),
 }
 ENTRY_FIELDS = ("label_zh", "label_en", "position", "active")
 
@@ -98,7 +105,7 @@ def entries(s: Session, category: str) -> list[Entry]:
         rows = s.scalars(select(OptionEntry).where(OptionEntry.category == category)
                          .order_by(OptionEntry.position, OptionEntry.id)).all()
         cache[category] = [Entry(r.code, r.label_zh, r.label_en, r.position, r.active) for r in rows] if rows else \
-            [Entry(code, zh, en, i) for i, (code, zh, en) in enumerate(cat.defaults)]
+            [Entry(code, zh, en, i, cat.offered) for i, (code, zh, en) in enumerate(cat.defaults)]
     return cache[category]
 
 
@@ -217,8 +224,9 @@ def _materialize(s: Session, category: str) -> None:
     """Write a list still at its shipped entries to the table (the first change of that list)."""
     if s.scalar(select(OptionEntry.id).where(OptionEntry.category == category).limit(1)) is not None:
         return
-    for i, (code, zh, en) in enumerate(CATEGORIES[category].defaults):
-        s.add(OptionEntry(category=category, code=code, label_zh=zh, label_en=en, position=i, active=True))
+    cat = CATEGORIES[category]
+    for i, (code, zh, en) in enumerate(cat.defaults):
+        s.add(OptionEntry(category=category, code=code, label_zh=zh, label_en=en, position=i, active=cat.offered))
     s.flush()
     s.info.pop(CACHE, None)
 

@@ -14,10 +14,12 @@ from typing import Any
 from crm.processes import (
                            accounts,
                            assets,
+                           care,
                            churn,
                            contract,
                            documents,
                            expense,
+                           handover,
                            leave,
                            opportunity,
                            overtime,
@@ -28,7 +30,7 @@ from crm.processes.call import Call
 
 __all__ = ["Call", "FUNCTIONS", "UNDOS"]
 
-_MODULES = (contract, leave, expense, accounts, ticket, settlement, opportunity, churn,
+_MODULES = (contract, leave, expense, accounts, ticket, settlement, opportunity, churn, care, handover,
             documents, assets, overtime)  # the last three: the library processes (bpmn/library/)
 
 # registered name (crm.<record>.<verb>) -> fn(call, **args)

@@ -354,3 +354,23 @@ class ChurnWatch(Base):
     instance_id: Mapped[int | None] = mapped_column(Integer)
     snoozed_until: Mapped[Day | None] = mapped_column(Date)
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+class CareTask(Base):
+    """客户关怀 / 首访 / 生日 as a task (crm/care.py): one row per reminder that opened a customer_care
+    process — its `ref` is unique, so a reminder never opens two tasks — and how the task ended."""
+
+    __tablename__ = "care_task"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(120), unique=True)  # the reminder (kind:record:date) or manual:i<id>
+    kind: Mapped[str] = mapped_column(String(20))  # birthday | first_visit | next_contact | care
+    user_id: Mapped[int] = mapped_column(ForeignKey(USER_FK), index=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    due_on: Mapped[Day | None] = mapped_column(Date)
+    instance_id: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str | None] = mapped_column(String(20))  # done | dismissed
+    note: Mapped[str | None] = mapped_column(Text)
+    contact_record_id: Mapped[int | None] = mapped_column(ForeignKey("contact_record.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column()

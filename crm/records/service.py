@@ -31,7 +31,8 @@ from db.session import Database
 
 MAX_Q = 100
 RESERVED_QUERY = ("q", "page", "per_page")
-BULK_KINDS = ("customer", "agent", "contact", "contract")  # record types create_many (spreadsheet import) accepts
+# record types create_many (spreadsheet import) accepts
+BULK_KINDS = ("customer", "agent", "contact", "contract", "opportunity")
 MAX_BULK = 5000
 field_rules.KIND_FIELDS.update({key: tuple(f.name for f in k.fields) for key, k in KINDS.items()})
 # what goes into the recycle bin with a deleted customer (deleted with it by the database's cascade)

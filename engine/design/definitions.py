@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, defer
 from bpmn import countersign, foreign, layout, limits
 from bpmn.checks import check_bpmn, is_executable
 from bpmn.lz import BPMN_NS, NodeConfig, ProcessConfig, parse_xml, read_definitions
-from core.errors import Conflict, DefinitionInvalid, NotFound, Problem
+from bpmn.problem_texts import pm
+from core.errors import Conflict, DefinitionInvalid, Msg, NotFound, Problem
 from crm.models import User
 from db.base import iso
 from db.session import Database
@@ -68,13 +69,18 @@ def compile_definition(xml: bytes, forms: dict[str, Any] | None = None) -> Compi
     used = _used_forms(runnable, given, _form_problems_by_key(form_problems), problems)
     problems += names.check(root, executable, used)
     parsed, parse_problems = spiff.parse(xml)
-    # The parser repeats what the XSD check already said; keep its messages only when they add something.
-    known = {(p.element_id, p.message) for p in problems}
-    problems += [p for p in parse_problems if (p.element_id, p.message) not in known]
+    # The parser repeats what the XSD check already said (its schema errors in the same words: engine/spiff/
+    # parsing.py); keep its messages only when they add something. An id used twice is not a valid xs:ID
+    # either: the duplicate_id rule says it once.
+    known = {p.message for p in problems}
+    duplicated = {p.element_id for p in problems if p.rule == "duplicate_id"}
+    problems += [p for p in parse_problems if p.message not in known
+                 and not (isinstance(p.message, Msg) and p.message.code == "xsd_id"
+                          and p.message.params["value"] in duplicated)]
     warnings = tuple(p for p in problems if p.rule == countersign.RULE)
     problems = [p for p in problems if p.rule != countersign.RULE]
     if problems or parsed is None:
-        raise DefinitionInvalid(problems or [Problem(None, "the file could not be parsed", "parser")])
+        raise DefinitionInvalid(problems or [Problem(None, pm("bpmn_unparsable"), "parser")])
     config = configs.get(parsed.process_id) or ProcessConfig(parsed.process_id, parsed.name)
     return Compiled(xml, parsed, config, hashlib.sha256(xml).hexdigest(), used, warnings,
                     tuple(translated.translations),
@@ -92,16 +98,15 @@ def _service_problems(configs: list[ProcessConfig]) -> list[Problem]:
 def _body(xml: Any) -> bytes:
     """The request body as bytes; DefinitionInvalid when it is empty or too large."""
     if not isinstance(xml, (bytes, bytearray)) or not xml.strip():
-        raise DefinitionInvalid([Problem(None, "the request body is empty: send the BPMN XML", "xml")])
+        raise DefinitionInvalid([Problem(None, pm("bpmn_body_empty"), "xml")])
     if len(xml) > MAX_BPMN_BYTES:
-        raise DefinitionInvalid([Problem(None, f"the BPMN file is larger than {MAX_BPMN_BYTES // 1024} KB", "xml")])
+        raise DefinitionInvalid([Problem(None, pm("bpmn_too_large", kb=MAX_BPMN_BYTES // 1024), "xml")])
     try:  # stored as text: UTF-8 only (a UTF-16 file used to be stored as mojibake with NULs, or fail)
         text = bytes(xml).decode("utf-8")
     except UnicodeDecodeError:
-        raise DefinitionInvalid([Problem(None, "the BPMN file must be encoded as UTF-8 (save it as UTF-8 and "
-                                               "upload it again)", "xml")]) from None
+        raise DefinitionInvalid([Problem(None, pm("bpmn_not_utf8"), "xml")]) from None
     if "\x00" in text:
-        raise DefinitionInvalid([Problem(None, "the BPMN file contains a NUL character", "xml")])
+        raise DefinitionInvalid([Problem(None, pm("bpmn_nul"), "xml")])
     return bytes(xml)
 
 
@@ -134,16 +139,16 @@ def _given_forms(forms: Any) -> tuple[dict[str, Any], list[Problem]]:
     if forms is None:
         return {}, []
     if not isinstance(forms, dict):
-        return {}, [Problem(None, "forms must be an object mapping form keys to form-js schemas", "form")]
+        return {}, [Problem(None, pm("forms_not_object"), "form")]
     usable: dict[str, Any] = {}
     problems: list[Problem] = []
     for key, schema in forms.items():
         if not isinstance(key, str) or not re.fullmatch(FORM_KEY, key):
-            problems.append(Problem(f"form:{key}", f"form key '{key}' must be letters, digits, '_' or '-'", "form"))
+            problems.append(Problem(f"form:{key}", pm("form_key", key=key), "form"))
             continue
         why = check_schema(schema)
         if why:
-            problems += [Problem(f"form:{key}", f"form '{key}': {w}", "form") for w in why]
+            problems += [Problem(f"form:{key}", pm("form_problem", key=key, why=w), "form") for w in why]
         else:
             usable[key] = schema
     return usable, problems
@@ -155,8 +160,7 @@ def _form_problems_by_key(problems: list[Problem]) -> set[str]:
 
 def _service_problem(node: NodeConfig) -> str | None:
     if node.call is None:
-        return ("a service task needs <lz:call function=...> naming a registered function "
-                "(Liuzhuan runs no other service implementations)")
+        return pm("lz_service_call")
     return functions.check_call(node.call.function, [a.name for a in node.call.args])
 
 

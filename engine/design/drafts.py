@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bpmn.lz import BPMN_NS, parse_xml
+from bpmn.problem_texts import pm
 from core.errors import DefinitionInvalid, NotFound, ValidationFailed
 from crm.models import User
 from db.base import iso, utcnow
@@ -22,6 +23,7 @@ from db.session import Database
 from engine.design import catalog, definitions
 from engine.design.access import require_designer
 from engine.models import ProcessDraft
+from forms.schema_texts import fm, joined
 from forms.validate import check_schema
 
 KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,199}")
@@ -30,8 +32,7 @@ FORM_KEY = re.compile(definitions.FORM_KEY)
 
 def _check_key(key: Any) -> str:
     if not isinstance(key, str) or not KEY.fullmatch(key):
-        raise ValidationFailed("invalid process key", {"key": "must start with a letter or '_' and contain only "
-                                                              "letters, digits, '_', '.', '-' (at most 200)"})
+        raise ValidationFailed(pm("draft_key"), {"key": pm("draft_key_format")})
     return key
 
 
@@ -41,40 +42,40 @@ def process_ids(xml: str | bytes) -> list[str]:
     try:
         root = parse_xml(raw)
     except etree.XMLSyntaxError as e:
-        raise ValidationFailed("the BPMN XML is not well-formed", {"xml": f"not well-formed XML: {e}"}) from e
+        raise ValidationFailed(pm("draft_xml_not_well_formed"), {"xml": pm("xml_not_well_formed", detail=e)}) from e
     if etree.QName(root).namespace != BPMN_NS or etree.QName(root).localname != "definitions":
-        raise ValidationFailed("not a BPMN document", {"xml": "the root element must be bpmn:definitions"})
+        raise ValidationFailed(pm("draft_not_bpmn"), {"xml": pm("draft_root")})
     return [p.get("id") or "" for p in root.iter(f"{{{BPMN_NS}}}process")]
 
 
 def _check_xml(key: str, xml: Any) -> str:
     if not isinstance(xml, str) or not xml.strip():
-        raise ValidationFailed("the BPMN XML is missing", {"xml": "required: the BPMN XML as a string"})
+        raise ValidationFailed(pm("draft_xml_missing"), {"xml": pm("draft_xml_required")})
     if len(xml.encode("utf-8")) > definitions.MAX_BPMN_BYTES:
-        raise ValidationFailed("the BPMN XML is too large",
-                               {"xml": f"larger than {definitions.MAX_BPMN_BYTES // 1024} KB"})
+        raise ValidationFailed(pm("draft_xml_too_large"),
+                               {"xml": pm("draft_larger", kb=definitions.MAX_BPMN_BYTES // 1024)})
     ids = process_ids(xml)
     if key not in ids:
-        raise ValidationFailed("the draft's key is not the id of a process in the XML",
-                               {"key": f"'{key}' is not the id of a bpmn:process in the XML "
-                                       f"(found: {', '.join(ids) or 'none'})"})
+        found = ", ".join(ids)
+        raise ValidationFailed(pm("draft_key_not_in_xml"), {"key": pm(
+            "draft_key_not_a_process" if found else "draft_key_not_a_process_none", key=key, found=found)})
     return xml
 
 
 def check_forms(forms: Any) -> dict[str, Any]:
     """{form key: schema}; raises ValidationFailed naming `forms.<key>` for each unusable schema."""
     if not isinstance(forms, dict):
-        raise ValidationFailed("forms must be an object", {"forms": "must be an object {form key: form-js schema}"})
+        raise ValidationFailed(pm("draft_forms_object"), {"forms": pm("draft_forms_object_field")})
     fields: dict[str, str] = {}
     for key, schema in forms.items():
         if not isinstance(key, str) or not FORM_KEY.fullmatch(key):
-            fields[f"forms.{key}"] = "form key must be 1-100 letters, digits, '_' or '-'"
+            fields[f"forms.{key}"] = fm("form_key_format")
             continue
         problems = check_schema(schema)
         if problems:
-            fields[f"forms.{key}"] = "; ".join(problems)
+            fields[f"forms.{key}"] = joined(problems)
     if fields:
-        raise ValidationFailed(f"{len(fields)} form(s) cannot be used", fields)
+        raise ValidationFailed(pm("draft_forms_unusable", count=len(fields)), fields)
     return dict(forms)
 
 
@@ -118,8 +119,7 @@ def save_draft_form(db: Database, actor_id: int, key: str, form_key: str, schema
         if d is None:
             latest = definitions.latest_version(s, key)
             if latest is None:
-                raise NotFound(f"no draft and no deployed process '{key}': save the diagram first",
-                               {"key": "no draft and no deployed version"})
+                raise NotFound(pm("draft_none_save_first", key=key), {"key": pm("draft_none_field")})
             d = ProcessDraft(key=key, bpmn_xml=latest.bpmn_xml, forms=dict(latest.forms or {}))
             s.add(d)
         d.forms = {**(d.forms or {}), **checked}
@@ -164,7 +164,7 @@ def load_for_editing(db: Database, actor_id: int, key: str) -> dict[str, Any]:
     except NotFound:
         latest = None
     if draft is None and latest is None:
-        raise NotFound(f"no draft and no deployed process '{key}'")
+        raise NotFound(pm("draft_none", key=key))
     version = latest["version"] if latest else None
     if draft is not None:
         return {"key": key, "source": "draft", "bpmn_xml": draft["bpmn_xml"], "forms": draft["forms"],
@@ -178,7 +178,7 @@ def form_for_editing(db: Database, actor_id: int, key: str, form_key: str) -> di
     """The schema the form editor starts from: the draft's, else the latest deployed version's,
     else forms/schemas/<form_key>.json, else an empty form. {form_key, source, schema}."""
     if not isinstance(form_key, str) or not FORM_KEY.fullmatch(form_key):
-        raise ValidationFailed("invalid form key", {"form_key": "must be 1-100 letters, digits, '_' or '-'"})
+        raise ValidationFailed(pm("draft_form_key"), {"form_key": pm("draft_form_key_format")})
     draft = get_draft(db, actor_id, key)
     if draft and form_key in draft["forms"]:
         return {"form_key": form_key, "source": "draft", "schema": draft["forms"][form_key]}
@@ -206,7 +206,7 @@ def deploy_draft(db: Database, actor_id: int, key: str, xml: str | None = None,
     draft = get_draft(db, actor_id, key)
     if xml is None:
         if draft is None:
-            raise NotFound(f"no draft of '{key}' to deploy", {"key": "no draft"})
+            raise NotFound(pm("draft_nothing_to_deploy", key=key), {"key": pm("draft_no_draft")})
         xml = draft["bpmn_xml"]
     xml = _check_xml(key, xml)
     forms: dict[str, Any] | None = draft["forms"] if draft else None
@@ -227,7 +227,7 @@ def validate(db: Database, actor_id: int, xml: Any, forms: Any = None, key: str 
     with db.uow() as s:
         require_designer(s, actor_id)
     if not isinstance(xml, str) or not xml.strip():
-        raise ValidationFailed("the BPMN XML is missing", {"xml": "required: the BPMN XML as a string"})
+        raise ValidationFailed(pm("draft_xml_missing"), {"xml": pm("draft_xml_required")})
     if forms is None and isinstance(key, str) and key:
         draft = get_draft(db, actor_id, key)
         forms = draft["forms"] if draft else None

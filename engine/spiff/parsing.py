@@ -10,6 +10,8 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask as SpiffServiceTask
 
+from bpmn.problem_texts import pm, spiff_message
+from bpmn.xml_checks import human_xsd_message
 from core.errors import Problem
 
 BPMN_MODEL_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -58,9 +60,9 @@ def parse(xml: bytes) -> tuple[Parsed | None, list[Problem]]:
     except ValidationException as e:
         return None, [Problem(e.id or None, _clean(e), "parser")]
     except Exception as e:  # the parser has crash paths on unusual input; they are problems, not 500s
-        return None, [Problem(None, f"the BPMN parser could not read this file: {type(e).__name__}: {e}", "parser")]
+        return None, [Problem(None, pm("parser_crash", error=f"{type(e).__name__}: {e}"), "parser")]
     if not ids:
-        return None, [Problem(None, "no executable process in this file", "parser")]
+        return None, [Problem(None, pm("parser_no_process"), "parser")]
     called = _called_process_ids(xml)
     top = [pid for pid in ids if pid not in called] or ids
     pid = top[0]
@@ -70,7 +72,7 @@ def parse(xml: bytes) -> tuple[Parsed | None, list[Problem]]:
     except ValidationException as e:
         return None, [Problem(e.id or pid, _clean(e), "parser")]
     except Exception as e:
-        return None, [Problem(pid, f"the BPMN parser could not build process '{pid}': {type(e).__name__}: {e}",
+        return None, [Problem(pid, pm("parser_build_crash", process=pid, error=f"{type(e).__name__}: {e}"),
                               "parser")]
     return Parsed(pid, spec.description or pid, spec, subs), []
 
@@ -88,5 +90,10 @@ def _called_process_ids(xml: bytes) -> set[str]:
 
 
 def _clean(e: Exception) -> str:
+    """The parser's message, first line: a schema error in the words of the XSD check, a message of
+    SpiffWorkflow's we know as a coded Msg (so it is translated), any other as it is."""
     msg = str(getattr(e, "msg", None) or (e.args[0] if e.args else "")).strip()
-    return msg.splitlines()[0] if msg else type(e).__name__
+    if not msg:
+        return type(e).__name__
+    first = msg.splitlines()[0]
+    return human_xsd_message(first) if first.startswith("Element '") else spiff_message(first)

@@ -20,7 +20,10 @@ def test_lists_start_with_the_shipped_entries_and_everyone_reads_them(client):
     assert r.status_code == 200
     lists = {x["category"]: x for x in r.get_json()["items"]}
     assert set(lists) == {"customer_level", "customer_type", "customer_status", "customer_stage", "area_code",
-                          "industry", "ticket_category", "expense_category"}
+                          "industry", "ticket_category", "expense_category", "care_task"}
+    # the reminder kinds that open a care task (crm/care.py): shipped, none is switched on
+    assert [(e["code"], e["active"]) for e in lists["care_task"]["entries"]] == [
+        ("birthday", False), ("first_visit", False), ("next_contact", False)]
     levels = lists["customer_level"]["entries"]
     assert [(e["code"], e["label_en"]) for e in levels] == [("战略客户", "Strategic"), ("重点客户", "Key"),
                                                             ("普通客户", "Regular")]

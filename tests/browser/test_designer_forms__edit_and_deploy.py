@@ -64,7 +64,7 @@ def test_design_a_form_save_it_and_deploy_it_with_the_process(page, shot, live_s
     page.evaluate(BREAK_FIELD)
     page.get_by_role("button", name="保存到草稿").click()
     expect(page.locator(".lz-status")).to_have_text("未保存：表单有问题。")
-    expect(page.locator(".lz-problems")).to_contain_text("validate.min 100 is greater than validate.max 1")
+    expect(page.locator(".lz-problems")).to_contain_text("validate.min 100 大于 validate.max 1")  # in Chinese
     shot(page, "refused")
     draft = drafts.get_draft(live_server.db, admin_id, "general_approval")
     assert draft is not None

@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
+from core.errors import Forbidden
 from crm import directory, org
 from engine import inbox, instances
 from tests.browser.conftest import LiveServer, login
@@ -71,7 +73,8 @@ def test_draw_set_majority_and_three_users_deploy_and_start(page, shot, live_ser
     page.fill("#bio-properties-panel-lz-process-category", "行政")
     page.fill("#bio-properties-panel-lz-process-prefix", "TP")
     page.fill("#bio-properties-panel-lz-process-name-en", "Department vote")
-    page.locator("#bio-properties-panel-lz-process-name-en").blur()
+    page.fill("#bio-properties-panel-lz-process-starters", "user:lijun，role:admin")  # 发起人 (lz:process starters=)
+    page.locator("#bio-properties-panel-lz-process-starters").blur()
     expect(page.locator(".lz-key")).to_have_text("designed_vote")
 
     page.evaluate(DRAW)
@@ -81,7 +84,7 @@ def test_draw_set_majority_and_three_users_deploy_and_start(page, shot, live_ser
     # not finished yet: validating lists the problem and marks the task red
     page.get_by_role("button", name="校验").click()
     expect(page.locator(".lz-status")).to_contain_text("1 个问题")
-    expect(page.locator(".lz-problems")).to_contain_text("an approval node needs lz:assignees")
+    expect(page.locator(".lz-problems")).to_contain_text("审批节点需要设置审批人（lz:assignees）")
     expect(page.locator('.djs-element[data-element-id="vote"]')).to_have_class(re.compile(r"\blz-problem\b"))
     shot(page, "problem-marked")
     open_group(page, "lz-assignees")
@@ -111,6 +114,8 @@ def test_draw_set_majority_and_three_users_deploy_and_start(page, shot, live_ser
         assert [t["node_id"] for t in mine] == ["vote"], (name, items)
     items, _ = inbox.list_box(live_server.db, user_id(live_server, "lijun"), "todo", 0, 50)
     assert not [t for t in items if t["instance_id"] == started["id"]]
+    with pytest.raises(Forbidden):  # not among the starters set in the panel
+        instances.start_process(live_server.db, user_id(live_server, "zhangsan"), "designed_vote", {})
 
     # reopened: the settings are in the panel
     page.goto("/designer/designed_vote/edit")
@@ -119,6 +124,7 @@ def test_draw_set_majority_and_three_users_deploy_and_start(page, shot, live_ser
     open_group(page, "lz-process")
     expect(page.locator("#bio-properties-panel-lz-process-prefix")).to_have_value("TP")
     expect(page.locator("#bio-properties-panel-lz-process-category")).to_have_value("行政")
+    expect(page.locator("#bio-properties-panel-lz-process-starters")).to_have_value("user:lijun，role:admin")
     select(page, "vote")
     open_group(page, "lz-approval")
     expect(page.locator("#bio-properties-panel-lz-mode")).to_have_value("majority")

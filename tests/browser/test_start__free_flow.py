@@ -1,6 +1,7 @@
-"""自定流程 in the browser: a clerk lays out three approval steps on the start page of a free process
-(one proposed by the process, two added: a role countersign and a named user), saves them as his
-template, submits; the instance page shows the generated diagram, and the request runs through the
+"""自定流程 in the browser, on the shipped free process 自由审批 (bpmn/free_approval.bpmn, deployed with
+every shipped process): a clerk lays out three approval steps on its start page (the one it proposes,
+总经理审批 by the role gm, kept last; two added and moved up: a named user and a role countersign),
+saves them as his template, submits; the instance page shows the generated diagram, and the request runs through the
 three steps to the end. The saved template is offered on the next start. In English, a start without
 steps is refused with the message under the step list."""
 from __future__ import annotations
@@ -12,19 +13,12 @@ from playwright.sync_api import expect
 from crm import org as org_svc
 from engine import free_flows, inbox, instances, tasks
 from engine.design import definitions
-from tests.api.test_free_flows__start_and_lists import free_definition
 from tests.browser.conftest import login, sign_out
-
-FREE = free_definition("zhouqiang")
 
 
 def user_id(db, username):
     with db.uow() as s:
         return org_svc.user_by_username(s, username).id
-
-
-def _deploy(db):
-    definitions.deploy(db, FREE, None)
 
 
 def _approve_all(db, instance_id, expected):
@@ -37,8 +31,9 @@ def _approve_all(db, instance_id, expected):
 
 def test_a_free_flow_with_three_laid_out_steps_runs_to_the_end(page, shot, live_server):
     db = live_server.db
-    _deploy(db)
     login(page, "zhangsan")
+    page.goto("/start")
+    expect(page.locator("a.start-card", has_text="自由审批")).to_be_visible()  # shipped: no admin drew it
     page.goto("/start/free_approval")
     expect(page.locator(".fjs-form")).to_be_visible()
     page.get_by_label("标题").fill("采购打印机")
@@ -46,18 +41,23 @@ def test_a_free_flow_with_three_laid_out_steps_runs_to_the_end(page, shot, live_
     expect(page.locator("#free-steps legend")).to_have_text("审批步骤")
     steps = page.locator("#free-step-list li[data-step]")
     expect(steps).to_have_count(1)  # the process proposes its own step
-    expect(steps.nth(0).locator(".free-name")).to_have_value("组长审批")
+    expect(steps.nth(0).locator(".free-name")).to_have_value("总经理审批")
+    expect(steps.nth(0).locator(".free-role")).to_have_value("gm")
 
     page.get_by_role("button", name="添加步骤").click()
     second = steps.nth(1)
-    second.locator(".free-name").fill("财务会签")
-    second.locator(".free-mode").select_option("all")
-    second.locator(".free-kind").select_option("role")
-    second.locator(".free-role").select_option("finance")
+    second.locator(".free-name").fill("组长审批")
+    second.locator(".free-users").select_option(["zhouqiang"])
+    second.locator(".free-up").click()  # before the proposed step
     page.get_by_role("button", name="添加步骤").click()
     third = steps.nth(2)
-    third.locator(".free-name").fill("总经理审批")
-    third.locator(".free-users").select_option(["wangjianguo"])
+    third.locator(".free-name").fill("财务会签")
+    third.locator(".free-mode").select_option("all")
+    third.locator(".free-kind").select_option("role")
+    third.locator(".free-role").select_option("finance")
+    third.locator(".free-up").click()
+    for i, name in enumerate(["组长审批", "财务会签", "总经理审批"]):
+        expect(steps.nth(i).locator(".free-name")).to_have_value(name)
     page.get_by_label("将这些步骤保存为我的模板").check()
     page.get_by_placeholder("模板名称").fill("采购三步")
     shot(page, "three-steps")
@@ -92,7 +92,6 @@ def test_a_free_flow_with_three_laid_out_steps_runs_to_the_end(page, shot, live_
 
 def test_in_english_a_start_without_steps_is_refused_under_the_list(page, live_server):
     db = live_server.db
-    _deploy(db)  # the same file again: the latest version stays
     en = page.context.browser.new_context(base_url=live_server.url, locale="zh-CN").new_page()
     login(en, "lisi")
     en.get_by_role("button", name="English").click()

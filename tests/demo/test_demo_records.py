@@ -17,9 +17,10 @@ from app import main as app_cli
 from core.errors import NotFound
 from crm import records as rs
 from crm.models import User
-from crm.records import Agent, Contact, Contract, Customer, ExpenseClaim, LeaveBalance, ServiceTicket
+from crm.records import Agent, Contact, Contract, Customer, ExpenseClaim, LeaveBalance, Opportunity, ServiceTicket
 from db.session import Database
 from demo.instances import COUNTERSIGNS, GENERAL_REQUESTS, load_demo_instances
+from demo.opportunities import OPPORTUNITIES
 from demo.org import USERS, load_demo
 from demo.records import LEAVE_DAYS, SALES_OWNERS, build_dataset, load_demo_records
 from engine import inbox
@@ -28,8 +29,8 @@ from engine.models import HumanTask, ProcessInstance
 ROOT = Path(__file__).resolve().parents[2]
 SALES = [u for u, _ in SALES_OWNERS]
 EXPECTED = {"customers": 50, "agents": 4, "contracts": 12, "tickets": 6, "expense_claims": 2,
-            "leave_balances": len(USERS) * len(LEAVE_DAYS)}
-MODELS = {"customers": Customer, "contacts": Contact, "agents": Agent, "contracts": Contract,
+            "leave_balances": len(USERS) * len(LEAVE_DAYS), "opportunities": len(OPPORTUNITIES)}
+MODELS = {"opportunities": Opportunity, "customers": Customer, "contacts": Contact, "agents": Agent, "contracts": Contract,
           "tickets": ServiceTicket, "expense_claims": ExpenseClaim, "leave_balances": LeaveBalance,
           "instances": ProcessInstance, "tasks": HumanTask}
 
@@ -130,6 +131,22 @@ def test_data_permissions_hold_on_the_demo_records(setup):
     assert contracts and {c["customer"] for c in contracts} <= mine
     assert [b["leave_type"] for b in rs.list_records(db, uid["zhangsan"], "leave_balance")[0]] != []
     assert rs.list_records(db, uid["wufang"], "leave_balance", limit=500)[1] == len(USERS) * len(LEAVE_DAYS)
+
+
+def test_opportunities_are_in_different_stages_and_seen_by_their_people(setup):
+    db, _, uid = setup
+    with db.uow() as s:
+        rows = list(s.scalars(select(Opportunity)))
+        assert {o.status for o in rows} == {"unassigned", "developing", "lost"}
+        assert len({o.stage for o in rows}) >= 3
+        assert any(o.customer_id for o in rows if o.status == "developing")
+    mine, _n = rs.list_records(db, uid["zhangsan"], "opportunity", limit=100)
+    assert mine and {o["owner"] or o["created_by"] for o in mine} == {"zhangsan"}
+    assert any(o["plan"] for o in (rs.get(db, uid["zhangsan"], "opportunity", o["id"]) for o in mine))
+    team = rs.list_records(db, uid["zhouqiang"], "opportunity", limit=100)[1]
+    assert team == len(OPPORTUNITIES)  # his team's, and the one he entered for 李军
+    assert rs.list_records(db, uid["lijun"], "opportunity", limit=100)[1] >= 1
+    assert rs.list_records(db, uid["zhaomin"], "opportunity", limit=100)[1] == 0
 
 
 def test_every_demo_user_finds_their_inbox_populated(setup):

@@ -38,11 +38,20 @@ def test_in_english_the_same_problem_is_english(org, client):
     assert "“amout” does not exist at this point" in p["message"] and "“amount”" in p["message"], p["message"]
 
 
-def test_other_problems_get_a_chinese_heading(org, client):
+def test_the_lz_problems_are_translated_by_their_code(org, client):
     token = signed_in(client, "admin")
     r = call(client, "POST", "/designer/api/validate", token,
              {"xml": GENERAL.replace('mode="any"', 'mode="most"', 1)})
-    assert any(p["message"].startswith("审批方式：") for p in r.get_json()["problems"]), r.get_json()
+    assert any(p["message"].startswith("未知的审批方式（lz:approval mode）“most”")
+               for p in r.get_json()["problems"]), r.get_json()
+
+
+def test_a_problem_without_a_code_gets_a_chinese_heading(app):
+    from core.errors import Problem
+    from designer.problems import as_dicts
+    with app.test_request_context("/", headers={"Accept-Language": "zh"}):
+        (p,) = as_dicts([Problem("t1", "something a library said", "parser")])
+    assert p["message"] == "解析：something a library said"
 
 
 def test_a_process_admin_deploys_from_the_designer(org, client):

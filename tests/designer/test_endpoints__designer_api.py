@@ -88,7 +88,7 @@ def test_an_unusable_form_is_422_with_its_problems_and_not_saved(org: Org, clien
     token = signed_in(client, "admin")
     bad = {"type": "default", "components": [{"type": "number", "key": "n", "validate": {"min": 5, "max": 1}}]}
     err = error_of(call(client, "PUT", "/designer/api/processes/api_demo/forms/f1", token, {"schema": bad}), 422)
-    assert "greater than" in err["fields"]["forms.f1"]
+    assert "validate.min 5 大于 validate.max 1" in err["fields"]["forms.f1"]  # in the user's language
     draft = drafts.get_draft(org.db, org["admin"], "api_demo")
     assert draft is not None and draft["forms"] == {}
 

@@ -39,7 +39,7 @@ def test_every_attribute_the_designer_writes_is_read_by_lz_py():
     assert {p["name"] for p in approval["properties"]} == {"mode", "threshold", "skipInitiator", "skipRepeated",
                                                            "signature"}
     process = next(t for t in DESCRIPTOR["types"] if t["name"] == "Process")
-    assert {p["name"] for p in process["properties"]} == {"mode", "category", "prefix", "name_en"}
+    assert {p["name"] for p in process["properties"]} == {"mode", "category", "prefix", "name_en", "starters"}
 
 
 def test_the_panels_choices_are_the_engines():

@@ -117,7 +117,7 @@ def test_the_snooze_lasts_as_configured(org, customers):
 def test_the_tick_runs_the_routine_at_most_once_per_interval(org, customers):
     conf = RoutineSettings(churn_months=6, interval=3600)
     now = utcnow() + timedelta(days=7 * 31)
-    assert runner.tick(org.db, now, conf, force=True) == {"churn": 3, "reminders": 0, "trials": 0}
+    assert runner.tick(org.db, now, conf, force=True) == {"churn": 3, "reminders": 0, "care": 0, "trials": 0}
     assert runner.tick(org.db, now + timedelta(minutes=10), conf) == {}, "not due yet"
     assert runner.tick(org.db, now + timedelta(hours=2), conf)["churn"] == 0, "due; nothing new"
 

@@ -2,6 +2,7 @@
 matching English text: the API keeps answering the English text, a page shows the user's language."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -45,7 +46,11 @@ def test_every_code_has_a_chinese_translation(app):
               # the expression checks (bpmn/expressions.py)
               "source": "s", "name": "n", "suggestion": "g", "expr": "e", "keys": "ks", "attr": "a",
               "operator": ">>", "hint": ">=", "literal": "1",
-              "pattern": "^[0-9]{4}$"}  # the data dictionary (crm/admin/options.py)
+              "pattern": "^[0-9]{4}$",  # the data dictionary (crm/admin/options.py)
+              "process": "p", "entry": "x:y"}  # lz:process starters= (bpmn/starters.py)
+    # the deploy problems (bpmn/problem_texts.py) name many more: element ids, texts, numbers
+    params.update({name: f"<{name}>" for msgid in msgids for name in re.findall(r"%\((\w+)\)s", msgid)
+                   if name not in params})
 
     def rendered():
         from flask_babel import gettext
@@ -53,6 +58,24 @@ def test_every_code_has_a_chinese_translation(app):
 
     untranslated = [msgid for msgid, text in in_language(app, "zh", rendered) if text == msgid % params]
     assert untranslated == []
+
+
+def test_every_deploy_problem_has_a_code_in_the_table_and_its_text_is_the_msgid():
+    from bpmn.problem_texts import TEXTS, pm
+    assert all(MESSAGES[code] == msgid for code, msgid in TEXTS.items())
+    m = pm("lz_deadline_action", action="shout", expected="remind, escalate")
+    assert (m, m.code, m.params) == ("lz:deadline action 'shout' is not one of remind, escalate",
+                                     "lz_deadline_action", {"action": "shout", "expected": "remind, escalate"})
+    import pickle
+    m = pm("expr_juel", what="condition", text="${a}")  # a param named like Msg's own arguments
+    assert (pickle.loads(pickle.dumps(m)).params, pickle.loads(pickle.dumps(m))) == (m.params, m)
+
+
+def test_a_coded_param_is_translated_inside_its_message(app):
+    from bpmn.problem_texts import pm
+    m = pm("expr_empty", what=pm("what_condition"))
+    assert m == "condition is empty"
+    assert in_language(app, "zh", lambda: translate(m)) == "条件为空。"
 
 
 def test_form_validation_messages_carry_their_code_and_keep_their_english_text():

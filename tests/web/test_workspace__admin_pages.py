@@ -106,3 +106,21 @@ def test_the_settings_pages_speak_english_to_an_english_admin(org, app):
     assert "Field permissions" in client.get("/crm/admin/field-rules").get_data(as_text=True)
     assert "System log" in client.get("/crm/admin/log").get_data(as_text=True)
     assert "Recycle bin" in client.get("/crm/recycle-bin").get_data(as_text=True)
+
+
+def test_the_admin_switches_care_tasks_on_from_the_dictionary_page(org, app):
+    """提醒生成关怀任务 (crm/care.py) is a list of the data dictionary page: shipped off, switched on
+    per reminder kind by an admin, and only the known kinds exist."""
+    from crm import care
+
+    client, token = as_user(app, "admin")
+    page = client.get("/crm/admin/options").get_data(as_text=True)
+    assert 'id="list-care_task"' in page and "生日关怀" in page
+    r = client.post("/crm/admin/options/care_task", data={
+        "csrf_token": token, "code": "birthday", "label_zh": "生日关怀", "label_en": "Birthday care", "active": "on"})
+    assert r.status_code == 302
+    with org.db.uow() as s:
+        assert care.configured(s) == {"birthday"}
+    r = client.post("/crm/admin/options/care_task", data={
+        "csrf_token": token, "code": "holiday", "label_zh": "节日", "label_en": "Holiday", "active": "on"})
+    assert r.status_code == 422 and 'data-field="code"' in r.get_data(as_text=True)

@@ -286,7 +286,7 @@ function ConditionHelperEntry({ element, id }) {
 
 // ------------------------------------------------------------ process
 
-function ProcessAttrEntry({ element, id, attr, label }) {
+function ProcessAttrEntry({ element, id, attr, label, description }) {
   const bo = processBo(element);
   const injector = useService('injector');
   const debounce = useService('debounceInput');
@@ -296,7 +296,8 @@ function ProcessAttrEntry({ element, id, attr, label }) {
     return <SelectEntry id={id} element={element} label={t(label)} getValue={() => get() || 'fixed'} setValue={set}
       getOptions={() => FLOW_MODELS.map((m) => ({ value: m, label: t(FLOW_LABELS[m]) }))} />;
   }
-  return <TextFieldEntry id={id} element={element} label={t(label)} debounce={debounce} getValue={get} setValue={set} />;
+  return <TextFieldEntry id={id} element={element} label={t(label)} debounce={debounce} getValue={get} setValue={set}
+    description={description && t(description)} />;
 }
 
 // ------------------------------------------------------------ groups
@@ -377,6 +378,9 @@ export default function LzPropertiesProvider(propertiesPanel, lzContext) {
           entry('lz-process-category', ProcessAttrEntry, element, { attr: 'category', label: 'Category', isEdited: isTextFieldEntryEdited }),
           entry('lz-process-prefix', ProcessAttrEntry, element, { attr: 'prefix', label: 'Business key prefix', isEdited: isTextFieldEntryEdited }),
           entry('lz-process-name-en', ProcessAttrEntry, element, { attr: 'name_en', label: 'English name', isEdited: isTextFieldEntryEdited }),
+          // 发起人权限 (bpmn/starters.py): empty = everyone may start the process
+          entry('lz-process-starters', ProcessAttrEntry, element, { attr: 'starters', label: 'Who may start', isEdited: isTextFieldEntryEdited,
+            description: 'Empty: everyone. E.g. role:hr, user:zhangsan, dept:销售部' }),
         ] });
       }
       // Liuzhuan's groups right after "General" (id, name), before documentation and the rest.

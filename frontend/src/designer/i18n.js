@@ -60,6 +60,8 @@ const ZH = {
   'Category': '分类',
   'Business key prefix': '业务编号前缀',
   'English name': '英文名称',
+  'Who may start': '发起人',
+  'Empty: everyone. E.g. role:hr, user:zhangsan, dept:销售部': '留空：所有人可发起。例如 role:hr, user:zhangsan, dept:销售部',
   'Condition': '流转条件',
   'Condition expression (Python, over the process data)': '条件表达式（Python，基于流程数据）',
   'Insert a field or outcome…': '插入字段或审批结果…',
