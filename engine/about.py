@@ -17,6 +17,7 @@ may open (`instances.can_view`, the instance page's rule).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, type_coerce
@@ -114,12 +115,12 @@ def about_customer(db: Database, actor_id: int, customer_id: int) -> list[dict[s
     return about_record(db, actor_id, "customer", customer_id)
 
 
-def _picker_fields(form: dict[str, Any] | None, keys: Any = PREFILL_PARAMS) -> dict[str, str]:
+def _picker_fields(form: dict[str, Any] | None, keys: Iterable[str] = tuple(PREFILL_PARAMS)) -> dict[str, str]:
     """valuesKey -> key of the first top-level select fed by that CRM picker (not inside a list)."""
     out: dict[str, str] = {}
     for c in (form or {}).get("components") or []:
         values_key = c.get("valuesKey") if isinstance(c, dict) else None
-        if values_key in keys and c.get("key") and values_key not in out:
+        if isinstance(values_key, str) and values_key in keys and c.get("key") and values_key not in out:
             out[values_key] = c["key"]
     return out
 
