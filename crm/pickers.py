@@ -7,7 +7,7 @@ user may not see.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import false, literal, or_, select, union_all
@@ -153,21 +153,34 @@ def options(s: Session, user_id: int, key: str, q: str | None = None, limit: int
             for value, label, code in s.execute(stmt)]
 
 
-def option(db: Database, user_id: int, key: str, value: Any) -> dict[str, Any] | None:
-    """The option `value` of picker `key` if the user may pick it, else None (e.g. a start page's
-    `?customer=<id>` pre-fill: a customer the user may not see is simply not filled in)."""
+def _option(s: Session, user_id: int, key: str, value: Any) -> dict[str, Any] | None:
     if key not in PICKERS or isinstance(value, bool) or not isinstance(value, int | str):
         return None
-    with db.uow() as s:
-        actor = s.get(User, user_id)
-        if actor is None:
-            return None
-        stmt = PICKERS[key](s, actor, None)
-        row = s.execute(stmt.where(list(stmt.selected_columns)[0] == value).limit(1)).first()
+    actor = s.get(User, user_id)
+    if actor is None:
+        return None
+    stmt = PICKERS[key](s, actor, None)
+    row = s.execute(stmt.where(list(stmt.selected_columns)[0] == value).limit(1)).first()
     if row is None:
         return None
     value, label, code = row
     return {"value": value, "label": f"{label} ({code})" if code and code != value else label}
+
+
+def option(db: Database, user_id: int, key: str, value: Any) -> dict[str, Any] | None:
+    """The option `value` of picker `key` if the user may pick it, else None (e.g. a start page's
+    `?customer=<id>` pre-fill: a customer the user may not see is simply not filled in)."""
+    with db.uow() as s:
+        return _option(s, user_id, key, value)
+
+
+def chosen(db: Database, user_id: int, wanted: dict[str, Any]) -> dict[str, dict[str, Any] | None]:
+    """{picker key: the option of its chosen value, or None when the user may not pick it} for several
+    pickers in one transaction (the inbox's customer / contract / agent filters as bookmarked)."""
+    if not wanted:
+        return {}
+    with db.uow() as s:
+        return {key: _option(s, user_id, key, value) for key, value in wanted.items()}
 
 
 def options_for(s: Session, user_id: int, keys: set[str]) -> dict[str, list[Any]]:
@@ -179,13 +192,6 @@ def search(db: Database, user_id: int, key: str, q: Any = None) -> list[dict[str
     """The options a form shows, optionally filtered by a search text (use case: own transaction)."""
     with db.uow() as s:
         return options(s, user_id, key, q if isinstance(q, str) and q.strip() else None)
-
-
-def search_many(db: Database, user_id: int, keys: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
-    """The first options of several pickers in one transaction (the user, their roles and their reach
-    read once: crm/records/permissions.py remembers the reach for the session)."""
-    with db.uow() as s:
-        return {key: options(s, user_id, key) for key in keys}
 
 
 def _office_label(s: Session, key: str, value: Any) -> str | None:

@@ -66,15 +66,35 @@ def _records(filters: dict[str, str]) -> RecordFilters:
         return RecordFilters()
 
 
-def record_options(uid: int, filters: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
-    """The customers / contracts / agents the user may pick (the first ones), with the chosen one."""
+def record_searches(args: Any) -> dict[str, str]:
+    """The texts typed into the customer / contract / agent pickers without JavaScript
+    (`customer_q=`...): the page then offers the matching records to choose from. They only fill
+    the pickers; they never filter the list (that is `customer=<id>` and the like)."""
     out = {}
-    found = pickers.search_many(database(), uid, [picker for _key, picker in RECORD_PICKERS])
+    for key, _picker in RECORD_PICKERS:
+        text = (args.get(f"{key}_q") or "").strip()[:engine_inbox.MAX_Q]
+        if text:
+            out[key] = text
+    return out
+
+
+def record_options(uid: int, filters: dict[str, str], searches: dict[str, str]
+                   ) -> dict[str, list[dict[str, Any]]]:
+    """The options each record picker renders: the chosen record with its label (only when the user
+    may pick it: an id from someone else's bookmark shows as "#id", its name not given away), then,
+    when the user searched without JavaScript, the records matching the text. Other options load on
+    demand from GET /api/v1/pickers/<picker>?q= (frontend/src/inbox.js), so a plain page load reads
+    no record lists at all."""
+    keys = dict(RECORD_PICKERS)
+    picked = pickers.chosen(database(), uid, {keys[k]: int(filters[k]) for k in keys if filters.get(k)})
+    out = {}
     for key, picker in RECORD_PICKERS:
-        options = found[picker]
-        chosen = filters.get(key)
-        if chosen and all(str(o["value"]) != chosen for o in options):
-            options = [{"value": int(chosen), "label": f"#{chosen}"}, *options]
+        options: list[dict[str, Any]] = []
+        if filters.get(key):
+            options.append(picked.get(picker) or {"value": int(filters[key]), "label": f"#{filters[key]}"})
+        if key in searches:
+            options += [o for o in pickers.search(database(), uid, picker, searches[key])
+                        if str(o["value"]) != filters.get(key)]
         out[key] = options
     return out
 
@@ -95,6 +115,7 @@ def inbox() -> Any:
         box = "todo"
     page = max(1, request.args.get("page", 1, type=int) or 1)
     filters = inbox_filters(request.args)
+    searches = record_searches(request.args)
     received_from, received_before = engine_inbox.day_bounds(_day(filters.get("from")), _day(filters.get("to")),
                                                               _zone())
     cursor = request.args.get("cursor") or None
@@ -131,7 +152,8 @@ def inbox() -> Any:
                            page=page, pages=f"{pages}+" if total >= engine_inbox.COUNT_CAP else pages,
                            prev_url=page_url(page - 1, got.prev_cursor) if page > 1 and got.prev_cursor else None,
                            next_url=page_url(page + 1, got.next_cursor) if got.next_cursor else None,
-                           filters=filters, processes=processes, records=record_options(uid, filters),
+                           filters=filters, processes=processes, records=record_options(uid, filters, searches),
+                           searches=searches,
                            filtered=any(k != "sort" for k in filters))
 
 

@@ -59,3 +59,20 @@ def test_an_editable_picker_of_a_task_form_offers_the_users_options(org):
                                    {"opportunity_id": 99}, ["assignee"], lambda kind, value, data: f"{kind} {value}")
     assert "clerk" in [o["value"] for o in out["users"]]
     assert out["opportunities"] == [{"value": 99, "label": "opportunity 99"}], "read-only: its current value"
+
+
+def test_the_inbox_filters_search_finds_only_the_callers_customers(client, org):
+    """The inbox's customer filter asks GET /pickers/customers?q= as the user types (worklist inbox.js):
+    the text narrows what the user may pick; a colleague's customer is never listed, whatever the text."""
+    h = login(client, "clerk")
+    mine = [client.post(f"{API}/customers", json={"name": f"华北测绘{n}号"}, headers=h).get_json() for n in range(3)]
+    theirs = client.post(f"{API}/customers", json={"name": "华北测绘乙方"}, headers=login(client, "clerk2")).get_json()
+    r = client.get(f"{API}/pickers/customers", query_string={"q": "测绘"}, headers=h)
+    body = r.get_json()
+    assert r.status_code == 200 and body["total"] == 3
+    assert [o["value"] for o in body["items"]] == [c["id"] for c in mine]
+    assert body["items"][0]["label"] == f"华北测绘0号 ({mine[0]['code']})", "labelled as the page shows it"
+    assert values(client, "clerk", "customers", q="1号") == [mine[1]["id"]]
+    assert values(client, "clerk", "customers", q="乙方") == []
+    assert values(client, "clerk", "customers", q=theirs["code"]) == []
+    assert theirs["id"] in values(client, "admin", "customers", q="乙方"), "an admin reaches every customer"
