@@ -1,6 +1,7 @@
 """The inbox's customer filter is a searchable picker: a user with more than 50 customers types part
 of a name, chooses the 53rd, filters, and sees only that customer's requests; the choice stays
-named after the page reloads, and the picker fits a phone."""
+named after the page reloads, and the picker fits a phone. Without JavaScript the text box searches
+on submit and the select offers the matches."""
 from __future__ import annotations
 
 import re
@@ -67,3 +68,33 @@ def test_type_choose_the_53rd_customer_and_filter(page, live_server, shot):
     expect(options.first).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375, "the open picker fits a phone"
     shot(page, "phone")
+
+
+def test_without_javascript_the_text_box_searches_and_the_select_offers_the_matches(browser, live_server):
+    db = live_server.db
+    clerk = user_id(db, "lisi")
+    customers = [records.create(db, clerk, "customer", {"name": f"乙方客户{n:03d}"}) for n in range(1, 56)]
+    contract = records.create(db, clerk, "contract", {"customer": customers[53]["id"], "title": "维保合同",
+                                                      "amount": "1000.00"})
+    key = start_as(live_server, "lisi", "contract_countersign",
+                   {"contract_id": contract["id"], "reason": "请会签"})["business_key"]
+    start_as(live_server, "lisi", "general_approval", {"title": "另一件事", "amount": 10, "reason": "无"})
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False, locale="zh-CN")
+    page = context.new_page()
+    try:
+        login(page, "lisi")
+        page.goto("/?box=started")
+        expect(rows(page)).to_have_count(2)
+        page.locator("input[name=customer_q]").fill("054")
+        page.locator("form.filters").get_by_role("button", name="筛选").click()
+        expect(rows(page)).to_have_count(2)  # the text only fills the select
+        select = page.locator("select[name=customer]")
+        expect(select.locator("option")).to_have_count(2)  # all customers + 乙方客户054
+        select.select_option(str(customers[53]["id"]))
+        page.locator("input[name=customer_q]").fill("")
+        page.locator("form.filters").get_by_role("button", name="筛选").click()
+        expect(rows(page)).to_have_count(1)
+        expect(rows(page).first).to_contain_text(key)
+        expect(select.locator("option:checked")).to_have_text(f"乙方客户054 ({customers[53]['code']})")
+    finally:
+        context.close()
