@@ -61,6 +61,17 @@ def test_type_choose_the_53rd_customer_and_filter(page, live_server, shot):
     expect(rows(page)).to_have_count(2)
     assert not re.search(r"customer=\d", page.url)
 
+    # by keyboard: Enter chooses the highlighted option and does not submit the form yet
+    url = page.url
+    picker.fill("055")
+    expect(options).to_have_count(1)
+    expect(options.first).to_have_attribute("aria-selected", "true")
+    picker.press("Enter")
+    expect(picker).to_have_value(f"甲方客户055 ({customers[54]['code']})")
+    expect(page.locator("#f-customer-list")).to_be_hidden()
+    assert page.url == url
+    expect(page.locator("select[name=customer]")).to_have_value(str(customers[54]["id"]))
+
     page.set_viewport_size(PHONE)
     page.goto(f"/?box=started&customer={target['id']}")
     picker.click()
