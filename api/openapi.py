@@ -215,8 +215,8 @@ PATHS: dict[str, Any] = {
     "/pickers/{picker}": {
         "get": op("Options of a form select fed by the server (valuesKey: customers, contracts, agents, users, "
                   "assets, my_assets, documents), "
-                  "as the caller may pick them", "200", "PickerOptions", "404",
-                  params=("picker", "q"), tag="definitions"),
+                  "as the caller may pick them (q: at most 100 characters, else 422)", "200", "PickerOptions",
+                  "404", "422", params=("picker", "q"), tag="definitions"),
     },
     "/process-definitions/{key}": {
         "get": op("One process: its latest version and all versions", "200", "DefinitionDetail", "404",

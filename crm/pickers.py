@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import false, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from core.errors import DomainError, NotFound
+from core.errors import DomainError, NotFound, ValidationFailed
 from crm import assets, documents
 from crm import records as rs
 from crm.admin import options as option_lists
@@ -188,8 +188,14 @@ def options_for(s: Session, user_id: int, keys: set[str]) -> dict[str, list[Any]
     return {k: [o["value"] for o in options(s, user_id, k, limit=None)] for k in keys if k in PICKERS}
 
 
+MAX_Q = 100  # as the inbox's keyword (engine/inbox.py)
+
+
 def search(db: Database, user_id: int, key: str, q: Any = None) -> list[dict[str, Any]]:
-    """The options a form shows, optionally filtered by a search text (use case: own transaction)."""
+    """The options a form shows, optionally filtered by a search text (use case: own transaction).
+    A search text over MAX_Q characters is a 422 naming `q` (no option's name or code is that long)."""
+    if isinstance(q, str) and len(q) > MAX_Q:
+        raise ValidationFailed("search text too long", {"q": f"at most {MAX_Q} characters"})
     with db.uow() as s:
         return options(s, user_id, key, q if isinstance(q, str) and q.strip() else None)
 

@@ -76,3 +76,10 @@ def test_the_inbox_filters_search_finds_only_the_callers_customers(client, org):
     assert values(client, "clerk", "customers", q="乙方") == []
     assert values(client, "clerk", "customers", q=theirs["code"]) == []
     assert theirs["id"] in values(client, "admin", "customers", q="乙方"), "an admin reaches every customer"
+
+
+def test_a_search_text_over_100_characters_is_422_naming_q(client, org):
+    h = login(client, "clerk")
+    assert client.get(f"{API}/pickers/customers", query_string={"q": "上" * 100}, headers=h).status_code == 200
+    err = assert_error(client.get(f"{API}/pickers/customers", query_string={"q": "上" * 101}, headers=h), 422)
+    assert set(err["fields"]) == {"q"}
