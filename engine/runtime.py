@@ -70,13 +70,34 @@ class Ctx:
     s: Session
     inst: ProcessInstance
     definition: ProcessDefinition
-    wf: Any
+    # the SpiffWorkflow state: deserialized from `inst.state` on first use (`wf`), None until then
+    _wf: Any
     _initiator: User | None = None
     # the task (and its activation) an action names, when the locked read returned it as well
     task_row: tuple[HumanTask, NodeActivation] | None = None
     # users read during the action (a node's assignees), held so the session's identity map keeps
     # them until the commit: notify/ finds the new tasks' assignees there instead of reading them again
     held: list[Any] = field(default_factory=list)
+    # set by a vote its node's rule counted without deciding (engine/nodes/approval.evaluate): the
+    # workflow does not move, so `driver.advance` need not run it (driver.settled)
+    undecided_vote: bool = False
+
+    @property
+    def wf(self) -> Any:
+        """The workflow, deserialized on first use: a vote that does not decide its node never needs it."""
+        if self._wf is None:
+            d = self.definition
+            spec, subs = spiff.SPECS.get(d.id, d.checksum, lambda: d.spec_json)
+            self._wf = spiff.load_state(self.inst.state, spec, subs)
+        return self._wf
+
+    @wf.setter
+    def wf(self, wf: Any) -> None:
+        self._wf = wf
+
+    @property
+    def wf_loaded(self) -> bool:
+        return self._wf is not None
 
     @property
     def initiator(self) -> User:
@@ -162,19 +183,24 @@ def _load(s: Session, by: str, ref: int, lock: bool, missing: str) -> Ctx:
         audit.mark_locked(s, inst.id)
         if len(row) > (4 if sqlite_task else 2):  # SQLite: the chain head came with the lock
             audit.know_head(s, inst.id, row[-2], row[-1])
-    spec, subs = spiff.SPECS.get(d.id, d.checksum, lambda: d.spec_json)
-    wf = spiff.load_state(inst.state, spec, subs)
-    return Ctx(s, inst, d, wf, task_row=(row[2], row[3]) if sqlite_task else None)
+    # the workflow is deserialized on first use (Ctx.wf)
+    return Ctx(s, inst, d, None, task_row=(row[2], row[3]) if sqlite_task else None)
 
 
 def save(ctx: Ctx) -> None:
-    ctx.inst.state = spiff.dump_state(ctx.wf)
-    ctx.inst.data = json_safe(spiff.data_of(ctx.wf))
+    """Store the workflow's state and data, and count a revision. When the action never looked at
+    the workflow (a vote that did not decide its node: driver.settled), its state and data are those
+    stored, and stay; the revision, `updated_at` and `error` change as for any other step."""
+    if ctx.wf_loaded:
+        ctx.inst.state = spiff.dump_state(ctx.wf)
+        ctx.inst.data = json_safe(spiff.data_of(ctx.wf))
     ctx.inst.revision += 1
     ctx.inst.updated_at = utcnow()
     ctx.inst.error = None  # a step went through: an earlier failure is history (it stays in the audit trail)
-    schedule_bpmn_timer(ctx)
+    if ctx.wf_loaded:  # (not loaded: driver.settled said the definition has no timer events)
+        schedule_bpmn_timer(ctx)
     ctx.s.flush()
+
 
 
 def schedule_bpmn_timer(ctx: Ctx) -> None:
