@@ -20,7 +20,7 @@ from crm.models import User
 from db.base import utcnow
 from engine import assignees, audit, next_due, spiff  # noqa: F401  (next_due: its session hooks)
 from engine.lifecycle import ActivationStatus, InstanceStatus, Outcome, TaskStatus, transition
-from engine.models import AuditEvent, CarbonCopy, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance, Timer
+from engine.models import CarbonCopy, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance, Timer
 
 _CONFIGS: dict[tuple[int, str], dict[str, ProcessConfig]] = {}
 _CONFIGS_MAX = 256
@@ -132,15 +132,11 @@ def load_for_task(s: Session, task_id: int) -> Ctx:
 
 # The statements of the hot path are built once (building one costs more than running it on SQLite).
 _LOADS: dict[tuple[str, bool, str], Any] = {}
-_HEAD_SEQ = (select(AuditEvent.seq).where(AuditEvent.instance_id == ProcessInstance.id)
-             .order_by(AuditEvent.seq.desc()).limit(1).correlate(ProcessInstance).scalar_subquery())
-_HEAD_HASH = (select(AuditEvent.hash).where(AuditEvent.instance_id == ProcessInstance.id)
-              .order_by(AuditEvent.seq.desc()).limit(1).correlate(ProcessInstance).scalar_subquery())
 
 
 def _load_stmt(by: str, lock: bool, dialect: str) -> Any:
-    """The load statement. Its row: the instance, its definition, then on SQLite for a task its
-    task and activation, and on SQLite when locking the audit chain's head (seq, hash)."""
+    """The load statement. Its row: the instance (with its audit chain's head, engine/audit.py), its
+    definition, then on SQLite for a task its task and activation."""
     key = (by, lock, dialect)
     stmt = _LOADS.get(key)
     if stmt is None:
@@ -165,8 +161,6 @@ def _load_stmt(by: str, lock: bool, dialect: str) -> Any:
             stmt = stmt.execution_options(populate_existing=True)
             if dialect != "sqlite":  # SQLite is serialized by BEGIN IMMEDIATE (db/session.py)
                 stmt = stmt.with_for_update(of=ProcessInstance)
-            else:  # ... so the chain head read here stays the head until this transaction writes
-                stmt = stmt.add_columns(_HEAD_SEQ, _HEAD_HASH)
         _LOADS[key] = stmt
     return stmt
 
@@ -181,8 +175,6 @@ def _load(s: Session, by: str, ref: int, lock: bool, missing: str) -> Ctx:
     sqlite_task = by == "task" and s.get_bind().dialect.name == "sqlite"
     if lock:
         audit.mark_locked(s, inst.id)
-        if len(row) > (4 if sqlite_task else 2):  # SQLite: the chain head came with the lock
-            audit.know_head(s, inst.id, row[-2], row[-1])
     # the workflow is deserialized on first use (Ctx.wf)
     return Ctx(s, inst, d, None, task_row=(row[2], row[3]) if sqlite_task else None)
 
