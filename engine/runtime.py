@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, literal_column, select
 from sqlalchemy.orm import Session, defer
 
 from bpmn.lz import NodeConfig, ProcessConfig, parse_xml, read_definitions
@@ -132,6 +132,13 @@ def load_for_task(s: Session, task_id: int) -> Ctx:
 
 # The statements of the hot path are built once (building one costs more than running it on SQLite).
 _LOADS: dict[tuple[str, bool, str], Any] = {}
+# PostgreSQL: whether the locked instance row is the version of the statement's snapshot (the
+# subquery reads the snapshot's; the locked row is re-read at its newest once the lock is granted).
+# Every transaction that locks the row and changes a task or an activation also writes the row (a
+# use case saves it, `revision`; every audit event moves its chain head), so the same version means
+# that the task and activation read with it are current too; another version: read them again.
+_FRESH: Any = literal_column("process_instance.xmin = (SELECT p2.xmin FROM process_instance AS p2 "
+                             "WHERE p2.id = process_instance.id)").label("fresh")
 
 
 def _load_stmt(by: str, lock: bool, dialect: str) -> Any:
@@ -141,15 +148,18 @@ def _load_stmt(by: str, lock: bool, dialect: str) -> Any:
     stmt = _LOADS.get(key)
     if stmt is None:
         stmt = select(ProcessInstance, ProcessDefinition)
-        if by == "task" and dialect == "sqlite":
-            # SQLite: the write transaction is serialized (BEGIN IMMEDIATE), so the task and its
-            # activation are read in the same statement, as of the lock. PostgreSQL reads them in a
-            # second statement after the row lock is granted: rows joined to a FOR UPDATE row are
-            # those of the statement's snapshot, older than the lock when it had to wait.
+        if by == "task" and (dialect == "sqlite" or lock):
+            # The task and its activation in the same statement. SQLite: the write transaction is
+            # serialized (BEGIN IMMEDIATE), so they are as of the lock. PostgreSQL: rows joined to a
+            # FOR UPDATE row are those of the statement's snapshot, older than the lock when it had
+            # to wait; the row then is a newer version than the snapshot's (`_FRESH` is false) and
+            # `_load` leaves the task to a second read (see `_FRESH`).
             stmt = (select(ProcessInstance, ProcessDefinition, HumanTask, NodeActivation)
                     .join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
                     .join(NodeActivation, NodeActivation.id == HumanTask.activation_id)
                     .where(HumanTask.id == bindparam("ref")))
+            if dialect != "sqlite":
+                stmt = stmt.add_columns(_FRESH)
         elif by == "task":
             stmt = (stmt.join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
                     .where(HumanTask.id == bindparam("ref")))
@@ -172,11 +182,13 @@ def _load(s: Session, by: str, ref: int, lock: bool, missing: str) -> Ctx:
     if row is None:
         raise NotFound(missing)
     inst, d = row[0], row[1]
-    sqlite_task = by == "task" and s.get_bind().dialect.name == "sqlite"
     if lock:
         audit.mark_locked(s, inst.id)
+    # the task as of the lock (on PostgreSQL when the row is the snapshot's: `_FRESH`), else None:
+    # the caller reads it again (tasks._my_open_task, populating the stale copies)
+    current = len(row) == 4 or (len(row) == 5 and row[4])
     # the workflow is deserialized on first use (Ctx.wf)
-    return Ctx(s, inst, d, None, task_row=(row[2], row[3]) if sqlite_task else None)
+    return Ctx(s, inst, d, None, task_row=(row[2], row[3]) if current else None)
 
 
 def save(ctx: Ctx) -> None:
