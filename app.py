@@ -93,6 +93,7 @@ def wire() -> None:
     from routines import handover as handover_process
 
     successors.set_handover_process(handover_process.available, handover_process.start)
+    successors.set_running_handover(handover.running_for)
     index.install()  # the search index follows every writing transaction (search/index.py)
     from notify import jobs
 

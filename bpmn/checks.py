@@ -52,6 +52,8 @@ def check_bpmn(xml: bytes, check_expression: Checker, check_script: Checker) -> 
     root, problems = parse_definitions(xml)
     if root is None:
         return problems
+    if too_big := oversized(root):  # refused before the XSD and the rules read every node (a DoS defence)
+        return problems + too_big
     problems += validate_xsd(root)
     processes = root.findall(f"{_B}process")
     executable = [p for p in processes if is_executable(p)]
@@ -250,13 +252,25 @@ def _literal_timer_problem(kind: str, text: str) -> str | None:
     return limits.timer_problem(kind, value)
 
 
+def refused_outright(problems: list[Problem]) -> bool:
+    """Problems after which a deploy checks nothing more: not XML at all, or a process over the node limit."""
+    return any(p.rule == "xml" or getattr(p.message, "code", None) == "limit_nodes" for p in problems)
+
+
+def oversized(root: etree._Element) -> list[Problem]:
+    """A problem for each executable process with more flow nodes than the limit. One walk over the
+    elements: check_bpmn and the deploy stop here, before the costlier checks and SpiffWorkflow's
+    parser see a definition of any size."""
+    most = limits.limits.current().max_nodes
+    return [Problem(proc.get("id"), pm("limit_nodes", count=n, max=most), "limit")
+            for proc in root.findall(f"{_B}process") if is_executable(proc)
+            for n in [limits.node_count(proc)] if n > most]
+
+
 @rule
 def sizes(ctx: Context) -> Iterator[Problem]:
-    """Nodes per process, multi-instance cardinality and loop maximum within core/limits.py."""
+    """Multi-instance cardinality and loop maximum within core/limits.py (nodes per process: `oversized`)."""
     lim = limits.limits.current()
-    for proc in ctx.processes:
-        if (n := limits.node_count(proc)) > lim.max_nodes:
-            yield Problem(proc.get("id"), pm("limit_nodes", count=n, max=lim.max_nodes), "limit")
     for mi in ctx.elements("multiInstanceLoopCharacteristics"):
         try:
             value = ast.literal_eval(_text(mi.find(_B + "loopCardinality")))
@@ -317,9 +331,13 @@ def gateway_default(ctx: Context) -> Iterator[Problem]:
 def references(ctx: Context) -> Iterator[Problem]:
     """sourceRef/targetRef of sequence flows and attachedToRef of boundary events must resolve."""
     ids = ctx.ids
+    by_parent: dict[etree._Element, set[str | None]] = {}  # built once per container, not once per flow
     for flow in ctx.elements("sequenceFlow"):
         parent = flow.getparent()
-        siblings = {c.get("id") for c in parent if isinstance(c.tag, str)} if parent is not None else set()
+        if parent is None:
+            siblings: set[str | None] = set()
+        elif (siblings := by_parent.get(parent)) is None:  # type: ignore[assignment]
+            siblings = by_parent[parent] = {c.get("id") for c in parent if isinstance(c.tag, str)}
         for attr in ("sourceRef", "targetRef"):
             ref = flow.get(attr)
             if ref is None:

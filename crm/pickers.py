@@ -7,7 +7,7 @@ user may not see.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import false, literal, or_, select, union_all
@@ -179,6 +179,13 @@ def search(db: Database, user_id: int, key: str, q: Any = None) -> list[dict[str
     """The options a form shows, optionally filtered by a search text (use case: own transaction)."""
     with db.uow() as s:
         return options(s, user_id, key, q if isinstance(q, str) and q.strip() else None)
+
+
+def search_many(db: Database, user_id: int, keys: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+    """The first options of several pickers in one transaction (the user, their roles and their reach
+    read once: crm/records/permissions.py remembers the reach for the session)."""
+    with db.uow() as s:
+        return {key: options(s, user_id, key) for key in keys}
 
 
 def _office_label(s: Session, key: str, value: Any) -> str | None:

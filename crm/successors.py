@@ -68,6 +68,11 @@ def set_handover_process(can_start: Callable[[Session], bool],
     _hooks["can_start"], _hooks["start"] = can_start, start
 
 
+def set_running_handover(running_for: Callable[[Session, str, int, str, int | None], int | None]) -> None:
+    """app.wire(): which running staff_handover instance (other than the caller's) hands over a leaver."""
+    _hooks["running"] = running_for
+
+
 def _open_tasks(s: Session, user_id: int) -> int:
     count = _hooks.get("count")
     return int(count(s, user_id)) if count else 0
@@ -203,7 +208,7 @@ def raw_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def open_handover(s: Session, initiator_id: int, leaver: Any) -> dict[str, Any]:
+def open_handover(s: Session, initiator_id: int, leaver: Any, instance_id: int | None = None) -> dict[str, Any]:
     """The staff_handover process's first step: it runs for a deactivated user, started as them
     (app.wire() starts it on deactivation) or by an administrator by hand (a user deactivated
     earlier who still owns records). What will move, and the leaver's supervisor (who chooses the
@@ -216,6 +221,12 @@ def open_handover(s: Session, initiator_id: int, leaver: Any) -> dict[str, Any]:
     starter = s.get(User, initiator_id)
     if user.id != initiator_id and not (starter is not None and starter.is_admin):
         raise ValidationFailed("a handover is started by an administrator", {"leaver": BY_ADMIN})
+    running = _hooks.get("running")
+    other = running(s, HANDOVER_PROCESS, user.id, user.username, instance_id) if running else None
+    if other is not None:  # one handover at a time: a second one would move the same records again
+        raise ValidationFailed("a handover of this user is already running", {
+            "leaver": Msg("handover_running", f"a handover of this user is already running (instance {other})",
+                          instance=other)})
     sup = user.supervisor
     return {"leaver": user.username, "leaver_name": user.display_name, "tasks": _open_tasks(s, user.id),
             **owned_records(s, user.id), "supervisor": sup.username if sup is not None and sup.active else ""}

@@ -105,12 +105,14 @@ def load_demo(database: Database) -> list[tuple[str, str, list[str]]]:
             depts[name] = dept
 
         result: list[tuple[str, str, list[str]]] = []
+        hashed: str | None = None  # every demo user has the same (published) password: hashed once
         for spec in USERS:
             user = svc.user_by_username(s, spec.username)
             if user is None:
                 user = svc.create_user(s, spec.username, spec.display_name, password,
                                        department=depts[spec.department].id, supervisor=spec.supervisor,
-                                       roles=list(spec.roles))
+                                       roles=list(spec.roles), password_hash=hashed)
+                hashed = user.password_hash
             dept = depts[spec.department]
             if heads[spec.department] == spec.username and dept.head_id is None:
                 svc.update_department(s, dept.id, {"head": spec.username})

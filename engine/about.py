@@ -17,6 +17,7 @@ may open (`instances.can_view`, the instance page's rule).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, type_coerce
@@ -47,6 +48,7 @@ CONTRACT_KEYS = ("contract_id",)
 LIMIT = 200
 # picker valuesKey -> the query-string parameter of the start page that pre-fills it
 PREFILL_PARAMS = {"customers": "customer", "contracts": "contract", "opportunities": "opportunity"}
+PREFILL_NAMES = {"deactivated_users": "leaver"}  # pickers whose values are user names, not ids
 
 
 def refers(s: Session, key: str, ids: list[int]) -> ColumnElement[bool]:
@@ -113,12 +115,12 @@ def about_customer(db: Database, actor_id: int, customer_id: int) -> list[dict[s
     return about_record(db, actor_id, "customer", customer_id)
 
 
-def _picker_fields(form: dict[str, Any] | None) -> dict[str, str]:
+def _picker_fields(form: dict[str, Any] | None, keys: Iterable[str] = tuple(PREFILL_PARAMS)) -> dict[str, str]:
     """valuesKey -> key of the first top-level select fed by that CRM picker (not inside a list)."""
     out: dict[str, str] = {}
     for c in (form or {}).get("components") or []:
         values_key = c.get("valuesKey") if isinstance(c, dict) else None
-        if values_key in PREFILL_PARAMS and c.get("key") and values_key not in out:
+        if isinstance(values_key, str) and values_key in keys and c.get("key") and values_key not in out:
             out[values_key] = c["key"]
     return out
 
@@ -139,4 +141,4 @@ def starters(db: Database, actor_id: int) -> list[dict[str, Any]]:
 
 def prefill_field(form: dict[str, Any] | None, values_key: str) -> str | None:
     """The start form's field a `?customer=` / `?contract=` parameter fills (None: the form has none)."""
-    return _picker_fields(form).get(values_key)
+    return _picker_fields(form, (*PREFILL_PARAMS, *PREFILL_NAMES)).get(values_key)

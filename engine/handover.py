@@ -122,6 +122,19 @@ def hand_over_in(s: Session, actor_id: int, from_user_id: int, to_user_id: int,
     return {"moved": moved, "not_moved": not_moved}
 
 
+def running_for(s: Session, process_key: str, leaver_id: int, leaver: str, exclude: int | None) -> int | None:
+    """The id of a running instance of `process_key` (other than `exclude`) that hands over the work
+    of `leaver` (named by its data's `leaver`, else its initiator), or None: one handover at a time."""
+    rows = s.execute(select(ProcessInstance.id, ProcessInstance.initiator_id, ProcessInstance.data).where(
+        ProcessInstance.process_key == process_key, ProcessInstance.status == InstanceStatus.RUNNING.value,
+        ProcessInstance.id != (exclude or 0)).order_by(ProcessInstance.id))
+    for iid, initiator_id, data in rows:
+        name = data.get("leaver") if isinstance(data, dict) else None
+        if (name == leaver) if isinstance(name, str) else initiator_id == leaver_id:
+            return int(iid)
+    return None
+
+
 def running(db: Database, process_key: str, user_ids: list[int] | None = None) -> dict[int, int]:
     """leaver's user id -> the id of the running instance of `process_key` handing over their work
     (the organisation pages show 交接中): the user its data's `leaver` names (an admin may start the

@@ -2,27 +2,46 @@
 from __future__ import annotations
 
 import ast
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ["core", "engine", "bpmn", "forms", "crm", "api", "designer", "worklist", "workspace", "web", "db",
             "demo", "notify", "search", "files", "routines"]
 
+# Each file is read and parsed once per test session (the rules below walk the same ~500 files again
+# and again); the answers are immutable, so no rule can change what another one sees.
 
-def imports_of(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+
+@cache
+def source(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+@cache
+def _nodes(path: Path) -> tuple[ast.AST, ...]:
+    return tuple(ast.walk(ast.parse(source(path))))
+
+
+@cache
+def files(pkg: str) -> tuple[Path, ...]:
+    return tuple(sorted((ROOT / pkg).rglob("*.py")))
+
+
+@cache
+def imports_of(path: Path) -> frozenset[str]:
     out = set()
-    for node in ast.walk(tree):
+    for node in _nodes(path):
         if isinstance(node, ast.Import):
             out |= {a.name for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             out.add(node.module)
-    return out
+    return frozenset(out)
 
 
 def modules(*packages: str):
     for pkg in packages:
-        for path in sorted((ROOT / pkg).rglob("*.py")):
+        for path in files(pkg):
             yield path, imports_of(path)
 
 
@@ -62,8 +81,8 @@ def test_forms_and_bpmn_do_not_touch_the_database():
 
 def test_web_layer_does_not_use_the_orm_session():
     for pkg in ("api", "worklist", "designer", "workspace", "web"):
-        for path in (ROOT / pkg).rglob("*.py"):
-            text = path.read_text(encoding="utf-8")
+        for path in files(pkg):
+            text = source(path)
             assert "db.session" not in text and "Session(" not in text, path
             assert not any(m.split(".")[0] == "sqlalchemy" for m in imports_of(path)), path
 
@@ -78,13 +97,14 @@ def test_nothing_imports_demo():
     assert offenders(others, lambda m: m.split(".")[0] == "demo") == []
 
 
-def imported_names(path: Path) -> set[str]:
+@cache
+def imported_names(path: Path) -> frozenset[str]:
     """imports_of, plus `pkg.name` for each `from pkg import name` (a module imported that way)."""
-    out = imports_of(path)
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    out = set(imports_of(path))
+    for node in _nodes(path):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             out |= {f"{node.module}.{a.name}" for a in node.names}
-    return out
+    return frozenset(out)
 
 
 def test_only_app_wires_crm_process_functions_into_the_engine():
@@ -93,11 +113,11 @@ def test_only_app_wires_crm_process_functions_into_the_engine():
     def names(path: Path, prefix: str) -> list[str]:
         return sorted(m for m in imported_names(path) if m == prefix or m.startswith(prefix + "."))
 
-    processes = [f"{p.relative_to(ROOT)}: {m}" for pkg in PACKAGES for p in sorted((ROOT / pkg).rglob("*.py"))
+    processes = [f"{p.relative_to(ROOT)}: {m}" for pkg in PACKAGES for p in files(pkg)
                  if not p.is_relative_to(ROOT / "crm" / "processes") for m in names(p, "crm.processes")]
     assert processes == [], "only app.py imports crm.processes"
     registry = [f"{p.relative_to(ROOT)}: {m}" for pkg in PACKAGES if pkg != "engine"
-                for p in sorted((ROOT / pkg).rglob("*.py")) for m in names(p, "engine.functions")]
+                for p in files(pkg) for m in names(p, "engine.functions")]
     assert registry == [], "only app.py (and the engine itself) registers functions with the engine"
     app = ROOT / "app.py"
     assert names(app, "crm.processes") and names(app, "engine.functions"), "app.wire() does the wiring"
@@ -143,14 +163,14 @@ def test_the_web_foundation_imports_no_face():
 def test_domain_errors_are_mapped_to_statuses_only_in_web_errors():
     """One map (web/errors.py): no face keeps its own table of error classes to statuses."""
     for pkg in FACES:
-        for path in (ROOT / pkg).rglob("*.py"):
-            assert "type[DomainError]" not in path.read_text(encoding="utf-8"), path
+        for path in files(pkg):
+            assert "type[DomainError]" not in source(path), path
 
 
 def test_configuration_is_read_in_one_place():
     """Only core/config.py reads the environment (DESIGN.md §6: configuration in one place)."""
     readers = [str(p.relative_to(ROOT)) for p, _ in modules(*PACKAGES)
-               if ("os.environ" in p.read_text(encoding="utf-8") or "getenv(" in p.read_text(encoding="utf-8"))]
+               if ("os.environ" in source(p) or "getenv(" in source(p))]
     for extra in ("app.py", "migrations/env.py"):
         if "os.environ" in (ROOT / extra).read_text(encoding="utf-8"):
             readers.append(extra)
@@ -160,7 +180,7 @@ def test_configuration_is_read_in_one_place():
 def test_faces_open_no_unit_of_work():
     """Pages and API routes call use cases; they never open a database transaction themselves."""
     faces = ("api", "worklist", "designer", "workspace", "web")
-    assert [str(p.relative_to(ROOT)) for p, _ in modules(*faces) if ".uow(" in p.read_text(encoding="utf-8")] == []
+    assert [str(p.relative_to(ROOT)) for p, _ in modules(*faces) if ".uow(" in source(p)] == []
 
 
 def test_the_engine_does_not_import_notify():

@@ -25,7 +25,7 @@ from flask import Blueprint, Flask
 from flask_babel import Babel
 from flask_wtf.csrf import generate_csrf
 
-from web import assets, headers, input_guard
+from web import assets, headers, i18n, input_guard
 from web.assets import asset_url
 from web.errors import error_page
 from web.i18n import DEFAULT_LOCALE, localtime, select_locale
@@ -47,6 +47,7 @@ def init_web(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")  # app.py sets the configured one
     app.config.setdefault("LOGIN_THROTTLE", True)  # failed logins per (name, address): web/security.py
     Babel(app, locale_selector=select_locale)
+    i18n.install_template_gettext(app)  # one catalogue look-up per request, not one per string
     app.session_interface = QuietApiSessions()  # API reads never rewrite the session cookie
     csrf.init_app(app)
     limiter.init_app(app)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import request, session
-from flask_babel import format_datetime
+from flask import Flask, has_request_context, request, session
+from flask_babel import format_datetime, get_translations
 
 LOCALES = ("zh", "en")
 DEFAULT_LOCALE = "zh"
@@ -34,3 +34,27 @@ def localtime(value: Any, fmt: str = "short") -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return format_datetime(moment, fmt)
+
+
+def _translations() -> Any:
+    """This request's catalogue, looked up once: Flask-Babel's template gettext asks for it again for
+    every string (~20 µs each, ~180 strings on the inbox page). The locale is fixed for the request
+    (Flask-Babel keeps it on the request too, and nothing here calls its refresh())."""
+    if not has_request_context():
+        return get_translations()
+    found = getattr(request, "lz_translations", None)
+    if found is None:
+        found = get_translations()
+        request.lz_translations = found  # type: ignore[attr-defined]
+    return found
+
+
+def install_template_gettext(app: Flask) -> None:
+    """Templates' _() / gettext / ngettext through the request's catalogue (after Babel(app))."""
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+    )

@@ -55,6 +55,7 @@ MESSAGES: dict[str, str] = {
     "successor_required": "Choose a successor: this user has open tasks or owns customers or contracts.",
     "successor_self": "The successor must be someone else.",
     "leaver_active": "This user is still active: a handover is for a deactivated user.",
+    "handover_running": "A handover of this user is already running (instance %(instance)s).",
     "unknown_role": "Unknown role: %(roles)s.",
     "role_key_format": "2 to 50 lower-case letters, digits or _, starting with a letter.",
     # CRM records (crm/records/)

@@ -69,8 +69,9 @@ def _records(filters: dict[str, str]) -> RecordFilters:
 def record_options(uid: int, filters: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
     """The customers / contracts / agents the user may pick (the first ones), with the chosen one."""
     out = {}
+    found = pickers.search_many(database(), uid, [picker for _key, picker in RECORD_PICKERS])
     for key, picker in RECORD_PICKERS:
-        options = pickers.search(database(), uid, picker)
+        options = found[picker]
         chosen = filters.get(key)
         if chosen and all(str(o["value"]) != chosen for o in options):
             options = [{"value": int(chosen), "label": f"#{chosen}"}, *options]

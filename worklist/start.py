@@ -112,11 +112,18 @@ def start_form(key: str) -> Any:
 
 def prefill(uid: int, schema: dict[str, Any], options: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     """`?customer=<id>` / `?contract=<id>` (from a customer page) fill the form's customer / contract
-    picker when the user may pick that record; the record joins the picker's options."""
+    picker when the user may pick that record; the record joins the picker's options. `?leaver=<user
+    name>` (from a deactivated user's organisation page) fills the staff handover's leaver picker."""
     data: dict[str, Any] = {}
     for values_key, param in about.PREFILL_PARAMS.items():
         field, value = about.prefill_field(schema, values_key), request.args.get(param, type=int)
         picked = pickers.option(database(), uid, values_key, value) if field and value else None
+        if field and picked is not None:
+            data[field] = picked["value"]
+            options[values_key] = [picked, *(o for o in options.get(values_key, []) if o["value"] != picked["value"])]
+    for values_key, param in about.PREFILL_NAMES.items():  # ?leaver=<user name> (the organisation page)
+        field, name = about.prefill_field(schema, values_key), request.args.get(param)
+        picked = pickers.option(database(), uid, values_key, name) if field and name else None
         if field and picked is not None:
             data[field] = picked["value"]
             options[values_key] = [picked, *(o for o in options.get(values_key, []) if o["value"] != picked["value"])]

@@ -14,7 +14,7 @@ from crm.processes.call import Call
 
 def user_handover_open(call: Call, leaver: Any) -> dict[str, Any]:
     """What the deactivated user leaves: open tasks, customers, contracts, opportunities, tickets."""
-    return successors.open_handover(call.session, call.initiator_id, leaver)
+    return successors.open_handover(call.session, call.initiator_id, leaver, call.instance_id)
 
 
 def user_hand_over(call: Call, leaver: Any, successor: Any, by: Any = None) -> dict[str, Any]:

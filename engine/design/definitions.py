@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
 from bpmn import countersign, foreign, layout, limits
-from bpmn.checks import check_bpmn, is_executable
+from bpmn.checks import check_bpmn, is_executable, refused_outright
 from bpmn.lz import BPMN_NS, NodeConfig, ProcessConfig, parse_xml, read_definitions
 from bpmn.problem_texts import pm
 from core.errors import Conflict, DefinitionInvalid, Msg, NotFound, Problem
@@ -59,7 +59,7 @@ def compile_definition(xml: bytes, forms: dict[str, Any] | None = None) -> Compi
     problems = form_problems + translated.problems + [
         p for p in check_bpmn(xml, sandbox.check_expression, sandbox.check_script)
         if not (p.element_id in refused and "JUEL" in p.message)]  # said once, by bpmn/foreign.py
-    if any(p.rule in ("xml",) for p in problems):
+    if refused_outright(problems):  # not XML, or too large to read further (the node limit)
         raise DefinitionInvalid(problems)
     root = parse_xml(xml)
     configs, _ = read_definitions(root)

@@ -221,7 +221,32 @@ def test_the_handover_needs_an_admin_even_when_its_starters_are_widened(org, sta
         successors.open_handover(s, org["clerk"], "sales_lead")
     assert set(e.value.fields) == {"leaver"}
     with org.db.uow(write=True) as s:
-        assert successors.open_handover(s, org["admin"], "sales_lead")["supervisor"] == "sales_head"
+        # (as the running handover's own step: no other handover of sales_lead runs)
+        assert successors.open_handover(s, org["admin"], "sales_lead", started["handover"])["supervisor"] == "sales_head"
+
+
+def instance_count(org) -> int:
+    from sqlalchemy import func, select
+
+    from engine.models import ProcessInstance
+    with org.db.uow() as s:
+        return int(s.scalar(select(func.count()).select_from(ProcessInstance)) or 0)
+
+
+def test_one_handover_at_a_time(client, org, started):
+    """While sales_lead's handover runs, an admin's second one is refused at its first step (422 on
+    data.leaver naming the running instance) and nothing is created; once the first has ended, a new
+    one may start."""
+    body = {"process": "staff_handover", "data": {"leaver": "sales_lead"}}
+    before = instance_count(org)
+    err = assert_error(client.post(f"{API}/process-instances", json=body, headers=login(client, "admin")), 422)
+    assert set(err["fields"]) == {"data.leaver"} and str(started["handover"]) in err["fields"]["data.leaver"]
+    assert instance_count(org) == before, "the refused start created nothing"
+    assert handovers.running(org.db, "staff_handover") == {org["sales_lead"]: started["handover"]}
+    r = client.post(f"{API}/process-instances/{started['handover']}/terminate", json={"comment": "重来"},
+                    headers=login(client, "admin"))
+    assert r.status_code == 200, r.get_json()
+    assert client.post(f"{API}/process-instances", json=body, headers=login(client, "admin")).status_code == 201
 
 
 def test_the_crm_step_refuses_the_leaver_himself_and_an_active_leaver(org, started):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from crm import records as rs
-from engine import inbox, tasks
+from engine import inbox, instance_admin, tasks
 from engine.design import definitions
 from tests.web.conftest import signed_in
 
@@ -35,3 +35,26 @@ def test_the_pages_show_the_running_handover_in_both_languages(org, client):
     tasks.approve(org.db, org["sales_lead"], task["id"], data={"successor": "clerk2"})
     assert 'id="handover-running"' not in client.get(f"/admin/users/{org['clerk']}").get_data(as_text=True)
     assert "handover-running" not in client.get("/admin/users?q=张三").get_data(as_text=True)
+
+
+def test_a_deactivated_user_with_work_gets_a_start_link_that_fills_the_leaver(org, client):
+    """A handover that was terminated leaves the deactivated clerk owning a customer: their page offers
+    发起离职交接, whose start form comes with the leaver filled in. Once nothing is left (the customer deleted), no link."""
+    definitions.deploy(org.db, XML, org["admin"])
+    customer = rs.create(org.db, org["clerk"], "customer", {"name": "华北测绘院"})
+    token = signed_in(client, "admin")
+    client.post(f"/admin/users/{org['clerk']}", data={"csrf_token": token, "display_name": "张三",
+                                                      "supervisor": "sales_lead", "active": ""})
+    (task,) = inbox.list_box(org.db, org["sales_lead"], "todo", 0, 10)[0]
+    form = client.get(f"/admin/users/{org['clerk']}").get_data(as_text=True)
+    assert 'id="handover-running"' in form and 'id="handover-start"' not in form, "one handover at a time"
+    instance_admin.terminate(org.db, org["admin"], task["instance_id"], "重新发起")
+    form = client.get(f"/admin/users/{org['clerk']}").get_data(as_text=True)
+    assert 'id="handover-start"' in form and "发起离职交接" in form
+    assert 'href="/start/staff_handover?leaver=clerk"' in form
+    start = client.get("/start/staff_handover?leaver=clerk").get_data(as_text=True)
+    assert '"leaver": "clerk"' in start, "the leaver picker comes filled in"
+    assert '"leaver": "clerk2"' not in client.get("/start/staff_handover?leaver=clerk2").get_data(as_text=True), \
+        "an active user is not a deactivated user's option: nothing is filled in"
+    rs.delete(org.db, org["admin"], "customer", customer["id"])  # (to the recycle bin: nothing left to hand over)
+    assert 'id="handover-start"' not in client.get(f"/admin/users/{org['clerk']}").get_data(as_text=True)
