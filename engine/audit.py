@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import event, func, inspect, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from db.base import utcnow
 from engine import audit_anchor, events
@@ -32,21 +33,24 @@ def _digest(prev_hash: str, seq: int, at: datetime, actor_id: int | None, action
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-_HEAD = (select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.instance_id == bindparam("iid"))
-         .order_by(AuditEvent.seq.desc()).limit(1))
+# This transaction's chain heads, {instance id: (seq, hash, the instance)}, and the instances whose
+# head is not on their row yet: it is written with the row's next UPDATE (`_with_the_row`, before a
+# flush that updates the instance anyway, as saving an action does) or just before the commit.
+HEADS, UNSAVED = "lz_audit_heads", "lz_audit_unsaved"
 
 
 def record(session: Session, instance_id: int, action: str, actor_id: int | None = None, *,
            node_id: str | None = None, task_id: int | None = None, comment: str | None = None,
            detail: dict[str, Any] | None = None) -> AuditEvent:
     """Append one event. Its writer holds the instance row lock (taken here when the transaction
-    does not hold it yet), so seq numbers never race."""
-    _hold_lock(session, instance_id)
-    key = ("audit_head", instance_id)
-    # (no autoflush: what is pending cannot change the stored head, this is the transaction's first event)
-    last = session.info.get(key) or session.execute(_HEAD, {"iid": instance_id},
-                                                    execution_options={"autoflush": False}).first()
-    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    does not hold it yet), so seq numbers never race. The chain's head is on the instance row
+    (`audit_seq`, `audit_hash`, read with the lock), moved with the events: no audit_event row is read."""
+    heads = session.info.setdefault(HEADS, {})
+    head = heads.get(instance_id)
+    if head is None:
+        inst = _locked_instance(session, instance_id)
+        head = (inst.audit_seq or 0, inst.audit_hash or GENESIS, inst)
+    seq, prev = head[0] + 1, head[1]
     at = utcnow()
     detail = detail or {}
     digest = _digest(prev, seq, _naive_utc(at), actor_id, action, node_id, task_id, comment, detail)
@@ -54,32 +58,69 @@ def record(session: Session, instance_id: int, action: str, actor_id: int | None
                     task_id=task_id, comment=comment, detail=detail, prev_hash=prev, hash=digest,
                     mac=audit_anchor.event_mac(instance_id, seq, digest))
     session.add(ev)  # inserted by the next flush, with the other events of the action in one batch
-    session.info[key] = (seq, ev.hash)  # the chain head for the rest of this (locked) transaction
+    heads[instance_id] = (seq, digest, head[2])  # (holding the instance: it stays in the identity map)
+    session.info.setdefault(UNSAVED, set()).add(instance_id)
     events.publish(session, ev)  # e.g. notify/ (subscribed by app.wire), in this same transaction
     return ev
 
 
-def know_head(session: Session, instance_id: int, seq: int | None, digest: str | None) -> None:
-    """The chain head as read under the instance lock by the caller (SQLite's load: the write
-    transaction is serialized), so the first event of the transaction need not read it again."""
-    if seq is not None and digest is not None:
-        session.info[("audit_head", instance_id)] = (seq, digest)
+def _write_heads(session: Session, only_updated: bool) -> None:
+    unsaved = session.info.get(UNSAVED)
+    if not unsaved:
+        return
+    heads = session.info[HEADS]
+    for iid in list(unsaved):
+        seq, digest, inst = heads[iid]
+        if only_updated and not inspect(inst).modified:
+            continue
+        inst.audit_seq, inst.audit_hash = seq, digest
+        unsaved.discard(iid)
+
+
+def _with_the_row(session: Session, _ctx: Any, _instances: Any) -> None:
+    _write_heads(session, only_updated=True)  # no UPDATE of its own mid-action
+
+
+def _before_commit(session: Session) -> None:
+    _write_heads(session, only_updated=False)
+
+
+def _forget(session: Session, *_: Any) -> None:
+    session.info.pop(HEADS, None)
+    session.info.pop(UNSAVED, None)
+
+
+if not event.contains(Session, "before_flush", _with_the_row):
+    event.listen(Session, "before_flush", _with_the_row)
+    event.listen(Session, "before_commit", _before_commit)
+    event.listen(Session, "after_rollback", _forget)
 
 
 def mark_locked(session: Session, instance_id: int) -> None:
-    """The caller has just locked the instance row in this transaction (SELECT ... FOR UPDATE)."""
+    """The caller has just read the instance row under its lock in this transaction (SELECT ... FOR
+    UPDATE, populating the session's copy), so that copy holds the chain's head."""
     session.info[("audit_locked", instance_id)] = True
 
 
-def _hold_lock(session: Session, instance_id: int) -> None:
-    """Every writer of audit events holds the instance lock: use cases lock the row first
-    (`instances.in_instance`, `collab._locked`); a writer that did not is made to here, once per
-    transaction (on SQLite the write transaction is serialized already)."""
+def _locked_instance(session: Session, instance_id: int) -> ProcessInstance:
+    """The instance row as of its lock. Use cases lock and read it first (`instances.in_instance`,
+    `collab._locked`: the session's copy, no statement); a writer that did not is made to here, once
+    per transaction (on SQLite the write transaction is serialized already: the session's copy, or
+    one read)."""
     key = ("audit_locked", instance_id)
     if session.info.get(key) or session.get_bind().dialect.name == "sqlite":
-        return
-    session.execute(select(ProcessInstance.id).where(ProcessInstance.id == instance_id).with_for_update())
-    session.info[key] = True
+        inst = session.get(ProcessInstance, instance_id)
+    else:
+        inst = session.identity_map.get(identity_key(ProcessInstance, instance_id))
+        if inst is not None:  # held from before the lock: its head read again with the lock
+            session.refresh(inst, ["audit_seq", "audit_hash"], with_for_update=True)
+        else:
+            inst = session.scalars(select(ProcessInstance).where(ProcessInstance.id == instance_id)
+                                   .with_for_update()).first()
+        session.info[key] = True
+    if inst is None:
+        raise LookupError(f"process instance {instance_id} not found")
+    return inst
 
 
 _naive_utc = audit_anchor.naive_utc

@@ -27,7 +27,7 @@ MAX_SETTLE_ROUNDS = 10_000
 def advance(ctx: runtime.Ctx) -> None:
     """Run the engine until it waits for people; activate and decide human nodes on the way.
     A suspended instance (挂起) does not move: no step, no timer, until it is activated."""
-    if ctx.inst.status == InstanceStatus.SUSPENDED:
+    if ctx.inst.status == InstanceStatus.SUSPENDED or settled(ctx):
         return
     if held_for_initiator(ctx):
         return  # returned to the initiator: nothing runs until they resubmit (engine/returns.py)
@@ -55,6 +55,15 @@ def advance(ctx: runtime.Ctx) -> None:
         continuation.schedule(ctx)
     if ctx.inst.status == InstanceStatus.RUNNING and spiff.is_completed(ctx.wf):
         runtime.finish_instance(ctx, InstanceStatus.COMPLETED, spiff.end_event(ctx.wf))
+
+
+def settled(ctx: runtime.Ctx) -> bool:
+    """Whether advancing can be skipped: the action was a vote its node's rule counted without
+    deciding, and nothing deserialized the workflow (so nothing changed it, and the last step left
+    it settled, waiting for people). Not when the definition has timer events (running the workflow
+    fires those now due) nor in scaled mode (running it re-sends a pending continuation)."""
+    return (ctx.undecided_vote and not ctx.wf_loaded and not runtime.has_timer_events(ctx.definition)
+            and not continuation.deferring())
 
 
 def held_for_initiator(ctx: runtime.Ctx) -> bool:

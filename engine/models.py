@@ -80,6 +80,10 @@ class ProcessInstance(Base):
     ended_at: Mapped[datetime | None] = mapped_column()
     # the earliest due time of its open human tasks (engine/next_due.py keeps it): the inbox's due sort
     next_due_at: Mapped[datetime | None] = mapped_column()
+    # the head of its audit chain (engine/audit.py): the last event's seq and hash (0 / None before the
+    # first), written with each event under the instance lock, so appending one reads no audit_event row
+    audit_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    audit_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class NodeActivation(Base):

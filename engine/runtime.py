@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, literal_column, select
 from sqlalchemy.orm import Session, defer
 
 from bpmn.lz import NodeConfig, ProcessConfig, parse_xml, read_definitions
@@ -20,7 +20,7 @@ from crm.models import User
 from db.base import utcnow
 from engine import assignees, audit, next_due, spiff  # noqa: F401  (next_due: its session hooks)
 from engine.lifecycle import ActivationStatus, InstanceStatus, Outcome, TaskStatus, transition
-from engine.models import AuditEvent, CarbonCopy, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance, Timer
+from engine.models import CarbonCopy, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance, Timer
 
 _CONFIGS: dict[tuple[int, str], dict[str, ProcessConfig]] = {}
 _CONFIGS_MAX = 256
@@ -70,13 +70,34 @@ class Ctx:
     s: Session
     inst: ProcessInstance
     definition: ProcessDefinition
-    wf: Any
+    # the SpiffWorkflow state: deserialized from `inst.state` on first use (`wf`), None until then
+    _wf: Any
     _initiator: User | None = None
     # the task (and its activation) an action names, when the locked read returned it as well
     task_row: tuple[HumanTask, NodeActivation] | None = None
     # users read during the action (a node's assignees), held so the session's identity map keeps
     # them until the commit: notify/ finds the new tasks' assignees there instead of reading them again
     held: list[Any] = field(default_factory=list)
+    # set by a vote its node's rule counted without deciding (engine/nodes/approval.evaluate): the
+    # workflow does not move, so `driver.advance` need not run it (driver.settled)
+    undecided_vote: bool = False
+
+    @property
+    def wf(self) -> Any:
+        """The workflow, deserialized on first use: a vote that does not decide its node never needs it."""
+        if self._wf is None:
+            d = self.definition
+            spec, subs = spiff.SPECS.get(d.id, d.checksum, lambda: d.spec_json)
+            self._wf = spiff.load_state(self.inst.state, spec, subs)
+        return self._wf
+
+    @wf.setter
+    def wf(self, wf: Any) -> None:
+        self._wf = wf
+
+    @property
+    def wf_loaded(self) -> bool:
+        return self._wf is not None
 
     @property
     def initiator(self) -> User:
@@ -111,28 +132,34 @@ def load_for_task(s: Session, task_id: int) -> Ctx:
 
 # The statements of the hot path are built once (building one costs more than running it on SQLite).
 _LOADS: dict[tuple[str, bool, str], Any] = {}
-_HEAD_SEQ = (select(AuditEvent.seq).where(AuditEvent.instance_id == ProcessInstance.id)
-             .order_by(AuditEvent.seq.desc()).limit(1).correlate(ProcessInstance).scalar_subquery())
-_HEAD_HASH = (select(AuditEvent.hash).where(AuditEvent.instance_id == ProcessInstance.id)
-              .order_by(AuditEvent.seq.desc()).limit(1).correlate(ProcessInstance).scalar_subquery())
+# PostgreSQL: whether the locked instance row is the version of the statement's snapshot (the
+# subquery reads the snapshot's; the locked row is re-read at its newest once the lock is granted).
+# Every transaction that locks the row and changes a task or an activation also writes the row (a
+# use case saves it, `revision`; every audit event moves its chain head), so the same version means
+# that the task and activation read with it are current too; another version: read them again.
+_FRESH: Any = literal_column("process_instance.xmin = (SELECT p2.xmin FROM process_instance AS p2 "
+                             "WHERE p2.id = process_instance.id)").label("fresh")
 
 
 def _load_stmt(by: str, lock: bool, dialect: str) -> Any:
-    """The load statement. Its row: the instance, its definition, then on SQLite for a task its
-    task and activation, and on SQLite when locking the audit chain's head (seq, hash)."""
+    """The load statement. Its row: the instance (with its audit chain's head, engine/audit.py), its
+    definition, then on SQLite for a task its task and activation."""
     key = (by, lock, dialect)
     stmt = _LOADS.get(key)
     if stmt is None:
         stmt = select(ProcessInstance, ProcessDefinition)
-        if by == "task" and dialect == "sqlite":
-            # SQLite: the write transaction is serialized (BEGIN IMMEDIATE), so the task and its
-            # activation are read in the same statement, as of the lock. PostgreSQL reads them in a
-            # second statement after the row lock is granted: rows joined to a FOR UPDATE row are
-            # those of the statement's snapshot, older than the lock when it had to wait.
+        if by == "task" and (dialect == "sqlite" or lock):
+            # The task and its activation in the same statement. SQLite: the write transaction is
+            # serialized (BEGIN IMMEDIATE), so they are as of the lock. PostgreSQL: rows joined to a
+            # FOR UPDATE row are those of the statement's snapshot, older than the lock when it had
+            # to wait; the row then is a newer version than the snapshot's (`_FRESH` is false) and
+            # `_load` leaves the task to a second read (see `_FRESH`).
             stmt = (select(ProcessInstance, ProcessDefinition, HumanTask, NodeActivation)
                     .join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
                     .join(NodeActivation, NodeActivation.id == HumanTask.activation_id)
                     .where(HumanTask.id == bindparam("ref")))
+            if dialect != "sqlite":
+                stmt = stmt.add_columns(_FRESH)
         elif by == "task":
             stmt = (stmt.join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
                     .where(HumanTask.id == bindparam("ref")))
@@ -144,8 +171,6 @@ def _load_stmt(by: str, lock: bool, dialect: str) -> Any:
             stmt = stmt.execution_options(populate_existing=True)
             if dialect != "sqlite":  # SQLite is serialized by BEGIN IMMEDIATE (db/session.py)
                 stmt = stmt.with_for_update(of=ProcessInstance)
-            else:  # ... so the chain head read here stays the head until this transaction writes
-                stmt = stmt.add_columns(_HEAD_SEQ, _HEAD_HASH)
         _LOADS[key] = stmt
     return stmt
 
@@ -157,24 +182,29 @@ def _load(s: Session, by: str, ref: int, lock: bool, missing: str) -> Ctx:
     if row is None:
         raise NotFound(missing)
     inst, d = row[0], row[1]
-    sqlite_task = by == "task" and s.get_bind().dialect.name == "sqlite"
     if lock:
         audit.mark_locked(s, inst.id)
-        if len(row) > (4 if sqlite_task else 2):  # SQLite: the chain head came with the lock
-            audit.know_head(s, inst.id, row[-2], row[-1])
-    spec, subs = spiff.SPECS.get(d.id, d.checksum, lambda: d.spec_json)
-    wf = spiff.load_state(inst.state, spec, subs)
-    return Ctx(s, inst, d, wf, task_row=(row[2], row[3]) if sqlite_task else None)
+    # the task as of the lock (on PostgreSQL when the row is the snapshot's: `_FRESH`), else None:
+    # the caller reads it again (tasks._my_open_task, populating the stale copies)
+    current = len(row) == 4 or (len(row) == 5 and row[4])
+    # the workflow is deserialized on first use (Ctx.wf)
+    return Ctx(s, inst, d, None, task_row=(row[2], row[3]) if current else None)
 
 
 def save(ctx: Ctx) -> None:
-    ctx.inst.state = spiff.dump_state(ctx.wf)
-    ctx.inst.data = json_safe(spiff.data_of(ctx.wf))
+    """Store the workflow's state and data, and count a revision. When the action never looked at
+    the workflow (a vote that did not decide its node: driver.settled), its state and data are those
+    stored, and stay; the revision, `updated_at` and `error` change as for any other step."""
+    if ctx.wf_loaded:
+        ctx.inst.state = spiff.dump_state(ctx.wf)
+        ctx.inst.data = json_safe(spiff.data_of(ctx.wf))
     ctx.inst.revision += 1
     ctx.inst.updated_at = utcnow()
     ctx.inst.error = None  # a step went through: an earlier failure is history (it stays in the audit trail)
-    schedule_bpmn_timer(ctx)
+    if ctx.wf_loaded:  # (not loaded: driver.settled said the definition has no timer events)
+        schedule_bpmn_timer(ctx)
     ctx.s.flush()
+
 
 
 def schedule_bpmn_timer(ctx: Ctx) -> None:

@@ -34,15 +34,16 @@ def _instance_of(task_id: int) -> runtime.TaskOf:
     return runtime.TaskOf(task_id)
 
 
+# (populating: the locked read may have put older copies of them in the session, runtime._FRESH)
 _TASK_AND_ACTIVATION = (select(HumanTask, NodeActivation)
                         .join(NodeActivation, NodeActivation.id == HumanTask.activation_id)
-                        .where(HumanTask.id == bindparam("tid")))
+                        .where(HumanTask.id == bindparam("tid")).execution_options(populate_existing=True))
 
 
 def _my_open_task(ctx: runtime.Ctx, task_id: int, actor_id: int,
                   admin_may: bool = False) -> tuple[HumanTask, NodeActivation]:
     if ctx.task_row is not None and ctx.task_row[0].id == task_id:
-        t, act = ctx.task_row  # read with the lock (SQLite: runtime.load_for_task)
+        t, act = ctx.task_row  # read with the lock (runtime.load_for_task)
     else:
         row = ctx.s.execute(_TASK_AND_ACTIVATION, {"tid": task_id}).first()
         assert row is not None

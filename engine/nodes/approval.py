@@ -159,7 +159,8 @@ def vote(ctx: runtime.Ctx, act: NodeActivation, t: HumanTask, actor_id: int, app
     t.comment, t.acted_at = comment, utcnow()
     audit.record(ctx.s, ctx.inst.id, action, actor_id, node_id=t.node_id, task_id=t.id, comment=comment,
                  detail=signed or None)
-    evaluate(ctx, act)
+    if not evaluate(ctx, act):
+        ctx.undecided_vote = True  # counted, not decided: the workflow does not move (driver.settled)
 
 
 def resolve(ctx: runtime.Ctx, t: HumanTask, actor_id: int, approve: bool, comment: str | None,
