@@ -23,8 +23,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import ValidationFailed
+from core.ids import as_id
 from crm.admin import options
-from crm.records import CONTACT_WAYS, Customer
+from crm.records import CONTACT_WAYS, Contact, Contract, Customer
 from crm.records.models import CareTask, ContactRecord
 from crm.reminders import Reminder
 
@@ -90,6 +91,9 @@ def open_task(s: Session, initiator_id: int, instance_id: int, customer_id: Any,
     ref = reminder.strip() if isinstance(reminder, str) and reminder.strip() else f"manual:i{instance_id}"
     if not ref.startswith(("manual:", f"{kind}:")):
         raise ValidationFailed("the reminder is of another kind", {"reminder": f"a {kind} reminder"})
+    if not ref.startswith("manual:") and not _owns(s, ref, customer.id, initiator_id):
+        # a reminder is its owner's: a hand start naming someone else's would block their task
+        raise ValidationFailed("not a reminder of yours about this customer", {"reminder": "not your reminder"})
     existing = s.scalar(select(CareTask).where(CareTask.ref == ref))
     if existing is not None and existing.instance_id != instance_id:
         raise ValidationFailed("a task for this reminder was opened already", {"reminder": "already opened"})
@@ -104,6 +108,28 @@ def open_task(s: Session, initiator_id: int, instance_id: int, customer_id: Any,
                        instance_id=instance_id))
     s.flush()
     return {"customer_id": customer.id, "name": customer.name, "code": customer.code, "ref": ref}
+
+
+_REFERS = {("birthday", "c"): (Contact.customer_id, Customer.owner_id, Contact.id),
+           ("next_contact", "r"): (ContactRecord.customer_id, ContactRecord.created_by_id, ContactRecord.id),
+           ("first_visit", "k"): (Contract.customer_id, Contract.owner_id, Contract.id)}
+
+
+def _owns(s: Session, ref: str, customer_id: int, user_id: int) -> bool:
+    """Whether `ref` (a reminder's key: `birthday:c<contact>:<day>`, `next_contact:r<record>:<day>`,
+    `first_visit:k<contract>`) names a record of this customer whose reminders go to `user_id`."""
+    kind, _, rest = ref.partition(":")
+    tag = rest.partition(":")[0]
+    columns = _REFERS.get((kind, tag[:1]))
+    record_id = as_id(tag[1:])
+    if columns is None or record_id is None:
+        return False
+    of_customer, owner, key = columns
+    stmt = select(of_customer, owner).where(key == record_id)
+    if kind == "birthday":
+        stmt = stmt.join(Customer, Customer.id == Contact.customer_id)
+    row = s.execute(stmt).first()
+    return row is not None and (row[0], row[1]) == (customer_id, user_id)
 
 
 def _task(s: Session, instance_id: int) -> CareTask:

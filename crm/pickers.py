@@ -14,6 +14,7 @@ from sqlalchemy import false, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from core.errors import DomainError, NotFound, ValidationFailed
+from core.ids import as_id
 from crm import assets, documents
 from crm import records as rs
 from crm.admin import options as option_lists
@@ -154,6 +155,8 @@ def options(s: Session, user_id: int, key: str, q: str | None = None, limit: int
 
 
 def _option(s: Session, user_id: int, key: str, value: Any) -> dict[str, Any] | None:
+    if isinstance(value, int) and not isinstance(value, bool) and as_id(value) is None:
+        return None  # beyond any id column: names nothing (and would overflow the column's type)
     if key not in PICKERS or isinstance(value, bool) or not isinstance(value, int | str):
         return None
     actor = s.get(User, user_id)

@@ -35,7 +35,7 @@ from crm import org
 from crm.models import User
 from crm.records.models import Contact, Contract, Customer, CustomerOwnerHistory, Opportunity, ServiceTicket
 from db.base import utcnow
-from db.session import Database
+from db.session import Database, lock_for_update
 
 HANDOVER_PROCESS = "staff_handover"  # bpmn/staff_handover.bpmn, whose steps call crm/processes/handover.py
 HANDOVER_REASON = "离职交接 / deactivated"
@@ -222,6 +222,9 @@ def open_handover(s: Session, initiator_id: int, leaver: Any, instance_id: int |
     if user.id != initiator_id and not (starter is not None and starter.is_admin):
         raise ValidationFailed("a handover is started by an administrator", {"leaver": BY_ADMIN})
     running = _hooks.get("running")
+    # the leaver's row locked first: two handovers started at once for one leaver take turns here, so
+    # the second sees the first (one at a time, also on PostgreSQL)
+    s.execute(lock_for_update(select(User.id).where(User.id == user.id), s))
     other = running(s, HANDOVER_PROCESS, user.id, user.username, instance_id) if running else None
     if other is not None:  # one handover at a time: a second one would move the same records again
         raise ValidationFailed("a handover of this user is already running", {

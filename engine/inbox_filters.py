@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import String, and_, cast, exists, func, or_, select
 
 from core.errors import ValidationFailed
+from core.ids import MAX_ID, as_id
 from crm.records.models import Agent, Contract, Customer
 from engine.lifecycle import InstanceStatus, TaskStatus
 from engine.models import HumanTask, ProcessInstance
@@ -119,11 +120,10 @@ def keyword_ids(s: Any, like: str) -> Any:
 def _record_id(name: str, raw: Any, fields: dict[str, str]) -> int | None:
     if raw is None or raw == "":
         return None
-    if isinstance(raw, int) and not isinstance(raw, bool) and raw > 0:
-        return raw
-    if isinstance(raw, str) and raw.strip().isdigit() and int(raw) > 0:
-        return int(raw)
-    fields[name] = "a record id (a positive whole number)"
+    found = as_id(raw)
+    if found is not None:
+        return found
+    fields[name] = f"a record id (a whole number from 1 to {MAX_ID})"
     return None
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, EngineFailure, Forbidden, Msg, NotFound, ValidationFailed
+from core.ids import as_id
 from crm import org, pickers
 from crm.models import User
 from db.base import iso
@@ -147,8 +148,9 @@ def instance_title(data: dict[str, Any], initiator: str, process_name: str) -> s
 
 
 def resubmittable(s: Session, actor_id: int, instance_id: Any) -> ProcessInstance:
-    """The instance `actor_id` may start again from (再次提交): their own, rejected or withdrawn."""
-    inst = s.get(ProcessInstance, instance_id) if isinstance(instance_id, int) and instance_id > 0 else None
+    """The instance `actor_id` may start again from (再次提交): their own, rejected or withdrawn, and not
+    submitted again yet (Conflict `already_resubmitted` naming the newer request otherwise)."""
+    inst = s.get(ProcessInstance, instance_id) if as_id(instance_id) is not None else None
     if inst is None:
         raise NotFound(f"process instance {instance_id} not found")
     if inst.initiator_id != actor_id:
@@ -156,6 +158,11 @@ def resubmittable(s: Session, actor_id: int, instance_id: Any) -> ProcessInstanc
     if inst.outcome not in (Outcome.REJECTED, Outcome.WITHDRAWN) and inst.status != InstanceStatus.WITHDRAWN:
         raise Conflict("only a rejected or withdrawn request can be submitted again", reason="not_resubmittable",
                        status=inst.status)
+    again = s.scalar(select(ProcessInstance.business_key).where(ProcessInstance.resubmitted_from_id == inst.id)
+                     .limit(1))
+    if again is not None:  # once: the corrected request is the newer one (and starters are not bypassed twice)
+        raise Conflict(f"this request was already submitted again as {again}", reason="already_resubmitted",
+                       business_key=again)
     return inst
 
 

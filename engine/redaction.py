@@ -219,11 +219,14 @@ def shared(s: Session, d: ProcessDefinition) -> Hidden:
     return Hidden(merged.paths, merged.args | anywhere.args)
 
 
-def _value(data: Any, path: str) -> Any:
+_ABSENT = object()
+
+
+def _value(data: Any, path: str, absent: Any = None) -> Any:
     for part in path.split("."):
-        if not isinstance(data, dict):
-            return None
-        data = data.get(part)
+        if not isinstance(data, dict) or part not in data:
+            return absent
+        data = data[part]
     return data
 
 
@@ -251,9 +254,15 @@ def check_writes(s: Session, user: User, d: ProcessDefinition, data: dict[str, A
     Values the process sets itself (constants, earlier results) are the process's, not checked."""
     refused: dict[str, Any] = {}
     for path in sorted(readonly_for(s, user, d)):
-        value = _value(data, path)
-        if value in (None, "", []) or (before is not None and value == _value(before, path)):
+        value = _value(data, path, _ABSENT)
+        if value is _ABSENT:  # not sent: the value stays as it is
             continue
+        if before is None and value in (None, "", []):  # an empty field at the start sets nothing
+            continue
+        if before is not None:
+            earlier = _value(before, path)
+            if value == earlier or (value in (None, "", []) and earlier in (None, "", [])):
+                continue  # sent back unchanged (or empty as it was); clearing a value is a change
         refused[f"data.{path}"] = Msg("field_not_editable", "your role may not change this field")
     if refused:
         raise ValidationFailed("your role may not change: " + ", ".join(sorted(refused)), refused)

@@ -21,8 +21,8 @@ from typing import Any
 from flask import Flask, request
 
 from core.errors import NotFound, ValidationFailed
+from core.ids import MAX_ID  # every id column is a (32-bit on PostgreSQL) Integer
 
-MAX_ID = 2**31 - 1  # every id column is a (32-bit on PostgreSQL) Integer
 ID_LIST_FIELDS = ("task",)  # query/form fields that carry only ids (bulk approve: task=1&task=2)
 _BAD = re.compile("[\x00\ud800-\udfff]")
 _ASCII_ID = re.compile(r"[0-9]{1,10}")

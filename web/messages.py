@@ -88,6 +88,7 @@ MESSAGES: dict[str, str] = {
                                "from here before may try again in %(retry_after)s seconds.",
     "urged_recently": "Already urged less than 10 minutes ago. Try again in %(retry_after)s seconds.",
     "not_resubmittable": "Only a rejected or withdrawn request can be submitted again.",
+    "already_resubmitted": "This request was already submitted again as %(business_key)s: continue from that one.",
     # the people of an open node (engine/task_ops.py, engine/nodes/approval.py)
     "claim_first": "Claim this task first: it is offered to several people.",
     "read_only_node": "This step only asks you to confirm that you have read it.",

@@ -12,6 +12,7 @@ from flask import redirect, render_template, request, url_for
 from flask_babel import get_timezone
 
 from core.errors import ValidationFailed
+from core.ids import as_id
 from crm import pickers
 from engine import inbox as engine_inbox
 from engine.design import catalog
@@ -49,8 +50,8 @@ def inbox_filters(args: Any) -> dict[str, str]:
             continue
         if key == "q":
             value = value[:engine_inbox.MAX_Q]
-        if key in ("customer", "contract", "agent") and not value.isdigit():
-            continue
+        if key in ("customer", "contract", "agent") and as_id(value) is None:
+            continue  # not an id (a huge number, "²", text): dropped, never an error page for a bookmark
         if key == "overdue":
             value = "true" if value in ("true", "1", "on") else ""
         if value:

@@ -125,6 +125,10 @@ def test_a_task_may_not_change_a_field_its_actors_role_may_not_change(client, ti
     assert get(client, "admin", f"/process-instances/{iid}")["data"]["category"] == "product"
     assert [t["id"] for t in get(client, "svc_mgr", "/tasks?box=todo")["items"] if t["instance_id"] == iid] == [
         task["id"]], "the task is still open"
+    # clearing it is a change too (the process's own data says "product")
+    r = client.post(f"{API}/tasks/{task['id']}/approve", json={"data": {**data, "category": ""}},
+                    headers=login(client, "svc_mgr"))
+    assert assert_error(r, 422)["fields"] == {"data.category": "your role may not change this field"}
     # sending the value the record already has is not a change
     r = client.post(f"{API}/tasks/{task['id']}/approve", json={"data": {**data, "category": "product"}},
                     headers=login(client, "svc_mgr"))

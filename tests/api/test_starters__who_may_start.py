@@ -80,9 +80,14 @@ def test_resubmitting_a_rejected_request_is_not_limited_by_a_later_starters(clie
     r = client.post(f"{API}/process-instances", json={"process": "two_step", "data": {"x": 2}},
                     headers=login(client, "clerk"))
     assert_error(r, 403)
-    r = client.post(f"{API}/process-instances", json={"process": "two_step", "data": {"x": 2},
-                                                      "resubmitted_from": iid}, headers=login(client, "clerk"))
-    assert r.status_code == 201, r.get_json()
     assert progress.start_page(org.db, org["clerk"], "two_step", iid)["key"] == "two_step"
     with pytest.raises(NotFound):
         progress.start_page(org.db, org["clerk2"], "two_step", iid)  # not clerk2's request
+    again = {"process": "two_step", "data": {"x": 2}, "resubmitted_from": iid}
+    r = client.post(f"{API}/process-instances", json=again, headers=login(client, "clerk"))
+    assert r.status_code == 201, r.get_json()
+    # once only: a request submitted again cannot be the door to further starts the starters refuse
+    err = assert_error(client.post(f"{API}/process-instances", json=again, headers=login(client, "clerk")), 409)
+    assert err.get("reason") == "already_resubmitted" and r.get_json()["business_key"] in err["message"], err
+    with pytest.raises(NotFound):
+        progress.start_page(org.db, org["clerk"], "two_step", iid)

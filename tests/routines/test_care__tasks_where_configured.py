@@ -183,3 +183,22 @@ def test_a_reminder_never_opens_two_tasks_on_either_database(any_org):
     with pytest.raises(IntegrityError), org.db.uow(write=True) as s:
         s.add(CareTask(ref=data["reminder"], kind="birthday", user_id=org["clerk"], customer_id=cid))
         s.flush()
+
+
+def test_a_hand_start_cannot_claim_a_colleagues_reminder(org, due):
+    """The clerk starts a care task by hand for their own customer, naming clerk2's next-contact
+    reminder: refused at the reminder (nothing created), and clerk2's task still opens on the tick."""
+    switch_on(org, "next_contact")
+    now = at(due["year"], 8, 8)
+    with org.db.uow() as s:
+        [theirs] = [r for r in care.to_open(s, crm_reminders.due(s, now.date(), 3)) if r.kind == "next_contact"]
+    claim = {"customer_id": due["birthday"], "care_kind": "next_contact", "care_title": "回访",
+             "reminder": care.key_of(theirs)}
+    with pytest.raises(ValidationFailed) as e:
+        instances.start_process(org.db, org["clerk"], "customer_care", claim)
+    assert any(k.endswith("reminder") for k in e.value.fields), e.value.fields
+    with pytest.raises(ValidationFailed):  # nor with clerk2's own customer: the reminder is clerk2's
+        instances.start_process(org.db, org["clerk"], "customer_care", {**claim, "customer_id": due["call"]})
+    assert _count(org) == 0
+    [iid] = routine.open_tasks(org.db, days=3, now=now)
+    assert open_assignees(org, iid) == {"owner_care": {"clerk2"}}

@@ -1,0 +1,23 @@
+"""Record ids as the outside world sends them: every id column is an `Integer` (32 bits on
+PostgreSQL), so an id is a whole number from 1 to MAX_ID. A larger one cannot name a row; handing
+it to the database would overflow (an error, not an answer), so callers treat it as naming nothing.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+MAX_ID = 2**31 - 1
+_ASCII_DIGITS = re.compile(r"[0-9]{1,10}")  # str.isdigit() also accepts "²" and other digits int() refuses
+
+
+def as_id(raw: Any) -> int | None:
+    """`raw` (an int, or ASCII digits around optional spaces) as an id from 1 to MAX_ID, else None."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw if 0 < raw <= MAX_ID else None
+    if isinstance(raw, str) and _ASCII_DIGITS.fullmatch(raw.strip()):
+        value = int(raw)
+        return value if 0 < value <= MAX_ID else None
+    return None
