@@ -13,6 +13,7 @@ from db.migrate import alembic_config, upgrade
 from db.session import Database, normalize_url
 from engine import audit
 from engine.models import ProcessInstance
+from tests.migration_rows import user_and_definition
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 LENGTHS = {"no_event": 0, "one_event": 1, "three_events": 3}
@@ -27,14 +28,9 @@ def _fill(url: str) -> tuple[dict[str, int], dict[str, str | None]]:
     try:
         meta = MetaData()
         meta.reflect(eng)
-        user, definition = meta.tables["user_account"], meta.tables["process_definition"]
         instance, event = meta.tables["process_instance"], meta.tables["audit_event"]
         with eng.begin() as conn:
-            uid = conn.execute(insert(user).values(username="clerk", display_name="张三", password_hash="x",
-                                                   active=True, locale="zh", created_at=T0)).inserted_primary_key[0]
-            did = conn.execute(insert(definition).values(
-                key="p", version=1, name="p", name_en="", category="", prefix="P", mode="fixed", bpmn_xml="<x/>",
-                spec_json="{}", config={}, forms={}, checksum="c", deployed_at=T0)).inserted_primary_key[0]
+            uid, did = user_and_definition(conn, meta, T0)
             for n, (name, length) in enumerate(LENGTHS.items()):
                 iid = conn.execute(insert(instance).values(
                     definition_id=did, process_key="p", business_key=f"P-2026-{n:06d}", status="running",

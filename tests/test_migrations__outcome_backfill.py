@@ -9,6 +9,7 @@ from sqlalchemy import MetaData, create_engine, insert, pool, select
 
 from db.migrate import alembic_config, upgrade
 from db.session import normalize_url
+from tests.migration_rows import user_and_definition
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -50,14 +51,9 @@ def _fill(url: str) -> dict[str, int]:
     try:
         meta = MetaData()
         meta.reflect(eng)
-        user, definition = meta.tables["user_account"], meta.tables["process_definition"]
         instance, activation = meta.tables["process_instance"], meta.tables["node_activation"]
         with eng.begin() as conn:
-            uid = conn.execute(insert(user).values(username="clerk", display_name="张三", password_hash="x",
-                                                   active=True, locale="zh", created_at=T0)).inserted_primary_key[0]
-            did = conn.execute(insert(definition).values(
-                key="p", version=1, name="p", name_en="", category="", prefix="P", mode="fixed", bpmn_xml="<x/>",
-                spec_json="{}", config={}, forms={}, checksum="c", deployed_at=T0)).inserted_primary_key[0]
+            uid, did = user_and_definition(conn, meta, T0)
             for n, (name, (status, end, outcome, acts)) in enumerate(CASES.items()):
                 iid = conn.execute(insert(instance).values(
                     definition_id=did, process_key="p", business_key=f"P-2026-{n:06d}", status=status,
