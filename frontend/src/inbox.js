@@ -35,6 +35,7 @@ function picker(box) {
   let active = -1;
   let timer = null;
   let asked = 0;
+  let stale = false; // typed since the list was shown: Enter must not choose from it
 
   function close() {
     list.hidden = true;
@@ -65,6 +66,7 @@ function picker(box) {
 
   function show(found) {
     items = found;
+    stale = false;
     list.replaceChildren();
     if (!found.length) {
       const li = document.createElement('li');
@@ -101,6 +103,7 @@ function picker(box) {
   }
 
   input.addEventListener('input', () => {
+    stale = true; // the list shown answers the text before this keystroke
     if (!input.value.trim()) select.value = ''; // an emptied box means: all records
     later();
   });
@@ -114,6 +117,10 @@ function picker(box) {
       if (list.hidden) { search(); return; }
       const step = event.key === 'ArrowDown' ? 1 : -1;
       mark(Math.max(0, Math.min(items.length - 1, active + step)));
+    } else if (event.key === 'Enter' && !list.hidden && stale) {
+      event.preventDefault(); // the text changed since this list: search now, choose nothing yet
+      clearTimeout(timer);
+      search();
     } else if (event.key === 'Enter' && !list.hidden && active >= 0) {
       event.preventDefault(); // choose, do not submit yet
       choose(items[active]);

@@ -72,6 +72,19 @@ def test_type_choose_the_53rd_customer_and_filter(page, live_server, shot):
     assert page.url == url
     expect(page.locator("select[name=customer]")).to_have_value(str(customers[54]["id"]))
 
+    # Enter right after a keystroke, before the list caught up: it searches, it does not choose from
+    # the list of the shorter text (which offered 甲方客户050 first)
+    picker.fill("客户05")
+    expect(options).to_have_count(6)
+    picker.press("4")
+    picker.press("Enter")
+    expect(options).to_have_count(1)
+    expect(options.first).to_contain_text("甲方客户054")
+    expect(page.locator("select[name=customer]")).to_have_value(str(customers[54]["id"]))  # still 055
+    picker.press("Enter")
+    expect(page.locator("select[name=customer]")).to_have_value(str(customers[53]["id"]))
+    assert page.url == url
+
     page.set_viewport_size(PHONE)
     page.goto(f"/?box=started&customer={target['id']}")
     picker.click()
