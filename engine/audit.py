@@ -36,7 +36,7 @@ def _digest(prev_hash: str, seq: int, at: datetime, actor_id: int | None, action
 # This transaction's chain heads, {instance id: (seq, hash, the instance)}, and the instances whose
 # head is not on their row yet: it is written with the row's next UPDATE (`_with_the_row`, before a
 # flush that updates the instance anyway, as saving an action does) or just before the commit.
-HEADS, UNSAVED = "lz_audit_heads", "lz_audit_unsaved"
+HEADS, UNSAVED, SAVED = "lz_audit_heads", "lz_audit_unsaved", "lz_audit_savepoints"
 
 
 def record(session: Session, instance_id: int, action: str, actor_id: int | None = None, *,
@@ -85,14 +85,37 @@ def _before_commit(session: Session) -> None:
     _write_heads(session, only_updated=False)
 
 
+def _savepoint(session: Session, transaction: Any) -> None:
+    """A SAVEPOINT begins: remember the heads as they are, for its rollback."""
+    if transaction.nested:
+        saved = session.info.setdefault(SAVED, {})
+        saved[id(transaction)] = (dict(session.info.get(HEADS, {})), set(session.info.get(UNSAVED, ())))
+
+
+def _savepoint_ended(session: Session, transaction: Any) -> None:
+    if transaction.nested:
+        session.info.get(SAVED, {}).pop(id(transaction), None)
+
+
 def _forget(session: Session, *_: Any) -> None:
-    session.info.pop(HEADS, None)
-    session.info.pop(UNSAVED, None)
+    """After a rollback: the events recorded since are gone, so are their heads. A SAVEPOINT's rollback
+    (the event fires for it too, the outer transaction still active) puts back the heads as they were
+    when it began; the events recorded before it stay, and so do their heads."""
+    nested = session.get_nested_transaction()
+    outer = session.get_transaction()
+    if nested is not None and outer is not None and outer.is_active:
+        heads, unsaved = session.info.get(SAVED, {}).pop(id(nested), ({}, set()))
+        session.info[HEADS], session.info[UNSAVED] = heads, unsaved
+        return
+    for key in (HEADS, UNSAVED, SAVED):
+        session.info.pop(key, None)
 
 
 if not event.contains(Session, "before_flush", _with_the_row):
     event.listen(Session, "before_flush", _with_the_row)
     event.listen(Session, "before_commit", _before_commit)
+    event.listen(Session, "after_transaction_create", _savepoint)
+    event.listen(Session, "after_transaction_end", _savepoint_ended)
     event.listen(Session, "after_rollback", _forget)
 
 

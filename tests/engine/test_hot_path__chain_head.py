@@ -53,3 +53,26 @@ def test_a_copy_of_the_instance_from_before_the_lock_is_read_again(any_org):
         ev = audit.record(s, iid, "comment", org["clerk"], comment="then this one")
         assert ev.seq == before + 2
     assert _head_matches(org, iid) == before + 2
+
+
+def test_a_rolled_back_savepoint_keeps_the_heads_of_the_events_before_it(any_org):
+    """An event, then a SAVEPOINT in which another is recorded and rolled back, then a third event: the
+    chain links the third to the first (the rolled-back one never existed) and the row's head is the
+    third's. (SQLAlchemy reports a SAVEPOINT's rollback as a rollback of the session: forgetting
+    every head there would give the third event the first one's number.)"""
+    org = any_org
+    iid = h.start(org, "clerk", h.deploy(org, chain("savepoint", [user_task("n1", "any", "users", "v01")])))
+    before = _head_matches(org, iid)
+    with org.db.uow(write=True) as s:
+        first = audit.record(s, iid, "comment", org["clerk"], comment="first")
+        with pytest.raises(RuntimeError), s.begin_nested():
+            audit.record(s, iid, "comment", org["clerk"], comment="rolled back")
+            s.flush()
+            raise RuntimeError("the savepoint's work fails")
+        third = audit.record(s, iid, "comment", org["clerk"], comment="third")
+        assert (first.seq, third.seq, third.prev_hash) == (before + 1, before + 2, first.hash)
+    assert _head_matches(org, iid) == before + 2
+    with org.db.uow() as s:
+        comments = s.scalars(select(AuditEvent.comment).where(AuditEvent.instance_id == iid,
+                                                              AuditEvent.seq > before).order_by(AuditEvent.seq))
+        assert list(comments) == ["first", "third"]
