@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
+from crm.models import User
 from crm.records import Contact, ContactRecord, Contract, Customer, Opportunity
 
 FIRST_VISIT_DAYS = 7
@@ -60,12 +61,15 @@ def due(s: Session, today: date, days: int) -> list[Reminder]:
                                 f"{contact.name}（{customer.name}）{day.month}月{day.day}日生日",
                                 f"{contact.name} ({customer.name}): birthday on {day.isoformat()}",
                                 f"/crm/customers/{customer.id}", customer.id))
-    records = (select(ContactRecord, Customer).join(Customer, Customer.id == ContactRecord.customer_id)
-               .where(ContactRecord.next_date >= today, ContactRecord.next_date <= end,
-                      ContactRecord.created_by_id.is_not(None)).limit(LIMIT))
-    for rec, customer in s.execute(records):
+    records = (select(ContactRecord, Customer, User.active).join(Customer, Customer.id == ContactRecord.customer_id)
+               .join(User, User.id == ContactRecord.created_by_id)
+               .where(ContactRecord.next_date >= today, ContactRecord.next_date <= end).limit(LIMIT))
+    for rec, customer, writer_active in s.execute(records):
         step = (rec.next_step or "").strip()
-        out.append(Reminder("next_contact", rec.created_by_id, f"next_contact:r{rec.id}:{rec.next_date.isoformat()}",
+        # the writer's own next step; once they left (deactivated, e.g. after a handover), the
+        # customer's owner now: nobody reads a deactivated user's reminders
+        to = rec.created_by_id if writer_active or customer.owner_id is None else customer.owner_id
+        out.append(Reminder("next_contact", to, f"next_contact:r{rec.id}:{rec.next_date.isoformat()}",
                             rec.next_date, f"联系{customer.name}" + (f"：{step}" if step else ""),
                             f"Contact {customer.name}" + (f": {step}" if step else ""),
                             f"/crm/customers/{customer.id}#contact-records", customer.id))

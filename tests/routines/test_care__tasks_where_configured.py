@@ -202,3 +202,19 @@ def test_a_hand_start_cannot_claim_a_colleagues_reminder(org, due):
     assert _count(org) == 0
     [iid] = routine.open_tasks(org.db, days=3, now=now)
     assert open_assignees(org, iid) == {"owner_care": {"clerk2"}}
+
+
+def test_a_next_contact_whose_writer_left_opens_the_task_for_the_customers_owner(org):
+    definitions.deploy(org.db, XML, org["admin"])
+    switch_on(org, "next_contact")
+    cid = records.create(org.db, org["clerk"], "customer", {"name": "戊水务"})["id"]
+    year = utcnow().year + 1
+    with org.db.uow(write=True) as s:
+        s.add(ContactRecord(customer_id=cid, date=date(year, 1, 5), way="电话", content="报价", next_step="回访",
+                            next_date=date(year, 8, 10), created_by_id=org["clerk2"], created_at=utcnow()))
+    from crm import org as org_service
+
+    with org.db.uow(write=True) as s:
+        org_service.get_user(s, org["clerk2"]).active = False
+    [iid] = routine.open_tasks(org.db, days=3, now=at(year, 8, 8))
+    assert open_assignees(org, iid) == {"owner_care": {"clerk"}}

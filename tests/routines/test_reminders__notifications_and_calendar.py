@@ -96,3 +96,22 @@ def test_an_assigned_opportunity_reminds_its_salesperson_of_its_closing_date(org
     assert [k for k, _, _ in _rows(org, "clerk2")] == ["opportunity"]
     listed = service.list_mine(org.db, org["clerk2"], 0, 10)
     assert "平台升级" in str(listed)
+
+
+def test_a_next_contact_of_a_deactivated_writer_reminds_the_customers_owner(org):
+    """clerk2 wrote a next step for a customer that is now clerk's; clerk2 leaves (deactivated): the
+    reminder goes to clerk, who owns the customer, instead of to nobody who reads it."""
+    from crm import org as org_service
+
+    today = utcnow().date()
+    customer = records.create(org.db, org["clerk"], "customer", {"name": "丁能源"})["id"]
+    with org.db.uow(write=True) as s:
+        from crm.records import ContactRecord
+
+        s.add(ContactRecord(customer_id=customer, date=today, way="电话", content="报价", next_step="回访报价",
+                            next_date=today + timedelta(days=1), created_by_id=org["clerk2"], created_at=utcnow()))
+    with org.db.uow(write=True) as s:
+        org_service.get_user(s, org["clerk2"]).active = False
+    assert reminders.run(org.db, days=3) == 1
+    assert [(k, t) for k, _, t in _rows(org, "clerk")] == [("next_contact", "联系丁能源：回访报价")]
+    assert _rows(org, "clerk2") == []
