@@ -40,6 +40,7 @@ from api import (  # noqa: E402,F401
     openapi,
     routes_admin,
     routes_collab,
+    routes_contract_file,
     routes_crm,
     routes_files,
     routes_flow_lists,

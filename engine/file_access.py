@@ -19,6 +19,8 @@ from files.models import StoredFile
 def readable_file(s: Session, actor_id: int, file_id: Any) -> StoredFile:
     """The file, if `actor_id` may read it (NotFound for an unknown id, Forbidden otherwise)."""
     row = file_service.get(s, file_id)
+    if row.record is not None:  # a record's file (issue 15): read through its record, under its rules
+        raise Forbidden("read this file through its record", reason="file_forbidden")
     if row.instance_id is None:
         if row.uploaded_by != actor_id:
             raise Forbidden("this upload is not yours", reason="file_forbidden")

@@ -24,6 +24,8 @@ class StoredFile(Base):
                                                     index=True)
     field: Mapped[str | None] = mapped_column(String(200))  # the form field key, or "signature"
     task_id: Mapped[int | None] = mapped_column(Integer)  # the vote a signature belongs to
+    # set while a record holds the file (e.g. "contract:12", issue 15); NULL = no record refers to it
+    record: Mapped[str | None] = mapped_column(String(40), index=True)
 
     def ref(self) -> dict[str, object]:
         """What form data holds: `{id, name, size, sha256, content_type}`."""

@@ -67,6 +67,27 @@ def upload(db: Database, user_id: int, name: Any, declared_type: str | None, str
         return row.ref()
 
 
+def upload_for_record(s: Session, user_id: int, name: Any, declared_type: str | None, stream: BinaryIO | None,
+                      record: str) -> StoredFile:
+    """An upload (multipart part `file`, the form uploads' limit) held by a record (`record`, e.g.
+    "contract:12") at once, in the caller's session; the record's use case decides who may."""
+    if stream is None:
+        raise ValidationFailed("send the file as the multipart part 'file'", {"file": Msg("required", "required")})
+    filename = clean_name(name)
+    row = _new_row(s, user_id, filename, content_type_of(filename, declared_type), stream, MAX_UPLOAD_BYTES, "file")
+    row.record = record
+    s.flush()
+    return row
+
+
+def release(s: Session, file_id: str | None) -> None:
+    """A record no longer holds the file: purged with the unreferenced uploads (it is over a day old, or
+    will be)."""
+    row = s.get(StoredFile, file_id) if file_id else None
+    if row is not None:
+        row.record = None
+
+
 def store_bytes(s: Session, user_id: int, name: str, content_type: str, data: bytes, *, instance_id: int,
                 field: str, task_id: int | None = None) -> StoredFile:
     """Bytes produced inside a use case (a drawn signature), bound to its instance at once."""
@@ -93,10 +114,10 @@ def open_id(file_id: str) -> BinaryIO:
 
 
 def purge_unreferenced(db: Database, now: datetime | None = None) -> int:
-    """Delete uploads no submitted form referred to within a day (rows and bytes)."""
+    """Delete uploads no submitted form (nor record) referred to within a day (rows and bytes)."""
     cutoff = (now or utcnow()) - UNREFERENCED_TTL
     with db.uow(write=True) as s:
-        rows = list(s.scalars(select(StoredFile).where(StoredFile.instance_id.is_(None),
+        rows = list(s.scalars(select(StoredFile).where(StoredFile.instance_id.is_(None), StoredFile.record.is_(None),
                                                        StoredFile.uploaded_at < cutoff)))
         for row in rows:
             s.delete(row)

@@ -56,6 +56,7 @@ from crm.records.models import (
 from crm.records.opportunities import STEP_FIELDS, OpportunityKind, OpportunityStepKind
 from crm.records.permissions import FINANCE_ROLE, HR_ROLE, has_role, within
 from db.base import utcnow
+from files.models import StoredFile
 
 # A service ticket's process-step fields: while the ticket's instance runs, only the process's
 # write-back (process_update) changes them; the API refuses a change with 422 naming the field.
@@ -125,6 +126,11 @@ class ContractKind(CustomerScoped):
         start, end = c.current("start_date"), c.current("end_date")
         if start and end and end < start:
             c.fields["end_date"] = "not before start_date"
+
+    def extra(self, s: Session, row: Contract) -> dict[str, Any]:
+        """The contract file's reference (issue 15), shown under the `attachment` field's rules."""
+        stored = s.get(StoredFile, row.file_id) if row.file_id else None
+        return {"file": stored.ref() if stored else None}
 
 
 class ContactRecordKind(CustomerScoped):

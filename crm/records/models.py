@@ -15,6 +15,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, JSONType, utcnow
+from files.models import StoredFile  # noqa: F401  (contract.file_id refers to stored_file)
 
 USER_FK = "user_account.id"
 Day = date  # ExpenseLine has a column named `date`; its annotation must not resolve to that attribute
@@ -130,6 +131,8 @@ class Contract(Base):
     end_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="draft")
     attachment: Mapped[str | None] = mapped_column(String(500))  # file name or URL
+    # the contract file (issue 15): a stored file bound to "contract:<id>" (crm/records/contract_file.py)
+    file_id: Mapped[str | None] = mapped_column(ForeignKey("stored_file.id", ondelete="SET NULL"))
     owner_id: Mapped[int] = mapped_column(ForeignKey(USER_FK), index=True)
     remark: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = _created_by()

@@ -45,7 +45,10 @@ recycle.MODELS.update({key: (k.model, {n: m for n, (m, _c) in CUSTOMER_CHILDREN.
 
 def shown(s: Session, actor: User, kind: Kind, record: dict[str, Any]) -> dict[str, Any]:
     """The record as `actor` may see it: without the fields their roles hide (crm/admin/field_rules.py)."""
-    return field_rules.limits(s, actor).strip(kind.key, record)
+    out = field_rules.limits(s, actor).strip(kind.key, record)
+    if kind.key == "contract" and "attachment" not in out:  # the contract file goes with the field
+        out = {k: v for k, v in out.items() if k != "file"}
+    return out
 
 
 def _may_edit(s: Session, actor: User, kind: Kind, payload: dict[str, Any], row: Any) -> None:
