@@ -12,6 +12,7 @@ engine's reads of the instances about a record (engine/about.py). Under /crm.
     records.py       list + detail pages of the other record kinds
     labels.py        field and status labels (zh / en) and the columns each list shows
     timeline.py      the customer page's timeline, merged from its records and instances
+    contract_file.py the contract page's file: download, upload / replace, remove
     admin.py         CRM settings: data dictionary, field permissions, system log; the recycle bin
 """
 from __future__ import annotations
@@ -26,4 +27,12 @@ bp = Blueprint("workspace", __name__, url_prefix="/crm", template_folder="templa
 register_page_errors(bp)
 
 # Page modules register their routes on `bp` when imported.
-from workspace import admin, customer360, customers, office, opportunities, records  # noqa: E402,F401
+from workspace import (  # noqa: E402,F401
+    admin,
+    contract_file,
+    customer360,
+    customers,
+    office,
+    opportunities,
+    records,
+)

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext
 from core.errors import ValidationFailed
 from crm import records as crm_records
 from crm.admin import field_rules
-from crm.records import saved_filters
+from crm.records import contract_file, saved_filters
 from engine import about
 from web.errors import FORM_REFUSED
 from web.i18n import select_locale
@@ -128,10 +128,12 @@ def record_detail(slug: str, record_id: int) -> Any:
     instances = timeline.decorate(about.about_record(database(), uid(), kind_key, record_id), select_locale())
     fields = [f.name for f in kind.fields if f.kind != "json" and f.name not in HIDDEN.get(kind_key, ())] \
         + ["created_by", "created_at"]
+    file_form = kind_key == "contract" and "file" in record \
+        and contract_file.may_change(database(), uid(), record_id)  # the contract file (issue 15)
     return render_template(
         "workspace/detail.html", nav="crm", slug=slug, kind=kind_key, title=title, record=record, fields=fields,
         names=display_names([record, *related.get("settlements", [])]), labels=labels, related=related,
-        instances=instances, pages_nav=labels.PAGES)
+        instances=instances, pages_nav=labels.PAGES, file_form=file_form)
 
 
 def _register(slug: str) -> None:

@@ -68,6 +68,27 @@ def remove_file(db: Database, actor_id: int, contract_id: int) -> None:
         row.file_id = None
 
 
+def may_change(db: Database, actor_id: int, contract_id: int) -> bool:
+    """Whether the actor may upload or remove the contract's file (for a page to offer the form)."""
+    with db.uow() as s:
+        try:
+            _editable(s, _actor(s, actor_id), contract_id)
+        except (Forbidden, NotFound):
+            return False
+        return True
+
+
+def exists(db: Database, actor_id: int, contract_id: int) -> bool:
+    """Whether the actor sees the contract."""
+    with db.uow() as s:
+        actor = _actor(s, actor_id)
+        try:
+            KINDS[KIND].load(s, actor, reach(s, actor), contract_id)
+        except NotFound:
+            return False
+        return True
+
+
 def open_file(db: Database, actor_id: int, contract_id: int) -> tuple[dict[str, Any], BinaryIO]:
     """(the file's reference, its bytes as a stream the caller closes) for a reader of the contract who
     may view the `attachment` field."""
