@@ -10,7 +10,7 @@ unreferenced uploads keeps it; a replaced or removed one is released and purged 
 """
 from __future__ import annotations
 
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO, cast
 
 from sqlalchemy.orm import Session
 
@@ -45,12 +45,13 @@ def _result(s: Session, actor: User, row: Contract) -> dict[str, Any]:
 
 
 def set_file(db: Database, actor_id: int, contract_id: int, name: Any, declared_type: str | None,
-             stream: BinaryIO | None) -> dict[str, Any]:
+             stream: IO[bytes] | None) -> dict[str, Any]:
     """Store the upload as the contract's file (replacing and releasing the previous one); the contract."""
     with db.uow(write=True) as s:
         actor = _actor(s, actor_id)
         row = _editable(s, actor, contract_id)
-        stored = file_service.upload_for_record(s, actor.id, name, declared_type, stream, f"{KIND}:{row.id}")
+        stored = file_service.upload_for_record(s, actor.id, name, declared_type,
+                                                cast("BinaryIO | None", stream), f"{KIND}:{row.id}")
         file_service.release(s, row.file_id)
         row.file_id = stored.id
         s.flush()
