@@ -28,6 +28,7 @@ from crm.admin.models import RecycledRecord
 from crm.models import User
 from db.base import iso, utcnow
 from db.session import Database
+from files import service as file_service
 
 DEFAULT_DAYS = 30
 
@@ -189,5 +190,9 @@ def purge(db: Database, days: int = DEFAULT_DAYS, now: datetime | None = None) -
     """Delete the entries older than `days` (the scheduler tick); how many."""
     cutoff = (now or utcnow()) - timedelta(days=days)
     with db.uow(write=True) as s:
-        result: Any = s.execute(delete(RecycledRecord).where(RecycledRecord.deleted_at < cutoff))
+        old = RecycledRecord.deleted_at < cutoff
+        for data in s.scalars(select(RecycledRecord.data).where(old, RecycledRecord.kind == "contract")):
+            row = (data or {}).get("row") or {}
+            file_service.release(s, row.get("file_id"))  # gone for good: its contract file goes with it
+        result: Any = s.execute(delete(RecycledRecord).where(old))
         return int(result.rowcount or 0)

@@ -117,3 +117,18 @@ def test_purge_keeps_a_contract_file_and_drops_an_unbound_upload(client, org):
     _put(client, "clerk", k["id"], b"v2", "v2.txt")
     assert file_service.purge_unreferenced(org.db, utcnow() + timedelta(days=2)) == 1
     assert not storage.current().exists(held["id"])
+
+
+def test_a_deleted_contract_keeps_its_file_in_the_recycle_bin_until_the_bin_is_purged(client, org):
+    """Deleted, the contract is restorable with its file (kept); purged from the recycle bin, the file
+    is released and the next purge of uploads removes it."""
+    from crm.admin import recycle
+
+    k = _contract(client)
+    held = _put(client, "clerk", k["id"]).get_json()["file"]
+    assert client.delete(f"{API}/contracts/{k['id']}", headers=login(client, "admin")).status_code == 204
+    later = utcnow() + timedelta(days=2)
+    assert file_service.purge_unreferenced(org.db, later) == 0 and storage.current().exists(held["id"])
+    assert recycle.purge(org.db, days=1, now=later) == 1
+    assert file_service.purge_unreferenced(org.db, later) == 1
+    assert not storage.current().exists(held["id"])
