@@ -27,11 +27,12 @@ from db.session import Database
 MAX_OPTIONS = 50
 
 
-def _like(q: str | None, *cols: Any) -> Any:
+def _matching(stmt: Any, q: str | None, *cols: Any) -> Any:
+    """`stmt` narrowed to the rows one of `cols` contains the search text `q` in (any case), if any."""
     if not q:
-        return None
+        return stmt
     pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return or_(*(c.ilike(pattern, escape="\\") for c in cols))
+    return stmt.where(or_(*(c.ilike(pattern, escape="\\") for c in cols)))
 
 
 def _customers(s: Session, actor: User, q: str | None) -> Any:
@@ -39,8 +40,7 @@ def _customers(s: Session, actor: User, q: str | None) -> Any:
     ids = rs.reach(s, actor)
     if ids is not None:
         stmt = stmt.where(Customer.owner_id.in_(sorted(ids)))
-    cond = _like(q, Customer.name, Customer.code)
-    return stmt if cond is None else stmt.where(cond)
+    return _matching(stmt, q, Customer.name, Customer.code)
 
 
 def _contracts(s: Session, actor: User, q: str | None) -> Any:
@@ -48,20 +48,17 @@ def _contracts(s: Session, actor: User, q: str | None) -> Any:
     ids = rs.reach(s, actor)
     if ids is not None:
         stmt = stmt.where(Customer.owner_id.in_(sorted(ids)))
-    cond = _like(q, Contract.title, Contract.number)
-    return (stmt if cond is None else stmt.where(cond)).order_by(Contract.number)
+    return _matching(stmt, q, Contract.title, Contract.number).order_by(Contract.number)
 
 
 def _agents(s: Session, actor: User, q: str | None) -> Any:
     stmt = select(Agent.id, Agent.name, Agent.code).order_by(Agent.name)
-    cond = _like(q, Agent.name, Agent.code)
-    return stmt if cond is None else stmt.where(cond)
+    return _matching(stmt, q, Agent.name, Agent.code)
 
 
 def _users(s: Session, actor: User, q: str | None) -> Any:
     stmt = select(User.username, User.display_name, User.username).where(User.active.is_(True)).order_by(User.id)
-    cond = _like(q, User.username, User.display_name)
-    return stmt if cond is None else stmt.where(cond)
+    return _matching(stmt, q, User.username, User.display_name)
 
 
 def _deactivated_users(s: Session, actor: User, q: str | None) -> Any:
@@ -71,26 +68,22 @@ def _deactivated_users(s: Session, actor: User, q: str | None) -> Any:
     stmt = select(User.username, User.display_name, User.username).where(User.active.is_(False)).order_by(User.id)
     if not actor.is_admin:
         stmt = stmt.where(User.id == actor.id)
-    cond = _like(q, User.username, User.display_name)
-    return stmt if cond is None else stmt.where(cond)
+    return _matching(stmt, q, User.username, User.display_name)
 
 
 def _assets(s: Session, actor: User, q: str | None) -> Any:
     stmt = assets.in_stock(s)
-    cond = _like(q, Asset.name, Asset.tag)
-    return stmt if cond is None else stmt.where(cond)
+    return _matching(stmt, q, Asset.name, Asset.tag)
 
 
 def _my_assets(s: Session, actor: User, q: str | None) -> Any:
     stmt = assets.held_by(s, actor.id)
-    cond = _like(q, Asset.name, Asset.tag)
-    return stmt if cond is None else stmt.where(cond)
+    return _matching(stmt, q, Asset.name, Asset.tag)
 
 
 def _documents(s: Session, actor: User, q: str | None) -> Any:
     stmt = documents.archivable(s)
-    cond = _like(q, OfficialDocument.title, OfficialDocument.number)
-    return stmt if cond is None else stmt.where(cond)
+    return _matching(stmt, q, OfficialDocument.title, OfficialDocument.number)
 
 
 def _option_list(category: str) -> Callable[[Session, User, str | None], Any]:
@@ -118,14 +111,15 @@ OPTION_PICKERS = {"customer_levels": "customer_level", "customer_types": "custom
                   "area_codes": "area_code", "industries": "industry", "ticket_categories": "ticket_category",
                   "expense_categories": "expense_category"}
 
+
 def _opportunities(s: Session, actor: User, q: str | None) -> Any:
     """Unassigned opportunities the user may see: what the sales-opportunity process takes in."""
     stmt = select(Opportunity.id, Opportunity.summary, Opportunity.number).where(Opportunity.status == UNASSIGNED)
     scope = opportunity_scope(rs.reach(s, actor))
     if scope is not None:
         stmt = stmt.where(scope)
-    cond = _like(q, Opportunity.summary, Opportunity.number, Opportunity.customer_name)
-    return (stmt if cond is None else stmt.where(cond)).order_by(Opportunity.id.desc())
+    return _matching(stmt, q, Opportunity.summary, Opportunity.number, Opportunity.customer_name).order_by(
+        Opportunity.id.desc())
 
 
 PICKERS: dict[str, Callable[[Session, User, str | None], Any]] = {
