@@ -68,7 +68,7 @@ def set_handover_process(can_start: Callable[[Session], bool],
     _hooks["can_start"], _hooks["start"] = can_start, start
 
 
-def set_running_handover(running_for: Callable[[Session, str, int, str, int | None], int | None]) -> None:
+def set_running_handover(running_for: Callable[[Session, str, int, int | None], int | None]) -> None:
     """app.wire(): which running staff_handover instance (other than the caller's) hands over a leaver."""
     _hooks["running"] = running_for
 
@@ -225,7 +225,7 @@ def open_handover(s: Session, initiator_id: int, leaver: Any, instance_id: int |
     # the leaver's row locked first: two handovers started at once for one leaver take turns here, so
     # the second sees the first (one at a time, also on PostgreSQL)
     s.execute(lock_for_update(select(User.id).where(User.id == user.id), s))
-    other = running(s, HANDOVER_PROCESS, user.id, user.username, instance_id) if running else None
+    other = running(s, HANDOVER_PROCESS, user.id, instance_id) if running else None
     if other is not None:  # one handover at a time: a second one would move the same records again
         raise ValidationFailed("a handover of this user is already running", {
             "leaver": Msg("handover_running", f"a handover of this user is already running (instance {other})",

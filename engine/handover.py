@@ -122,37 +122,35 @@ def hand_over_in(s: Session, actor_id: int, from_user_id: int, to_user_id: int,
     return {"moved": moved, "not_moved": not_moved}
 
 
-def running_for(s: Session, process_key: str, leaver_id: int, leaver: str, exclude: int | None) -> int | None:
-    """The id of a running instance of `process_key` (other than `exclude`) that hands over the work
-    of `leaver` (named by its data's `leaver`, else its initiator), or None: one handover at a time."""
-    rows = s.execute(select(ProcessInstance.id, ProcessInstance.initiator_id, ProcessInstance.data).where(
-        ProcessInstance.process_key == process_key, ProcessInstance.status == InstanceStatus.RUNNING.value,
-        ProcessInstance.id != (exclude or 0)).order_by(ProcessInstance.id))
-    for iid, initiator_id, data in rows:
+def _handovers(s: Session, process_key: str) -> list[tuple[int, int]]:
+    """(leaver's user id, instance id) of each running instance of `process_key`: the user its data's
+    `leaver` names (an admin may start the staff handover by hand), else its initiator (the one
+    started as the deactivated user)."""
+    rows = s.execute(select(ProcessInstance.initiator_id, ProcessInstance.id, ProcessInstance.data).where(
+        ProcessInstance.process_key == process_key, ProcessInstance.status == InstanceStatus.RUNNING.value)
+        .order_by(ProcessInstance.id)).all()
+    named = {d["leaver"] for _, _, d in rows if isinstance(d, dict) and isinstance(d.get("leaver"), str)}
+    ids = {name: u.id for name, u in org.users_by_usernames(s, sorted(named)).items()} if named else {}
+    out = []
+    for initiator_id, iid, data in rows:
         name = data.get("leaver") if isinstance(data, dict) else None
-        if (name == leaver) if isinstance(name, str) else initiator_id == leaver_id:
-            return int(iid)
-    return None
+        leaver = ids.get(name) if isinstance(name, str) else None
+        out.append((leaver if leaver is not None else initiator_id, int(iid)))
+    return out
+
+
+def running_for(s: Session, process_key: str, leaver_id: int, exclude: int | None) -> int | None:
+    """The id of a running instance of `process_key` (other than `exclude`) that hands over the work
+    of `leaver_id`, or None: one handover at a time."""
+    return next((iid for uid, iid in _handovers(s, process_key) if uid == leaver_id and iid != exclude), None)
 
 
 def running(db: Database, process_key: str, user_ids: list[int] | None = None) -> dict[int, int]:
     """leaver's user id -> the id of the running instance of `process_key` handing over their work
-    (the organisation pages show 交接中): the user its data's `leaver` names (an admin may start the
-    staff handover by hand), else its initiator (the one started as the deactivated user)."""
-    stmt = select(ProcessInstance.initiator_id, ProcessInstance.id, ProcessInstance.data).where(
-        ProcessInstance.process_key == process_key, ProcessInstance.status == InstanceStatus.RUNNING.value)
+    (the organisation pages show 交接中)."""
     with db.uow() as s:
-        rows = s.execute(stmt.order_by(ProcessInstance.id)).all()
-        named = {d["leaver"] for _, _, d in rows if isinstance(d, dict) and isinstance(d.get("leaver"), str)}
-        ids = {name: u.id for name, u in org.users_by_usernames(s, sorted(named)).items()} if named else {}
-    out: dict[int, int] = {}
-    for initiator_id, iid, data in rows:
-        name = data.get("leaver") if isinstance(data, dict) else None
-        leaver = ids.get(name) if isinstance(name, str) else None
-        uid = leaver if leaver is not None else initiator_id
-        if user_ids is None or uid in user_ids:
-            out[uid] = iid
-    return out
+        pairs = _handovers(s, process_key)
+    return {uid: iid for uid, iid in pairs if user_ids is None or uid in user_ids}
 
 
 def deployed(db: Database, process_key: str) -> bool:
