@@ -115,15 +115,11 @@ def prefill(uid: int, schema: dict[str, Any], options: dict[str, list[dict[str, 
     picker when the user may pick that record; the record joins the picker's options. `?leaver=<user
     name>` (from a deactivated user's organisation page) fills the staff handover's leaver picker."""
     data: dict[str, Any] = {}
-    for values_key, param in about.PREFILL_PARAMS.items():
-        field, value = about.prefill_field(schema, values_key), request.args.get(param, type=int)
+    wanted = [(key, request.args.get(param, type=int)) for key, param in about.PREFILL_PARAMS.items()]
+    wanted += [(key, request.args.get(param)) for key, param in about.PREFILL_NAMES.items()]  # user names
+    for values_key, value in wanted:
+        field = about.prefill_field(schema, values_key)
         picked = pickers.option(database(), uid, values_key, value) if field and value else None
-        if field and picked is not None:
-            data[field] = picked["value"]
-            options[values_key] = [picked, *(o for o in options.get(values_key, []) if o["value"] != picked["value"])]
-    for values_key, param in about.PREFILL_NAMES.items():  # ?leaver=<user name> (the organisation page)
-        field, name = about.prefill_field(schema, values_key), request.args.get(param)
-        picked = pickers.option(database(), uid, values_key, name) if field and name else None
         if field and picked is not None:
             data[field] = picked["value"]
             options[values_key] = [picked, *(o for o in options.get(values_key, []) if o["value"] != picked["value"])]
