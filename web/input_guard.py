@@ -21,11 +21,10 @@ from typing import Any
 from flask import Flask, request
 
 from core.errors import NotFound, ValidationFailed
-from core.ids import MAX_ID  # every id column is a (32-bit on PostgreSQL) Integer
+from core.ids import MAX_ID, as_id  # every id column is a (32-bit on PostgreSQL) Integer
 
 ID_LIST_FIELDS = ("task",)  # query/form fields that carry only ids (bulk approve: task=1&task=2)
 _BAD = re.compile("[\x00\ud800-\udfff]")
-_ASCII_ID = re.compile(r"[0-9]{1,10}")
 
 
 def _why(text: str) -> str | None:
@@ -111,7 +110,7 @@ def _id_fields() -> dict[str, str]:
     for source in sources:
         for name in ID_LIST_FIELDS:
             for value in source.getlist(name):
-                if not (_ASCII_ID.fullmatch(value.strip()) and 0 < int(value) <= MAX_ID):
+                if as_id(value) is None:
                     out[name] = f"ids are whole numbers from 1 to {MAX_ID}"
     return out
 
