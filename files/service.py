@@ -57,20 +57,14 @@ def _new_row(s: Session, user_id: int, name: str, content_type: str, stream: Bin
 def upload(db: Database, user_id: int, name: Any, declared_type: str | None, stream: BinaryIO | None) -> dict[str, Any]:
     """An uploaded file (multipart part `file`): stored, hashed; the reference a form field holds.
     Nobody else can use it until a submitted form refers to it; unreferenced ones go after a day."""
-    if stream is None:
-        raise ValidationFailed("send the file as the multipart part 'file'", {"file": Msg("required", "required")})
-    filename = clean_name(name)
     with db.uow(write=True) as s:
-        row = _new_row(s, user_id, filename, content_type_of(filename, declared_type), stream, MAX_UPLOAD_BYTES,
-                       "file")
-        s.flush()
-        return row.ref()
+        return _uploaded(s, user_id, name, declared_type, stream).ref()
 
 
-def upload_for_record(s: Session, user_id: int, name: Any, declared_type: str | None, stream: BinaryIO | None,
-                      record: str) -> StoredFile:
-    """An upload (multipart part `file`, the form uploads' limit) held by a record (`record`, e.g.
-    "contract:12") at once, in the caller's session; the record's use case decides who may."""
+def _uploaded(s: Session, user_id: int, name: Any, declared_type: str | None, stream: BinaryIO | None,
+              record: str | None = None) -> StoredFile:
+    """The multipart part `file` stored and hashed (the form uploads' limit), in the caller's session;
+    held by `record` at once when one is named."""
     if stream is None:
         raise ValidationFailed("send the file as the multipart part 'file'", {"file": Msg("required", "required")})
     filename = clean_name(name)
@@ -78,6 +72,13 @@ def upload_for_record(s: Session, user_id: int, name: Any, declared_type: str | 
     row.record = record
     s.flush()
     return row
+
+
+def upload_for_record(s: Session, user_id: int, name: Any, declared_type: str | None, stream: BinaryIO | None,
+                      record: str) -> StoredFile:
+    """An upload (multipart part `file`, the form uploads' limit) held by a record (`record`, e.g.
+    "contract:12") at once, in the caller's session; the record's use case decides who may."""
+    return _uploaded(s, user_id, name, declared_type, stream, record)
 
 
 def release(s: Session, file_id: str | None) -> None:
