@@ -18,7 +18,7 @@ from engine import audit, runtime
 from engine.instances import check_comment, in_instance
 from engine.lifecycle import ActivationStatus, InstanceStatus, TaskStatus
 from engine.models import HumanTask, NodeActivation
-from engine.nodes import approval, people
+from engine.nodes import approval, ballot, people
 from engine.tasks import MAX_SIGNERS, _instance_of, _my_open_task, _users
 
 __all__ = ["claim", "delegate", "remove_signer", "unclaim"]
@@ -98,7 +98,7 @@ def remove_signer(db: Database, actor_id: int, task_id: int, users: Any, comment
         if strangers:
             raise ValidationFailed("not assignees of this step",
                                    {"users": f"not assignees of this node: {', '.join(strangers)}"})
-        done = approval.voters(ctx.s, act)
+        done = ballot.voters(ctx.s, act)
         voted = [u.username for u in found if u.id in done]
         if voted:
             raise Conflict(f"already voted: {', '.join(voted)}", reason="already_voted", user=", ".join(voted))

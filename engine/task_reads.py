@@ -23,7 +23,7 @@ from engine import instances, redaction, runtime, spiff
 from engine.driver import RESUBMIT
 from engine.lifecycle import InstanceStatus, TaskStatus
 from engine.models import AuditEvent, HumanTask, NodeActivation, ProcessDefinition, ProcessInstance
-from engine.nodes import approval, people
+from engine.nodes import approval, ballot, people
 from forms import validate as form_validation
 from forms.components import components as form_components
 
@@ -147,7 +147,7 @@ def task_view(r: TaskRead) -> dict[str, Any]:
                      k for k in (cfg.editable if cfg else ()) if k not in r.hidden.paths])},
         "data": data, "actions": actions, "returnable_nodes": returnable_nodes,
         "signature_required": bool(cfg and cfg.approval and cfg.approval.signature),
-        "vote": approval.vote_status(r.s, act, r.rows, r.people(with_history=False)),
+        "vote": ballot.vote_status(r.s, act, r.rows, r.people(with_history=False)),
         "read_at": iso(t.read_at), "returned": t.returned,
         **people.task_options(act, t, r.rows, r.people(with_history=False), actions, lambda: r.events),
     }
@@ -168,7 +168,7 @@ def _resubmit_view(r: TaskRead) -> dict[str, Any]:
                  "editable": redaction.editable_for(r.s, r.users([r.actor_id])[r.actor_id], d,
                                                     [k for k in keys if k not in r.hidden.paths])},
         "data": r.hidden.data(inst.data), "actions": ["approve"] if is_open else [], "returnable_nodes": [],
-        "vote": approval.vote_status(r.s, act, r.rows, r.people(with_history=False)),
+        "vote": ballot.vote_status(r.s, act, r.rows, r.people(with_history=False)),
         "read_at": iso(t.read_at), "returned": t.returned,
         **people.task_options(act, t, r.rows, r.people(with_history=False),
                               ["approve"] if is_open else [], lambda: r.events),

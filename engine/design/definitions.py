@@ -55,10 +55,7 @@ def compile_definition(xml: bytes, forms: dict[str, Any] | None = None) -> Compi
     given, form_problems = _given_forms(forms)
     translated = foreign.translate(xml)  # Camunda/Flowable assignees, N-of-M rules, ${...} conditions
     xml = translated.xml
-    refused = {p.element_id for p in translated.problems}
-    problems = form_problems + translated.problems + [
-        p for p in check_bpmn(xml, sandbox.check_expression, sandbox.check_script)
-        if not (p.element_id in refused and "JUEL" in p.message)]  # said once, by bpmn/foreign.py
+    problems = form_problems + translated.problems + _checked(xml, {p.element_id for p in translated.problems})
     if refused_outright(problems):  # not XML, or too large to read further (the node limit)
         raise DefinitionInvalid(problems)
     root = parse_xml(xml)
@@ -69,14 +66,7 @@ def compile_definition(xml: bytes, forms: dict[str, Any] | None = None) -> Compi
     used = _used_forms(runnable, given, _form_problems_by_key(form_problems), problems)
     problems += names.check(root, executable, used)
     parsed, parse_problems = spiff.parse(xml)
-    # The parser repeats what the XSD check already said (its schema errors in the same words: engine/spiff/
-    # parsing.py); keep its messages only when they add something. An id used twice is not a valid xs:ID
-    # either: the duplicate_id rule says it once.
-    known = {p.message for p in problems}
-    duplicated = {p.element_id for p in problems if p.rule == "duplicate_id"}
-    problems += [p for p in parse_problems if p.message not in known
-                 and not (isinstance(p.message, Msg) and p.message.code == "xsd_id"
-                          and p.message.params["value"] in duplicated)]
+    problems += _new_to(problems, parse_problems)
     warnings = tuple(p for p in problems if p.rule == countersign.RULE)
     problems = [p for p in problems if p.rule != countersign.RULE]
     if problems or parsed is None:
@@ -85,6 +75,23 @@ def compile_definition(xml: bytes, forms: dict[str, Any] | None = None) -> Compi
     return Compiled(xml, parsed, config, hashlib.sha256(xml).hexdigest(), used, warnings,
                     tuple(translated.translations),
                     sum(limits.node_count(p) for p in root.iter(f"{{{BPMN_NS}}}process")))
+
+
+def _checked(xml: bytes, refused: set[str | None]) -> list[Problem]:
+    """The static checks' problems, less the JUEL ones of elements bpmn/foreign.py refused (said once, there)."""
+    return [p for p in check_bpmn(xml, sandbox.check_expression, sandbox.check_script)
+            if not (p.element_id in refused and "JUEL" in p.message)]
+
+
+def _new_to(problems: list[Problem], parse_problems: list[Problem]) -> list[Problem]:
+    """The parser repeats what the XSD check already said (its schema errors in the same words: engine/spiff/
+    parsing.py); keep its messages only when they add something. An id used twice is not a valid xs:ID
+    either: the duplicate_id rule says it once."""
+    known = {p.message for p in problems}
+    duplicated = {p.element_id for p in problems if p.rule == "duplicate_id"}
+    return [p for p in parse_problems if p.message not in known
+            and not (isinstance(p.message, Msg) and p.message.code == "xsd_id"
+                     and p.message.params["value"] in duplicated)]
 
 
 def _service_problems(configs: list[ProcessConfig]) -> list[Problem]:

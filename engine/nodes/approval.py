@@ -14,23 +14,21 @@ Every status change goes through engine.lifecycle.transition.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
 
 from bpmn.lz import NodeConfig
 from core.errors import Conflict
 from crm.models import User
 from db.base import iso, utcnow
 from engine import assignees, audit, runtime, signatures, spiff
-from engine.lifecycle import VOTED, ActivationStatus, InstanceStatus, TaskStatus, transition
+from engine.lifecycle import ActivationStatus, InstanceStatus, TaskStatus, transition
 from engine.models import HumanTask, NodeActivation, Timer
+from engine.nodes.ballot import NodeRows, decision, node_rows, voted_rows, voters
 from engine.nodes.rules import APPROVED, READ, REJECTED, decide, describe, needed, vote_summary, weight_of
-from files.models import StoredFile
 
 __all__ = ["APPROVED", "READ", "REJECTED", "decide", "describe", "needed", "vote_summary"]
 
@@ -176,34 +174,12 @@ def resolve(ctx: runtime.Ctx, t: HumanTask, actor_id: int, approve: bool, commen
                  detail={"opinion": "approve" if approve else "reject", "to_task": back.id, **(signed or {})})
 
 
-_VOTED_ROWS = (select(HumanTask).where(HumanTask.activation_id == bindparam("aid"),
-                                       HumanTask.status.in_([str(v.value) for v in VOTED]))
-               .order_by(HumanTask.acted_at, HumanTask.id))
 _USERS = select(User).where(User.id.in_(bindparam("ids", expanding=True)))
-_VOTED_STATUSES = tuple(str(v.value) for v in VOTED)
-# with each task's signature, if any (several rows for a task re-signed: the last one counts)
-_NODE_ROWS = (select(HumanTask, User.username, StoredFile.id, StoredFile.name, StoredFile.size, StoredFile.sha256,
-                     StoredFile.content_type)
-              .join(User, User.id == HumanTask.assignee_id)
-              .add_columns(exists().where(Timer.activation_id == bindparam("aid"), Timer.fired_at.is_(None)))
-              .outerjoin(StoredFile, and_(StoredFile.task_id == HumanTask.id, StoredFile.field == signatures.FIELD))
-              .where(HumanTask.activation_id == bindparam("aid"),
-                     HumanTask.status.in_([*_VOTED_STATUSES, TaskStatus.DONE.value, TaskStatus.OPEN.value,
-                                           TaskStatus.DELEGATED.value]))
-              .order_by(HumanTask.acted_at, HumanTask.id, StoredFile.id))
-
-
-def voted_rows(s: Session, act: NodeActivation) -> list[HumanTask]:
-    return list(s.scalars(_VOTED_ROWS, {"aid": act.id}))
-
-
-def voters(s: Session, act: NodeActivation) -> set[int]:
-    return {t.assignee_id for t in voted_rows(s, act)}
 
 
 def evaluate(ctx: runtime.Ctx, act: NodeActivation) -> bool:
     """Decide the node if its rule is satisfied; open the next sequential task otherwise."""
-    node = _node_rows(ctx.s, act)
+    node = node_rows(ctx.s, act)
     rows = node.voted
     if act.kind == "handle":
         if node.done:
@@ -212,7 +188,7 @@ def evaluate(ctx: runtime.Ctx, act: NodeActivation) -> bool:
         return False
     weights = [weight_of(act.weights, t.assignee_id) for t in rows] if act.weights else None
     total = sum(weight_of(act.weights, uid) for uid in act.assignee_ids) if act.weights else None
-    outcome = decide(act.mode, len(act.assignee_ids), [_decision(t) for t in rows],
+    outcome = decide(act.mode, len(act.assignee_ids), [decision(t) for t in rows],
                      Fraction(act.threshold) if act.threshold else None, weights, total)
     if outcome is not None:
         decide_node(ctx, act, outcome, rows, node)
@@ -226,51 +202,12 @@ def evaluate(ctx: runtime.Ctx, act: NodeActivation) -> bool:
     return False
 
 
-@dataclass
-class _NodeRows:
-    """The tasks of an activation that count or still wait, read in one statement with their
-    assignees' usernames (what deciding the node needs: the ballot, the tasks to cancel)."""
-    voted: list[HumanTask]
-    done: list[HumanTask]
-    waiting: list[HumanTask]  # open, or delegated (委派)
-    usernames: dict[int, str]
-    signed: dict[int, dict[str, Any]]  # task id -> its signature's file reference
-    timers: bool | None = None  # whether the activation has a pending timer (None: no row told)
-
-
-
-
-def _node_rows(s: Session, act: NodeActivation) -> _NodeRows:
-    node = _NodeRows([], [], [], {}, {})
-    seen: set[int] = set()
-    for t, username, file_id, name, size, sha256, content_type, timers in s.execute(_NODE_ROWS, {"aid": act.id}):
-        node.timers = bool(timers)
-        if file_id is not None:  # the same reference as signatures.of_tasks
-            node.signed[t.id] = {"id": file_id, "name": name, "size": size, "sha256": sha256,
-                                 "content_type": content_type}
-        if t.id in seen:
-            continue
-        seen.add(t.id)
-        node.usernames[t.assignee_id] = username
-        if t.status in _VOTED_STATUSES:
-            node.voted.append(t)
-        elif t.status == TaskStatus.DONE:
-            node.done.append(t)
-        else:
-            node.waiting.append(t)
-    return node
-
-
-def _decision(t: HumanTask) -> str:
-    return "approve" if t.status == TaskStatus.APPROVED else "reject"
-
-
 def _outcome_is_read(ctx: runtime.Ctx, node_id: str) -> bool:
     return any(node_id in cfg.outcome_readers for cfg in runtime.configs_of(ctx.definition).values())
 
 
 def decide_node(ctx: runtime.Ctx, act: NodeActivation, outcome: str, rows: list[HumanTask],
-                node: _NodeRows | None = None) -> None:
+                node: NodeRows | None = None) -> None:
     """Close the node with `outcome` from the votes in `rows`; `node`, when the caller has read it,
     spares reading the tasks to cancel and the voters' names again."""
     outcome = str(outcome)  # the plain string, into the process data and the audit trail
@@ -353,28 +290,6 @@ def add_signers(ctx: runtime.Ctx, act: NodeActivation, t: HumanTask, user_ids: l
         act.assignee_ids = [*act.assignee_ids, *user_ids]
         for uid in user_ids:
             runtime.open_task(ctx, act, uid, t.due_at)
-
-
-def vote_status(s: Session, act: NodeActivation, rows: list[HumanTask] | None = None,
-                names: dict[int, User] | None = None) -> dict[str, Any]:
-    """The node's rule and every ballot so far, for the task page. `rows` (the activation's tasks by
-    id) and `names` (users by id, covering them and the assignees) when the caller has read them."""
-    if rows is None:
-        rows = list(s.scalars(select(HumanTask).where(HumanTask.activation_id == act.id).order_by(HumanTask.id)))
-    if names is None:
-        names = {u.id: u for u in s.scalars(select(User).where(User.id.in_({r.assignee_id for r in rows}
-                                                                         | set(act.assignee_ids))))}
-    return {
-        "mode": act.mode, "threshold": act.threshold, "status": act.status,
-        "rule": describe(act.mode, len(act.assignee_ids), Fraction(act.threshold) if act.threshold else None,
-                         sum(weight_of(act.weights, uid) for uid in act.assignee_ids) if act.weights else None),
-        "assignees": [names[uid].username for uid in act.assignee_ids if uid in names],
-        "weights": {names[uid].username: weight_of(act.weights, uid) for uid in act.assignee_ids if uid in names}
-        if act.weights else None,
-        "ballots": [{"user": names[r.assignee_id].username, "display_name": names[r.assignee_id].display_name,
-                     "status": r.status, "comment": r.comment, "auto": r.auto,
-                     "at": iso(r.acted_at)} for r in rows],
-    }
 
 
 # ---------------------------------------------------------------- the deadline (lz:deadline)
