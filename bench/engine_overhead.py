@@ -11,7 +11,7 @@ and reports microseconds per action and the ratios c/b, d/b and d/e. Then the pe
 an instance that already has ~10 vs ~500 completed tasks (a revise loop) shows how cost
 grows with history.
 
-Run: make bench   (or .venv/bin/python bench/engine_overhead.py [--rounds N] [--cpu] [--wired])
+Run: make bench   (or .venv/bin/python bench/engine_overhead.py [--rounds N] [--cpu] [--wired] [--json PATH])
 --cpu measures the process's CPU time instead of wall time (on a shared, loaded machine; on
 PostgreSQL that is the client's CPU only, and (e) is then mostly waiting: read it in wall time);
 --wired runs (c)/(d) with notify/ and search/ listening, as the web process does (app.wire()).
@@ -35,6 +35,7 @@ from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
 import crm.org  # noqa: E402
+from bench import figures  # noqa: E402
 from db.base import Base  # noqa: E402
 from db.session import Database  # noqa: E402
 from engine import inbox, instances, spiff, tasks  # noqa: E402
@@ -178,6 +179,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=60)
     ap.add_argument("--cpu", action="store_true", help="process CPU time instead of wall time")
     ap.add_argument("--wired", action="store_true", help="notify/ and search/ listening (app.wire())")
+    figures.add_json_option(ap)
     args = ap.parse_args()
     global CLOCK
     if args.cpu:
@@ -236,6 +238,10 @@ def main() -> None:
     print("|---|---:|---:|---:|")
     for name, (_, g10, g500) in results.items():
         print(f"| {name} | {g10:,.0f} µs | {g500:,.0f} µs | {g500 / g10:.2f} |")
+    us = {"a": a, "b": b, "c": results["sqlite"][0], "d": results.get("postgresql", (None,))[0], "e": e}
+    figures.save(args.json, {"clock": clock, "wired": args.wired, "rounds": args.rounds, "us": us,
+                             "growth": {name: [g10, g500] for name, (_, g10, g500) in results.items()},
+                             "pg_skipped": None if pg else "PostgreSQL not reachable at 127.0.0.1:5432"})
 
 
 if __name__ == "__main__":
