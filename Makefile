@@ -3,7 +3,7 @@
 #   make run     venv + migrate + admin + demo org + deploy bpmn/ + demo data, then serve on 127.0.0.1:$PORT (5000)
 #   make dev     the same, with Flask's debug server instead of gunicorn
 #   make test    the whole test suite, 2 workers (PostgreSQL tests skip when 127.0.0.1:5432 is unreachable)
-#   make bench   issue 12's benchmark table, measured in one run (bench/summary.py; about 10 minutes)
+#   make bench   issue 12's benchmark table, measured in one run (bench/summary.py; about 7 minutes)
 #   make lint    ruff + mypy
 #
 # Environment, passed straight through to app.py / gunicorn: PORT (default 5000), DATABASE_URL

@@ -33,8 +33,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 Figures = dict[str, Any]  # script name -> its JSON (or {"skipped": why} / {"failed": why})
 
-# name -> the script and its arguments; the rounds keep the whole of `make bench` near 10 minutes
-# on a 2-core machine while keeping medians over dozens of samples.
+# name -> the script and its arguments; the rounds keep the whole of `make bench` near 7 minutes on
+# a 2-core machine (measured at a load average of 11-17) while keeping medians over dozens of samples.
 SCRIPTS: dict[str, list[str]] = {
     "engine": ["bench/engine_overhead.py", "--wired", "--rounds", "30"],
     "pages": ["bench/web_pages.py", "--rounds", "20"],
