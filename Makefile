@@ -3,7 +3,7 @@
 #   make run     venv + migrate + admin + demo org + deploy bpmn/ + demo data, then serve on 127.0.0.1:$PORT (5000)
 #   make dev     the same, with Flask's debug server instead of gunicorn
 #   make test    the whole test suite, 2 workers (PostgreSQL tests skip when 127.0.0.1:5432 is unreachable)
-#   make bench   engine overhead benchmark
+#   make bench   issue 12's benchmark table, measured in one run (bench/summary.py; about 7 minutes)
 #   make lint    ruff + mypy
 #
 # Environment, passed straight through to app.py / gunicorn: PORT (default 5000), DATABASE_URL
@@ -92,10 +92,10 @@ TEST_WORKERS ?= 2
 test: venv test-deps assets i18n
 	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -q -rs -n $(TEST_WORKERS) --dist loadgroup
 
+# Each script prints its own table as it runs; summary.py ends with issue 12's table (figure |
+# measured | target | met). PostgreSQL / Redis rows say "skipped" when 127.0.0.1 has neither.
 bench: venv
-	$(BIN)/python bench/engine_overhead.py
-	$(BIN)/python bench/web_pages.py
-	$(BIN)/python bench/inbox_million.py
+	$(BIN)/python bench/summary.py
 
 lint: venv
 	$(BIN)/ruff check .

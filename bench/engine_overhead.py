@@ -8,10 +8,10 @@ The same 3-node approval process (three single-approver nodes in a row) is run
   (e) (b) plus one durable commit of the state per action on the same PostgreSQL (an UPDATE of
       one row through the driver, synchronous commit): what this disk allows at best,
 and reports microseconds per action and the ratios c/b, d/b and d/e. Then the per-action cost of
-an instance that already has ~10 vs ~500 completed tasks (a revise loop) shows how cost
-grows with history.
+an instance that already has ~10 vs ~500 completed tasks (a revise loop; the two timed
+alternately, pair by pair) shows how cost grows with history.
 
-Run: make bench   (or .venv/bin/python bench/engine_overhead.py [--rounds N] [--cpu] [--wired])
+Run: make bench   (or .venv/bin/python bench/engine_overhead.py [--rounds N] [--cpu] [--wired] [--json PATH])
 --cpu measures the process's CPU time instead of wall time (on a shared, loaded machine; on
 PostgreSQL that is the client's CPU only, and (e) is then mostly waiting: read it in wall time);
 --wired runs (c)/(d) with notify/ and search/ listening, as the web process does (app.wire()).
@@ -35,6 +35,7 @@ from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
 import crm.org  # noqa: E402
+from bench import figures  # noqa: E402
 from db.base import Base  # noqa: E402
 from db.session import Database  # noqa: E402
 from engine import inbox, instances, spiff, tasks  # noqa: E402
@@ -132,11 +133,11 @@ def make_db(url: str):
     return org, key, loop_key
 
 
-def growth(org, loop_key: str, completed_tasks: int, actions: int = 40) -> float:
-    """Per-action µs once the instance has about `completed_tasks` completed human tasks."""
-    iid = instances.start_process(org.db, org.ids["clerk"], loop_key, {})["id"]
-
-    def step(user: str, reject: bool) -> None:
+def growth(org, loop_key: str, small: int = 10, large: int = 500, pairs: int = 20) -> tuple[float, float]:
+    """Per-action µs of an instance with about `small` and one with about `large` completed human
+    tasks (a revise loop: approve, reject, again): `pairs` approve + reject pairs on each, timed
+    alternately so both see the same background load, and the median pair of each."""
+    def step(iid: int, user: str, reject: bool) -> None:
         rows, _ = inbox.list_box(org.db, org.ids[user], "todo", 0, 5)
         tid = next(r["id"] for r in rows if r["instance_id"] == iid)
         if reject:
@@ -144,14 +145,21 @@ def growth(org, loop_key: str, completed_tasks: int, actions: int = 40) -> float
         else:
             tasks.approve(org.db, org.ids[user], tid, "ok")
 
-    for _ in range(completed_tasks // 2):
-        step("clerk", False)
-        step("v01", True)
-    t0 = CLOCK()
-    for _ in range(actions // 2):
-        step("clerk", False)
-        step("v01", True)
-    return (CLOCK() - t0) / actions * 1e6
+    def pair(iid: int) -> None:
+        step(iid, "clerk", False)
+        step(iid, "v01", True)
+
+    both = [instances.start_process(org.db, org.ids["clerk"], loop_key, {})["id"] for _ in (small, large)]
+    for iid, completed in zip(both, (small, large), strict=True):
+        for _ in range(completed // 2):
+            pair(iid)
+    samples: dict[int, list[float]] = {iid: [] for iid in both}
+    for _ in range(pairs):
+        for iid in both:
+            t0 = CLOCK()
+            pair(iid)
+            samples[iid].append((CLOCK() - t0) / 2 * 1e6)
+    return statistics.median(samples[both[0]]), statistics.median(samples[both[1]])
 
 
 def pg_url() -> str | None:
@@ -178,6 +186,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=60)
     ap.add_argument("--cpu", action="store_true", help="process CPU time instead of wall time")
     ap.add_argument("--wired", action="store_true", help="notify/ and search/ listening (app.wire())")
+    figures.add_json_option(ap)
     args = ap.parse_args()
     global CLOCK
     if args.cpu:
@@ -208,7 +217,7 @@ def main() -> None:
                 org, key, loop_key = make_db(url)
                 liuzhuan(org, key)  # warm caches
                 us = per_action_us(lambda org=org, key=key: liuzhuan(org, key), args.rounds, 4)
-                results[name] = (us, growth(org, loop_key, 10), growth(org, loop_key, 500))
+                results[name] = (us, *growth(org, loop_key))
                 org.db.dispose()
         finally:
             if pg:
@@ -231,11 +240,16 @@ def main() -> None:
         print(f"| (e) (b) + one durable commit per action, same PostgreSQL | {e:,.0f} | {e / b:.2f} | 1.00 |")
     else:
         print("| (e) (b) + one durable commit per action, PostgreSQL | skipped: 127.0.0.1:5432 unreachable | | |")
-    print("\nGrowth with history (revise loop; per action once the instance has N completed tasks)\n")
+    print("\nGrowth with history (revise loop; per action once the instance has N completed tasks, "
+          "median of 20 approve + reject pairs, N = 10 and 500 interleaved)\n")
     print("| database | N = 10 | N = 500 | growth ratio |")
     print("|---|---:|---:|---:|")
     for name, (_, g10, g500) in results.items():
         print(f"| {name} | {g10:,.0f} µs | {g500:,.0f} µs | {g500 / g10:.2f} |")
+    us = {"a": a, "b": b, "c": results["sqlite"][0], "d": results.get("postgresql", (None,))[0], "e": e}
+    figures.save(args.json, {"clock": clock, "wired": args.wired, "rounds": args.rounds, "us": us,
+                             "growth": {name: [g10, g500] for name, (_, g10, g500) in results.items()},
+                             "pg_skipped": None if pg else "PostgreSQL not reachable at 127.0.0.1:5432"})
 
 
 if __name__ == "__main__":

@@ -7,11 +7,15 @@ ones. Among the 2,000 generated users:
   bench_u50     50 open tasks            bench_u10k   10,000 open tasks
   bench_done    18,600 rows in 已办       bench_starter 5,000 started instances
 Then p95 and median (ms) of GET /api/v1/tasks — todo page 1, todo page 400 (OFFSET, and the
-keyset cursor when the API has one), the done box, q=, sort=due — and of the inbox page (/),
-through Flask's test client (no network). The database is kept between runs and migrated to head
-on each run (so a new migration is applied to a million rows); `--rebuild` loads it again.
+keyset cursor when the API has one), the done box, q=, sort=due, one task (GET /api/v1/tasks/<id>)
+— and of the inbox page (/) and the task page (/tasks/<id>), through Flask's test client (no
+network). The generated rows carry no workflow state, so the task read and page are of one general
+approval the engine started (bench_task_page: the shipped process with bench_starter as approver),
+created on the first run and kept. The database is kept between runs and migrated to head on each
+run (so a new migration is applied to a million rows); `--rebuild` loads it again.
 
-Run: .venv/bin/python bench/inbox_million.py [--rounds N] [--rebuild]   (part of `make bench`)
+Run: .venv/bin/python bench/inbox_million.py [--rounds N] [--rebuild] [--table-only] [--json PATH]
+(`make bench` runs it with --table-only: the requests issue 12's table reads.)
 PostgreSQL: LIUZHUAN_BENCH_PG (default postgresql://postgres@127.0.0.1:5432); absent -> skipped.
 """
 from __future__ import annotations
@@ -33,8 +37,10 @@ sys.path.insert(0, str(ROOT))
 import crm.models  # noqa: E402,F401
 import engine.models  # noqa: E402,F401
 from app import BPMN_DIR, create_app, wire  # noqa: E402
+from bench import figures  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.session import Database  # noqa: E402
+from engine import instances  # noqa: E402
 from engine.design import definitions  # noqa: E402
 
 ADMIN_URL = os.environ.get("LIUZHUAN_BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
@@ -44,6 +50,9 @@ N_USERS, N_INSTANCES, N_RUNNING, TASKS_PER_INSTANCE = 2000, 250_000, 100_000, 4
 U10K, U50, DONE_ROWS, STARTED_EVERY = 10_000, 50, 18_600, 50
 WORDS = ("办公用品", "差旅", "培训", "市场活动", "服务器", "软件许可", "招待", "设备维修")
 KEYWORD = "服务器"  # in 1/8 of the titles
+ISSUE_TABLE = {"API todo, 50 open", "API todo, 10,000 open, page 1", "API todo, 10,000 open, page 400 (offset)",
+               "API todo, 10,000 open, page 400 (cursor)", "API done, 18,600 rows", "page / todo, 50 open",
+               "API task /api/v1/tasks/<id>", "page /tasks/<id>"}
 
 
 def _pg(url_tail: str = "postgres") -> Any:
@@ -153,6 +162,27 @@ def load(url: str) -> None:
     print(f"loaded 1,000,000 human_task rows in {time.perf_counter() - t0:.0f} s")
 
 
+def real_task(db: Database, starter: int, initiator: int) -> int:
+    """The open task of an instance the engine started (bench_task_page, approved by bench_starter),
+    started on the first run and kept: the generated rows have no workflow state to show."""
+    from sqlalchemy import text
+
+    find = text("SELECT min(h.id) FROM human_task h JOIN process_instance p ON p.id = h.instance_id "
+                "WHERE p.process_key = 'bench_task_page' AND h.status = 'open' AND h.assignee_id = :u")
+    with db.engine.connect() as con:
+        task = con.execute(find, {"u": starter}).scalar()
+    if task is None:
+        xml = (BPMN_DIR / "general_approval.bpmn").read_text(encoding="utf-8")
+        xml = xml.replace('id="general_approval"', 'id="bench_task_page"').replace(
+            '<lz:assignees strategy="supervisor" value="1"/>', '<lz:assignees strategy="users" value="bench_starter"/>')
+        definitions.deploy(db, xml.encode(), None)
+        instances.start_process(db, initiator, "bench_task_page",
+                                {"title": "服务器采购申请", "amount": 8000, "reason": "机房扩容"})
+        with db.engine.connect() as con:
+            task = con.execute(find, {"u": starter}).scalar_one()
+    return int(task)
+
+
 def timed(client: Any, url: str, rounds: int) -> tuple[float, float]:
     """(p95, median) ms of GET url."""
     for _ in range(3):
@@ -179,7 +209,7 @@ def cursor_at(client: Any, base: str, page: int) -> str | None:
     return cursor
 
 
-def measure(url: str, rounds: int) -> list[tuple[str, float, float]]:
+def measure(url: str, rounds: int, table_only: bool = False) -> list[tuple[str, float, float]]:
     db = Database(url)
     app = create_app({"DATABASE": db, "SECRET_KEY": "bench", "TESTING": True})
     with db.engine.connect() as con:
@@ -194,6 +224,7 @@ def measure(url: str, rounds: int) -> list[tuple[str, float, float]]:
             sess["uid"] = ids[name]
         return c
 
+    task = real_task(db, ids["bench_starter"], ids["bench_u50"])
     u50, u10k, done, starter = (client(n) for n in ("bench_u50", "bench_u10k", "bench_done", "bench_starter"))
     api = "/api/v1/tasks?box="
     cases: list[tuple[str, Any, str]] = [
@@ -214,7 +245,11 @@ def measure(url: str, rounds: int) -> list[tuple[str, float, float]]:
         ("page / todo, 50 open", u50, "/"),
         ("page / todo, 10,000 open", u10k, "/"),
         ("page / done, 18,600 rows", done, "/?box=done"),
+        ("API task /api/v1/tasks/<id>", starter, f"/api/v1/tasks/{task}"),
+        ("page /tasks/<id>", starter, f"/tasks/{task}"),
     ]
+    if table_only:  # the requests issue 12's table reads (bench/summary.py)
+        cases = [case for case in cases if case[0] in ISSUE_TABLE]
     out = []
     for name, c, path in cases:
         p95, med = timed(c, path, rounds)
@@ -228,11 +263,14 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--rebuild", action="store_true", help="load the million rows again")
+    parser.add_argument("--table-only", action="store_true", help="only the requests of issue 12's table")
+    figures.add_json_option(parser)
     args = parser.parse_args()
     why = pg_reachable()
     if why is not None:
         print(f"inbox at 1,000,000 rows: SKIPPED — PostgreSQL is not reachable at {ADMIN_URL} ({why}); "
               "set LIUZHUAN_BENCH_PG to a server where user postgres may create databases")
+        figures.skipped(args.json, f"PostgreSQL not reachable at {ADMIN_URL}")
         return 0
     url = f"{ADMIN_URL}/{DB_NAME}"
     if args.rebuild or not _loaded():
@@ -242,7 +280,9 @@ def main() -> int:
         with _pg(DB_NAME) as con:
             con.execute("ANALYZE")
     print(f"inbox at 1,000,000 human_task rows (100,000 open), PostgreSQL, {args.rounds} requests each")
-    measure(url, args.rounds)
+    out = measure(url, args.rounds, args.table_only)
+    figures.save(args.json, {"rounds": args.rounds,
+                             "ms": {name: {"p95": p95, "median": med} for name, p95, med in out}})
     return 0
 
 

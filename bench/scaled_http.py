@@ -1,4 +1,5 @@
-"""Approvals per second through HTTP with 1, 2 and 4 gunicorn processes on PostgreSQL (issue 13).
+"""Approvals per second through HTTP: gunicorn on PostgreSQL with 1, 2 and 4 processes (issue 13), or
+on SQLite served the way `make run` serves it (issue 12).
 
 The same script for each process count: a throw-away PostgreSQL database (bench/pgdb.py) with the
 schema from the migrations, the demo organisation and a one-step approval process (zhouqiang
@@ -14,8 +15,14 @@ of what else runs on the machine: one core serves 1000 / that figure approvals p
 load average after the run (on a shared machine, `--repeat` interleaves rounds so each process
 count sees the same background load).
 
+`--database sqlite`: the same on a throw-away SQLite file, served as `make run` serves it — one
+gunicorn process with 8 threads, LIUZHUAN_TIMERS=inprocess (the timer loop runs in the web
+process), no broker (notifications are delivered after each commit in the web process).
+
 Run: .venv/bin/python bench/scaled_http.py [--approvals N] [--clients N] [--processes 1,2,4]
-Needs PostgreSQL at 127.0.0.1:5432 (trust) and Redis at 127.0.0.1:6379.
+                                           [--database sqlite] [--json PATH]
+Needs PostgreSQL at 127.0.0.1:5432 (trust) and Redis at 127.0.0.1:6379 (skipped with the reason when
+either is unreachable); `--database sqlite` needs neither.
 """
 from __future__ import annotations
 
@@ -29,8 +36,10 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 import crm.org  # noqa: E402
 from app import wire  # noqa: E402
+from bench import figures  # noqa: E402
 from bench.pgdb import throwaway_pg  # noqa: E402
 from db import migrate  # noqa: E402
 from db.session import Database  # noqa: E402
@@ -91,10 +101,17 @@ def request(conn: http.client.HTTPConnection, method: str, path: str, body: Any,
     return r.status, json.loads(data or b"null")
 
 
-def serve(url: str, processes: int, port: int, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": url, "LIUZHUAN_TIMERS": "off", "LIUZHUAN_BROKER": BROKER,
-           "LIUZHUAN_SECRET_KEY": "bench-secret-key-bench-secret-key", "PYTHONPATH": str(ROOT)}
-    p = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "--workers", str(processes), "--threads", "4",
+# How each database is served: gunicorn threads per process and the app's environment.
+SCALED = {"threads": 4, "env": {"LIUZHUAN_TIMERS": "off", "LIUZHUAN_BROKER": BROKER}}
+MAKE_RUN = {"threads": 8, "env": {"LIUZHUAN_TIMERS": "inprocess"}}  # the Makefile's `run` target
+
+
+def serve(url: str, processes: int, port: int, log: Path, mode: dict[str, Any] = SCALED) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if k not in ("LIUZHUAN_BROKER", "LIUZHUAN_TIMERS")}
+    env.update({"DATABASE_URL": url, **mode["env"], "LIUZHUAN_SECRET_KEY": "bench-secret-key-bench-secret-key",
+                "PYTHONPATH": str(ROOT)})
+    p = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "--workers", str(processes), "--threads",
+                          str(mode["threads"]),
                           "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "app:serve_app()"],
                          cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(log, "ab"))
     end = time.monotonic() + 60
@@ -182,6 +199,57 @@ def approve_all(port: int, task_ids: list[int], clients: int) -> tuple[float, li
     return seconds, latencies
 
 
+def unreachable() -> str | None:
+    """Why the scaled run cannot happen here (PostgreSQL or Redis unreachable), or None."""
+    import psycopg
+    import redis
+
+    try:
+        psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", connect_timeout=3).close()
+    except Exception:  # noqa: BLE001 - any failure means: skip
+        return "PostgreSQL not reachable at 127.0.0.1:5432"
+    try:
+        redis.Redis.from_url(BROKER, socket_connect_timeout=3).ping()
+    except Exception:  # noqa: BLE001
+        return "Redis not reachable at 127.0.0.1:6379"
+    return None
+
+
+def prepare(url: str) -> tuple[Database, dict[str, int]]:
+    """The schema, the demo organisation and the one-step process in the database at `url`."""
+    migrate.upgrade(url)
+    db = Database(url)
+    load_demo(db)
+    with db.uow() as s:
+        ids = {u: crm.org.user_by_username(s, u).id for u in (APPROVER, CLERK, "chenjing")}  # type: ignore[union-attr]
+    definitions.deploy(db, PROCESS, ids["chenjing"])  # the demo's process admin
+    return db, ids
+
+
+def one_run(url: str, db: Database, clerk: int, processes: int, mode: dict[str, Any],
+            args: argparse.Namespace) -> dict[str, float]:
+    """Serve, warm up, approve `args.approvals` tasks; the run's figures."""
+    tasks = open_tasks(db, args.warmup + args.approvals, clerk)
+    db.engine.dispose()  # the server is the only writer while it runs
+    log = Path(f"/tmp/lz_bench_gunicorn_{os.getpid()}.log")
+    port = free_port()
+    server = serve(url, processes, port, log, mode)
+    try:
+        approve_all(port, tasks[:args.warmup], args.clients)
+        cpu0 = web_cpu(server.pid)
+        seconds, lat = approve_all(port, tasks[args.warmup:], args.clients)
+        cpu = web_cpu(server.pid) - cpu0
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+    lat.sort()
+    run = {"processes": processes, "per_s": len(lat) / seconds, "median_ms": statistics.median(lat),
+           "p95_ms": lat[int(len(lat) * 0.95) - 1], "cpu_ms": cpu / len(lat) * 1e3, "load_avg": os.getloadavg()[0]}
+    print(f"| {processes} | {run['per_s']:.0f} | {run['median_ms']:.0f} | {run['p95_ms']:.0f} | "
+          f"{run['cpu_ms']:.1f} | {run['load_avg']:.1f} |", flush=True)
+    return run
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--approvals", type=int, default=400)
@@ -189,42 +257,38 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--processes", default="1,2,4")
     ap.add_argument("--repeat", type=int, default=1, help="rounds over the process counts, interleaved")
+    ap.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql",
+                    help="sqlite: one process, 8 threads, timers in process, as `make run` serves")
+    figures.add_json_option(ap)
     args = ap.parse_args()
-    counts = [int(x) for x in args.processes.split(",")]
-    import redis
-
-    redis.Redis.from_url(BROKER).flushdb()
+    sqlite = args.database == "sqlite"
+    counts = [1] if sqlite else [int(x) for x in args.processes.split(",")]
+    why = None if sqlite else unreachable()
+    if why:
+        print(f"approvals through HTTP, PostgreSQL: SKIPPED — {why}")
+        figures.skipped(args.json, why)
+        return
     wire()
+    served = "as `make run` serves (1 process, 8 threads), SQLite" if sqlite else "scaled mode, PostgreSQL"
     print(f"{os.cpu_count()} CPUs, load average before: {os.getloadavg()[0]:.1f}; "
-          f"{args.approvals} approvals per run, {args.clients} client threads")
+          f"{args.approvals} approvals per run, {args.clients} client threads, {served}")
     print("| gunicorn processes | approvals/s | median ms | p95 ms | web CPU ms / approval | load avg |")
     print("|---|---|---|---|---|---|")
-    with throwaway_pg() as url:
-        migrate.upgrade(url)
-        db = Database(url)
-        load_demo(db)
-        with db.uow() as s:
-            ids = {u: crm.org.user_by_username(s, u).id for u in (APPROVER, CLERK, "chenjing")}  # type: ignore[union-attr]
-        definitions.deploy(db, PROCESS, ids["chenjing"])  # the demo's process admin
-        log = Path(f"/tmp/lz_bench_gunicorn_{os.getpid()}.log")
+    runs = []
+    with tempfile.TemporaryDirectory() as tmp, \
+            (nullcontext(f"sqlite:///{tmp}/bench.db") if sqlite else throwaway_pg()) as url:
+        if not sqlite:
+            import redis
+
+            redis.Redis.from_url(BROKER).flushdb()
+        db, ids = prepare(url)
         for n in [n for _ in range(args.repeat) for n in counts]:
-            tasks = open_tasks(db, args.warmup + args.approvals, ids[CLERK])
-            port = free_port()
-            server = serve(url, n, port, log)
-            try:
-                approve_all(port, tasks[:args.warmup], args.clients)
-                cpu0 = web_cpu(server.pid)
-                seconds, lat = approve_all(port, tasks[args.warmup:], args.clients)
-                cpu = web_cpu(server.pid) - cpu0
-            finally:
-                server.send_signal(signal.SIGTERM)
-                server.wait(30)
-            lat.sort()
-            print(f"| {n} | {len(lat) / seconds:.0f} | {statistics.median(lat):.0f} | "
-                  f"{lat[int(len(lat) * 0.95) - 1]:.0f} | {cpu / len(lat) * 1e3:.1f} | {os.getloadavg()[0]:.1f} |",
-                  flush=True)
+            runs.append(one_run(url, db, ids[CLERK], n, MAKE_RUN if sqlite else SCALED, args))
         db.dispose()
-    redis.Redis.from_url(BROKER).flushdb()
+        if not sqlite:
+            redis.Redis.from_url(BROKER).flushdb()
+    figures.save(args.json, {"database": args.database, "clients": args.clients, "approvals": args.approvals,
+                             "runs": runs})
 
 
 if __name__ == "__main__":

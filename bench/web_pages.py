@@ -10,7 +10,7 @@ through Flask's test client (no network), and each page's ratio to the JSON inbo
 Then the weight of a first visit of each page, as a phone's browser fetches it (Accept-Encoding:
 br, gzip; nothing cached): the HTML plus every stylesheet and script it names, raw and as sent.
 
-Run: .venv/bin/python bench/web_pages.py [--rounds N]   (make bench runs it after engine_overhead.py)
+Run: .venv/bin/python bench/web_pages.py [--rounds N] [--json PATH]   (make bench runs it after engine_overhead.py)
 """
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ import files.models  # noqa: E402,F401
 import notify.models  # noqa: E402,F401
 import search.models  # noqa: E402,F401
 from app import BPMN_DIR, create_app, wire  # noqa: E402
+from bench import figures  # noqa: E402
 from db.base import Base  # noqa: E402
 from db.session import Database  # noqa: E402
 from demo.org import DEFAULT_PASSWORD, load_demo  # noqa: E402
@@ -121,13 +122,16 @@ def run(n_tasks: int, rounds: int) -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=30)
+    figures.add_json_option(parser)
     args = parser.parse_args()
     print("worklist pages, SQLite, median ms per request (ratio to the JSON inbox)")
     print(f"{'open tasks':>10} {'api/tasks':>10} {'inbox /':>14} {'task page':>14} {'instance page':>16}")
     weights = {}
+    pages = {}
     for n in (10, 200):
         r = run(n, args.rounds)
         weights = r["weight"]
+        pages[n] = {k: r[k] for k in ("api", "inbox", "task", "instance")}
         print(f"{n:>10} {r['api']:>10.1f} "
               f"{r['inbox']:>7.1f} ({r['inbox'] / r['api']:.1f}x) "
               f"{r['task']:>7.1f} ({r['task'] / r['api']:.1f}x) "
@@ -135,6 +139,8 @@ def main() -> int:
     print("\nfirst visit (page + its CSS/JS), KB: raw / sent with brotli")
     for name, (raw, sent) in weights.items():
         print(f"{name:>10} {raw / 1024:>8.0f} / {sent / 1024:.0f}")
+    weight = {name: {"raw": raw, "sent": sent} for name, (raw, sent) in weights.items()}
+    figures.save(args.json, {"rounds": args.rounds, "median_ms": pages, "first_visit_bytes": weight})
     return 0
 
 
