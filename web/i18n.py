@@ -14,6 +14,8 @@ from typing import Any
 from babel import dates
 from flask import Flask, has_request_context, request, session
 from flask_babel import format_datetime, get_locale, get_timezone, get_translations
+from jinja2 import pass_context
+from markupsafe import Markup
 
 LOCALES = ("zh", "en")
 DEFAULT_LOCALE = "zh"
@@ -82,6 +84,19 @@ def _translations() -> Any:
     return found
 
 
+@pass_context
+def _template_gettext(context: Any, string: str, **variables: Any) -> str:
+    """Jinja's newstyle gettext (jinja2.ext._make_new_gettext: translated, marked safe when the
+    template escapes, then always %-formatted) in one call: `_()` went through Jinja's alias, two
+    context calls and the catalogue's look-up, ~6.6 µs a string, ~100 strings on the task page."""
+    rv: Any = _translations().ugettext(string)
+    if context.eval_ctx.autoescape:
+        rv = Markup(rv)
+    if not variables and "%" not in rv:
+        return rv  # type: ignore[no-any-return]  # (what `% {}` gives: nothing to format, no %% to undo)
+    return rv % variables  # type: ignore[no-any-return]
+
+
 def install_template_gettext(app: Flask) -> None:
     """Templates' _() / gettext / ngettext through the request's catalogue (after Babel(app))."""
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
@@ -91,3 +106,4 @@ def install_template_gettext(app: Flask) -> None:
         pgettext=lambda c, s: _translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
     )
+    app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext)
