@@ -9,6 +9,7 @@ translated by code in web/messages.py.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from babel import dates
@@ -34,12 +35,12 @@ PREDEFINED = ("short", "medium", "long", "full")
 
 class _Clock:
     """Babel's format_datetime(moment, <predefined format>, tzinfo=zone, locale=locale) with the
-    locale, the zone and the format's patterns looked up once per request instead of once per
-    timestamp (a list page formats 40; each look-up went through Flask-Babel, Locale.parse and the
-    locale's pattern tables). Same steps, same text: tests/web/test_localtime__same_text.py."""
+    format's patterns looked up once per (locale, zone) instead of once per timestamp (each went
+    through Flask-Babel, Locale.parse and the locale's pattern tables). Same steps, same text:
+    tests/web/test_localtime__same_text.py."""
 
-    def __init__(self) -> None:
-        self.locale, self.zone = get_locale(), get_timezone()
+    def __init__(self, locale: Any, zone: Any) -> None:
+        self.locale, self.zone = locale, zone
         self.patterns: dict[str, tuple[str, Any, Any]] = {}
 
     def format(self, moment: datetime, fmt: Any) -> str:
@@ -56,19 +57,34 @@ class _Clock:
                 .replace("{1}", day.apply(local.date(), self.locale)))
 
 
+_CLOCKS: dict[tuple[str, str], _Clock] = {}  # by (locale, zone): two languages, the zones in use
+
+
+def _moment(value: Any) -> datetime:
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@lru_cache(maxsize=8192)
+def _formatted(clock: tuple[str, str], value: Any, fmt: str) -> str:
+    """A timestamp's text for (locale, zone) `clock`: the same rows come back on every visit of a
+    list, and a text depends on nothing else (a few MB at most)."""
+    return _CLOCKS[clock].format(_moment(value), fmt)
+
+
 def localtime(value: Any, fmt: str = "short") -> str:
     """An ISO timestamp from the use cases (UTC) in the user's time zone and language."""
     if not value:
         return ""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
     if fmt not in PREDEFINED or not has_request_context():
-        return format_datetime(moment, fmt)
+        return format_datetime(_moment(value), fmt)
     clock = getattr(request, "lz_clock", None)
     if clock is None:
-        clock = request.lz_clock = _Clock()  # type: ignore[attr-defined]
-    return clock.format(moment, fmt)
+        locale, zone = get_locale(), get_timezone()
+        clock = request.lz_clock = (str(locale), getattr(zone, "zone", None) or str(zone))  # type: ignore[attr-defined]
+        if clock not in _CLOCKS:
+            _CLOCKS[clock] = _Clock(locale, zone)
+    return _formatted(clock, value, fmt)
 
 
 def _translations() -> Any:
