@@ -110,11 +110,7 @@ def _count(s: Any, stmt: Any, cap: int | None) -> int:
     return s.scalar(select(func.count()).select_from((stmt.limit(cap) if cap else stmt).subquery())) or 0
 
 
-def list_page(db: Database, actor_id: int, box: Any, offset: int, limit: int, *,
-              process: str | None = None, q: str | None = None, received_from: datetime | None = None,
-              received_before: datetime | None = None, sort: str = "received",
-              records: RecordFilters | None = None, cursor: str | None = None,
-              count_cap: int | None = None) -> InboxPage:
+def list_page(db: Database, actor_id: int, box: Any, offset: int, limit: int, **kw: Any) -> InboxPage:
     """One page of a box, newest first (or by due time, earliest first, with `sort="due"`).
 
     Optional filters: `process` (definition key), `q` (substring of the title or business key, or
@@ -126,6 +122,17 @@ def list_page(db: Database, actor_id: int, box: Any, offset: int, limit: int, *,
     Paging: `cursor` (a next_cursor / prev_cursor of an earlier page of the same box and sort; then
     `offset` is not used) or `offset`. The total is counted once, from human_task alone for
     todo/done unless a filter looks at the instance; `count_cap` stops counting there."""
+    with db.uow() as s:
+        return read_page(s, actor_id, box, offset, limit, **kw)
+
+
+def read_page(s: Any, actor_id: int, box: Any, offset: int, limit: int, *,
+              process: str | None = None, q: str | None = None, received_from: datetime | None = None,
+              received_before: datetime | None = None, sort: str = "received",
+              records: RecordFilters | None = None, cursor: str | None = None,
+              count_cap: int | None = None, total: int | None = None) -> InboxPage:
+    """list_page in the caller's transaction `s`; `total`: the box's count when the caller has it
+    (then not counted again)."""
     if box not in BOXES:
         raise ValidationFailed("unknown box", {"box": f"one of {', '.join(BOXES)}"})
     needle = _check_filters(sort, q, received_from, received_before)
@@ -148,16 +155,15 @@ def list_page(db: Database, actor_id: int, box: Any, offset: int, limit: int, *,
         return stmt
 
     task_only = not process and not needle and (records is None or not records.about_records)
-    with db.uow() as s:
-        if needle:
-            like = _like(needle)
-            records_named = keyword_ids(s, like)
-            words += [func.lower(ProcessInstance.title).like(like, escape="\\"),
-                      func.lower(ProcessInstance.business_key).like(like, escape="\\"),
-                      *([records_named] if records_named is not None else [])]
-        if box in ("todo", "done"):
-            return _task_box(s, actor_id, box, sort, filtered, task_only, at, offset, limit, count_cap)
-        return _instance_box(s, actor_id, box, sort, filtered, at, offset, limit, count_cap)
+    if needle:
+        like = _like(needle)
+        records_named = keyword_ids(s, like)
+        words += [func.lower(ProcessInstance.title).like(like, escape="\\"),
+                  func.lower(ProcessInstance.business_key).like(like, escape="\\"),
+                  *([records_named] if records_named is not None else [])]
+    if box in ("todo", "done"):
+        return _task_box(s, actor_id, box, sort, filtered, task_only, at, offset, limit, count_cap, total)
+    return _instance_box(s, actor_id, box, sort, filtered, at, offset, limit, count_cap, total)
 
 
 def _window(rows: list[Any], at: Cursor | None, offset: int, limit: int, key: Any, box: str, sort: str
@@ -176,16 +182,16 @@ def _window(rows: list[Any], at: Cursor | None, offset: int, limit: int, key: An
 
 
 def _task_box(s: Any, actor_id: int, box: str, sort: str, filtered: Any, task_only: bool, at: Cursor | None,
-              offset: int, limit: int, cap: int | None) -> InboxPage:
+              offset: int, limit: int, cap: int | None, total: int | None = None) -> InboxPage:
     # Every open task belongs to a running or suspended instance (an ending cancels its tasks:
     # runtime.finish_instance), so 待办 needs no look at the instance's status; a suspended
     # instance's tasks stay, marked by instance_status.
     cond = (HumanTask.assignee_id == actor_id) & (
         HumanTask.status == TaskStatus.OPEN if box == "todo"
         else (HumanTask.status != TaskStatus.OPEN) & HumanTask.status.in_(DONE_STATES) & HumanTask.auto.is_(False))
-    if task_only:
+    if total is None and task_only:
         total = _count(s, filtered(select(HumanTask.id).where(cond), HumanTask.created_at, False), cap)
-    else:  # the filters look at the instance: counted over the two tables they need, no more
+    elif total is None:  # the filters look at the instance: counted over the two tables they need, no more
         pairs = select(HumanTask.id).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id).where(cond)
         total = _count(s, filtered(pairs, HumanTask.created_at), cap)
     base = (select(HumanTask, ProcessInstance, ProcessDefinition, User)
@@ -222,7 +228,7 @@ def _task_box(s: Any, actor_id: int, box: str, sort: str, filtered: Any, task_on
 
 
 def _instance_box(s: Any, actor_id: int, box: str, sort: str, filtered: Any, at: Cursor | None,
-                  offset: int, limit: int, cap: int | None) -> InboxPage:
+                  offset: int, limit: int, cap: int | None, total: int | None = None) -> InboxPage:
     due = ProcessInstance.next_due_at  # stored (engine/next_due.py): no subquery per instance
     if box == "started":
         inst_q: Any = (select(ProcessInstance, ProcessDefinition, User)
@@ -238,7 +244,8 @@ def _instance_box(s: Any, actor_id: int, box: str, sort: str, filtered: Any, at:
                   .where(CarbonCopy.user_id == actor_id))
         received = CarbonCopy.created_at
     inst_q = filtered(inst_q, received)
-    total = _count(s, inst_q.with_only_columns(ProcessInstance.id, maintain_column_froms=True), cap)
+    if total is None:
+        total = _count(s, inst_q.with_only_columns(ProcessInstance.id, maintain_column_froms=True), cap)
     keys: list[Any] = [(received, False), (ProcessInstance.id, False)]
     if sort == "due":
         keys = [(due.is_(None), True), (due, True), *keys]
@@ -294,24 +301,29 @@ def box_totals(db: Database, actor_id: int, cap: int | None = None, known: dict[
                ) -> dict[str, int]:
     """How many rows each box holds (unfiltered), plus the unread copies: the numbers on the tabs.
     `cap`: count each up to it (the page shows "999+"); `known`: totals the caller counted already."""
+    with db.uow() as s:
+        return count_boxes(s, actor_id, cap, known)
+
+
+def count_boxes(s: Any, actor_id: int, cap: int | None = None, known: dict[str, int] | None = None
+                ) -> dict[str, int]:
+    """box_totals in the caller's transaction `s`: one statement for all the counts it needs."""
     known = dict(known or {})
     queries = {
+        "todo": select(HumanTask.id).where(HumanTask.assignee_id == actor_id, HumanTask.status == TaskStatus.OPEN),
+        "cc_unread": select(CarbonCopy.id).where(CarbonCopy.user_id == actor_id, CarbonCopy.read_at.is_(None)),
         "done": select(HumanTask.id).where(HumanTask.assignee_id == actor_id, HumanTask.status != TaskStatus.OPEN,
                                            HumanTask.status.in_(DONE_STATES), HumanTask.auto.is_(False)),
         "started": select(ProcessInstance.id).where(ProcessInstance.initiator_id == actor_id),
         "cc": select(CarbonCopy.id).where(CarbonCopy.user_id == actor_id),
     }
-    with db.uow() as s:
-        for name, stmt in queries.items():
-            if name not in known:
-                known[name] = _count(s, stmt, cap)
-        cc_unread = _count(s, select(CarbonCopy.id).where(CarbonCopy.user_id == actor_id,
-                                                          CarbonCopy.read_at.is_(None)), cap)
-        if "todo" not in known:
-            known["todo"] = _count(s, select(HumanTask.id).where(HumanTask.assignee_id == actor_id,
-                                                                  HumanTask.status == TaskStatus.OPEN), cap)
-    return {"todo": known["todo"], "cc_unread": cc_unread, "done": known["done"], "started": known["started"],
-            "cc": known["cc"]}
+    wanted = [name for name in queries if name not in known]
+    if wanted:
+        counted = s.execute(select(*(
+            select(func.count()).select_from((queries[n].limit(cap) if cap else queries[n]).subquery())
+            .scalar_subquery().label(n) for n in wanted))).one()
+        known.update(zip(wanted, (v or 0 for v in counted), strict=True))
+    return {name: known[name] for name in queries}
 
 
 def open_copy(db: Database, actor_id: int, cc_id: int) -> int:

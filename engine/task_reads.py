@@ -55,13 +55,17 @@ class TaskRead:
 
     def __init__(self, s: Session, actor_id: int, task_id: int):
         self.s, self.actor_id = s, actor_id
-        self.t = readable_task(s, actor_id, task_id)
-        act = s.get(NodeActivation, self.t.activation_id)
-        inst = s.get(ProcessInstance, self.t.instance_id)
-        assert act is not None and inst is not None
-        d = s.get(ProcessDefinition, inst.definition_id)
-        assert d is not None
-        self.act, self.inst, self.d = act, inst, d
+        # the task with its activation, instance and definition: one statement, not four
+        found = s.execute(select(HumanTask, NodeActivation, ProcessInstance, ProcessDefinition)
+                          .join(NodeActivation, NodeActivation.id == HumanTask.activation_id)
+                          .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+                          .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+                          .where(HumanTask.id == task_id)).one_or_none()
+        if found is None:
+            raise NotFound(f"task {task_id} not found")
+        self.t, self.act, self.inst, self.d = found
+        if self.t.assignee_id != actor_id and not org.get_user(s, actor_id).is_admin:
+            raise Forbidden("you are not the assignee of this task")
         self._users: dict[int, User] = {}
 
     def mark_read(self) -> None:
@@ -106,8 +110,9 @@ class TaskRead:
         return self._users
 
     def people(self, with_history: bool) -> dict[int, User]:
-        """Everyone the views name: the node's people, the initiator, and (with_history) the actors."""
-        ids: set[int | None] = {self.inst.initiator_id, self.t.assignee_id, *self.act.assignee_ids,
+        """Everyone the views name: the node's people, the initiator, the viewer (their roles decide
+        what they may change) and (with_history) the actors."""
+        ids: set[int | None] = {self.inst.initiator_id, self.t.assignee_id, self.actor_id, *self.act.assignee_ids,
                                 *(r.assignee_id for r in self.rows)}
         if with_history:
             ids |= {e.actor_id for e in self.events}
@@ -118,6 +123,7 @@ def task_view(r: TaskRead) -> dict[str, Any]:
     """The task: its form (schema, editable and hidden fields), the data without the node's hidden
     fields, the actions its assignee may take while it is open, and the node's vote status."""
     t, act, inst, d = r.t, r.act, r.inst, r.d
+    r.people(with_history=False)  # the viewer among the node's people: one read of the users
     if act.kind == RESUBMIT:
         return _resubmit_view(r)
     cfg = runtime.node_config(d, d.key, t.node_id)

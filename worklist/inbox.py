@@ -15,8 +15,8 @@ from core.errors import ValidationFailed
 from core.ids import as_id
 from crm import pickers
 from engine import inbox as engine_inbox
-from engine.design import catalog
 from engine.inbox_filters import RecordFilters, record_filters
+from engine.inbox_page import inbox_page
 from web.users import current_user, database, login_required
 from worklist import bp
 
@@ -120,9 +120,10 @@ def inbox() -> Any:
     received_from, received_before = engine_inbox.day_bounds(_day(filters.get("from")), _day(filters.get("to")),
                                                               _zone())
     cursor = request.args.get("cursor") or None
-    try:
-        got = engine_inbox.list_page(
-            database(), uid, box, (page - 1) * PAGE_SIZE, PAGE_SIZE,
+    narrowed = bool(filters.keys() - {"sort"})
+    try:  # the page's one read: the rows, the tabs' counts, the processes of the filter
+        view = inbox_page(
+            database(), uid, box, (page - 1) * PAGE_SIZE, PAGE_SIZE, filtered=narrowed,
             process=filters.get("process"), q=filters.get("q"),
             received_from=received_from, received_before=received_before,
             sort=filters.get("sort", "received"), records=_records(filters), cursor=cursor,
@@ -131,16 +132,13 @@ def inbox() -> Any:
         if "cursor" not in e.fields:
             raise
         return redirect(url_for("worklist.inbox", box=box, **filters))  # a stale or mangled link: page 1
+    got, totals, processes = view.page, view.totals, view.processes
     items, total = got.items, got.total
     now = datetime.now(tz=UTC)
     for item in items:
         open_ = item["instance_status"] == "running" and (box != "todo" or item["status"] == "open")
         item["overdue"] = bool(open_ and box != "done" and item["due_at"]
                                and datetime.fromisoformat(item["due_at"]) < now)
-    # the tabs: the shown box's total is the one just counted when no filter narrows it
-    totals = engine_inbox.box_totals(database(), uid, cap=engine_inbox.COUNT_CAP,
-                                     known=None if filters.keys() - {"sort"} else {box: total})
-    processes, _ = catalog.list_definitions(database(), 0, 500)
     pages = max(1, -(-total // PAGE_SIZE))
 
     def page_url(n: int, keyset: str | None = None) -> str:
@@ -155,7 +153,7 @@ def inbox() -> Any:
                            next_url=page_url(page + 1, got.next_cursor) if got.next_cursor else None,
                            filters=filters, processes=processes, records=record_options(uid, filters, searches),
                            searches=searches,
-                           filtered=any(k != "sort" for k in filters))
+                           filtered=narrowed)
 
 
 def shown(n: int) -> int | str:
