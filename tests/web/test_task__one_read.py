@@ -33,7 +33,7 @@ MAJORITY = chain("vote", [user_task("m", "majority", "users", "v01,v02,v03,v04,v
 # activation, instance and definition in one statement and the viewer with the node's people (16
 # since: engine/task_reads.py); the rest is margin
 PAGE_STATEMENTS = 18
-SIGNED_IN_USER_STATEMENTS = 4
+SIGNED_IN_USER_STATEMENTS = 1  # the user with department, supervisor and roles (crm.directory.me; was 4)
 
 
 @dataclass
