@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
 from core.errors import Unauthenticated
@@ -40,18 +40,20 @@ def reach(s: Session, user: User) -> set[int] | None:
     known = memo.get(user.id)
     if known is not None and not any(isinstance(o, User) for o in (*s.new, *s.dirty, *s.deleted)):
         return set(known)
-    below: dict[int, list[int]] = {}
-    for uid, sup in s.execute(select(User.id, User.supervisor_id)):
-        if sup is not None:
-            below.setdefault(sup, []).append(uid)
-    seen, todo = {user.id}, [user.id]
-    while todo:
-        for child in below.get(todo.pop(), []):
-            if child not in seen:
-                seen.add(child)
-                todo.append(child)
+    seen = set(s.scalars(_REACH, {"uid": user.id}))
     memo[user.id] = frozenset(seen)
     return seen
+
+
+def _reach_statement() -> Any:
+    """The user and everyone below them, walked by the database (a recursive CTE; UNION, not UNION
+    ALL, so a supervisor cycle ends the walk): only the subtree's ids are read, not the user table."""
+    below = select(User.id).where(User.id == bindparam("uid")).cte("below", recursive=True)
+    below = below.union(select(User.id).join(below, User.supervisor_id == below.c.id))
+    return select(below.c.id)
+
+
+_REACH = _reach_statement()
 
 
 def _forget_reach(session: Session, _ctx: Any) -> None:

@@ -175,8 +175,8 @@ def test_reach_is_read_once_per_session_and_again_after_the_session_changes_a_su
     statements: list[str] = []
 
     def count(_conn, _cursor, statement, *_args):
-        if " ".join(statement.split()).startswith("SELECT user_account.id, user_account.supervisor_id FROM"):
-            statements.append(statement)  # the supervisor tree, as reach reads it
+        if " ".join(statement.split()).startswith("WITH RECURSIVE below"):
+            statements.append(statement)  # the supervisor tree, as reach walks it
 
     event.listen(org.db.engine, "before_cursor_execute", count)
     try:
