@@ -11,7 +11,7 @@ from core.config import NotifySettings, load_notify
 from notify import runner
 from notify.models import Notification
 from tests.api.conftest import API, app, client, login  # noqa: F401  (fixtures re-exported)
-from tests.notify.scaled_setup import scaled  # noqa: F401  (the scaled mode's workers)
+from tests.notify.scaled_setup import _scaled_template, scaled  # noqa: F401  (the scaled mode's workers)
 
 
 def outbox(org: Any, **where: Any) -> list[Notification]:

@@ -5,7 +5,6 @@ mid-step (blocked inside the function's write) commits nothing, and the step run
 from __future__ import annotations
 
 import signal
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -85,9 +84,8 @@ def test_the_approval_commits_and_a_worker_continues_past_the_service_task_once(
 
     with db.uow() as s:
         (tid,) = s.scalars(select(Timer.id).where(Timer.instance_id == iid, Timer.kind == "continue"))
-    svc["sender"].send_task("liuzhuan.continue", args=[tid])  # the job again (a redelivery): nothing happens
-    svc["sender"].send_task("liuzhuan.tick")
-    time.sleep(3)
+    svc["ran"](svc["send"]("liuzhuan.continue", tid),  # the job again (a redelivery): nothing happens
+               svc["send"]("liuzhuan.tick"))
     assert _state(db, iid, trial) == {"calls": 1, "active": True, "check_tasks": 1, "timers": [(True, False, 0)]}
     h.approve(org, "v02", iid)
     assert h.instance(org, iid)["outcome"] == "approved"
@@ -95,8 +93,8 @@ def test_the_approval_commits_and_a_worker_continues_past_the_service_task_once(
 
 def test_a_worker_killed_mid_step_commits_nothing_and_the_step_runs_once_after_the_lease(svc):
     db, org, trial = svc["db"], svc["org"], svc["trial"]
+    w1 = svc["start_worker"]()  # starting up while the request starts and v01 approves
     iid = h.start(org, "clerk", "scaled_svc", {"user_id": trial})
-    w1 = svc["start_worker"](wait=True)
     with db.engine.connect() as blocker:  # holds the trial user's row: the function's write waits on it
         blocker.execute(text("SELECT id FROM user_account WHERE id = :i FOR UPDATE"), {"i": trial})
         h.approve(org, "v01", iid)
@@ -110,21 +108,25 @@ def test_a_worker_killed_mid_step_commits_nothing_and_the_step_runs_once_after_t
         w1.send_signal(signal.SIGKILL)
         w1.wait(10)
         blocker.rollback()
-    time.sleep(1)
+
+    def killed_transaction_over() -> bool:  # the server saw the killed worker's connection close
+        with db.engine.connect() as c:
+            return not c.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                     "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"))
+
+    wait_for(killed_transaction_over, "the killed worker's transaction to end")
     assert _state(db, iid, trial) == {"calls": 0, "active": False, "check_tasks": 0, "timers": [(False, False, 0)]}
 
-    svc["start_worker"](wait=True)
-    svc["sender"].send_task("liuzhuan.tick")  # the killed worker's claim (a lease) holds
-    time.sleep(3)
+    svc["start_worker"]()
+    svc["ran"](svc["send"]("liuzhuan.tick"))  # the killed worker's claim (a lease) holds
     assert _state(db, iid, trial)["calls"] == 0
 
     with db.uow(write=True) as s:  # the lease is over (5 minutes in real life)
         s.execute(update(Timer).where(Timer.instance_id == iid, Timer.kind == "continue")
                   .values(not_before=utcnow() - timedelta(seconds=1)))
-    svc["sender"].send_task("liuzhuan.tick")
-    wait_for(lambda: h.open_assignees(org, iid) == {"check": {"v02"}}, "the continuation after the lease")
-    svc["sender"].send_task("liuzhuan.tick")
-    time.sleep(2)
+    svc["ran"](svc["send"]("liuzhuan.tick"))
+    assert h.open_assignees(org, iid) == {"check": {"v02"}}, "the continuation after the lease"
+    svc["ran"](svc["send"]("liuzhuan.tick"))
     assert _state(db, iid, trial) == {"calls": 1, "active": True, "check_tasks": 1, "timers": [(True, False, 0)]}
 
 

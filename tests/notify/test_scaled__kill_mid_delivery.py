@@ -14,7 +14,6 @@ still be sending; once the lease is over, the tick's sweep on another worker sen
 from __future__ import annotations
 
 import signal
-import time
 from datetime import timedelta
 
 import pytest
@@ -28,7 +27,6 @@ from engine.design import definitions
 from notify.channels.mail import build
 from notify.models import Notification
 from tests.api.conftest import TWO_STEP
-from tests.notify.scaled_setup import wait_for
 from tests.notify.servers import robot_server, smtp_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("celery")]
@@ -54,21 +52,19 @@ def _kill_and_recover(scaled, channel: str, worker_env: dict[str, str], stalled,
     w1.wait(10)
     release.set()
 
-    scaled["start_worker"](wait=True, **worker_env)
-    scaled["sender"].send_task("liuzhuan.deliver", args=[[row.id]])  # handed over again while the lease runs
-    scaled["sender"].send_task("liuzhuan.tick")
-    time.sleep(3)
+    scaled["start_worker"](**worker_env)
+    scaled["ran"](scaled["send"]("liuzhuan.deliver", [row.id]),  # handed over again while the lease runs
+                  scaled["send"]("liuzhuan.tick"))
     (row,) = _rows(db, channel)
     assert (row.status, row.attempts) == ("pending", 1), "the lease of the killed worker's claim was not kept"
 
     with db.uow(write=True) as s:  # the lease is over (2 minutes in real life)
         s.execute(update(Notification).where(Notification.id == row.id)
                   .values(next_attempt_at=utcnow() - timedelta(seconds=1)))
-    scaled["sender"].send_task("liuzhuan.tick")
-    wait_for(lambda: _rows(db, channel)[0].status == "sent", "the resend after the lease")
-    scaled["sender"].send_task("liuzhuan.tick")  # later sweeps and hand-overs send nothing more
-    scaled["sender"].send_task("liuzhuan.deliver", args=[[row.id]])
-    time.sleep(3)
+    scaled["ran"](scaled["send"]("liuzhuan.tick"))
+    assert _rows(db, channel)[0].status == "sent", "the resend after the lease"
+    scaled["ran"](scaled["send"]("liuzhuan.tick"),  # later sweeps and hand-overs send nothing more
+                  scaled["send"]("liuzhuan.deliver", [row.id]))
     (row,) = _rows(db, channel)
     assert (row.status, row.attempts, row.last_error) == ("sent", 2, None)
     return row
