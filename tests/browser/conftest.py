@@ -129,10 +129,27 @@ def demo_template(tmp_path_factory) -> Path:
     return path
 
 
+_APP: list[Any] = []
+
+
+def _app_for(db: Database) -> Any:
+    """One app per worker (building its ~700 routes took ~0.3 s of CPU per module), serving `db`
+    for the module under test, with empty rate-limit counters: as tests/conftest.py's app_for."""
+    from web.security import limiter
+
+    if not _APP:
+        _APP.append(create_app({"DATABASE": db, "SECRET_KEY": "browser-tests", "TESTING": False}))
+    app = _APP[0]
+    app.extensions["lz_db"] = db
+    app.config["DATABASE_URL"] = db.url
+    limiter.reset()
+    return app
+
+
 def serve(tmp_dir: Path, template: Path) -> Iterator[LiveServer]:
     shutil.copyfile(template, tmp_dir / "lz.db")
     db = Database(f"sqlite:///{tmp_dir / 'lz.db'}")
-    app = create_app({"DATABASE": db, "SECRET_KEY": "browser-tests", "TESTING": False})
+    app = _app_for(db)
     server = make_server("127.0.0.1", 0, app, threaded=True)  # port 0: a free port, one per server
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
