@@ -51,17 +51,19 @@ def serve(filename: str) -> Any:
     if path is None or not Path(path).is_file():
         abort(404)
     versioned = request.args.get("v") == version(filename)
+    # a URL with the current content hash never changes; anything else is checked hourly (passed to
+    # send_from_directory: without a max_age it marks the response no-cache, revalidated on every use)
+    max_age = YEAR if versioned else 3600
     accepted = request.accept_encodings
     for encoding, suffix in ENCODINGS:
         if accepted[encoding] and Path(path + suffix).is_file():
-            response = send_from_directory(DIST, filename + suffix, mimetype=_mimetype(filename), etag=True)
+            response = send_from_directory(DIST, filename + suffix, mimetype=_mimetype(filename), etag=True,
+                                           max_age=max_age)
             response.headers["Content-Encoding"] = encoding
             break
     else:
-        response = send_from_directory(DIST, filename)
+        response = send_from_directory(DIST, filename, max_age=max_age)
     response.headers["Vary"] = "Accept-Encoding"
-    # a URL with the current content hash never changes; anything else is checked hourly
-    response.cache_control.max_age = YEAR if versioned else 3600
     response.cache_control.public = True
     if versioned:
         response.cache_control.immutable = True

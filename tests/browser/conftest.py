@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -78,10 +79,36 @@ def no_csp_violations(request: Any) -> Iterator[None]:
     assert not seen, f"CSP violations: {seen}"
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def browser_context_args(browser_context_args: dict[str, Any], live_server: LiveServer) -> dict[str, Any]:
     return {**browser_context_args, "base_url": live_server.url, "locale": "zh-CN",
             "timezone_id": "Asia/Shanghai", "viewport": {"width": 1280, "height": 860}}
+
+
+@pytest.fixture(scope="module")
+def module_context(browser: Any, browser_context_args: dict[str, Any]) -> Iterator[Any]:
+    context = browser.new_context(**browser_context_args)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def context(request: Any, module_context: Any) -> Iterator[Any]:
+    """The `page` fixture's browser context: one per module, its tests using it one after another.
+    Its HTTP cache keeps the bundles loaded and compiled from test to test (a fresh context per test
+    cost ~0.6 s of cold page loads in each); each test starts signed out (no cookies, no granted
+    permissions; the app keeps nothing in web storage) with a page of its own, closed after it.
+    With pytest-playwright's --tracing/--video/--screenshot (artifacts per context) each test gets a
+    fresh context as before."""
+    if any(request.config.getoption(o, default="off") not in ("off", None)
+           for o in ("--tracing", "--video", "--screenshot")):
+        yield request.getfixturevalue("new_context")()
+        return
+    module_context.clear_cookies()
+    module_context.clear_permissions()
+    yield module_context
+    for page in module_context.pages:
+        page.close()
 
 
 @pytest.fixture(scope="session")
@@ -102,10 +129,27 @@ def demo_template(tmp_path_factory) -> Path:
     return path
 
 
+_APP: list[Any] = []
+
+
+def _app_for(db: Database) -> Any:
+    """One app per worker (building its ~700 routes took ~0.3 s of CPU per module), serving `db`
+    for the module under test, with empty rate-limit counters: as tests/conftest.py's app_for."""
+    from web.security import limiter
+
+    if not _APP:
+        _APP.append(create_app({"DATABASE": db, "SECRET_KEY": "browser-tests", "TESTING": False}))
+    app = _APP[0]
+    app.extensions["lz_db"] = db
+    app.config["DATABASE_URL"] = db.url
+    limiter.reset()
+    return app
+
+
 def serve(tmp_dir: Path, template: Path) -> Iterator[LiveServer]:
     shutil.copyfile(template, tmp_dir / "lz.db")
     db = Database(f"sqlite:///{tmp_dir / 'lz.db'}")
-    app = create_app({"DATABASE": db, "SECRET_KEY": "browser-tests", "TESTING": False})
+    app = _app_for(db)
     server = make_server("127.0.0.1", 0, app, threaded=True)  # port 0: a free port, one per server
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -137,15 +181,35 @@ def shot(request) -> Callable[[Any, str], Path]:
 
 
 def sign_out(page: Any) -> None:
-    """Forget the session: wait for the page's own requests (the bell's count) to finish and leave it
-    first, so none of them sets the session cookie again after the cookies are cleared."""
-    page.wait_for_load_state("networkidle")
+    """Forget the session: leave the page first, which cancels its own requests still running (the
+    bell's count), so none of them sets the session cookie again after the cookies are cleared.
+    (Every caller has already waited for the outcome of its last action.)"""
     page.goto("about:blank")
     page.context.clear_cookies()
 
 
-def login(page: Any, username: str, password: str = PASSWORD) -> None:
-    """Log in through the login page; waits until the inbox (or `next`) has loaded."""
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def login(page: Any, username: str, password: str = PASSWORD, to: str | None = "/") -> None:
+    """Log in by sending the login form's two requests (GET /login for its CSRF token, POST /login)
+    from the page's browser context, whose cookies they share; then open `to` (the inbox unless told;
+    None: no page) and wait until it has loaded. The same sign-in as typing into the form, without
+    chromium loading the login page and the inbox it redirects to (the form: login_form)."""
+    form = page.request.get("/login")
+    assert form.ok and urlsplit(form.url).path == "/login", f"already signed in? GET /login -> {form.url}"
+    token = _CSRF.search(form.text())
+    assert token, "no CSRF token on the login page"
+    signed_in = page.request.post("/login", max_redirects=0, form={
+        "csrf_token": token[1], "next": "", "username": username, "password": password})
+    assert signed_in.status == 302, f"login as {username} refused: {signed_in.status}"
+    if to is not None:
+        page.goto(to)
+        assert "/login" not in page.url, f"{username} is not signed in: {page.url}"
+
+
+def login_form(page: Any, username: str, password: str = PASSWORD) -> None:
+    """Log in through the login page; waits until the inbox has loaded."""
     page.goto("/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)

@@ -25,8 +25,7 @@ CAMUNDA_DRAWN = auto_layout(CAMUNDA_FILE).decode()
 
 def test_a_camunda_file_deploys_and_the_designer_lists_what_was_translated(page, shot, live_server: LiveServer):
     directory.ensure_admin(live_server.db, "designer-admin-2")
-    login(page, "admin", "designer-admin-2")
-    page.goto("/designer/new")
+    login(page, "admin", "designer-admin-2", to="/designer/new")
     expect(page.locator("#lz-modeler.lz-ready")).to_be_attached()
     page.evaluate("xml => window.lzDesigner.modeler.importXML(xml)", CAMUNDA_DRAWN)
     expect(page.locator(".lz-translations")).to_be_hidden()
@@ -56,8 +55,7 @@ REFUSED_FILE = auto_layout(foreign_file("camunda_refused", """
 
 def test_what_a_camunda_file_cannot_say_is_refused_in_chinese(page, shot, live_server: LiveServer):
     directory.ensure_admin(live_server.db, "designer-admin-2")
-    login(page, "admin", "designer-admin-2")
-    page.goto("/designer/new")
+    login(page, "admin", "designer-admin-2", to="/designer/new")
     expect(page.locator("#lz-modeler.lz-ready")).to_be_attached()
     page.evaluate("xml => window.lzDesigner.modeler.importXML(xml)", REFUSED_FILE)
     page.get_by_role("button", name="部署").click()

@@ -35,8 +35,7 @@ BREAK_FIELD = """async () => {
 
 def test_design_a_form_save_it_and_deploy_it_with_the_process(page, shot, live_server: LiveServer):
     directory.ensure_admin(live_server.db, ADMIN_PASSWORD)
-    login(page, "admin", ADMIN_PASSWORD)
-    page.goto("/designer/")
+    login(page, "admin", ADMIN_PASSWORD, to="/designer/")
     page.locator('tr[data-key="general_approval"]').get_by_role("link", name="general_approval").click()
     expect(page).to_have_url("/designer/general_approval/forms/general_approval")
     expect(page.locator("#lz-form-designer.lz-ready")).to_be_attached()

@@ -25,8 +25,7 @@ def modeler_has(page, element_id: str) -> bool:
 
 
 def test_a_process_admin_enables_copies_and_adapts_library_processes(page, shot, live_server):
-    login(page, "chenjing")  # 陈静, process admin
-    page.goto("/designer/")
+    login(page, "chenjing", to="/designer/")  # 陈静, process admin
     page.get_by_role("link", name="流程库").click()
     expect(page).to_have_url(re.compile(r"/designer/gallery$"))
     expect(page.locator("h1")).to_have_text("流程库")
@@ -83,8 +82,7 @@ def test_a_process_admin_enables_copies_and_adapts_library_processes(page, shot,
 
     # a clerk starts the enabled process and his supervisor approves it
     sign_out(page)
-    login(page, "zhangsan")
-    page.goto("/start")
+    login(page, "zhangsan", to="/start")
     card = page.locator("a.start-card", has_text="加班申请")
     expect(card).to_have_count(1)
     card.click()

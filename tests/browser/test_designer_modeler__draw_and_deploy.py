@@ -55,8 +55,7 @@ def open_group(page: Any, group_id: str) -> None:
 
 def test_draw_set_majority_and_three_users_deploy_and_start(page, shot, live_server: LiveServer):
     directory.ensure_admin(live_server.db, ADMIN_PASSWORD)
-    login(page, "admin", ADMIN_PASSWORD)
-    page.goto("/designer/")
+    login(page, "admin", ADMIN_PASSWORD, to="/designer/")
     expect(page.locator('tr[data-key="general_approval"]')).to_contain_text("编辑流程图")
     shot(page, "process-list")
     page.get_by_role("link", name="新建流程").click()

@@ -29,8 +29,7 @@ def open_group(page, group_id: str) -> None:
 
 def test_change_condition_deadline_form_and_field_permissions(page, shot, live_server: LiveServer):
     directory.ensure_admin(live_server.db, ADMIN_PASSWORD)
-    login(page, "admin", ADMIN_PASSWORD)
-    page.goto("/designer/general_approval/edit")
+    login(page, "admin", ADMIN_PASSWORD, to="/designer/general_approval/edit")
     expect(page.locator("#lz-modeler.lz-ready")).to_be_attached()
 
     # the condition of the "above 10,000" flow: rewritten with the field helper

@@ -82,12 +82,19 @@ def extensions(xml: bytes, namespaces: tuple[str, ...]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def modeler(page, live_server: LiveServer) -> Any:
+def admin(page, live_server: LiveServer) -> Any:
+    """The page, signed in as the admin (the tests below open a process in the designer first)."""
     directory.ensure_admin(live_server.db, ADMIN_PASSWORD)
-    login(page, "admin", ADMIN_PASSWORD)
-    page.goto("/designer/new")
-    expect(page.locator("#lz-modeler.lz-ready")).to_be_attached()
+    login(page, "admin", ADMIN_PASSWORD, to=None)
     return page
+
+
+@pytest.fixture
+def modeler(admin) -> Any:
+    """The page, on the designer's new-process modeler, ready."""
+    admin.goto("/designer/new")
+    expect(admin.locator("#lz-modeler.lz-ready")).to_be_attached()
+    return admin
 
 
 @requires_corpus
@@ -116,7 +123,8 @@ def test_every_miwg_reference_model_imports_and_exports(modeler, shot):
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
-def test_shipped_process_survives_the_designer_round_trip(modeler, shot, path: Path):
+def test_shipped_process_survives_the_designer_round_trip(admin, shot, path: Path):
+    modeler = admin
     key = definitions.compile_definition(path.read_bytes()).parsed.process_id
     modeler.goto(f"/designer/{key}/edit")
     expect(modeler.locator("#lz-modeler.lz-ready")).to_be_attached()
@@ -154,9 +162,10 @@ def test_spiff_multiinstance_keeps_its_extensions_and_loop_variables(modeler):
     assert extensions(plain, namespaces).get("any_task", {}).get("refs", []) == []
 
 
-def test_what_the_modeler_cannot_read_is_reported_not_lost_silently(modeler, live_server: LiveServer, shot):
+def test_what_the_modeler_cannot_read_is_reported_not_lost_silently(admin, live_server: LiveServer, shot):
     """An element the lz schema does not define (a typo, a newer file) cannot be kept by bpmn-js;
     the page says so when it opens the file."""
+    modeler = admin
     admin_id = directory.login(live_server.db, "admin", ADMIN_PASSWORD)
     assert admin_id is not None
     xml = (BPMN_DIR / "general_approval.bpmn").read_text(encoding="utf-8").replace(

@@ -12,8 +12,7 @@ ADMIN_PASSWORD = "admin-pass-123"
 
 def test_add_a_majority_step_and_deploy_version_2(page, live_server, shot):
     ensure_admin(live_server.db, ADMIN_PASSWORD)
-    login(page, "admin", ADMIN_PASSWORD)
-    page.goto("/designer/general_approval/table")
+    login(page, "admin", ADMIN_PASSWORD, to="/designer/general_approval/table")
     rows = page.locator("#steps tbody tr[data-step]")
     expect(rows).to_have_count(2)
     expect(rows.nth(0).locator("input[name$='-name']")).to_have_value("直属主管审批")

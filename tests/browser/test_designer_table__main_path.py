@@ -14,8 +14,7 @@ ADMIN_PASSWORD = "designer-admin-1"
 
 def test_expense_reimbursement_shows_its_main_path(page, shot, live_server: LiveServer):
     directory.ensure_admin(live_server.db, ADMIN_PASSWORD)
-    login(page, "admin", ADMIN_PASSWORD)
-    page.goto("/designer/expense_reimbursement/table")
+    login(page, "admin", ADMIN_PASSWORD, to="/designer/expense_reimbursement/table")
     rows = page.locator("#main-path tbody tr[data-step]")
     expect(rows).to_have_count(8)
     expect(rows.nth(1)).to_contain_text("生成报销单")

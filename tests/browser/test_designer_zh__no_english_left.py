@@ -72,8 +72,7 @@ def open_all(page, selector: str) -> None:
 
 def test_modeler_speaks_chinese(page, shot, live_server: LiveServer):
     directory.ensure_admin(live_server.db, ADMIN_PASSWORD)
-    login(page, "admin", ADMIN_PASSWORD)
-    page.goto("/designer/expense_reimbursement/edit")
+    login(page, "admin", ADMIN_PASSWORD, to="/designer/expense_reimbursement/edit")
     expect(page.locator("#lz-modeler.lz-ready")).to_be_attached()
     assert english_left(page) == []  # the process panel, the palette
     task = page.evaluate("() => window.lzModeler.get('elementRegistry')"
@@ -92,8 +91,7 @@ def test_modeler_speaks_chinese(page, shot, live_server: LiveServer):
 
 def test_form_editor_speaks_chinese(page, shot, live_server: LiveServer):
     directory.ensure_admin(live_server.db, ADMIN_PASSWORD)
-    login(page, "admin", ADMIN_PASSWORD)
-    page.goto("/designer/expense_reimbursement/forms/expense_reimbursement")
+    login(page, "admin", ADMIN_PASSWORD, to="/designer/expense_reimbursement/forms/expense_reimbursement")
     expect(page.locator("#lz-form-designer.lz-ready")).to_be_attached()
     assert english_left(page) == []  # the palette and the form's properties
     for kind in ("select", "datetime", "dynamiclist", "number"):
@@ -105,8 +103,7 @@ def test_form_editor_speaks_chinese(page, shot, live_server: LiveServer):
 
 
 def test_start_form_speaks_chinese(page, shot, live_server: LiveServer):
-    login(page, "zhangsan")
-    page.goto("/start/expense_reimbursement")
+    login(page, "zhangsan", to="/start/expense_reimbursement")
     expect(page.locator(".fjs-container")).to_be_visible()
     assert english_left(page) == []
     page.get_by_role("button", name="提交").first.click()  # empty: the required messages
@@ -126,8 +123,7 @@ def test_start_form_speaks_chinese(page, shot, live_server: LiveServer):
 
 def test_the_same_form_in_english_keeps_the_libraries_english(page, live_server: LiveServer):
     """The translation follows the user's language: switched to English, form-js speaks English."""
-    login(page, "zhangsan")
-    page.goto("/start/expense_reimbursement")
+    login(page, "zhangsan", to="/start/expense_reimbursement")
     page.get_by_role("button", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator(".fjs-container")).to_be_visible()

@@ -36,8 +36,7 @@ def user_id(db, username):
 def test_attach_on_start_preview_on_the_task_then_sign_and_approve(page, live_server, shot):
     db = live_server.db
     definitions.deploy(db, BPMN, user_id(db, "chenjing"), forms={"att_demo_form": FORM})
-    login(page, "zhangsan")
-    page.goto("/start/att_demo")
+    login(page, "zhangsan", to="/start/att_demo")
     expect(page.locator(".fjs-form")).to_be_visible()
     expect(page.get_by_text("正在加载表单")).to_have_count(0)
     expect(page.locator("#start-submit")).to_be_enabled()

@@ -31,8 +31,7 @@ def test_type_choose_the_53rd_customer_and_filter(page, live_server, shot):
                               {"contract_id": contract["id"], "reason": "请会签"})["business_key"]
     target = customers[52]
 
-    login(page, "zhangsan")
-    page.goto("/?box=started")
+    login(page, "zhangsan", to="/?box=started")
     expect(rows(page).filter(has_text=started[2])).to_have_count(1)
     expect(rows(page).filter(has_text=started[53])).to_have_count(1)
     picker = page.get_by_role("combobox", name="搜索客户…")
@@ -106,8 +105,7 @@ def test_without_javascript_the_text_box_searches_and_the_select_offers_the_matc
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False, locale="zh-CN")
     page = context.new_page()
     try:
-        login(page, "lisi")
-        page.goto("/?box=started")
+        login(page, "lisi", to="/?box=started")
         expect(rows(page)).to_have_count(2)
         page.locator("input[name=customer_q]").fill("054")
         page.locator("form.filters").get_by_role("button", name="筛选").click()

@@ -28,8 +28,7 @@ def test_chain_above_a_readable_diagram_on_a_phone(page, live_server, shot):
     task_reads.get_task(db, lijun, head_task)  # 李军 opens his task: read
 
     page.set_viewport_size(PHONE)
-    login(page, "zhangsan")
-    page.goto(f"/instances/{iid}")
+    login(page, "zhangsan", to=f"/instances/{iid}")
     chain = page.locator("#approver-chain > li")
     expect(chain).to_have_count(3)
     expect(chain.nth(0)).to_contain_text("张三")

@@ -21,8 +21,7 @@ def test_a_rejected_request_is_red_in_started_and_on_the_instance_page(page, liv
     (task_id,) = [r["id"] for r in rows if r["instance_id"] == started["id"]]
     tasks.reject(db, boss, task_id, "预算超标")
 
-    login(page, "zhangsan")
-    page.goto("/?box=started")
+    login(page, "zhangsan", to="/?box=started")
     badge = todo_row(page, started["business_key"]).locator(".tag")
     expect(badge).to_have_text("已驳回")
     expect(badge).to_have_class(re.compile(r"\bred\b"))
@@ -38,8 +37,7 @@ def test_a_rejected_request_is_red_in_started_and_on_the_instance_page(page, liv
 def test_a_process_admin_terminates_a_request_from_the_instance_page(page, live_server, shot):
     started = start_as(live_server, "zhangsan", "general_approval",
                        {"title": "重复的采购申请", "amount": 800, "reason": "误提交"})
-    login(page, "chenjing")
-    page.goto(f"/instances/{started['id']}")
+    login(page, "chenjing", to=f"/instances/{started['id']}")
     expect(page.locator("#instance-status")).to_have_text("审批中")
     panel = page.locator("#instance-admin")
     expect(panel).to_be_visible()
@@ -72,7 +70,6 @@ def test_a_process_admin_terminates_a_request_from_the_instance_page(page, live_
 def test_an_approver_sees_no_admin_operations(page, live_server):
     started = start_as(live_server, "zhangsan", "general_approval",
                        {"title": "办公用品", "amount": 300, "reason": "耗材"})
-    login(page, "zhouqiang")
-    page.goto(f"/instances/{started['id']}")
+    login(page, "zhouqiang", to=f"/instances/{started['id']}")
     expect(page.locator("#instance-status")).to_have_text("审批中")
     expect(page.locator("#instance-admin")).to_have_count(0)

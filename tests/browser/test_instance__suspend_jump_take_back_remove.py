@@ -30,8 +30,7 @@ def test_suspend_activate_then_jump_from_the_instance_page(page, live_server, sh
     started = start_as(live_server, "zhangsan", "general_approval",
                        {"title": "年度软件采购", "amount": 20000, "reason": "续费"})
     accept_dialogs(page)
-    login(page, "chenjing")
-    page.goto(f"/instances/{started['id']}")
+    login(page, "chenjing", to=f"/instances/{started['id']}")
     page.locator("#op-suspend").get_by_role("button", name="挂起").click()
     expect(page.locator("#instance-status")).to_have_text("已挂起")
     expect(page.locator("#suspended-note")).to_be_visible()
@@ -68,8 +67,7 @@ def test_the_supervisor_takes_his_step_back_before_the_head_acts(page, live_serv
     db = live_server.db
     tasks.approve(db, user_id(db, "zhouqiang"), open_task(db, "zhouqiang", started["id"]), "同意")
     accept_dialogs(page)
-    login(page, "zhouqiang")
-    page.goto(f"/instances/{started['id']}")
+    login(page, "zhouqiang", to=f"/instances/{started['id']}")
     expect(page.locator("#open-tasks")).to_contain_text("部门负责人审批")
     page.locator("#take-back").click()
     expect(page.locator("#open-tasks")).to_contain_text("直属主管审批")
@@ -83,8 +81,7 @@ def test_an_approver_removes_a_signer_who_has_not_decided(page, live_server, sho
     definitions.deploy(db, chain("browser_cs", [user_task("cs", "all", "users", "zhaomin,qianli,wufang")],
                                  prefix="BC", route_last=True), None)
     started = instances.start_process(db, user_id(db, "zhangsan"), "browser_cs", {})
-    login(page, "zhaomin")
-    page.goto(f"/tasks/{open_task(db, 'zhaomin', started['id'])}")
+    login(page, "zhaomin", to=f"/tasks/{open_task(db, 'zhaomin', started['id'])}")
     page.locator("details.more summary").click()
     page.locator("#remove_users").select_option("wufang")
     page.locator("#comment").fill("吴芳休假，不需要她会签")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login, sign_out
+from tests.browser.conftest import login_form, sign_out
 
 
 def test_wrong_password_says_so_then_login_reaches_the_inbox(page, shot):
@@ -23,7 +23,7 @@ def test_wrong_password_says_so_then_login_reaches_the_inbox(page, shot):
 
 
 def test_language_switch_is_remembered_at_the_next_login(page, shot):
-    login(page, "lisi")
+    login_form(page, "lisi")
     expect(page.locator(".tabs a.active")).to_contain_text("待办")
     page.get_by_role("button", name="English").click()
     expect(page.locator(".tabs a.active")).to_contain_text("To do")
@@ -33,7 +33,7 @@ def test_language_switch_is_remembered_at_the_next_login(page, shot):
     expect(page).to_have_url("/login")
     # a new browser session: the choice comes from the user, not the cookie
     sign_out(page)
-    login(page, "lisi")
+    login_form(page, "lisi")
     expect(page.locator(".tabs a.active")).to_contain_text("To do")
     page.get_by_role("button", name="中文").click()
     expect(page.locator(".tabs a.active")).to_contain_text("待办")

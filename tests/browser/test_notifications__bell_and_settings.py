@@ -41,8 +41,7 @@ def test_read_all_and_the_phone_width(page, live_server, shot):
     start_as(live_server, "lisi", "general_approval", {"title": "购买白板", "amount": 300})
     start_as(live_server, "lisi", "general_approval", {"title": "购买椅子", "amount": 500})
     page.set_viewport_size({"width": 375, "height": 800})
-    login(page, "zhouqiang")
-    page.goto("/notifications?unread=1")
+    login(page, "zhouqiang", to="/notifications?unread=1")
     unread = page.locator("#notifications li.unread")
     expect(unread).not_to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
@@ -53,8 +52,7 @@ def test_read_all_and_the_phone_width(page, live_server, shot):
 
 
 def test_my_settings_saves_and_refuses_a_bad_email(page, live_server, shot):
-    login(page, "wufang")
-    page.goto("/settings")
+    login(page, "wufang", to="/settings")
     page.locator("input[name=email]").fill("not-an-address")
     page.locator("input[name=mobile]").fill("13900139000")
     page.get_by_role("button", name="保存").click()

@@ -20,8 +20,7 @@ def test_the_supervisor_chooses_the_successor_who_then_sees_the_customer(page, s
     db = live_server.db
     customer = rs.create(db, user_id(db, "zhangsan"), "customer", {"name": "华北测绘院"})
     directory.ensure_admin(db, ADMIN_PASSWORD)
-    login(page, "admin", ADMIN_PASSWORD)
-    page.goto(f"/admin/users/{user_id(db, 'zhangsan')}")
+    login(page, "admin", ADMIN_PASSWORD, to=f"/admin/users/{user_id(db, 'zhangsan')}")
     expect(page.locator("#workload")).to_contain_text("1 个客户")
     expect(page.locator("#workload")).to_contain_text("不选交接人则启动离职交接流程")
     page.get_by_label("启用（可登录、可接收任务）").uncheck()
@@ -58,8 +57,7 @@ def test_the_supervisor_chooses_the_successor_who_then_sees_the_customer(page, s
     shot(page, "handover-done")
 
     sign_out(page)
-    login(page, "lisi")
-    page.goto("/crm/customers")
+    login(page, "lisi", to="/crm/customers")
     expect(page.locator("table.crm-list a.row-title", has_text="华北测绘院")).to_be_visible()
     shot(page, "successor-customers")
     assert rs.get(db, user_id(db, "lisi"), "customer", customer["id"])["owner"] == "lisi"

@@ -30,8 +30,7 @@ def phone(browser, live_server):
 
 
 def test_picking_a_date_on_a_phone_throws_nothing(phone, shot):
-    login(phone, "zhangsan")
-    phone.goto("/start/leave_request")
+    login(phone, "zhangsan", to="/start/leave_request")
     date = phone.get_by_label("开始日期")
     expect(date).to_be_visible()
     date.click()

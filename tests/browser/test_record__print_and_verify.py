@@ -22,8 +22,7 @@ def test_print_the_record_then_check_it_on_a_phone_without_signing_in(page, shot
                                       {"title": "打印审批单", "amount": 3000, "reason": "拜访客户"})
     iid = started["id"]
     tasks.approve(db, zhouqiang, instances.get_instance(db, zhangsan, iid)["open_tasks"][0]["id"], "同意")
-    login(page, "zhangsan")
-    page.goto(f"/instances/{iid}")
+    login(page, "zhangsan", to=f"/instances/{iid}")
     link = page.locator("#record-pdf")
     expect(link).to_have_text("打印审批单（PDF）")
     pdf = page.request.get(link.get_attribute("href"))

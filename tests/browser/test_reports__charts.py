@@ -49,8 +49,7 @@ def test_reports_draw_their_charts_for_the_admin_and_on_a_phone(page, live_serve
 
 
 def test_sla_for_admins_and_no_reports_for_a_clerk(page, live_server):
-    login(page, "chenjing")  # the process admin
-    page.goto("/reports")
+    login(page, "chenjing", to="/reports")  # the process admin
     expect(page.locator("#report-sla.ready")).to_be_visible()
     expect(page.locator("nav").get_by_role("link", name="报表")).to_be_visible()
     page.context.clear_cookies()

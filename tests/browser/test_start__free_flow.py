@@ -31,8 +31,7 @@ def _approve_all(db, instance_id, expected):
 
 def test_a_free_flow_with_three_laid_out_steps_runs_to_the_end(page, shot, live_server):
     db = live_server.db
-    login(page, "zhangsan")
-    page.goto("/start")
+    login(page, "zhangsan", to="/start")
     expect(page.locator("a.start-card", has_text="自由审批")).to_be_visible()  # shipped: no admin drew it
     page.goto("/start/free_approval")
     expect(page.locator(".fjs-form")).to_be_visible()
@@ -132,8 +131,7 @@ PICKED = """<?xml version="1.0" encoding="UTF-8"?>
 def test_chosen_approvers_are_saved_and_offered_as_common_approvers(page, live_server):
     db = live_server.db
     definitions.deploy(db, PICKED, None)
-    login(page, "zhangsan")
-    page.goto("/start/picked_approval")
+    login(page, "zhangsan", to="/start/picked_approval")
     expect(page.locator(".fjs-form")).to_be_visible()
     expect(page.locator("#approvers-saved")).to_have_count(0)  # nothing saved yet
     page.get_by_label("标题").fill("合同用印")

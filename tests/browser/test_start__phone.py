@@ -13,8 +13,7 @@ NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 
 def test_start_form_and_instance_page_fit_a_phone(page, shot):
     page.set_viewport_size({"width": 375, "height": 740})
-    login(page, "lisi")
-    page.goto("/start")
+    login(page, "lisi", to="/start")
     # the 14 shipped processes (bpmn/*.bpmn: with 自由审批, 客户关怀任务) but 离职交接 (starters="role:admin")
     expect(page.locator("a.start-card")).to_have_count(13)
     assert page.evaluate(NO_SIDEWAYS_SCROLL)

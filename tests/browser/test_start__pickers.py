@@ -21,8 +21,7 @@ def test_the_customer_picker_offers_only_my_customers(page, shot, live_server):
     db = live_server.db
     mine = rs.create(db, user_id(db, "zhangsan"), "customer", {"name": "华北测绘院"})
     rs.create(db, user_id(db, "lisi"), "customer", {"name": "江南机械厂"})
-    login(page, "zhangsan")
-    page.goto("/start/service_ticket")
+    login(page, "zhangsan", to="/start/service_ticket")
     page.get_by_label("投诉人").fill("王先生")
     page.get_by_label("联系方式").fill("13800001111")
     picker = page.locator(".fjs-form-field-select", has=page.get_by_label("所属客户")).locator("input").first

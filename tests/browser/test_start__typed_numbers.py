@@ -17,8 +17,7 @@ def test_typing_50_000_stores_50000_and_reaches_the_department_head(page, live_s
     db = live_server.db
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    login(page, "zhangsan")
-    page.goto("/start/general_approval")
+    login(page, "zhangsan", to="/start/general_approval")
     expect(page.locator(".fjs-form")).to_be_visible()
     page.get_by_label("标题").fill("采购服务器")
     amount = page.get_by_label("金额（元）")
@@ -42,8 +41,7 @@ def test_typing_50_000_stores_50000_and_reaches_the_department_head(page, live_s
 
     (task,) = [t for t in inst["open_tasks"] if t["assignee"] == "zhouqiang"]
     sign_out(page)
-    login(page, "zhouqiang")
-    page.goto(f"/tasks/{task['id']}")
+    login(page, "zhouqiang", to=f"/tasks/{task['id']}")
     expect(page.locator("#task-form").get_by_label("金额（元）")).to_have_value("50,000")
     shot(page, "read-only-amount")
     tasks.approve(db, user_id(db, "zhouqiang"), task["id"], "同意")

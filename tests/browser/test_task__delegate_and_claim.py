@@ -33,8 +33,7 @@ def test_delegate_resolve_then_decide(page, live_server, shot):
     definitions.deploy(live_server.db, COUNTERSIGN, None)
     iid = start_as(live_server, "zhangsan", "pw_countersign", {})["id"]
     tid = open_task(live_server.db, iid, "zhaomin")
-    login(page, "zhaomin")
-    page.goto(f"/tasks/{tid}")
+    login(page, "zhaomin", to=f"/tasks/{tid}")
     page.locator("details.more summary").click()
     page.locator(".user-search[data-target=delegate_to]").fill("吴芳")
     expect(page.locator("#delegate_to option[value=wufang]")).to_have_count(1)
@@ -74,8 +73,7 @@ def test_claim_then_decide_on_a_phone(page, live_server, shot):
     iid = start_as(live_server, "zhangsan", "pw_claim", {})["id"]
     tid = open_task(live_server.db, iid, "qianli")
     page.set_viewport_size({"width": 375, "height": 812})
-    login(page, "qianli")
-    page.goto(f"/tasks/{tid}")
+    login(page, "qianli", to=f"/tasks/{tid}")
     expect(page.locator("#claim-note")).to_be_visible()
     expect(page.get_by_role("button", name="同意", exact=True)).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375

@@ -26,8 +26,7 @@ def test_an_admin_renames_a_level_and_hides_credit_from_sales(page, shot, live_s
     c = rs.create(db, _uid(db, "zhangsan"), "customer", {"name": "设置测试客户", "level": "重点客户",
                                                          "credit": "甲级信用"})
     page.set_viewport_size({"width": 375, "height": 800})
-    login(page, "admin", ADMIN_PASSWORD)
-    page.goto("/crm/admin/options")
+    login(page, "admin", ADMIN_PASSWORD, to="/crm/admin/options")
     row = page.locator('#list-customer_level tr[data-code="重点客户"]')
     row.locator("input[name=label_zh]").fill("核心客户")
     row.get_by_role("button", name="保存").click()
@@ -55,8 +54,7 @@ def test_an_admin_renames_a_level_and_hides_credit_from_sales(page, shot, live_s
     expect(page.locator('[data-field="credit"]')).to_have_text("甲级信用")
     sign_out(page)
 
-    login(page, "zhangsan")
-    page.goto(f"/crm/customers/{c['id']}")
+    login(page, "zhangsan", to=f"/crm/customers/{c['id']}")
     expect(page.locator("h1")).to_contain_text("设置测试客户")
     expect(page.locator('[data-field="level"]')).to_have_text("核心客户")
     expect(page.locator('[data-field="credit"]')).to_have_count(0)

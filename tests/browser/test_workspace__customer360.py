@@ -83,8 +83,7 @@ def test_a_salesperson_works_a_customer_from_the_list(page, shot, live_server):
 def test_the_supervisor_sees_the_team_and_a_colleague_gets_404(page, shot, live_server):
     mine = rs.create(live_server.db, user_id(live_server.db, "zhangsan"), "customer", {"name": "张三的客户"})
     rs.create(live_server.db, user_id(live_server.db, "lisi"), "customer", {"name": "李四的客户"})
-    login(page, "zhouqiang")
-    page.goto("/crm/customers")
+    login(page, "zhouqiang", to="/crm/customers")
     expect(page.locator("table.crm-list a.row-title")).to_contain_text(["李四的客户", "张三的客户"])
     page.locator("select[name=owner]").select_option("lisi")
     page.get_by_role("button", name="筛选", exact=True).click()

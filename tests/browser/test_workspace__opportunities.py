@@ -31,8 +31,7 @@ def test_a_salesperson_enters_submits_and_plans_their_opportunity(page, shot, li
     db = live_server.db
     rs.create(db, user_id(db, "lisi"), "opportunity", {"customer_name": "江南机械厂", "summary": "李四的机会",
                                                           "probability": 30})
-    login(page, "zhangsan")
-    page.goto("/crm/opportunities")
+    login(page, "zhangsan", to="/crm/opportunities")
     rows = page.locator("table.crm-list a.row-title")
     expect(rows).to_have_count(0)  # not lisi's
     page.locator("#new-opportunity").click()

@@ -37,8 +37,10 @@ def test_hashed_urls_are_immutable_for_a_year_others_for_an_hour(client):
     assert re.fullmatch(r"[0-9a-f]{12}", v)
     current = client.get(f"/static/dist/worklist.js?v={v}")
     assert current.cache_control.max_age == 365 * 24 * 3600 and current.cache_control.immutable
+    assert not current.cache_control.no_cache  # not revalidated at every page load
     stale = client.get("/static/dist/worklist.js?v=000000000000")
     assert stale.cache_control.max_age == 3600 and not stale.cache_control.immutable
+    assert not stale.cache_control.no_cache
 
 
 def test_unknown_or_escaping_names_are_404(client):
