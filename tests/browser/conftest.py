@@ -2,12 +2,13 @@
 chromium (/usr/bin/chromium; `make test` installs it when missing — scripts/system-deps.sh).
 
 The server runs the demo organisation (demo/org.py, password `liuzhuan123`) with every shipped
-process deployed, in a fresh SQLite file per test module. Screenshots: `shot(page, name)` writes
-test-output/screens/<test>--<name>.png; look at them. (Not test-results/: pytest-playwright empties
-that folder at the start of every run.)
+process deployed, in a fresh SQLite file per test module. Screenshots: with LIUZHUAN_SCREENS=1,
+`shot(page, name)` writes test-output/screens/<test>--<name>.png; look at them. (Not test-results/:
+pytest-playwright empties that folder at the start of every run.)
 """
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sqlite3
@@ -167,12 +168,16 @@ def live_server(tmp_path_factory, demo_template) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-def shot(request) -> Callable[[Any, str], Path]:
-    """shot(page, "name"): a full-page screenshot saved under test-output/screens/."""
+def shot(request) -> Callable[[Any, str], Path | None]:
+    """shot(page, "name"): with LIUZHUAN_SCREENS=1, a full-page screenshot saved under
+    test-output/screens/ (to look at); otherwise nothing (no test reads them, and the 128 full-page
+    shots cost ~30 s of the suite's time)."""
+    if os.environ.get("LIUZHUAN_SCREENS") != "1":
+        return lambda page, name: None
     SCREENS.mkdir(parents=True, exist_ok=True)
     test = re.sub(r"[^\w.-]+", "_", request.node.name)
 
-    def take(page: Any, name: str) -> Path:
+    def take(page: Any, name: str) -> Path | None:
         path = SCREENS / f"{test}--{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
