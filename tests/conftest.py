@@ -78,23 +78,56 @@ def _pg_url(name: str) -> str:
     return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
 
 
+class _Lane:
+    """One background thread doing queued jobs in order; join() waits until every queued job is done."""
+
+    def __init__(self, job: Callable[[Any, str], None]) -> None:
+        self._job = job
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+
+    def put(self, arg: str) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, daemon=True)
+            self._thread.start()
+        self._queue.put(arg)
+
+    def _run(self) -> None:
+        engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_size=1)
+        while (arg := self._queue.get()) is not None:
+            try:
+                with engine.connect() as c:
+                    self._job(c, arg)
+            finally:
+                self._queue.task_done()
+        self._queue.task_done()
+        engine.dispose()
+
+    def join(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._queue.join()
+            self._thread = None
+
+
 class _PgAdmin:
     """CREATE / DROP DATABASE on the server (one autocommit engine per worker).
 
     A test's copy of a template is created ahead, in the background: when a test takes its copy,
-    the next one is queued (before that test's own drop), so the CREATE ... TEMPLATE (0.1-0.8 s,
-    mostly the server's disk) overlaps the test instead of preceding it. Copies run with
+    the next one is queued, so the CREATE ... TEMPLATE (0.1-0.8 s, mostly the server's disk)
+    overlaps the test instead of preceding it. Drops run on a thread of their own (one takes
+    0.4-1.4 s; queued behind them, the next copy would be late). Copies run with
     synchronous_commit=off (ALTER DATABASE, so every connection to the copy has it): a commit
     does not wait for its WAL flush. Nothing a test checks survives a server crash, and what one
     connection committed is visible to the next exactly as with the flush."""
 
     def __init__(self) -> None:
         self._engine: Any = None
-        self._work: queue.Queue[tuple[str, str] | None] = queue.Queue()
-        self._worker: threading.Thread | None = None
         self._cond = threading.Condition()
         self._ready: dict[str, list[str]] = {}  # template -> copies created ahead
         self._pending: dict[str, int] = {}  # template -> copies queued or being created
+        self._creates = _Lane(self._create_ahead)
+        self._drops = _Lane(lambda c, name: c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')))
 
     def _conn(self) -> Any:
         if self._engine is None:
@@ -109,6 +142,16 @@ class _PgAdmin:
             c.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
         return name
 
+    def _create_ahead(self, c: Any, template: str) -> None:
+        try:
+            name = self._create_on(c, template)
+            with self._cond:
+                self._ready.setdefault(template, []).append(name)
+        finally:
+            with self._cond:
+                self._pending[template] -= 1
+                self._cond.notify_all()
+
     def create(self, template: str | None = None) -> str:
         with self._conn() as c:
             return self._create_on(c, template)
@@ -122,8 +165,7 @@ class _PgAdmin:
             ready = self._ready.get(template)
             name = ready.pop() if ready else None
             self._pending[template] = self._pending.get(template, 0) + 1
-        self._start()
-        self._work.put(("create", template))
+        self._creates.put(template)
         return name if name is not None else self.create(template)
 
     def drop(self, name: str) -> None:
@@ -134,47 +176,16 @@ class _PgAdmin:
         """Drop a test's database in the background: a DROP DATABASE mostly waits for the server's
         disk (0.4-1.4 s measured, more than the CREATE ... TEMPLATE), and the next test needs
         nothing from it. dispose() waits until every queued drop is done."""
-        self._start()
-        self._work.put(("drop", name))
-
-    def _start(self) -> None:
-        if self._worker is None:
-            self._worker = threading.Thread(target=self._background, daemon=True)
-            self._worker.start()
-
-    def _background(self) -> None:
-        """Creates and drops in the order asked for (the next test's copy is asked for before the
-        previous test's drop)."""
-        engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_size=1)
-        while (job := self._work.get()) is not None:
-            kind, arg = job
-            try:
-                with engine.connect() as c:
-                    if kind == "drop":
-                        c.execute(text(f'DROP DATABASE IF EXISTS "{arg}" WITH (FORCE)'))
-                    else:
-                        name = self._create_on(c, arg)
-                        with self._cond:
-                            self._ready.setdefault(arg, []).append(name)
-            finally:
-                if kind == "create":
-                    with self._cond:
-                        self._pending[arg] -= 1
-                        self._cond.notify_all()
-                self._work.task_done()
-        self._work.task_done()
-        engine.dispose()
+        self._drops.put(name)
 
     def dispose(self) -> None:
         """Waits for the queued work, drops the copies nobody took."""
-        if self._worker is not None:
-            self._work.put(None)
-            self._work.join()
-            self._worker = None
+        self._creates.join()
         for names in self._ready.values():
             for name in names:
-                self.drop(name)
+                self._drops.put(name)
         self._ready.clear()
+        self._drops.join()
         if self._engine is not None:
             self._engine.dispose()
 
