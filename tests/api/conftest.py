@@ -1,12 +1,16 @@
 """API fixtures: an app over the `org` fixture's database, a test client, and small HTTP helpers."""
 from __future__ import annotations
 
+import time
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from crm.models import User
 from tests.bpmn_factory import chain, user_task
 from tests.org import PASSWORD, Org
 
@@ -23,11 +27,39 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+def _lifetime(app: Flask) -> float:
+    value = app.config.get("TOKEN_MAX_AGE", 12 * 3600)
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+_TOKENS: dict[tuple[Any, ...], tuple[str, float]] = {}
+
+
 def login(client: FlaskClient, username: str, password: str = PASSWORD) -> dict[str, str]:
-    """Headers that authenticate as `username` (through POST /auth/token)."""
-    r = client.post(f"{API}/auth/token", json={"username": username, "password": password})
-    assert r.status_code == 200, r.get_json()
-    return {"Authorization": f"Bearer {r.get_json()['token']}"}
+    """Headers that authenticate as `username`, with a token from POST /auth/token.
+
+    A test calls this some ten times, and every copy of the test organisation holds the same users.
+    So the token is asked for once per worker for what decides POST /auth/token's answer and the
+    token (the app's secret key and token lifetime, and the user's row: id, token version, active,
+    password hash, trial end, with the password given and today's date), and reused while that
+    stays the same (and for no more than half the token's lifetime): a new password, a deactivation
+    or a logout in a test changes the row, and the next call asks again. Tests whose subject is the
+    log-in post to /auth/token themselves."""
+    app = client.application
+    with app.extensions["lz_db"].uow() as s:
+        row = s.execute(select(User.id, User.token_version, User.active, User.password_hash, User.trial_expires_on)
+                        .where(User.username == username)).one_or_none()
+    key = (app.secret_key, app.config.get("TOKEN_MAX_AGE"), username, password, date.today(),
+           tuple(row) if row is not None else None)
+    cached = _TOKENS.get(key) if row is not None else None
+    if cached is not None and time.monotonic() - cached[1] < _lifetime(app) / 2:
+        token = cached[0]
+    else:
+        r = client.post(f"{API}/auth/token", json={"username": username, "password": password})
+        assert r.status_code == 200, r.get_json()
+        token = r.get_json()["token"]
+        _TOKENS[key] = token, time.monotonic()
+    return {"Authorization": f"Bearer {token}"}
 
 
 def assert_error(r: Any, status: int, code: str | None = None) -> dict[str, Any]:
