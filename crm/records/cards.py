@@ -15,7 +15,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from core.errors import DomainError
@@ -111,6 +111,16 @@ class Viewer:
             record = snapshot(data or {}, kind, record_id)
         return label(record) if record else f"#{record_id}"
 
+    def _kinds_of_instance(self, instance_id: int) -> list[str]:
+        """Which of INSTANCE_RECORDS have a row pointing at the instance, in one statement (most
+        instances have none: the page then reads no record table)."""
+        if self.actor is None:
+            return []
+        found = set(self.s.scalars(union_all(*(
+            select(literal(kind)).where(exists().where(KINDS[kind].model.instance_id == instance_id))
+            for kind in INSTANCE_RECORDS))))
+        return [kind for kind in INSTANCE_RECORDS if kind in found]
+
     def _of_instance(self, kind: str, instance_id: int) -> list[dict[str, Any]]:
         if self.actor is None:
             return []
@@ -143,7 +153,7 @@ class Viewer:
                 recorded = snapshot(data, kind, value)
                 if recorded is not None:
                     add(kind, recorded, from_process=True)
-        for kind in INSTANCE_RECORDS:
+        for kind in self._kinds_of_instance(instance_id):
             for record in self._of_instance(kind, instance_id):
                 add(kind, record)
         names = self._people({str(r.get(n)) for _, r, _ in found for n in PEOPLE if isinstance(r.get(n), str)})
