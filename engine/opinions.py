@@ -31,8 +31,9 @@ def earlier_opinions(s: Session, d: ProcessDefinition, data: dict[str, Any], cur
         if not isinstance(votes, list) or not votes:
             continue
         found.append((node_id, node.name, value.get("outcome"), [v for v in votes if isinstance(v, dict)]))
-    names = {u.username: u.display_name for u in s.scalars(select(User).where(User.username.in_(
-        {str(v.get("user")) for *_, votes in found for v in votes})))}
+    voters = {str(v.get("user")) for *_, votes in found for v in votes}
+    names = {u.username: u.display_name for u in s.scalars(select(User).where(User.username.in_(voters)))
+             } if voters else {}  # the first approval step has no earlier opinions: no statement
     out = [{"node_id": node_id, "node_name": name, "outcome": outcome,
             "votes": [{"user": v.get("user"), "display_name": names.get(str(v.get("user")), v.get("user")),
                        "decision": v.get("decision"), "comment": v.get("comment") or "", "at": v.get("at"),

@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from core.errors import Forbidden, NotFound
 from crm import org
@@ -106,7 +106,9 @@ class TaskRead:
         """Users by id (those of `ids` not read yet in one query)."""
         missing = {i for i in ids if i is not None and i not in self._users}
         if missing:
-            self._users.update({u.id: u for u in self.s.scalars(select(User).where(User.id.in_(missing)))})
+            # with their roles (the viewer's decide what they may see and change: no lazy load later)
+            self._users.update({u.id: u for u in self.s.scalars(
+                select(User).options(joinedload(User.roles)).where(User.id.in_(missing))).unique()})
         return self._users
 
     def people(self, with_history: bool) -> dict[int, User]:

@@ -25,7 +25,7 @@ from flask import Blueprint, Flask
 from flask_babel import Babel
 from flask_wtf.csrf import generate_csrf
 
-from web import assets, headers, i18n, input_guard
+from web import assets, headers, i18n, input_guard, options
 from web.assets import asset_url
 from web.errors import error_page
 from web.i18n import DEFAULT_LOCALE, localtime, select_locale
@@ -61,6 +61,7 @@ def init_web(app: Flask) -> None:
                 "asset": asset_url, "extra_nav": extra_nav}
 
     app.add_template_filter(localtime)
+    app.add_template_global(options.option_tags)
     # 404/405 from URL matching happen before a blueprint is known: api/errors.py hands those of
     # pages to error_page. The page blueprints register the rest (web.errors.register_page_errors).
     app.extensions["lz_page_errors"] = error_page
