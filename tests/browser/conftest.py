@@ -91,32 +91,6 @@ def browser_context_args(browser_context_args: dict[str, Any], live_server: Live
             "timezone_id": "Asia/Shanghai", "viewport": {"width": 1280, "height": 860}}
 
 
-@pytest.fixture(scope="module")
-def module_context(browser: Any, browser_context_args: dict[str, Any]) -> Iterator[Any]:
-    context = browser.new_context(**browser_context_args)
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def context(request: Any, module_context: Any) -> Iterator[Any]:
-    """The `page` fixture's browser context: one per module, its tests using it one after another.
-    Its HTTP cache keeps the bundles loaded and compiled from test to test (a fresh context per test
-    cost ~0.6 s of cold page loads in each); each test starts signed out (no cookies, no granted
-    permissions; the app keeps nothing in web storage) with a page of its own, closed after it.
-    With pytest-playwright's --tracing/--video/--screenshot (artifacts per context) each test gets a
-    fresh context as before."""
-    if any(request.config.getoption(o, default="off") not in ("off", None)
-           for o in ("--tracing", "--video", "--screenshot")):
-        yield request.getfixturevalue("new_context")()
-        return
-    module_context.clear_cookies()
-    module_context.clear_permissions()
-    yield module_context
-    for page in module_context.pages:
-        page.close()
-
-
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory) -> Path:
     """The demo organisation with every shipped process deployed, built once per session (per
@@ -191,9 +165,11 @@ def shot(request) -> Callable[[Any, str], Path | None]:
 
 
 def sign_out(page: Any) -> None:
-    """Forget the session: leave the page first, which cancels its own requests still running (the
-    bell's count), so none of them sets the session cookie again after the cookies are cleared.
-    (Every caller has already waited for the outcome of its last action.)"""
+    """Forget the session: wait for the page's own requests (the bell's count, stylesheets) to finish
+    and leave it first, so none of them sets the session cookie again after the cookies are cleared
+    (Flask refreshes a permanent session's cookie on every answer; without the wait a late answer
+    signed the previous user in again now and then)."""
+    page.wait_for_load_state("networkidle")
     page.goto("about:blank")
     page.context.clear_cookies()
 
