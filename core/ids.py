@@ -21,3 +21,8 @@ def as_id(raw: Any) -> int | None:
         value = int(raw)
         return value if 0 < value <= MAX_ID else None
     return None
+
+
+def is_id(raw: Any) -> bool:
+    """`raw` is an int (not a bool) from 1 to MAX_ID: a value that may name a row as it is given."""
+    return isinstance(raw, int) and not isinstance(raw, bool) and 0 < raw <= MAX_ID

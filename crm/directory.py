@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from core.errors import Forbidden, Msg, NotFound, Unauthenticated, ValidationFailed
-from core.ids import MAX_ID, as_id
+from core.ids import MAX_ID, as_id, is_id
 from crm import numbering, org, successors
 from crm.admin import syslog
 from crm.models import Department, Role, User, user_roles
@@ -92,7 +92,7 @@ _UNCHECKED: Any = object()  # me() of a caller authenticated already (api/ after
 
 def _current(s: Session, user_id: Any, version: Any) -> User:
     """The active user whose session/token carries the current version; Unauthenticated otherwise."""
-    if not isinstance(user_id, int) or isinstance(user_id, bool) or not 0 < user_id <= MAX_ID:
+    if not is_id(user_id):
         raise Unauthenticated("invalid credentials")
     user = _actor(s, user_id)
     if version is not _UNCHECKED and version != (user.token_version or 0):
@@ -127,7 +127,7 @@ def sign_out(db: Database, user_id: Any, version: Any) -> None:
     """Logout: every session and token of the user issued so far stops working (a no-op when the
     one presented is already revoked)."""
     with db.uow(write=True) as s:
-        user = s.get(User, user_id) if isinstance(user_id, int) and 0 < user_id <= MAX_ID else None
+        user = s.get(User, user_id) if is_id(user_id) else None
         if user is not None and version == (user.token_version or 0):
             org.revoke_sessions(user)
 
@@ -209,7 +209,7 @@ _UNSET: Any = object()
 
 def get_user_row(s: Session, user_id: int) -> tuple[User, dict[str, Any]]:
     """The user and their dict before a change (NotFound for an unknown id)."""
-    user = s.get(User, user_id) if isinstance(user_id, int) and 0 < user_id <= MAX_ID else None
+    user = s.get(User, user_id) if is_id(user_id) else None
     if user is None:
         raise NotFound(f"user {user_id} not found")
     return user, user_dict(user)
@@ -229,7 +229,7 @@ def update_department(db: Database, actor_id: int, dept_id: int, payload: Any) -
     with db.uow(write=True) as s:
         actor = _require_admin(s, actor_id)
         p = _payload(payload, DEPARTMENT_FIELDS)
-        old = s.get(Department, dept_id) if isinstance(dept_id, int) and 0 < dept_id <= MAX_ID else None
+        old = s.get(Department, dept_id) if is_id(dept_id) else None
         before = org.department_dict(old) if old is not None else None
         dept = org.update_department(s, dept_id, p)
         out = org.department_dict(dept)

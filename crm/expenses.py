@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, NotFound, ValidationFailed
+from core.ids import is_id
 from crm.models import User
 from crm.records.expense_lines import CATEGORIES, MAX_LINES, parse_date, parse_lines, total
 from crm.records.models import WITHDRAWN, ExpenseClaim
@@ -67,8 +68,7 @@ def create_claim(s: Session, claimant_id: int, lines: Any, reason: Any = None,
 
 
 def _claim(s: Session, claim_id: Any) -> ExpenseClaim:
-    claim = s.get(ExpenseClaim, claim_id) if isinstance(claim_id, int) and not isinstance(claim_id, bool) \
-        and 0 < claim_id <= 2**63 - 1 else None
+    claim = s.get(ExpenseClaim, claim_id) if is_id(claim_id) else None
     if claim is None:
         raise NotFound(f"expense claim {claim_id!r} not found")
     return claim

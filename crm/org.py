@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.errors import Conflict, Msg, NotFound, ValidationFailed
+from core.ids import is_id
 from crm.models import Department, Role, User
 from db.base import utcnow
 
@@ -121,7 +122,7 @@ def _require_text(fields: dict[str, str], name: str, value: Any, max_len: int) -
 def _department_ref(s: Session, fields: dict[str, str], name: str, value: Any) -> Department | None:
     if value is None:
         return None
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 2**63:
+    if not is_id(value):
         fields[name] = "must be a department id (positive integer)"
         return None
     dept = s.get(Department, value)
@@ -259,7 +260,7 @@ USER_CHANGES = ("display_name", "password", "department", "supervisor", "roles",
 
 def update_user(s: Session, user_id: int, changes: dict[str, Any]) -> User:
     """Change a user; `active: false` deactivates (no login, no new tasks; history kept)."""
-    user = s.get(User, user_id) if isinstance(user_id, int) and 0 < user_id < 2**63 else None
+    user = s.get(User, user_id) if is_id(user_id) else None
     if user is None:
         raise NotFound(f"user {user_id} not found")
     fields: dict[str, str] = {k: "unknown field" for k in set(changes) - set(USER_CHANGES)}

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, NotFound, ValidationFailed
+from core.ids import is_id
 from crm import records
 from crm.records import SETTLEMENT_METHODS, WITHDRAWN, Agent, ServiceFeeSettlement
 from crm.values import parse_decimal
@@ -69,8 +70,7 @@ def _text(value: Any, max_len: int, required: bool) -> str | None | tuple[str]:
 
 def get(s: Session, settlement_id: Any) -> ServiceFeeSettlement:
     row = s.get(ServiceFeeSettlement, settlement_id) \
-        if isinstance(settlement_id, int) and not isinstance(settlement_id, bool) and 0 < settlement_id < 2**63 \
-        else None
+        if is_id(settlement_id) else None
     if row is None:
         raise NotFound(f"service fee settlement {settlement_id!r} not found")
     return row
@@ -85,8 +85,7 @@ def create(s: Session, creator_id: int, agent_id: Any, period: Any, fees: Any, r
            instance_id: int | None = None) -> ServiceFeeSettlement:
     """A new settlement application (status submitted) by `creator_id`, linked to the instance."""
     fields: dict[str, str] = {}
-    agent = s.get(Agent, agent_id) if isinstance(agent_id, int) and not isinstance(agent_id, bool) \
-        and 0 < agent_id < 2**63 else None
+    agent = s.get(Agent, agent_id) if is_id(agent_id) else None
     if agent is None:
         fields["agent_id"] = "is required" if agent_id is None else "no such agent"
     period_v = _text(period, MAX_PERIOD, True)

@@ -31,6 +31,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from core.errors import Msg, NotFound, ValidationFailed
+from core.ids import is_id
 from crm import org
 from crm.models import User
 from crm.records.models import Contact, Contract, Customer, CustomerOwnerHistory, Opportunity, ServiceTicket
@@ -154,7 +155,7 @@ def deactivate(db: Database, actor_id: int, user_id: int, changes: dict[str, Any
     raw = changes.pop("successor", None)
     with db.uow(write=True) as s:
         require_admin(s, actor_id)
-        user = s.get(User, user_id) if 0 < user_id < 2**63 else None
+        user = s.get(User, user_id) if is_id(user_id) else None
         if user is None:
             raise NotFound(f"user {user_id} not found")
         successor = _successor(s, user, raw)

@@ -22,10 +22,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, Forbidden, Msg, ValidationFailed
+from core.ids import MAX_ID
 from crm import numbering
 from crm.models import User
 from crm.records.expense_lines import LINE_FIELDS, parse_lines, total
-from crm.records.fields import MAX_ID, F, note, output, text
+from crm.records.fields import F, note, output, text
 from crm.records.instances import process_running
 from crm.records.kinds import Kind, Save, current
 from crm.records.models import (

@@ -24,9 +24,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.errors import Msg
+from core.ids import MAX_ID
 from crm.admin import options as option_lists
 from crm.models import User
-from crm.records.fields import MAX_ID, F, text
+from crm.records.fields import F, text
 from crm.records.models import Customer, ExpenseLine
 from crm.records.permissions import reach
 from crm.values import parse_decimal

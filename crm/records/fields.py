@@ -23,12 +23,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import Msg
+from core.ids import is_id
 from crm.admin import options as option_lists
 from crm.models import User
 from crm.records.models import Agent, Customer
 from db.base import iso
 
-MAX_ID = 2**63 - 1
 MAX_CUSTOM_JSON = 20_000
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^[0-9+\-() ]{3,32}$")
@@ -220,7 +220,7 @@ def _user(s: Session, f: F, value: Any, ids: set[int] | None) -> int:
 
 
 def _reference(s: Session, f: F, value: Any, ids: set[int] | None) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_ID:
+    if not is_id(value):
         raise Bad(f"must be a {f.kind} id (positive integer)")
     row = s.get(REFERENCES[f.kind], value)
     # a customer the actor may not see is reported exactly like a missing one

@@ -22,8 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import Forbidden, NotFound
+from core.ids import MAX_ID
 from crm.models import User
-from crm.records.fields import MAX_ID, F, output, username
+from crm.records.fields import F, output, username
 from db.base import iso
 
 

@@ -19,8 +19,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, Msg
+from core.ids import MAX_ID
 from crm.models import User
-from crm.records.fields import MAX_ID, F
+from crm.records.fields import F
 from crm.records.kinds import Kind, Save
 from crm.records.models import Contract, Customer, Opportunity, OpportunityStep
 

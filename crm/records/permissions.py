@@ -14,8 +14,8 @@ from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
 from core.errors import Unauthenticated
+from core.ids import MAX_ID
 from crm.models import User
-from crm.records.fields import MAX_ID
 
 REACH_MEMO = "lz_reach"  # session.info: {user id: reach}
 FINANCE_ROLE = "finance"

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from core.errors import NotFound, ValidationFailed
+from core.ids import is_id
 from crm.admin import field_rules
 from crm.records.catalogue import KINDS
 from crm.records.models import SavedFilter
@@ -90,7 +91,7 @@ def delete(db: Database, actor_id: int, filter_id: int) -> None:
     """Delete one of the user's own saved filters (someone else's: NotFound)."""
     with db.uow(write=True) as s:
         _actor(s, actor_id)
-        row = s.get(SavedFilter, filter_id) if isinstance(filter_id, int) and 0 < filter_id < 2**63 else None
+        row = s.get(SavedFilter, filter_id) if is_id(filter_id) else None
         if row is None or row.user_id != actor_id:
             raise NotFound(f"saved filter {filter_id} not found")
         s.delete(row)

@@ -17,11 +17,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, Forbidden, Msg, NotFound, ValidationFailed
+from core.ids import MAX_ID
 from crm import numbering
 from crm.admin import field_rules, recycle
 from crm.models import User
 from crm.records.catalogue import KINDS
-from crm.records.fields import MAX_ID, Bad, F, filter_value, output, parse
+from crm.records.fields import Bad, F, filter_value, output, parse
 from crm.records.kinds import Kind, Save
 from crm.records.models import Contact, ContactRecord, Customer, CustomerOwnerHistory
 from crm.records.permissions import actor as _actor
