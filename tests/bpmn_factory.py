@@ -41,3 +41,13 @@ def chain(process_id: str, nodes: list[str], prefix: str = "T", mode: str = "fix
         body.append('<bpmn:sequenceFlow id="f_rej" sourceRef="gw" targetRef="end_rejected"/>')
     body.append("</bpmn:process>")
     return (HEAD + "\n".join(body) + "\n</bpmn:definitions>\n").encode()
+
+
+def wide(n: int, extra: str = "") -> bytes:
+    """Process `wide`: start, n plain tasks in a row, end (n + 2 flow nodes); `extra` goes inside the process."""
+    tasks = "".join(f'<bpmn:task id="t{i}"/>' for i in range(n))
+    flows = "".join(f'<bpmn:sequenceFlow id="f{i}" sourceRef="{"s" if i == 0 else f"t{i - 1}"}" targetRef="t{i}"/>'
+                    for i in range(n))
+    return (f'{HEAD}<bpmn:process id="wide" isExecutable="true"><bpmn:startEvent id="s"/>{tasks}'
+            f'<bpmn:endEvent id="e"/>{flows}<bpmn:sequenceFlow id="fe" sourceRef="t{n - 1}" targetRef="e"/>{extra}'
+            '</bpmn:process></bpmn:definitions>').encode()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.api.conftest import API, assert_error, deploy, login
-from tests.bpmn_factory import HEAD, chain, user_task
+from tests.bpmn_factory import HEAD, chain, user_task, wide
 
 
 def _timer_process(kind: str, value: str, pid: str = "timed") -> bytes:
@@ -55,17 +55,8 @@ def test_an_lz_deadline_beyond_ten_years_is_422_naming_the_node(client):
         _refused(client, xml, "a", "longer than 10 years")
 
 
-def _wide(n: int) -> bytes:
-    tasks = "".join(f'<bpmn:task id="t{i}"/>' for i in range(n))
-    flows = "".join(f'<bpmn:sequenceFlow id="f{i}" sourceRef="{"s" if i == 0 else f"t{i - 1}"}" targetRef="t{i}"/>'
-                    for i in range(n))
-    return (f'{HEAD}<bpmn:process id="wide" isExecutable="true"><bpmn:startEvent id="s"/>{tasks}'
-            f'<bpmn:endEvent id="e"/>{flows}<bpmn:sequenceFlow id="fe" sourceRef="t{n - 1}" targetRef="e"/>'
-            '</bpmn:process></bpmn:definitions>').encode()
-
-
 def test_a_process_over_the_node_limit_is_422_naming_the_process_and_the_limit(client):
-    _refused(client, _wide(1999), "wide", "2001 flow nodes", "2000", "LIUZHUAN_MAX_NODES")
+    _refused(client, wide(1999), "wide", "2001 flow nodes", "2000", "LIUZHUAN_MAX_NODES")
 
 
 def _mi(cardinality: str, loop: str = "") -> bytes:
