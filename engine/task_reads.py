@@ -40,16 +40,6 @@ def returnable(ctx: runtime.Ctx, act: NodeActivation, human: set[str] | None = N
     return spiff.returnable_nodes(ctx.wf, act.spiff_task_id, human)
 
 
-def readable_task(s: Session, actor_id: int, task_id: int) -> HumanTask:
-    """The task, for its assignee or an admin; NotFound / Forbidden otherwise."""
-    t = s.get(HumanTask, task_id)
-    if t is None:
-        raise NotFound(f"task {task_id} not found")
-    if t.assignee_id != actor_id and not org.get_user(s, actor_id).is_admin:
-        raise Forbidden("you are not the assignee of this task")
-    return t
-
-
 class TaskRead:
     """One task's rows, read once in session `s` (authorization checked on construction)."""
 
