@@ -2,17 +2,16 @@
 from __future__ import annotations
 
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 
-from crm.models import User
 from tests.bpmn_factory import chain, user_task
 from tests.org import PASSWORD, Org
+from tests.reused_logins import login_state
 
 API = "/api/v1"
 
@@ -46,12 +45,9 @@ def login(client: FlaskClient, username: str, password: str = PASSWORD) -> dict[
     or a logout in a test changes the row, and the next call asks again. Tests whose subject is the
     log-in post to /auth/token themselves."""
     app = client.application
-    with app.extensions["lz_db"].uow() as s:
-        row = s.execute(select(User.id, User.token_version, User.active, User.password_hash, User.trial_expires_on)
-                        .where(User.username == username)).one_or_none()
-    key = (app.secret_key, app.config.get("TOKEN_MAX_AGE"), username, password, date.today(),
-           tuple(row) if row is not None else None)
-    cached = _TOKENS.get(key) if row is not None else None
+    state = login_state(app, username)
+    key = (app.config.get("TOKEN_MAX_AGE"), password, state)
+    cached = _TOKENS.get(key) if state is not None else None
     if cached is not None and time.monotonic() - cached[1] < _lifetime(app) / 2:
         token = cached[0]
     else:

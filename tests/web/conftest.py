@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import date
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 
-from crm.models import User
 from tests.org import PASSWORD, Org
+from tests.reused_logins import login_state
 
 
 @pytest.fixture
@@ -52,12 +50,9 @@ def signed_in(client: FlaskClient, username: str) -> str:
     and lifetimes; today's date), for ten minutes at most. The form is what a test whose subject
     is the log-in uses (page_login)."""
     app = client.application
-    with app.extensions["lz_db"].uow() as s:
-        row = s.execute(select(User.id, User.token_version, User.active, User.password_hash, User.trial_expires_on,
-                               User.locale).where(User.username == username)).one_or_none()
-    key = (id(app), app.secret_key, app.config.get("PERMANENT_SESSION_LIFETIME"),
-           app.config.get("WTF_CSRF_TIME_LIMIT"), username, date.today(), tuple(row) if row is not None else None)
-    cached = _SESSIONS.get(key) if row is not None else None
+    state = login_state(app, username)
+    key = (id(app), app.config.get("PERMANENT_SESSION_LIFETIME"), app.config.get("WTF_CSRF_TIME_LIMIT"), state)
+    cached = _SESSIONS.get(key) if state is not None else None
     if cached is not None and client.get_cookie("session") is None and time.monotonic() - cached[2] < _REUSE_SECONDS:
         client.set_cookie("session", cached[0])
         return cached[1]
@@ -65,6 +60,6 @@ def signed_in(client: FlaskClient, username: str) -> str:
     assert r.status_code == 302, r.get_data(as_text=True)
     token = csrf_of(client.get("/").get_data(as_text=True))
     got = client.get_cookie("session")
-    if row is not None and got is not None:
+    if state is not None and got is not None:
         _SESSIONS[key] = got.value, token, time.monotonic()
     return token
