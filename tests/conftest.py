@@ -36,6 +36,7 @@ from app import wire
 from db.base import Base
 from db.session import Database
 from tests.org import Org, build_org
+from tests.sqlite_slot import SqliteSlot
 
 crm.org.PASSWORD_METHOD = "pbkdf2:sha256:1000"  # fast hashes for test organisations; production keeps scrypt
 wire()  # as create_app() does: services built here without an app need the engine's answers too
@@ -261,10 +262,15 @@ def _wants_org(request: Any) -> bool:
     return "org" in names or "any_org" in names
 
 
-def _sqlite_copy(templates: _Templates, target: Path, with_org: bool) -> tuple[Database, _Template]:
+_slot = SqliteSlot()  # the per-test copies (`db`, `any_db` on SQLite)
+
+
+def _sqlite_copy(templates: _Templates, target: Path, with_org: bool, shared: bool = True) -> tuple[Database, _Template]:
+    """The template copied to `target`, with a Database over it: the worker's shared engine (`_slot`;
+    give it back with `_slot.release`) unless `shared` is false (a database that outlives one test)."""
     t = templates.sqlite(with_org)
     shutil.copyfile(t.location, target)
-    return Database(f"sqlite:///{target}"), t
+    return (_slot.database(target) if shared else Database(f"sqlite:///{target}")), t
 
 
 # ---------------------------------------------------------------- databases
@@ -295,7 +301,7 @@ def any_db(request, tmp_path, _templates) -> Iterator[Database]:
         db, t = _sqlite_copy(_templates, tmp_path / "lz.db", with_org)
         db._lz_template = t  # type: ignore[attr-defined]
         yield db
-        db.dispose()
+        _slot.release(db)
         return
     _need_pg()
     t = _templates.pg(with_org)
@@ -316,14 +322,14 @@ def db(request, tmp_path, _templates) -> Iterator[Database]:
     d, t = _sqlite_copy(_templates, tmp_path / "lz.db", _wants_org(request))
     d._lz_template = t  # type: ignore[attr-defined]
     yield d
-    d.dispose()
+    _slot.release(d)
 
 
 @pytest.fixture(scope="module")
 def module_org(tmp_path_factory, _templates) -> Iterator[Org]:
     """One SQLite database and organisation shared by a module's tests (for hypothesis tests and
     long parametrized runs, where a fresh organisation per example would dominate the time)."""
-    d, t = _sqlite_copy(_templates, tmp_path_factory.mktemp("module") / "lz.db", True)
+    d, t = _sqlite_copy(_templates, tmp_path_factory.mktemp("module") / "lz.db", True, shared=False)
     yield Org(d, dict(t.ids), dict(t.depts))
     d.dispose()
 

@@ -12,6 +12,7 @@ statuses and pages. It imports no face.
     web/proxy.py     the client's address behind a configured reverse proxy
     web/nav.py       main-menu entries the faces add
     web/assets.py    /static/dist: content-hashed URLs, pre-compressed bundles, long cache
+    web/static_files.py the faces' /static/<face>/ files: content-hashed URLs, long cache
     web/templates/   error.html (it extends the faces' base.html)
 
 `init_web(app)` is called by the app factory before the faces' blueprints are registered.
@@ -25,7 +26,7 @@ from flask import Blueprint, Flask
 from flask_babel import Babel
 from flask_wtf.csrf import generate_csrf
 
-from web import assets, headers, i18n, input_guard, options
+from web import assets, headers, i18n, input_guard, options, static_files
 from web.assets import asset_url
 from web.errors import error_page
 from web.i18n import DEFAULT_LOCALE, localtime, select_locale
@@ -54,6 +55,7 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(bp)
     input_guard.install(app)  # NUL / lone surrogates / ids beyond 2^31-1: a 4xx naming the field
     headers.install(app)  # CSP with a per-answer script nonce, no framing, nosniff, Referrer-Policy
+    static_files.install(app)  # the faces' static files: ?v=<content hash> and a year's cache
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

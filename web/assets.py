@@ -33,13 +33,17 @@ def _content_hash(path: str, mtime_ns: int) -> str:
     return digest.hexdigest()[:12]
 
 
-def version(name: str) -> str:
-    """A short hash of the asset's content ("0" when it has not been built)."""
-    path = DIST / name
+def file_version(path: str | Path) -> str:
+    """A short hash of a file's content, read again only when its mtime changes ("0": no such file)."""
     try:
-        return _content_hash(str(path), path.stat().st_mtime_ns)
+        return _content_hash(str(path), Path(path).stat().st_mtime_ns)
     except (FileNotFoundError, NotADirectoryError):
         return "0"
+
+
+def version(name: str) -> str:
+    """A short hash of the asset's content ("0" when it has not been built)."""
+    return file_version(DIST / name)
 
 
 def asset_url(name: str) -> str:

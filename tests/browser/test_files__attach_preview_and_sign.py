@@ -13,7 +13,7 @@ from engine import instances
 from engine.design import definitions
 from tests.api.test_files__attachments_and_signatures import png
 from tests.bpmn_factory import chain, user_task
-from tests.browser.conftest import login
+from tests.browser.conftest import login, sign_out
 
 FORM = {"type": "default", "id": "att_demo_form", "components": [
     {"type": "textfield", "id": "f_title", "key": "title", "label": "标题", "validate": {"required": True}},
@@ -52,7 +52,7 @@ def test_attach_on_start_preview_on_the_task_then_sign_and_approve(page, live_se
     iid = int(page.url.rsplit("/", 1)[1])
 
     task_id = instances.get_instance(db, user_id(db, "zhangsan"), iid)["open_tasks"][0]["id"]
-    page.context.clear_cookies()
+    sign_out(page)
     login(page, "zhouqiang")
     page.set_viewport_size({"width": 375, "height": 812})
     page.goto(f"/tasks/{task_id}")

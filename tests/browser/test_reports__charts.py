@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from crm import org as org_svc
 from engine import instances, tasks
-from tests.browser.conftest import login
+from tests.browser.conftest import login, sign_out
 
 PHONE = {"width": 375, "height": 812}
 
@@ -52,7 +52,7 @@ def test_sla_for_admins_and_no_reports_for_a_clerk(page, live_server):
     login(page, "chenjing", to="/reports")  # the process admin
     expect(page.locator("#report-sla.ready")).to_be_visible()
     expect(page.locator("nav").get_by_role("link", name="报表")).to_be_visible()
-    page.context.clear_cookies()
+    sign_out(page)
     login(page, "zhangsan")
     expect(page.get_by_role("link", name="报表")).to_have_count(0)
     assert page.request.get("/reports").status == 403
