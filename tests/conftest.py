@@ -36,7 +36,7 @@ from app import wire
 from db.base import Base
 from db.session import Database
 from tests.org import Org, build_org
-from tests.sqlite_slot import SqliteSlot
+from tests.sqlite_slot import PgSlot, SqliteSlot
 
 crm.org.PASSWORD_METHOD = "pbkdf2:sha256:1000"  # fast hashes for test organisations; production keeps scrypt
 wire()  # as create_app() does: services built here without an app need the engine's answers too
@@ -211,12 +211,14 @@ class _Template:
 
 
 def _checkpointed(db: Database, path: Path) -> None:
-    """Close the template's connections with everything in the main file (no -wal beside it)."""
+    """Close the template's connections with everything in the main file (no -wal beside it). The file
+    stays in WAL mode, as db/session.py opens it: a copy is not converted again by its first connection
+    (which wrote and synced the header in every test)."""
     db.dispose()
     con = sqlite3.connect(path)
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.execute("PRAGMA journal_mode=DELETE")
-    con.close()
+    con.close()  # the last connection: SQLite removes the -wal
+    assert not Path(f"{path}-wal").exists()
 
 
 class _Templates:
@@ -263,6 +265,7 @@ def _wants_org(request: Any) -> bool:
 
 
 _slot = SqliteSlot()  # the per-test copies (`db`, `any_db` on SQLite)
+_pg_slot = PgSlot()  # `any_db` on PostgreSQL
 
 
 def _sqlite_copy(templates: _Templates, target: Path, with_org: bool, shared: bool = True) -> tuple[Database, _Template]:
@@ -306,12 +309,12 @@ def any_db(request, tmp_path, _templates) -> Iterator[Database]:
     _need_pg()
     t = _templates.pg(with_org)
     name = _pg_admin.copy(t.location)
-    db = Database(_pg_url(name))
+    db = _pg_slot.take(_pg_url(name))
     db._lz_template = t  # type: ignore[attr-defined]
     try:
         yield db
     finally:
-        db.dispose()
+        _pg_slot.release(db)
         _pg_admin.drop_later(name)
 
 
