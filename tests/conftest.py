@@ -12,6 +12,7 @@ Speed without sharing state between tests:
 """
 from __future__ import annotations
 
+import gc
 import os
 import queue
 import shutil
@@ -375,6 +376,7 @@ def app_for() -> Iterator[Callable[..., Any]]:
         app = _APPS.get(key)
         if app is None:
             app = _APPS[key] = create_app({"DATABASE": database, **config})
+            _freeze()  # the app lives as long as the worker
         used.append((app, dict(app.config), app.extensions["lz_db"]))
         app.extensions["lz_db"] = database
         app.config["DATABASE_URL"] = database.url
@@ -436,6 +438,19 @@ class _GroupSuffix:
                             for m in item.iter_markers("xdist_group")})
             if names and "@" not in item.nodeid:
                 item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(names)}")
+
+
+def _freeze() -> None:
+    """Move what exists now out of the garbage collector's sight (gc.freeze), as app.serve_app does
+    for a served app: the worker's modules, collected tests and apps live until it ends, and the
+    full collections during the tests stopped re-scanning them (measured: ~5-10% of an API module's
+    CPU time)."""
+    gc.collect()
+    gc.freeze()
+
+
+def pytest_collection_finish(session: Any) -> None:
+    _freeze()
 
 
 def pytest_configure(config: Any) -> None:

@@ -15,7 +15,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, make_url
+from sqlalchemy import create_engine, event, make_url
 
 from db.session import SQLITE_BUSY_MS, Database, _sqlite_engine, normalize_url
 
@@ -48,8 +48,15 @@ class _Slot:
 
 
 class SqliteSlot(_Slot):
+    """Connections as db/session.py makes them, but with `synchronous=OFF`: no fsync at a checkpoint,
+    which SQLite runs when a test's last connection closes (the pool's dispose). A test database is
+    thrown away; none of them is read after a crash (as PostgreSQL's copies run with
+    synchronous_commit=off). What one connection committed is seen by the next all the same."""
+
     def _new_engine(self, url: str) -> Any:
-        return _sqlite_engine(url, creator=self._connect)  # the listeners of db/session.py, as Database's
+        engine = _sqlite_engine(url, creator=self._connect)  # the listeners of db/session.py, as Database's
+        event.listen(engine, "connect", _no_sync)  # after db/session.py's own (synchronous=NORMAL)
+        return engine
 
     def _connect(self) -> sqlite3.Connection:
         assert self.url is not None
@@ -58,6 +65,10 @@ class SqliteSlot(_Slot):
 
     def database(self, path: Path) -> Database:
         return self.take(f"sqlite:///{path}")
+
+
+def _no_sync(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.execute("PRAGMA synchronous=OFF")
 
 
 class PgSlot(_Slot):

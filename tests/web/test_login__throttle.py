@@ -7,8 +7,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import limits.storage.memory
+import pytest
 from flask.testing import FlaskClient
 
+import web.security
 from tests.web.conftest import csrf_of
 from web.security import FREE_FAILURES, delay_after
 
@@ -53,7 +56,29 @@ def test_a_correct_password_clears_the_count(app):
         assert _api(client, "clerk", "secret-pass-1").status_code == 200
 
 
-def test_failures_beyond_the_free_ones_make_the_pair_wait_page_and_api_counted_together(app):
+class _Clock:
+    """time as the throttle and its counters (limits' memory storage) read it, moved on by the test
+    instead of sleeping; everything else of the time module is the real one."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def time(self) -> float:
+        return time.time() + self.offset
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+
+@pytest.fixture
+def clock(monkeypatch) -> _Clock:
+    c = _Clock()
+    monkeypatch.setattr(limits.storage.memory, "time", c)
+    monkeypatch.setattr(web.security, "time", c)
+    return c
+
+
+def test_failures_beyond_the_free_ones_make_the_pair_wait_page_and_api_counted_together(app, clock):
     client = _from(app, ATTACKER)
     codes = [_page(client, "clerk", "x").status_code for _ in range(3)]
     codes += [_api(client, "clerk", "x").status_code for _ in range(3)]  # the 6th failure: wait 1 s
@@ -64,11 +89,11 @@ def test_failures_beyond_the_free_ones_make_the_pair_wait_page_and_api_counted_t
     r = _page(client, "clerk", "x")
     assert r.status_code == 429 and "Retry-After" in r.headers
     assert "Too many failed attempts" in r.get_data(as_text=True) or "失败次数过多" in r.get_data(as_text=True)
-    time.sleep(1.1)
+    clock.offset += 1.1
     assert _api(client, "clerk", "x").status_code == 401  # the 7th failure: now 2 s
     r = _api(client, "clerk", "secret-pass-1")
     assert r.status_code == 429 and int(r.headers["Retry-After"]) == 2
-    time.sleep(2.1)
+    clock.offset += 2.1
     assert _api(client, "clerk", "secret-pass-1").status_code == 200  # after the wait: in
 
 
