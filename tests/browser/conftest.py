@@ -3,7 +3,10 @@ chromium (its headless build /usr/bin/chromium-headless-shell, else /usr/bin/chr
 installs both when missing — scripts/system-deps.sh).
 
 The server runs the demo organisation (demo/org.py, password `liuzhuan123`) with every shipped
-process deployed, in a fresh SQLite file per test module. Screenshots: with LIUZHUAN_SCREENS=1,
+process deployed, in a fresh SQLite file per test module. Each module has one browser context (its
+caches carry over) and each test a new page in it, signed out (`context`, `page`: they replace
+pytest-playwright's per-test context, so its --tracing / --screenshot options do not apply here).
+Screenshots: with LIUZHUAN_SCREENS=1,
 `shot(page, name)` writes test-output/screens/<test>--<name>.png; look at them. (Not test-results/:
 pytest-playwright empties that folder at the start of every run.)
 """
@@ -191,33 +194,50 @@ def shot(request) -> Callable[[Any, str], Path | None]:
     return take
 
 
-@pytest.fixture(autouse=True)
-def requests_in_flight(request: Any) -> None:
-    """Counts the requests of the test's browser context that have not ended (finished or failed), for
-    sign_out: `page.lz_in_flight` is that set."""
-    if "page" not in request.fixturenames:
-        return
-    page = request.getfixturevalue("page")
+@pytest.fixture(scope="module")
+def context(browser: Any, browser_context_args: dict[str, Any]) -> Iterator[Any]:
+    """One browser context per module (pytest-playwright makes one per test), so its HTTP cache and
+    V8's code cache of the bundles carry over from test to test; each test gets a page of its own
+    (`page`), with no cookies. `context.lz_in_flight`: its requests that have not ended (for sign_out)."""
+    ctx = browser.new_context(**browser_context_args)
     in_flight: set[Any] = set()
-    page.context.on("request", lambda r: in_flight.add(r))
-    page.context.on("requestfinished", lambda r: in_flight.discard(r))
-    page.context.on("requestfailed", lambda r: in_flight.discard(r))
-    page.lz_in_flight = in_flight
+    ctx.on("request", lambda r: in_flight.add(r))
+    ctx.on("requestfinished", lambda r: in_flight.discard(r))
+    ctx.on("requestfailed", lambda r: in_flight.discard(r))
+    ctx.lz_in_flight = in_flight
+    yield ctx
+    ctx.close()
 
 
-def sign_out(page: Any) -> None:
-    """Forget the session: leave the page (its scripts stop asking), wait until every request of the
-    context has ended, then clear the cookies. Flask refreshes a permanent session's cookie on every
-    answer, so an answer still on its way (the bell's count) would sign the previous user in again
-    after the cookies were cleared. Waiting for the requests themselves instead of for "networkidle"
-    (which always waits 500 ms more) saves half a second per sign-out."""
-    page.goto("about:blank")
-    in_flight = getattr(page, "lz_in_flight", None)
+@pytest.fixture
+def page(context: Any) -> Iterator[Any]:
+    """A new page in the module's context, signed out: the previous test's requests have ended and
+    its cookies are gone."""
+    p = context.new_page()
+    _forget(p)
+    yield p
+    p.close()
+
+
+def _forget(page: Any) -> None:
+    """Wait until every request of the page's context has ended, then clear its cookies. Flask
+    refreshes a permanent session's cookie on every answer, so an answer still on its way (the bell's
+    count) would sign the previous user in again after the cookies were cleared. (The wait is the
+    page's: Playwright hands over the context's events only while a call of its own runs.)"""
+    in_flight = getattr(page.context, "lz_in_flight", None)
     for _ in range(500):  # 10 s at most: an answer that never ends is the server's failure, seen by the test
         if not in_flight:
             break
         page.wait_for_timeout(20)
     page.context.clear_cookies()
+
+
+def sign_out(page: Any) -> None:
+    """Forget the session: leave the page (its scripts stop asking), wait until every request of the
+    context has ended, then clear the cookies (`_forget`). Waiting for the requests themselves instead
+    of for "networkidle" (which always waits 500 ms more) saves half a second per sign-out."""
+    page.goto("about:blank")
+    _forget(page)
 
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
