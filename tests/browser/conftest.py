@@ -224,12 +224,23 @@ def _forget(page: Any) -> None:
     refreshes a permanent session's cookie on every answer, so an answer still on its way (the bell's
     count) would sign the previous user in again after the cookies were cleared. (The wait is the
     page's: Playwright hands over the context's events only while a call of its own runs.)"""
-    in_flight = getattr(page.context, "lz_in_flight", None)
-    for _ in range(500):  # 10 s at most: an answer that never ends is the server's failure, seen by the test
+    in_flight = getattr(page.context, "lz_in_flight", set())
+    for _ in range(500):
+        in_flight.difference_update([r for r in in_flight if not _of_an_open_page(r)])
         if not in_flight:
             break
         page.wait_for_timeout(20)
+    else:
+        raise AssertionError(f"requests unanswered after 10 s: {[f'{r.method} {r.url}' for r in in_flight]}")
     page.context.clear_cookies()
+
+
+def _of_an_open_page(request: Any) -> bool:
+    """A closed page's requests are dropped with it, and no event tells of their end."""
+    try:
+        return not request.frame.page.is_closed()
+    except Exception:  # a request of no frame (a service worker's): not the page's
+        return False
 
 
 def sign_out(page: Any) -> None:
