@@ -15,6 +15,15 @@ _ready = False
 MAX_QUERY_TOKENS = 12
 
 
+def load() -> None:
+    """Load jieba's dictionary now (a process that forks workers: they share it); else on first use."""
+    _init()
+
+
+def loaded() -> bool:
+    return _ready
+
+
 def _init() -> None:
     """jieba loads its dictionary (about 1-2 s, then cached on disk) on first use; once per process."""
     global _ready
