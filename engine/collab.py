@@ -151,19 +151,24 @@ def can_take_back(db: Database, actor_id: int, instance_id: int) -> bool:
     someone who completed a step of the instance themselves can take one back: anyone else is
     answered without loading the workflow (half a second for the largest definition allowed)."""
     with db.uow() as s:
-        completed_one = s.scalar(select(HumanTask.id).where(
-            HumanTask.instance_id == instance_id, HumanTask.assignee_id == actor_id, HumanTask.auto.is_(False),
-            HumanTask.status.in_((TaskStatus.APPROVED, TaskStatus.DONE))).limit(1))
-        if completed_one is None:
-            return False
-        ctx = runtime.load(s, instance_id, lock=False)
-        if ctx.inst.status != InstanceStatus.RUNNING:
-            return False
-        try:
-            returns.check_take_back(ctx, actor_id)
-        except (Forbidden, Conflict):
-            return False
-        return True
+        return take_back_offered(s, actor_id, instance_id)
+
+
+def take_back_offered(s: Session, actor_id: int, instance_id: int) -> bool:
+    """can_take_back in the caller's transaction."""
+    completed_one = s.scalar(select(HumanTask.id).where(
+        HumanTask.instance_id == instance_id, HumanTask.assignee_id == actor_id, HumanTask.auto.is_(False),
+        HumanTask.status.in_((TaskStatus.APPROVED, TaskStatus.DONE))).limit(1))
+    if completed_one is None:
+        return False
+    ctx = runtime.load(s, instance_id, lock=False)
+    if ctx.inst.status != InstanceStatus.RUNNING:
+        return False
+    try:
+        returns.check_take_back(ctx, actor_id)
+    except (Forbidden, Conflict):
+        return False
+    return True
 
 
 # ---------------------------------------------------------------- 再次提交 start again

@@ -129,19 +129,23 @@ def admin_panel(db: Database, actor_id: int, instance_id: int) -> dict[str, Any]
     """What the instance page offers an admin or process admin, as the state allows (None for others):
     terminate, suspend, activate, jump (with its targets: id, name) and migrate (the other versions)."""
     with db.uow() as s:
-        user = s.get(User, actor_id)
-        if user is None or not is_instance_admin(user):
-            return None
-        ctx = runtime.load(s, instance_id, lock=False)
-        status = ctx.inst.status
-        live = status in (InstanceStatus.RUNNING, InstanceStatus.SUSPENDED)
-        cfg = runtime.configs_of(ctx.definition).get(ctx.definition.key)
-        names = {n: c.name for n, c in cfg.nodes.items()} if cfg else {}
-        running = status == InstanceStatus.RUNNING
-        others = [d.version for d in definitions.versions(s, ctx.definition.key) if d.id != ctx.definition.id]
-        return {"terminate": live, "suspend": running, "activate": status == InstanceStatus.SUSPENDED,
-                "jump": running, "jump_targets": [(n, names.get(n, n)) for n in jump_targets(ctx)] if running else [],
-                "migrate": live and bool(others), "versions": others}
+        return panel_for(s, s.get(User, actor_id), instance_id)
+
+
+def panel_for(s: Session, user: User | None, instance_id: int) -> dict[str, Any] | None:
+    """admin_panel in the caller's transaction."""
+    if user is None or not is_instance_admin(user):
+        return None
+    ctx = runtime.load(s, instance_id, lock=False)
+    status = ctx.inst.status
+    live = status in (InstanceStatus.RUNNING, InstanceStatus.SUSPENDED)
+    cfg = runtime.configs_of(ctx.definition).get(ctx.definition.key)
+    names = {n: c.name for n, c in cfg.nodes.items()} if cfg else {}
+    running = status == InstanceStatus.RUNNING
+    others = [d.version for d in definitions.versions(s, ctx.definition.key) if d.id != ctx.definition.id]
+    return {"terminate": live, "suspend": running, "activate": status == InstanceStatus.SUSPENDED,
+            "jump": running, "jump_targets": [(n, names.get(n, n)) for n in jump_targets(ctx)] if running else [],
+            "migrate": live and bool(others), "versions": others}
 
 
 def _answer(ctx: runtime.Ctx) -> dict[str, Any]:

@@ -270,20 +270,30 @@ def can_view(s: Session, user: User, inst: ProcessInstance) -> bool:
     return any(user.id in {sup.id for sup in org.supervisor_chain(org.get_user(s, uid))} for uid in people)
 
 
+def viewed(s: Session, actor_id: int, instance_id: int) -> tuple[User, ProcessInstance]:
+    """The viewer and the instance they may see (NotFound / Forbidden otherwise)."""
+    inst = s.get(ProcessInstance, instance_id)
+    if inst is None:
+        raise NotFound(f"process instance {instance_id} not found")
+    viewer = org.get_user(s, actor_id)
+    if not can_view(s, viewer, inst):
+        raise Forbidden("you are not a participant of this instance")
+    return viewer, inst
+
+
+def view_of(s: Session, viewer: User, inst: ProcessInstance) -> dict[str, Any]:
+    """The instance as `viewer` (who may see it) is shown it: values hidden from them left out."""
+    out = instance_dict(s, inst)
+    hidden = redaction.hidden_for(s, viewer, inst)  # one rule for every channel (engine/redaction.py)
+    if hidden:
+        out["data"] = hidden.data(out["data"])
+        out["history"] = hidden.history(out["history"])
+    return out
+
+
 def get_instance(db: Database, actor_id: int, instance_id: int) -> dict[str, Any]:
     with db.uow() as s:
-        inst = s.get(ProcessInstance, instance_id)
-        if inst is None:
-            raise NotFound(f"process instance {instance_id} not found")
-        viewer = org.get_user(s, actor_id)
-        if not can_view(s, viewer, inst):
-            raise Forbidden("you are not a participant of this instance")
-        out = instance_dict(s, inst)
-        hidden = redaction.hidden_for(s, viewer, inst)  # one rule for every channel (engine/redaction.py)
-        if hidden:
-            out["data"] = hidden.data(out["data"])
-            out["history"] = hidden.history(out["history"])
-        return out
+        return view_of(s, *viewed(s, actor_id, instance_id))
 
 
 def hidden_for(s: Session, viewer: User, inst: ProcessInstance) -> set[str]:

@@ -20,7 +20,7 @@ from lxml import etree
 from sqlalchemy import select
 
 from bpmn.lz import BPMN_NS, parse_xml
-from core.errors import DomainError, Forbidden, NotFound
+from core.errors import DomainError, NotFound
 from crm import org, pickers
 from crm.models import User
 from db.session import Database
@@ -144,37 +144,37 @@ def _trace(s: Any, inst: ProcessInstance) -> list[spiff.TraceStep]:
 def instance_progress(db: Database, actor_id: int, instance_id: int) -> dict[str, Any]:
     """The diagram and progress of an instance the viewer may see (NotFound / Forbidden otherwise)."""
     with db.uow() as s:
-        inst = s.get(ProcessInstance, instance_id)
-        if inst is None:
-            raise NotFound(f"process instance {instance_id} not found")
-        viewer = org.get_user(s, actor_id)
-        if not instances.can_view(s, viewer, inst):
-            raise Forbidden("you are not a participant of this instance")
-        d = s.get(ProcessDefinition, inst.definition_id)
-        assert d is not None
-        diagram = diagram_of(d.bpmn_xml)
-        decided = s.scalars(select(NodeActivation.node_id).where(
-            NodeActivation.instance_id == instance_id, NodeActivation.status.in_(DECIDED)))
-        marks = compute(diagram, _trace(s, inst), decided)
-        if inst.status != InstanceStatus.RUNNING:
-            marks["current"] = []
-        hidden = redaction.hidden_for(s, viewer, inst, d)  # one rule for every channel
-        form = form_validation.redact_schema(instances.start_form(d), hidden.paths)
-        shown = hidden.data(inst.data)
-        open_tasks = list(s.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
-                                                           HumanTask.status == TaskStatus.OPEN)))
-        mine = viewer.id == inst.initiator_id and inst.status == InstanceStatus.RUNNING
-        acted = audit.count(s, instance_id, instances.APPROVER_ACTIONS, except_actor=inst.initiator_id) if mine else 0
-        return {
-            "id": inst.id, "process": d.key, "process_name": d.name, "name_en": d.name_en, "version": d.version,
-            "bpmn_xml": d.bpmn_xml,
-            **marks, "names": dict(diagram.names),
-            "form": form, "options": _picked_options(s, inst.initiator_id, form, shown),
-            "people": _people(s, inst),
-            "can_withdraw": mine and acted == 0,
-            "can_urge": mine and bool(open_tasks),
-            "my_tasks": sorted(t.id for t in open_tasks if t.assignee_id == viewer.id),
-        }
+        return progress_of(s, *instances.viewed(s, actor_id, instance_id))
+
+
+def progress_of(s: Any, viewer: User, inst: ProcessInstance) -> dict[str, Any]:
+    """The diagram and progress of `inst` as `viewer` (who may see it) is shown them."""
+    instance_id = inst.id
+    d = s.get(ProcessDefinition, inst.definition_id)
+    assert d is not None
+    diagram = diagram_of(d.bpmn_xml)
+    decided = s.scalars(select(NodeActivation.node_id).where(
+        NodeActivation.instance_id == instance_id, NodeActivation.status.in_(DECIDED)))
+    marks = compute(diagram, _trace(s, inst), decided)
+    if inst.status != InstanceStatus.RUNNING:
+        marks["current"] = []
+    hidden = redaction.hidden_for(s, viewer, inst, d)  # one rule for every channel
+    form = form_validation.redact_schema(instances.start_form(d), hidden.paths)
+    shown = hidden.data(inst.data)
+    open_tasks = list(s.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
+                                                       HumanTask.status == TaskStatus.OPEN)))
+    mine = viewer.id == inst.initiator_id and inst.status == InstanceStatus.RUNNING
+    acted = audit.count(s, instance_id, instances.APPROVER_ACTIONS, except_actor=inst.initiator_id) if mine else 0
+    return {
+        "id": inst.id, "process": d.key, "process_name": d.name, "name_en": d.name_en, "version": d.version,
+        "bpmn_xml": d.bpmn_xml,
+        **marks, "names": dict(diagram.names),
+        "form": form, "options": _picked_options(s, inst.initiator_id, form, shown),
+        "people": _people(s, inst),
+        "can_withdraw": mine and acted == 0,
+        "can_urge": mine and bool(open_tasks),
+        "my_tasks": sorted(t.id for t in open_tasks if t.assignee_id == viewer.id),
+    }
 
 
 def _picked_options(s: Any, initiator_id: int, form: dict[str, Any] | None, data: dict[str, Any]

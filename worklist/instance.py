@@ -13,8 +13,9 @@ from flask_babel import lazy_gettext
 from bpmn.layout import ensure_layout
 from core.errors import Conflict, TooManyRequests, ValidationFailed
 from crm import pickers
-from engine import collab, instance_admin, instances, progress, record
+from engine import collab, instances
 from engine import inbox as engine_inbox
+from engine.instance_page import instance_page
 from web.messages import translate_error, translate_fields
 from web.users import current_user, database, login_required
 from worklist import bp
@@ -111,16 +112,12 @@ def _collab_extra(action: str, detail: dict[str, Any], people: dict[str, str], n
     return str(_("the initiator")) if to == "initiator" else names.get(to, to)
 
 
-def _load(instance_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    uid = current_user()["id"]  # type: ignore[index]
-    view = instances.get_instance(database(), uid, instance_id)  # Forbidden / NotFound: the error page
-    return view, progress.instance_progress(database(), uid, instance_id)
-
-
 @bp.get("/instances/<int:instance_id>")
 @login_required
 def instance(instance_id: int) -> Any:
-    view, prog = _load(instance_id)  # 403/404 first: only a viewer who may see it reads their copies
+    # one read (engine/instance_page.py); Forbidden / NotFound: the error page, before anything else
+    page = instance_page(database(), current_user()["id"], instance_id)  # type: ignore[index]
+    view, prog = page["view"], page["progress"]
     engine_inbox.read_copies(database(), current_user()["id"], instance_id)  # type: ignore[index]
     end_name = prog["names"].get(view.get("end_event") or "", "")
     people = prog["people"]
@@ -136,14 +133,14 @@ def instance(instance_id: int) -> Any:
     data_view = {"schema": as_record(prog["form"], view["data"]), "data": {**view["data"], **prog["options"]}}
     return render_template(
         "instance.html", nav="inbox", view=view, prog=prog,
-        admin=instance_admin.admin_panel(database(), current_user()["id"], instance_id),  # type: ignore[index]
+        admin=page["admin"],
         end_name=end_name, process_label=localized_name({"name": prog["process_name"], "key": prog["process"],
                                                          "name_en": prog["name_en"]}),
         initiator_name=people.get(view["initiator"], view["initiator"]), open_nodes=list(by_node.values()),
         timeline=_timeline(view, prog), diagram=diagram,
-        chain=chain_steps(record.chain(database(), uid, instance_id), prog["names"]), data_view=data_view,
+        chain=chain_steps(page["chain"], prog["names"]), data_view=data_view,
         plain_data=_plain_data(view["data"]) if prog["form"] is None else [],
-        can_take_back=view["status"] == "running" and collab.can_take_back(database(), uid, instance_id),
+        can_take_back=page["can_take_back"],
         can_resubmit=mine and (view.get("outcome") in ("rejected", "withdrawn") or view["status"] == "withdrawn"),
         people_to_mention=[o for o in pickers.search(database(), uid, "users")
                            if o["value"] != current_user()["username"]],  # type: ignore[index]
