@@ -187,10 +187,12 @@ class _Process:
 
 
 def check_names(root: etree._Element, processes: Iterable[etree._Element], forms: Mapping[str, Record],
-                builtins: Collection[str]) -> list[Problem]:
+                builtins: Collection[str], configs: Mapping[str, lz.ProcessConfig] | None = None) -> list[Problem]:
     """Every unknown name, unknown key, attribute access and senseless operator in the conditions,
-    `lz:arg` expressions and scripts of `processes` (see the module text)."""
-    configs, _ = lz.read_definitions(root)
+    `lz:arg` expressions and scripts of `processes` (see the module text). `configs`: the document's
+    `lz:` configurations when the caller has read them already (else read here)."""
+    if configs is None:
+        configs, _ = lz.read_definitions(root)
     problems: list[Problem] = []
     for proc in processes:
         cfg = configs.get(proc.get("id") or "") or lz.ProcessConfig(proc.get("id") or "", "")

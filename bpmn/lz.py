@@ -398,24 +398,34 @@ def _read_process_settings(p: etree._Element, cfg: ProcessConfig, problems: list
         problems.append(Problem(pid, pm("lz_process_prefix", prefix=cfg.prefix), "lz_process"))
 
 
+def _lz_names(el: etree._Element) -> set[str]:
+    """The local names of the element's `lz:` extensions (most elements have none: one child scan,
+    instead of a path search per extension asked for)."""
+    return {etree.QName(c).localname for ee in el.iterchildren(f"{_B}extensionElements")
+            for c in ee.iterchildren(f"{_L}*")}
+
+
 def _read_element(el: etree._Element, proc: etree._Element, cfg: ProcessConfig, problems: list[Problem]) -> None:
     """The start form of the process's own start event, or the configuration of a node."""
     tag = _local(el)
-    if tag == "startEvent" and el.getparent() is proc:
+    exts = _lz_names(el)
+    if tag not in _NODE_TAGS and not exts:
+        return
+    if tag == "startEvent" and el.getparent() is proc and "form" in exts:
         form = _ext(el, "form")
         if form and cfg.start_form_key is None:
             cfg.start_form_key = form[0].get("key")
-    for end in _ext(el, "end")[:1]:
+    for end in _ext(el, "end")[:1] if "end" in exts else ():
         outcome = (end.get("outcome") or "").strip()
         if tag != "endEvent" or outcome not in END_OUTCOMES:
             expected = pm("either", first=END_OUTCOMES[0], second=END_OUTCOMES[1])
             problems.append(Problem(el.get("id"), pm("lz_end", expected=expected, outcome=outcome), "lz_end"))
         else:
             cfg.end_outcomes[el.get("id") or ""] = outcome
-    if tag in _NODE_TAGS or _ext(el, "approval"):
+    if tag in _NODE_TAGS or "approval" in exts:
         node = _node(el, problems)
         cfg.nodes[node.node_id] = node
-    elif _ext(el, "cc"):
+    elif "cc" in exts:
         cfg.nodes[el.get("id") or ""] = _node(el, problems)
 
 

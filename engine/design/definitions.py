@@ -64,7 +64,7 @@ def compile_definition(xml: bytes, forms: dict[str, Any] | None = None) -> Compi
     runnable = [c for pid, c in configs.items() if pid in {p.get("id") for p in executable}]
     problems += _service_problems(runnable)
     used = _used_forms(runnable, given, _form_problems_by_key(form_problems), problems)
-    problems += names.check(root, executable, used)
+    problems += names.check(root, executable, used, configs)
     parsed, parse_problems = spiff.parse(xml)
     problems += _new_to(problems, parse_problems)
     warnings = tuple(p for p in problems if p.rule == countersign.RULE)

@@ -38,6 +38,8 @@ def form_shapes(forms: Mapping[str, Any]) -> dict[str, Record]:
     return out
 
 
-def check(root: etree._Element, processes: Iterable[etree._Element], forms: Mapping[str, Any]) -> list[Problem]:
-    """Problems of the names and operators in the processes' expressions and scripts."""
-    return check_names(root, processes, form_shapes(forms), frozenset(sandbox.BUILTINS))
+def check(root: etree._Element, processes: Iterable[etree._Element], forms: Mapping[str, Any],
+          configs: Mapping[str, Any] | None = None) -> list[Problem]:
+    """Problems of the names and operators in the processes' expressions and scripts (`configs`: the
+    document's `lz:` configurations, when read already)."""
+    return check_names(root, processes, form_shapes(forms), frozenset(sandbox.BUILTINS), configs)
