@@ -34,10 +34,14 @@ _state: dict[str, Any] = {}
 
 
 @worker_init.connect
-def _load_before_the_pool_forks(**_: Any) -> None:
+def _load_before_the_pool_forks(sender: Any = None, **_: Any) -> None:
     """The word dictionary of the search index (jieba: ~1 s of CPU and ~100 MB to load) is loaded once
     here, in the worker's main process before its prefork pool starts, so the pool's children share
-    it instead of each loading its own on their first indexed write."""
+    it instead of each loading its own on their first indexed write. A worker without children (the
+    solo or thread pools) loads it on first use, as before: it may never index anything."""
+    pool = getattr(sender, "pool_cls", "prefork")
+    if "prefork" not in (pool if isinstance(pool, str) else f"{pool.__module__}.{pool.__name__}").lower():
+        return
     from search import tokens
 
     tokens.load()
