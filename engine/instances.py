@@ -186,8 +186,11 @@ def start_process(db: Database, actor_id: int, process: Any, data: Any, chosen: 
                 raise ValidationFailed("a request is submitted again as the same process",
                                        {"resubmitted_from": f"is an instance of {source.process_key}"})
             d = definitions.require_latest(s, process)
+            # held for the whole start: the session's identity map is weak, and a user read for the
+            # starters check alone was gone (and read again) by the time it was the initiator
+            initiator = org.get_user(s, actor_id)
             if not system and source is None:
-                starters.require(org.get_user(s, actor_id), d)
+                starters.require(initiator, d)
             if d.mode == "free":
                 d = free_flows.instance_definition(s, d, steps)
             elif steps is not None:
@@ -195,7 +198,6 @@ def start_process(db: Database, actor_id: int, process: Any, data: Any, chosen: 
             schema = start_form(d)
             if schema is not None:
                 data = validate_form(s, actor_id, schema, data)
-            initiator = org.get_user(s, actor_id)
             redaction.check_writes(s, initiator, d, data)  # field permissions: what the start writes back
             picked = free_flows.check_chosen(s, d, chosen)
             spec, subs = spiff.SPECS.get(d.id, d.checksum, d.spec_json)
