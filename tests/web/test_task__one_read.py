@@ -86,13 +86,18 @@ def countersign(org) -> int:
                                    {"contract_id": contract["id"], "reason": "请会签"})["id"]
 
 
-def page_request(app, org, user: str, task_id: int) -> Counts:
+def counted_get(app, org, user: str, path: str) -> Counts:
+    """GET `path` signed in as `user` (must answer 200), with the SQL of the request counted."""
     client = app.test_client()
     signed_in(client, user)
     with counting(org.db) as counts:
-        r = client.get(f"/tasks/{task_id}")
+        r = client.get(path)
     assert r.status_code == 200
     return counts
+
+
+def page_request(app, org, user: str, task_id: int) -> Counts:
+    return counted_get(app, org, user, f"/tasks/{task_id}")
 
 
 def assert_one_read(counts: Counts) -> None:
