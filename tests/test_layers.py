@@ -5,12 +5,16 @@ import ast
 from functools import cache
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ["core", "engine", "bpmn", "forms", "crm", "api", "designer", "worklist", "workspace", "web", "db",
             "demo", "notify", "search", "files", "routines"]
 
 # Each file is read and parsed once per test session (the rules below walk the same ~500 files again
-# and again); the answers are immutable, so no rule can change what another one sees.
+# and again); the answers are immutable, so no rule can change what another one sees. The rules run
+# on one xdist worker, so the files are parsed once per run, not once per worker.
+pytestmark = pytest.mark.xdist_group("layers")
 
 
 @cache
