@@ -60,12 +60,17 @@ def _sqlite_engine(url: str, **kw: Any) -> Engine:
     return engine
 
 
+HOLD_MAX = 2_000  # objects a unit of work holds; an action or a page uses well under 500
+
+
 class LzSession(Session):
     """A session whose objects stay in its identity map until it closes. SQLAlchemy's identity map
     holds objects weakly: a row read for one check (the actor for the starters rule, the definition
     for the redaction) and then let go was read again by the next `get` of the same transaction
     (counted in the suite: ~2 repeated SELECTs per action and page). A unit of work is short, so its
-    session keeps a strong reference to every object it loaded or flushed."""
+    session keeps a strong reference to the objects it loaded or flushed: the first HOLD_MAX of them,
+    so that a command walking every row in one transaction (verify-audit, search-reindex) keeps the
+    memory it had; such a loop also lets go of them as it goes (`release_held`)."""
 
     def __init__(self, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
@@ -75,7 +80,16 @@ class LzSession(Session):
 @event.listens_for(LzSession, "loaded_as_persistent")
 @event.listens_for(LzSession, "pending_to_persistent")
 def _hold(session: Session, instance: Any) -> None:
-    session.info["lz_held"].append(instance)
+    held = session.info["lz_held"]
+    if len(held) < HOLD_MAX:
+        held.append(instance)
+
+
+def release_held(session: Session) -> None:
+    """Let go of the objects the session holds (a loop over many rows, between rows)."""
+    held = session.info.get("lz_held")
+    if held is not None:
+        held.clear()
 
 
 class Database:

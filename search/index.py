@@ -28,6 +28,7 @@ from crm.admin.models import FieldRule
 from crm.records import Agent, Contact, Contract, Customer, Opportunity, ServiceTicket
 from crm.records.models import ContactRecord, OpportunityStep
 from db.base import utcnow
+from db.session import release_held
 from engine import redaction
 from engine.models import AuditEvent, ProcessDefinition, ProcessInstance
 from forms.components import components
@@ -271,13 +272,19 @@ def _keyed(value: Any, keys: set[str], depth: int = 0) -> Iterable[Any]:
 def reindex_all(session: Session) -> int:
     """Rebuild every document (after an upgrade, or with `app.py search-reindex`)."""
     count = 0
-    for iid in session.scalars(select(ProcessInstance.id)):
+    for iid in session.scalars(select(ProcessInstance.id)).all():
         refresh(session, "instance", iid)
         count += 1
+        if count % 200 == 0:
+            session.flush()
+            release_held(session)  # a few hundred instances in memory at a time
     for model, (kind, _f, _t) in FIELDS.items():
-        for rid in session.scalars(select(model.id)):
+        for rid in session.scalars(select(model.id)).all():
             refresh(session, kind, rid)
             count += 1
+            if count % 200 == 0:
+                session.flush()
+                release_held(session)
     session.flush()
     session.info.pop(PENDING, None)
     return count

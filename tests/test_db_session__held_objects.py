@@ -58,3 +58,15 @@ def test_a_flushed_object_is_held_too_and_the_next_unit_of_work_reads_afresh(org
             assert s.query(ProcessDefinition).filter_by(key="two_step").one().name == "两步"
 
     assert _selects(org.db, next_unit) == 1
+
+
+def test_a_long_walk_holds_at_most_hold_max_objects_and_can_let_go(org, monkeypatch):
+    import db.session
+
+    monkeypatch.setattr(db.session, "HOLD_MAX", 5)
+    with org.db.uow() as s:
+        users = s.query(User).all()
+        assert len(users) > 5
+        assert len(s.info["lz_held"]) == 5  # the first five; the rest are the caller's to keep
+        db.session.release_held(s)
+        assert s.info["lz_held"] == []
