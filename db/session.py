@@ -92,27 +92,28 @@ def release_held(session: Session) -> None:
         held.clear()
 
 
+def _pg_engine(url: str, **kw: Any) -> Engine:
+    # No pre-ping (a round trip before every checkout): a connection the server dropped fails
+    # one request and is replaced; pool_recycle retires connections before idle timeouts.
+    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800, **kw)
+
+
 class Database:
     def __init__(self, url: str, echo: bool = False):
-        self.url = normalize_url(url)
-        if self.url.startswith("sqlite"):
-            self.engine = _sqlite_engine(self.url, echo=echo)
-        else:
-            # No pre-ping (a round trip before every checkout): a connection the server dropped fails
-            # one request and is replaced; pool_recycle retires connections before idle timeouts.
-            self.engine = create_engine(self.url, echo=echo, pool_size=10, max_overflow=20, pool_recycle=1800)
-        self._read = sessionmaker(self.engine, class_=LzSession, expire_on_commit=False)
-        self._write = sessionmaker(self.engine.execution_options(lz_write=True), class_=LzSession,
-                                   expire_on_commit=False)
+        url = normalize_url(url)
+        self._bind(url, _sqlite_engine(url, echo=echo) if url.startswith("sqlite") else _pg_engine(url, echo=echo))
+
+    def _bind(self, url: str, engine: Engine) -> None:
+        self.url, self.engine = url, engine
+        self._read = sessionmaker(engine, class_=LzSession, expire_on_commit=False)
+        self._write = sessionmaker(engine.execution_options(lz_write=True), class_=LzSession, expire_on_commit=False)
 
     @classmethod
     def for_engine(cls, engine: Engine) -> Database:
         """A Database over an existing engine (e.g. the one a committed session used)."""
         engine = getattr(engine, "_proxied", engine)  # an OptionEngine (a write session's bind): its base
         db = cls.__new__(cls)
-        db.url, db.engine = engine.url.render_as_string(hide_password=False), engine
-        db._read = sessionmaker(engine, class_=LzSession, expire_on_commit=False)
-        db._write = sessionmaker(engine.execution_options(lz_write=True), class_=LzSession, expire_on_commit=False)
+        db._bind(engine.url.render_as_string(hide_password=False), engine)
         return db
 
     @property

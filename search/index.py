@@ -271,20 +271,14 @@ def _keyed(value: Any, keys: set[str], depth: int = 0) -> Iterable[Any]:
 
 def reindex_all(session: Session) -> int:
     """Rebuild every document (after an upgrade, or with `app.py search-reindex`)."""
-    count = 0
-    for iid in session.scalars(select(ProcessInstance.id)).all():
-        refresh(session, "instance", iid)
-        count += 1
+    docs = [("instance", iid) for iid in session.scalars(select(ProcessInstance.id))]
+    for model, (kind, _f, _t) in FIELDS.items():
+        docs += [(kind, rid) for rid in session.scalars(select(model.id))]
+    for count, (kind, ref_id) in enumerate(docs, 1):
+        refresh(session, kind, ref_id)
         if count % 200 == 0:
             session.flush()
-            release_held(session)  # a few hundred instances in memory at a time
-    for model, (kind, _f, _t) in FIELDS.items():
-        for rid in session.scalars(select(model.id)).all():
-            refresh(session, kind, rid)
-            count += 1
-            if count % 200 == 0:
-                session.flush()
-                release_held(session)
+            release_held(session)  # a few hundred rows in memory at a time
     session.flush()
     session.info.pop(PENDING, None)
-    return count
+    return len(docs)

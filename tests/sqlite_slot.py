@@ -15,9 +15,9 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event, make_url
+from sqlalchemy import event, make_url
 
-from db.session import SQLITE_BUSY_MS, Database, _sqlite_engine, normalize_url
+from db.session import SQLITE_BUSY_MS, Database, _pg_engine, _sqlite_engine, normalize_url
 
 
 class _Slot:
@@ -73,7 +73,7 @@ def _no_sync(dbapi_conn: Any, _record: Any) -> None:
 
 class PgSlot(_Slot):
     def _new_engine(self, url: str) -> Any:
-        return create_engine(url, creator=self._connect, pool_size=10, max_overflow=20)  # as Database's
+        return _pg_engine(url, creator=self._connect)  # as Database's
 
     def _connect(self) -> Any:
         import psycopg
