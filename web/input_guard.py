@@ -116,7 +116,12 @@ def _id_fields() -> dict[str, str]:
 
 
 def check_request() -> None:
-    """before_request: ValidationFailed / NotFound naming the field (answered by the faces' error map)."""
+    """before_request: ValidationFailed / NotFound naming the field (answered by the faces' error map).
+    Only requests a face will serve: Flask runs before_request before it raises a routing error, so
+    an unknown path or a wrong method is left to its 404 / 405, and the static files (endpoints of
+    no blueprint, hence no face's error map) store nothing; refusing those here was a 500."""
+    if request.routing_exception is not None or request.blueprint is None:
+        return
     for name, value in (request.view_args or {}).items():
         if isinstance(value, int) and not isinstance(value, bool) and value > MAX_ID:
             raise NotFound(f"no such {name}: {value} is beyond the largest id ({MAX_ID})",

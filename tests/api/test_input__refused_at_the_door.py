@@ -67,6 +67,22 @@ def test_the_login_form_refuses_a_nul_and_still_works_after(page_app):
     assert signed_in(client, "clerk")
 
 
+def test_a_nul_on_a_route_nobody_serves_is_that_routes_404_or_405_not_a_500(org, app_for):
+    """Flask runs before_request before it raises its routing error, and the static files belong to
+    no face: the validator leaves both alone (it refused them with an error no face answered: 500)."""
+    app = app_for(org.db, SECRET_KEY="test", TESTING=False, WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    err = assert_error(client.post(f"{API}/no-such-route", json={"title": "a\u0000b"}), 404, "not_found")
+    assert "no such API route" in err["message"]
+    assert_error(client.get(f"{API}/no-such-route?q=%00"), 404, "not_found")
+    assert_error(client.put(f"{API}/tasks?q=%00"), 405, "method_not_allowed")
+    page = client.post("/no-such-page", data={"title": "a\x00b"})
+    assert page.status_code == 404 and page.mimetype == "text/html", page.status_code
+    assert client.get("/static/no-such-file.css?q=%00").status_code == 404
+    assert client.get("/static/dist/no-such-file.js?q=%00").status_code == 404
+    assert client.get("/static/dist/a%00b.js").status_code == 404
+
+
 def _id_rules(app: Any, prefix: str) -> list[Any]:
     return [r for r in app.url_map.iter_rules()
             if r.rule.startswith(prefix) and any(type(c).__name__ in ("IdConverter", "IntegerConverter")
