@@ -32,6 +32,19 @@ def parse_number(text: str) -> Decimal | None:
         return None
 
 
+# A number with decimals is stored as a JSON (double) number: 15 significant digits always come back
+# as typed; more may not (12345678901234567.89 would be stored as 12345678901234568.0).
+MAX_SIGNIFICANT = 15
+
+
+def too_precise(number: Decimal) -> bool:
+    """A number with decimals that a double cannot be trusted to hold as typed (whole numbers are
+    stored exactly, as integers)."""
+    if number == number.to_integral_value():
+        return False
+    return len(number.normalize().as_tuple().digits) > MAX_SIGNIFICANT
+
+
 def as_json_number(number: Decimal) -> int | float | None:
     """A Decimal as the JSON number stored in the process data (int when whole); None when it is
     too large for a JSON (double) number."""

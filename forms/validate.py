@@ -15,7 +15,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from forms.numbers import as_json_number, parse_number
+from forms.numbers import as_json_number, parse_number, too_precise
 from forms.schema import (
     Computed,
     Field,
@@ -28,7 +28,7 @@ from forms.schema import (
     defaults,
     join,
 )
-from forms.values import MISSING, NUMBER_FORMAT, REQUIRED, same
+from forms.values import MISSING, NUMBER_FORMAT, PRECISION, REQUIRED, same
 from forms.values import check_value as check_value
 
 __all__ = ["FormInvalid", "SchemaError", "validate", "redact", "check_schema", "defaults"]
@@ -198,7 +198,11 @@ def _field(node: Field, value: Any, previous: Any, path: str, editable: bool, ct
     if comp["type"] == "number" and isinstance(value, str) and value.strip():
         # typed text such as "50,000" or "５０，０００" is the number it means; "1,2" is refused
         number = parse_number(value)
-        typed = None if number is None else str(number) if comp.get("serializeToString") else as_json_number(number)
+        as_text = bool(comp.get("serializeToString"))
+        if number is not None and not as_text and too_precise(number):
+            ctx.errors[path] = PRECISION
+            return value
+        typed = None if number is None else str(number) if as_text else as_json_number(number)
         if typed is None:
             ctx.errors[path] = NUMBER_FORMAT
             return value

@@ -14,6 +14,7 @@ from typing import Any
 
 from core.errors import Msg
 from forms.files import check_files
+from forms.numbers import MAX_SIGNIFICANT
 from forms.schema import MULTI_VALUE_TYPES, OPTION_TYPES, allowed_values, compile_pattern, to_decimal
 
 # Where a value is absent (not even null): forms/validate.py walks data with it.
@@ -33,6 +34,7 @@ _TIME = r"(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?(?:Z|[+-](?:[01]\d
 REQUIRED = Msg("required", "is required")
 NUMBER_FORMAT = Msg("number_format", "must be a number such as 50000 or 50,000.50 "
                     "(a comma only between groups of three digits)")
+PRECISION = Msg("precision", f"must have at most {MAX_SIGNIFICANT} significant digits", max=MAX_SIGNIFICANT)
 DATETIME_FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
     "date": (re.compile(_DATE), Msg("date", "must be a date (YYYY-MM-DD)")),
     "time": (re.compile(_TIME), Msg("time", "must be a time (HH:MM)")),

@@ -34,6 +34,7 @@ MESSAGES: dict[str, str] = {
     "max_length": "At most %(max)s characters.",
     "min_value": "Must be at least %(min)s.",
     "max_value": "Must be at most %(max)s.",
+    "precision": "At most %(max)s significant digits.",
     "date": "Enter a valid date.",
     "email": "Enter a valid email address.",
     "phone": "Enter a valid phone number.",

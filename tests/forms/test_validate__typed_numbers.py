@@ -61,3 +61,23 @@ def test_the_rules_apply_to_the_number_it_means():
 def test_serialize_to_string_fields_keep_the_plain_digits():
     schema = form(comp("number", "amount", serializeToString=True))
     assert ok(schema, {"amount": "50,000.50"}) == {"amount": "50000.50"}
+
+
+@pytest.mark.parametrize("typed", ["12345678901234567.89", "1,234,567,890,123.456", "0.1234567890123456"])
+def test_decimals_a_double_cannot_hold_as_typed_are_refused_not_rounded(typed):
+    """A number with decimals is stored as a JSON (double) number: beyond 15 significant digits it
+    would come back changed (12345678901234567.89 as 12345678901234568.0), so it is refused."""
+    why = errors(AMOUNT, {"amount": typed})["amount"]
+    assert why.code == "precision" and why.params == {"max": 15}
+
+
+@given(st.decimals(min_value=-10**13, max_value=10**13, places=2, allow_nan=False, allow_infinity=False))
+def test_up_to_15_significant_digits_come_back_as_typed(number):
+    stored = ok(AMOUNT, {"amount": f"{number:,.2f}"})["amount"]
+    assert Decimal(repr(stored)) == number
+
+
+def test_whole_numbers_and_text_fields_keep_every_digit():
+    assert ok(AMOUNT, {"amount": "123,456,789,012,345,678"}) == {"amount": 123456789012345678}
+    schema = form(comp("number", "amount", serializeToString=True))
+    assert ok(schema, {"amount": "12345678901234567.89"}) == {"amount": "12345678901234567.89"}
