@@ -4,6 +4,7 @@ nothing (422 lists row, column and message); an export imports into a fresh data
 from __future__ import annotations
 
 import io
+import zipfile
 from typing import Any
 
 import pytest
@@ -192,3 +193,21 @@ def test_a_file_that_is_not_a_workbook_or_no_file_is_422(client):
     assert assert_error(r, 422)["fields"] == {"file": "required"}
     assert_error(client.post(f"{API}/customers/import", data={"file": (io.BytesIO(b""), "x.xlsx")},
                              content_type="multipart/form-data"), 401)
+
+
+def test_a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_read(client):
+    """A zip bomb: 65 KB on the wire, 65 MB of sheet once unpacked (openpyxl held ~3x that in memory)."""
+    good = zipfile.ZipFile(io.BytesIO(workbook([["客户名称"], ["甲"]])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for item in good.infolist():
+            data = good.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                head, tail = data.split(b"</sheetData>")
+                data = head + b'<row r="9"><c r="A9" t="inlineStr"><is><t>' + b"A" * (65 << 20) + \
+                    b"</t></is></c></row></sheetData>" + tail
+            z.writestr(item, data)
+    assert len(out.getvalue()) < 100_000
+    err = assert_error(upload(client, "clerk", out.getvalue()), 422)
+    assert err["fields"] == {"file": "unpacks to at most 64 MB"}
+    assert all_customers(client) == []
