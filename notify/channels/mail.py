@@ -22,7 +22,9 @@ def build(msg: dict[str, str], to: str, lang: str, key: str, settings: NotifySet
     m = EmailMessage()
     m["From"] = settings.mail_from
     m["To"] = to
-    m["Subject"] = msg["subject"]
+    # one line: a title typed with line breaks (possible through the API) made the header refused
+    # (ValueError), so the message was never sent; the breaks cannot add a header either way
+    m["Subject"] = " ".join(msg["subject"].split())
     m["Date"] = formatdate(localtime=False)
     m["Message-ID"] = f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@liuzhuan>"
     m["Auto-Submitted"] = "auto-generated"

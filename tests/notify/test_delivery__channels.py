@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from db.base import utcnow
 from notify import deliver, runner
-from notify.channels import webhook
+from notify.channels import mail, webhook
 from tests.api.conftest import API, TWO_STEP, deploy, login, start, task_of
 from tests.notify.conftest import outbox, use
 from tests.notify.servers import robot_server, smtp_server
@@ -59,6 +59,16 @@ def test_a_real_smtp_server_receives_the_message_in_the_recipients_language(org,
         assert str(m["Subject"]).startswith("To do: ") and m["Content-Language"] == "en"
         body = m.get_content()
         assert "waits for you" in body and f"http://lz.test/tasks/{tid}" in body
+
+
+def test_a_subject_with_line_breaks_is_sent_on_one_line_and_adds_no_header(notify_settings):
+    """Subjects carry titles and names (a contract's title in a reminder, an actor's name): a line
+    break in one made EmailMessage refuse the header, so the message was never sent."""
+    msg = {"subject": "提醒：合同\r\nBcc: evil@example.com\n", "text": "正文", "url": "http://lz.test/"}
+    m = mail.build(msg, "lead@example.com", "zh", "k1", notify_settings)
+    raw = m.as_bytes()
+    assert m["Subject"] == "提醒：合同 Bcc: evil@example.com" and m["Bcc"] is None
+    assert message_from_bytes(raw, policy=policy.default)["Bcc"] is None
 
 
 def test_dingtalk_robot_receives_signed_markdown_mentioning_the_mobile(org, client, notify_settings):
