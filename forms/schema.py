@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import regex
+
 from forms.schema_texts import fm
 
 INPUT_TYPES = frozenset(
@@ -107,17 +109,19 @@ def to_decimal(value: Any) -> Decimal | None:
 
 
 NUMERIC_STRING = re.compile(r"-?\d+(\.\d+)?")  # what form-js's serializeToString produces; no exponents
-_JS_NAMED_GROUP = re.compile(r"\(\?<(?![=!])")
+# A field's pattern is matched with the `regex` module: re backtracks exponentially on patterns an
+# administrator may well write (`^(\w+\s?)*$`, `(a+)+$`: 3 s for 27 typed characters, hours for 40,
+# one server thread pinned meanwhile); regex answers those at once and takes a timeout for the rest.
+PATTERN_SECONDS = 0.25
 
 
 @functools.lru_cache(maxsize=512)
-def compile_pattern(pattern: str) -> re.Pattern[str]:
-    """Compile a form-js (JavaScript) ``validate.pattern`` for Python.
-
-    JavaScript named groups ``(?<name>...)`` become ``(?P<name>...)``; ``re.ASCII`` keeps
-    ``\\d``/``\\w``/``\\s`` ASCII-only, as in JavaScript without the ``u`` flag. Raises re.error.
-    """
-    return re.compile(_JS_NAMED_GROUP.sub("(?P<", pattern), re.ASCII)
+def compile_pattern(pattern: str) -> Any:
+    """Compile a form-js (JavaScript) ``validate.pattern`` (a ``regex.Pattern``; match it with
+    ``timeout=PATTERN_SECONDS``). JavaScript named groups ``(?<name>...)`` are regex's own syntax;
+    ``ASCII`` keeps ``\\d``/``\\w``/``\\s`` ASCII-only, as in JavaScript without the ``u`` flag.
+    Raises regex.error."""
+    return regex.compile(pattern, regex.ASCII | regex.VERSION0)
 
 
 def allowed_values(component: dict[str, Any], options: dict[str, list[Any]] | None) -> list[Any] | None:
@@ -332,7 +336,7 @@ def _check_pattern(pattern: Any, loc: str, problems: list[str]) -> None:
         return
     try:
         compile_pattern(pattern)
-    except re.error as exc:
+    except regex.error as exc:
         problems.append(fm("form_pattern", loc=loc, pattern=repr(pattern), error=exc))
 
 

@@ -15,7 +15,14 @@ from typing import Any
 from core.errors import Msg
 from forms.files import check_files
 from forms.numbers import MAX_SIGNIFICANT
-from forms.schema import MULTI_VALUE_TYPES, OPTION_TYPES, allowed_values, compile_pattern, to_decimal
+from forms.schema import (
+    MULTI_VALUE_TYPES,
+    OPTION_TYPES,
+    PATTERN_SECONDS,
+    allowed_values,
+    compile_pattern,
+    to_decimal,
+)
 
 # Where a value is absent (not even null): forms/validate.py walks data with it.
 MISSING: Any = object()
@@ -34,6 +41,8 @@ _TIME = r"(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?(?:Z|[+-](?:[01]\d
 REQUIRED = Msg("required", "is required")
 NUMBER_FORMAT = Msg("number_format", "must be a number such as 50000 or 50,000.50 "
                     "(a comma only between groups of three digits)")
+PATTERN_TOO_SLOW = Msg("pattern_too_slow", "cannot be checked against this field's pattern in time: ask the process "
+                       "administrator to simplify the pattern")
 PRECISION = Msg("precision", f"must have at most {MAX_SIGNIFICANT} significant digits", max=MAX_SIGNIFICANT)
 DATETIME_FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
     "date": (re.compile(_DATE), Msg("date", "must be a date (YYYY-MM-DD)")),
@@ -84,8 +93,11 @@ def _check_text(rules: dict[str, Any], value: Any) -> str | None:
     if rules.get("maxLength") is not None and length > rules["maxLength"]:
         return Msg("max_length", f"must be at most {rules['maxLength']} characters", max=rules["maxLength"])
     pattern = rules.get("pattern")
-    if pattern and not compile_pattern(pattern).fullmatch(value):
-        return f"must match the pattern {pattern}"
+    try:
+        if pattern and not compile_pattern(pattern).fullmatch(value, timeout=PATTERN_SECONDS):
+            return f"must match the pattern {pattern}"
+    except TimeoutError:
+        return PATTERN_TOO_SLOW
     vtype = rules.get("validationType")
     if vtype == "email" and not EMAIL.fullmatch(value.strip()):
         return Msg("email", "must be a valid email address")

@@ -35,6 +35,8 @@ MESSAGES: dict[str, str] = {
     "min_value": "Must be at least %(min)s.",
     "max_value": "Must be at most %(max)s.",
     "precision": "At most %(max)s significant digits.",
+    "pattern_too_slow": ("This value cannot be checked against the field's pattern in time; ask the process "
+                         "administrator to simplify the pattern."),
     "date": "Enter a valid date.",
     "email": "Enter a valid email address.",
     "phone": "Enter a valid phone number.",
