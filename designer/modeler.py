@@ -19,6 +19,7 @@ from designer import bp, problems
 from designer.pages import designer_required
 from engine.design import drafts
 from forms import library
+from web import json_body
 from web.errors import domain_json, error_json, page_json
 from web.users import current_user, database, is_process_admin
 
@@ -47,9 +48,10 @@ def designer_api(view: Callable[..., Any]) -> Callable[..., Any]:
 
 def json_object(*required: str, optional: tuple[str, ...] = ()) -> dict[str, Any]:
     """The request's JSON object; 422 naming each missing or unknown field."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ValidationFailed("the request body must be a JSON object", {"body": "must be a JSON object"})
+    try:
+        body = json_body.loads_object(request.get_data(cache=True))
+    except json_body.BadJson as e:
+        raise ValidationFailed(e.message, {"body": e.why}) from e
     fields = {name: "required" for name in required if name not in body}
     allowed = set(required) | set(optional)
     fields.update({str(k): f"unknown field; allowed: {', '.join(sorted(allowed))}" for k in body if k not in allowed})

@@ -7,7 +7,6 @@ sorted by the status of the one error map (web/errors.py); field messages are tr
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import abort, flash, jsonify, redirect, request, url_for
@@ -17,6 +16,7 @@ from core.errors import Conflict, DomainError, ValidationFailed
 from crm import pickers
 from engine import task_ops, tasks
 from forms.components import components
+from web import json_body
 from web.errors import FORM_REFUSED, page_json, status_of
 from web.messages import translate_fields
 from web.users import current_user, database, login_required
@@ -34,13 +34,15 @@ def _uid() -> int:
 
 def _body() -> dict[str, Any]:
     """The action's input: JSON from the page's script, or a plain form post."""
-    if request.is_json:
-        body = request.get_json(silent=True)
-        return body if isinstance(body, dict) else {}
+    if request.is_json:  # a body that is not a JSON object we accept is refused, never read as {}
+        try:
+            return json_body.loads_object(request.get_data(cache=True))
+        except json_body.BadJson as e:
+            raise ValidationFailed(e.message, {"body": e.why}) from e
     raw = request.form.get("data") or ""
     try:
-        data = json.loads(raw) if raw.strip() else None
-    except ValueError:
+        data = json_body.loads(raw) if raw.strip() else None
+    except json_body.BadJson:
         data = "invalid"
     return {"comment": request.form.get("comment"), "data": data, "to_node": request.form.get("to_node"),
             "to_user": request.form.get("to_user"), "users": request.form.getlist("users"),
@@ -123,9 +125,10 @@ def task_action(task_id: int, action: str) -> Any:
     if action not in ACTIONS:
         abort(404)
     wants_json = request.is_json
-    body = _body()
     task, ctx = read_task(task_id)  # 403 / 404 before anything else
+    body: dict[str, Any] = {}
     try:
+        body = _body()
         result = _perform(action, task_id, body)
     except DomainError as e:
         return _refused(e, task_id, body, wants_json, FIELD_OF.get(action, {}))
