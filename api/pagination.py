@@ -7,10 +7,10 @@ from typing import Any
 from flask import request
 
 from api.errors import ApiError
+from web.paging import MAX_PAGE
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
-MAX_PAGE = 1_000_000
 
 
 @dataclass(frozen=True)

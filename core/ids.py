@@ -26,3 +26,13 @@ def as_id(raw: Any) -> int | None:
 def is_id(raw: Any) -> bool:
     """`raw` is an int (not a bool) from 1 to MAX_ID: a value that may name a row as it is given."""
     return isinstance(raw, int) and not isinstance(raw, bool) and 0 < raw <= MAX_ID
+
+
+def id_or_text(raw: str | None) -> int | str | None:
+    """A form's id field: None when blank, the id it names, or the text as typed, which the use case
+    refuses naming the field (int() took "²" and overflowed the database on 99999999999)."""
+    text = (raw or "").strip()
+    if not text:
+        return None
+    found = as_id(text)
+    return found if found is not None else text

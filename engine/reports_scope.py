@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import Forbidden, Msg, ValidationFailed
+from core.ids import as_id
 from crm import org
 from crm.models import Department, User
 from engine.models import ProcessDefinition
@@ -99,7 +100,7 @@ def parse_filters(s: Session, scope: Scope, raw: dict[str, Any]) -> Filters:
     dept_raw = (raw.get("department") or "").strip()
     dept: int | None = None
     if dept_raw:
-        dept = int(dept_raw) if dept_raw.isdigit() else None
+        dept = as_id(dept_raw)
         if dept is None or s.get(Department, dept) is None:
             fields["department"] = Msg("report_department", "no such department")
     if fields:

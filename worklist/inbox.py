@@ -17,6 +17,7 @@ from crm import pickers
 from engine import inbox as engine_inbox
 from engine.inbox_filters import RecordFilters, record_filters
 from engine.inbox_page import inbox_page
+from web.paging import page_number
 from web.users import current_user, database, login_required
 from worklist import bp
 
@@ -114,7 +115,7 @@ def inbox() -> Any:
     box = request.args.get("box", "todo")
     if box not in engine_inbox.BOXES:
         box = "todo"
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number(request.args)
     filters = inbox_filters(request.args)
     searches = record_searches(request.args)
     received_from, received_before = engine_inbox.day_bounds(_day(filters.get("from")), _day(filters.get("to")),

@@ -14,6 +14,7 @@ from core.errors import DomainError
 from notify import kinds, service
 from web.errors import FORM_REFUSED, form_refusal
 from web.nav import add_nav
+from web.paging import page_number
 from web.users import admin_required, current_user, database, login_required
 from worklist import bp
 
@@ -47,7 +48,7 @@ def _bell() -> dict[str, Any]:
 @bp.get("/notifications")
 @login_required
 def notifications() -> Any:
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number(request.args)
     unread = request.args.get("unread") == "1"
     items, total, count = service.list_mine(database(), _uid(), (page - 1) * PAGE_SIZE, PAGE_SIZE, unread=unread)
     g.lz_unread = count
@@ -121,7 +122,7 @@ def my_settings_save() -> Any:
 @bp.get("/admin/notifications")
 @admin_required
 def admin_deliveries() -> Any:
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number(request.args)
     items, total = service.failed_deliveries(database(), _uid(), (page - 1) * PAGE_SIZE, PAGE_SIZE)
     return render_template("admin_deliveries.html", nav="deliveries", items=items, total=total, page=page,
                            timers=service.failed_timers(database(), _uid()),

@@ -11,10 +11,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
 from core.errors import DomainError
+from core.ids import as_id, id_or_text
 from crm import directory, successors
 from engine import handover as handovers
 from web.errors import FORM_REFUSED, form_refusal
 from web.nav import add_nav
+from web.paging import page_number
 from web.users import admin_required, current_user, database
 from worklist import bp
 
@@ -26,9 +28,6 @@ def _uid() -> int:
     return current_user()["id"]  # type: ignore[index]
 
 
-def _int_or_none(value: str | None) -> int | None:
-    value = (value or "").strip()
-    return int(value) if value.isdigit() else None
 
 
 def _text_or_none(value: str | None) -> str | None:
@@ -43,10 +42,10 @@ def _text_or_none(value: str | None) -> str | None:
 @admin_required
 def org_users() -> Any:
     q = (request.args.get("q") or "").strip()
-    dept = _int_or_none(request.args.get("department"))
+    dept = as_id(request.args.get("department") or "")  # a filter naming no department: none
     state = request.args.get("state", "")
     active = {"active": True, "inactive": False}.get(state)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number(request.args)
     users, total = directory.search_users(database(), _uid(), q or None, dept, active,
                                           (page - 1) * PAGE_SIZE, PAGE_SIZE)
     return render_template("org_users.html", nav="org", section="users", users=users, total=total, q=q,
@@ -76,7 +75,7 @@ def org_user_new() -> Any:
         return _user_form(None, {"roles": []}, {})
     f = request.form
     payload = {"username": (f.get("username") or "").strip(), "display_name": f.get("display_name") or "",
-               "password": f.get("password") or "", "department": _int_or_none(f.get("department")),
+               "password": f.get("password") or "", "department": id_or_text(f.get("department")),
                "supervisor": _text_or_none(f.get("supervisor")), "roles": f.getlist("roles")}
     if _text_or_none(f.get("sales_code")):
         payload["sales_code"] = _text_or_none(f.get("sales_code"))
@@ -96,7 +95,7 @@ def org_user_edit(user_id: int) -> Any:
         return _user_form(user, user, {})
     f = request.form
     changes: dict[str, Any] = {"display_name": f.get("display_name") or "",
-                               "department": _int_or_none(f.get("department")),
+                               "department": id_or_text(f.get("department")),
                                "supervisor": _text_or_none(f.get("supervisor")), "roles": f.getlist("roles"),
                                "active": f.get("active") == "on", "sales_code": _text_or_none(f.get("sales_code"))}
     if not changes["active"] and f.get("successor"):
@@ -149,7 +148,7 @@ def _departments(values: dict[str, Any] | None = None, errors: dict[str, str] | 
 
 def _department_payload() -> dict[str, Any]:
     f = request.form
-    return {"name": f.get("name") or "", "parent": _int_or_none(f.get("parent")),
+    return {"name": f.get("name") or "", "parent": id_or_text(f.get("parent")),
             "head": _text_or_none(f.get("head"))}
 
 

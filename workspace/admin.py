@@ -16,6 +16,7 @@ from crm.admin import field_rules, options, recycle, syslog
 from web.errors import FORM_REFUSED, form_refusal
 from web.i18n import select_locale
 from web.nav import add_nav
+from web.paging import page_number
 from web.users import admin_required, database, login_required
 from workspace import bp, labels
 from workspace.records import uid
@@ -101,7 +102,7 @@ def admin_field_rule_save() -> Any:
 def admin_log() -> Any:
     kind = request.args.get("type", "")
     kind = kind if kind in LOG_TYPES else ""
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number(request.args)
     items, total = syslog.entries(database(), uid(), kind or None, (page - 1) * PAGE_SIZE, PAGE_SIZE)
     return render_template("workspace/admin_log.html", nav="crm_admin", section="log", items=items, total=total,
                            page=page, pages=max(1, -(-total // PAGE_SIZE)), kind=kind, types=LOG_TYPES)
@@ -113,7 +114,7 @@ def admin_log() -> Any:
 @bp.get("/recycle-bin")
 @login_required
 def recycle_bin() -> Any:
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number(request.args)
     items, total = recycle.list_bin(database(), uid(), (page - 1) * PAGE_SIZE, PAGE_SIZE,
                                     current_app.config.get("RECYCLE_DAYS", recycle.DEFAULT_DAYS))
     return render_template("workspace/recycle_bin.html", nav="crm", section="recycle", items=items, total=total,

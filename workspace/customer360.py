@@ -15,6 +15,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
 from core.errors import DomainError
+from core.ids import id_or_text
 from crm import records as crm_records
 from engine import about
 from web.errors import FORM_REFUSED, form_refusal
@@ -68,7 +69,7 @@ def add_contact_record(customer_id: int) -> Any:
     form = {k: (request.form.get(k) or "").strip() for k in RECORD_FIELDS}
     payload: dict[str, Any] = {k: v or None for k, v in form.items()}
     if form["contact"]:
-        payload["contact"] = int(form["contact"]) if form["contact"].isdigit() else form["contact"]
+        payload["contact"] = id_or_text(form["contact"])
     try:
         crm_records.create(database(), uid(), "contact_record", payload, customer_id=customer_id)
     except DomainError as e:

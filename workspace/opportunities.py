@@ -12,6 +12,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
 from core.errors import DomainError
+from core.ids import id_or_text
 from crm import pickers
 from crm import records as crm_records
 from web.errors import FORM_REFUSED, form_refusal
@@ -40,9 +41,11 @@ def opportunity_new() -> Any:
 def opportunity_create() -> Any:
     form = {k: (request.form.get(k) or "").strip() for k in FORM_FIELDS}
     payload: dict[str, Any] = {k: v or None for k, v in form.items()}
-    for name in ("probability", "customer"):  # whole numbers; anything else is refused by the use case
-        if form[name].isdigit():
-            payload[name] = int(form[name])
+    # whole numbers; anything else goes as typed, for the use case to refuse naming the field
+    if form["customer"]:
+        payload["customer"] = id_or_text(form["customer"])
+    if form["probability"].isascii() and form["probability"].isdigit() and len(form["probability"]) <= 9:
+        payload["probability"] = int(form["probability"])
     try:
         created = crm_records.create(database(), uid(), "opportunity", payload)
     except DomainError as e:

@@ -21,6 +21,7 @@ from web.errors import FORM_REFUSED
 from web.i18n import select_locale
 from web.messages import translate_fields
 from web.nav import add_nav
+from web.paging import page_number
 from web.users import current_user, database, login_required
 from workspace import bp, labels, timeline
 
@@ -92,7 +93,7 @@ def record_list(slug: str) -> Any:
     limits = limits_of(kind_key)
     columns = tuple(c for c in columns if c not in limits["hidden"])
     filters = page_filters(slug, request.args)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number(request.args)
     errors: dict[str, str] = {}
     try:
         items, total = crm_records.list_records(database(), uid(), kind_key, filters, (page - 1) * PAGE_SIZE,
