@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext
 
 from core.errors import DomainError
 from core.ids import as_id, id_or_text
-from crm import directory, successors
+from crm import directory, org_pages, successors
 from engine import handover as handovers
 from web.errors import FORM_REFUSED, form_refusal
 from web.nav import add_nav
@@ -46,26 +46,26 @@ def org_users() -> Any:
     state = request.args.get("state", "")
     active = {"active": True, "inactive": False}.get(state)
     page = page_number(request.args)
-    users, total = directory.search_users(database(), _uid(), q or None, dept, active,
+    users, total = org_pages.search_users(database(), _uid(), q or None, dept, active,
                                           (page - 1) * PAGE_SIZE, PAGE_SIZE)
     return render_template("org_users.html", nav="org", section="users", users=users, total=total, q=q,
                            handovers=handovers.running(database(), successors.HANDOVER_PROCESS,
                                                        [u["id"] for u in users]),
                            department=dept, state=state, page=page, pages=max(1, -(-total // PAGE_SIZE)),
-                           departments=directory.department_tree(database(), _uid()),
+                           departments=org_pages.department_tree(database(), _uid()),
                            roles={r["key"]: r["name"] for r in directory.list_roles(database(), _uid())})
 
 
 def _user_form(user: dict[str, Any] | None, values: dict[str, Any], errors: dict[str, str], status: int = 200) -> Any:
     uid = _uid()
     return render_template("org_user_form.html", nav="org", section="users", edited=user, values=values,
-                           errors=errors, departments=directory.department_tree(database(), uid),
+                           errors=errors, departments=org_pages.department_tree(database(), uid),
                            workload=successors.workload(database(), user["id"]) if user else None,
                            handover=handovers.running(database(), successors.HANDOVER_PROCESS, [user["id"]])
                            .get(user["id"]) if user else None,
                            handover_deployed=handovers.deployed(database(), successors.HANDOVER_PROCESS),
                            roles=directory.list_roles(database(), uid),
-                           people=[p for p in directory.user_choices(database(), uid) if p["active"]]), status
+                           people=[p for p in org_pages.user_choices(database(), uid) if p["active"]]), status
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
@@ -90,7 +90,7 @@ def org_user_new() -> Any:
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
 @admin_required
 def org_user_edit(user_id: int) -> Any:
-    user = directory.get_user(database(), _uid(), user_id)
+    user = org_pages.get_user(database(), _uid(), user_id)
     if request.method == "GET":
         return _user_form(user, user, {})
     f = request.form
@@ -141,9 +141,9 @@ def _departments(values: dict[str, Any] | None = None, errors: dict[str, str] | 
                  editing: dict[str, Any] | None = None, status: int = 200) -> Any:
     uid = _uid()
     return render_template("org_departments.html", nav="org", section="departments",
-                           departments=directory.department_tree(database(), uid), values=values or {},
+                           departments=org_pages.department_tree(database(), uid), values=values or {},
                            errors=errors or {}, editing=editing,
-                           people=[p for p in directory.user_choices(database(), uid) if p["active"]]), status
+                           people=[p for p in org_pages.user_choices(database(), uid) if p["active"]]), status
 
 
 def _department_payload() -> dict[str, Any]:
@@ -169,7 +169,7 @@ def org_departments() -> Any:
 @bp.route("/admin/departments/<int:dept_id>", methods=["GET", "POST"])
 @admin_required
 def org_department_edit(dept_id: int) -> Any:
-    dept = directory.get_department(database(), _uid(), dept_id)
+    dept = org_pages.get_department(database(), _uid(), dept_id)
     if request.method == "GET":
         return _departments(dept, editing=dept)
     payload = _department_payload()
@@ -200,6 +200,6 @@ def org_roles() -> Any:
             flash(_("Role %(name)s was created.", name=created["name"]), "success")
             return redirect(url_for("worklist.org_roles"))
     roles = directory.list_roles(database(), _uid())
-    members = directory.role_member_counts(database(), _uid())
+    members = org_pages.role_member_counts(database(), _uid())
     return render_template("org_roles.html", nav="org", section="roles", roles=roles, members=members,
                            values=values, errors=errors), status

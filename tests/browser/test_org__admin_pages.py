@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from crm import directory
+from crm import directory, org_pages
 from tests.browser.conftest import login
 
 ADMIN_PASSWORD = "admin-pass-42"
@@ -34,7 +34,7 @@ def test_an_admin_creates_a_user_after_fixing_a_mistake(page, shot, live_server)
     expect(page.get_by_label("姓名")).to_have_value("王小明")
     expect(page.get_by_label("直属上级")).to_have_value("zhouqiang")
     shot(page, "user-error")
-    assert directory.search_users(live_server.db, _admin_id(live_server), q="xiaoming")[1] == 0
+    assert org_pages.search_users(live_server.db, _admin_id(live_server), q="xiaoming")[1] == 0
 
     page.get_by_label("密码").fill("xiaoming-pass-1")
     page.get_by_role("button", name="创建用户").click()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from crm import directory
+from crm import directory, org_pages
 from tests.web.conftest import page_login, signed_in
 
 PAGES = ["/admin/users", "/admin/users/new", "/admin/departments", "/admin/roles"]
@@ -20,7 +20,7 @@ def test_non_admins_get_403(org, client, url):
     assert client.get(f"/admin/users/{org['clerk']}").status_code == 403
     assert client.post(f"/admin/users/{org['clerk']}", data={"csrf_token": token, "display_name": "改名",
                                                              "active": ""}).status_code == 403
-    assert directory.get_user(org.db, org["admin"], org["clerk"])["display_name"] == "张三"
+    assert org_pages.get_user(org.db, org["admin"], org["clerk"])["display_name"] == "张三"
 
 
 def test_the_organisation_menu_is_only_for_admins(org, client):
@@ -61,7 +61,7 @@ def usernames(html: str) -> list[str]:
 
 def test_creating_a_user_with_a_bad_field_shows_the_message_and_creates_nothing(org, client):
     token = signed_in(client, "admin")
-    before = directory.search_users(org.db, org["admin"])[1]
+    before = org_pages.search_users(org.db, org["admin"])[1]
     r = client.post("/admin/users/new", data={"csrf_token": token, "username": "wang wu", "display_name": "王五",
                                               "password": "short", "department": str(org.depts["销售部"]),
                                               "supervisor": "sales_lead", "roles": ["hr"]})
@@ -70,7 +70,7 @@ def test_creating_a_user_with_a_bad_field_shows_the_message_and_creates_nothing(
     assert 'id="err-username"' in html and 'id="err-password"' in html
     assert "至少 8 个字符" in html.split('id="err-password"', 1)[1].split("</small>", 1)[0]
     assert 'value="王五"' in html, "what was typed is kept"
-    assert directory.search_users(org.db, org["admin"])[1] == before
+    assert org_pages.search_users(org.db, org["admin"])[1] == before
 
 
 def test_creating_a_user_then_changing_and_deactivating_them(org, client):
@@ -79,7 +79,7 @@ def test_creating_a_user_then_changing_and_deactivating_them(org, client):
                                               "password": "good-pass-9", "department": str(org.depts["销售部"]),
                                               "supervisor": "sales_lead", "roles": ["hr"]})
     assert r.status_code == 302
-    found, total = directory.search_users(org.db, org["admin"], q="wangwu")
+    found, total = org_pages.search_users(org.db, org["admin"], q="wangwu")
     assert total == 1
     user = found[0]
     assert (user["department_name"], user["supervisor"], user["roles"]) == ("销售部", "sales_lead", ["hr"])
@@ -96,14 +96,14 @@ def test_creating_a_user_then_changing_and_deactivating_them(org, client):
         "csrf_token": token, "display_name": "周组长", "department": str(org.depts["销售部"]),
         "supervisor": "wangwu", "active": "on"})
     assert r.status_code == 422 and 'id="err-supervisor"' in r.get_data(as_text=True)
-    assert directory.get_user(org.db, org["admin"], org["sales_lead"])["supervisor"] == "sales_head"
+    assert org_pages.get_user(org.db, org["admin"], org["sales_lead"])["supervisor"] == "sales_head"
 
     # deactivate (the box unticked) and reset the password
     r = client.post(f"/admin/users/{user['id']}", data={
         "csrf_token": token, "display_name": "王五", "department": str(org.depts["销售部"]),
         "supervisor": "sales_lead", "roles": ["hr"], "password": "new-pass-77"})
     assert r.status_code == 302
-    assert directory.get_user(org.db, org["admin"], user["id"])["active"] is False
+    assert org_pages.get_user(org.db, org["admin"], user["id"])["active"] is False
     third = client.application.test_client()
     assert page_login(third, "wangwu", "new-pass-77").status_code == 401, "a deactivated user cannot log in"
     assert other.get("/").status_code == 302, "their open session ends too"
@@ -114,7 +114,7 @@ def test_an_admin_cannot_deactivate_themselves(org, client):
     r = client.post(f"/admin/users/{org['admin']}", data={"csrf_token": token, "display_name": "系统管理员",
                                                           "roles": ["admin", "process_admin"]})
     assert r.status_code == 422 and 'id="err-active"' in r.get_data(as_text=True)
-    assert directory.get_user(org.db, org["admin"], org["admin"])["active"] is True
+    assert org_pages.get_user(org.db, org["admin"], org["admin"])["active"] is True
 
 
 def test_departments_are_created_and_edited_with_errors_at_the_fields(org, client):
@@ -124,14 +124,14 @@ def test_departments_are_created_and_edited_with_errors_at_the_fields(org, clien
     r = client.post("/admin/departments", data={"csrf_token": token, "name": "华东销售",
                                                 "parent": str(org.depts["销售部"]), "head": "sales_lead"})
     assert r.status_code == 302
-    tree = directory.department_tree(org.db, org["admin"])
+    tree = org_pages.department_tree(org.db, org["admin"])
     east = next(d for d in tree if d["name"] == "华东销售")
     assert (east["depth"], east["parent_name"], east["head"]) == (2, "销售部", "sales_lead")
     # its own descendant as parent: refused
     r = client.post(f"/admin/departments/{org.depts['销售部']}", data={
         "csrf_token": token, "name": "销售部", "parent": str(east["id"]), "head": "sales_head"})
     assert r.status_code == 422
-    assert directory.get_department(org.db, org["admin"], org.depts["销售部"])["parent"] == org.depts["总经办"]
+    assert org_pages.get_department(org.db, org["admin"], org.depts["销售部"])["parent"] == org.depts["总经办"]
     html = client.get("/admin/departments").get_data(as_text=True)
     assert html.index("总经办") < html.index("销售部") < html.index("华东销售")
 
