@@ -18,6 +18,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from db.read_guard import READ  # installs the guard: reads do not write
+
 SQLITE_BUSY_MS = 30_000
 
 
@@ -113,7 +115,7 @@ class Database:
         # single-row UPDATE, atomic on its own. SQLite's BEGIN is ours (`_on_begin`): unchanged.
         sqlite = engine.dialect.name == "sqlite"
         self._single = engine if sqlite else engine.execution_options(isolation_level="AUTOCOMMIT")
-        self._read = sessionmaker(self._single, class_=LzSession, expire_on_commit=False)
+        self._read = sessionmaker(self._single, class_=LzSession, expire_on_commit=False, info={READ: True})
         self._write = sessionmaker(engine.execution_options(lz_write=True), class_=LzSession, expire_on_commit=False)
 
     @classmethod

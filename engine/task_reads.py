@@ -18,6 +18,7 @@ from core.errors import Forbidden, NotFound
 from crm import org
 from crm.models import User
 from db.base import iso, utcnow
+from db.read_guard import allow_in_reads
 from db.session import Database
 from engine import instances, redaction, runtime, spiff
 from engine.driver import RESUBMIT
@@ -38,6 +39,11 @@ def returnable(ctx: runtime.Ctx, act: NodeActivation, human: set[str] | None = N
         human = set(ctx.s.scalars(select(NodeActivation.node_id).where(NodeActivation.instance_id == ctx.inst.id,
                                                                        NodeActivation.kind != RESUBMIT)))
     return spiff.returnable_nodes(ctx.wf, act.spiff_task_id, human)
+
+
+# 已阅 is marked while the task is read (one UPDATE the first time the assignee opens it): the one
+# write a read unit of work may make (db/read_guard.py)
+allow_in_reads(HumanTask, "read_at")
 
 
 class TaskRead:
