@@ -1,7 +1,9 @@
 """A number typed with thousands separators is the number it means: `50,000` in the 通用审批 amount
 starts an instance with amount 50000, which goes on to the department head after the supervisor
 (it once stored 50 and skipped them). An ambiguous `1,2` is refused at the field, nothing starts.
-A read-only amount shows its thousands separators on the task page."""
+A number beyond what a JavaScript number holds exactly (more than 15 significant digits) is refused
+at the field too: it once reached the server already rounded. A read-only amount shows its
+thousands separators on the task page."""
 from __future__ import annotations
 
 import re
@@ -30,6 +32,13 @@ def test_typing_50_000_stores_50000_and_reaches_the_department_head(page, live_s
     me = user_id(db, "zhangsan")
     assert inbox.list_box(db, me, "started", 0, 5)[1] == 0, "nothing was started"
     shot(page, "ambiguous-refused")
+
+    amount.fill("12,345,678,901,234,567.89")  # a JavaScript number would send 12345678901234568
+    page.get_by_label("标题").click()
+    expect(field.locator(".fjs-form-field-error")).to_contain_text("最多 15 位有效数字")
+    page.get_by_role("button", name="提交").click()
+    expect(page.get_by_role("alert")).to_contain_text("请修改标出的字段")
+    assert inbox.list_box(db, me, "started", 0, 5)[1] == 0, "nothing was started"
 
     amount.fill("50,000")
     expect(field.locator(".fjs-form-field-error")).to_have_count(0)

@@ -1,22 +1,28 @@
 // A form-js number field that never silently changes a number. form-js's own field reads a comma
 // as a decimal point, so `50,000` became 50. This one reads `50,000` / `50,000.50` / `５０，０００` as
 // the number they mean (lib/numbers.js, the server's rule) and refuses anything ambiguous (`1,2`)
-// at the field with a message; the form then does not submit (its value is form-js's 'NaN' marker,
+// or beyond what a number holds exactly (more than 15 significant digits) at the field with a message; the form then does not submit (its value is form-js's 'NaN' marker,
 // which form-js's validator reports). Read-only values are shown with thousands separators.
 import { Numberfield, Label, Description, Errors } from '@bpmn-io/form-js-viewer';
 import { createElement as h } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 
-import { groupDigits, parseNumberText } from './numbers';
+import { MAX_SIGNIFICANT, groupDigits, parseNumberText, significantDigits } from './numbers';
 
 const TEXTS = {
-  zh: '请输入数字，如 50000 或 50,000.50（逗号只能用作千位分隔符，每三位一个）。',
-  en: 'Enter a number such as 50000 or 50,000.50 (commas only between groups of three digits).',
+  format: {
+    zh: '请输入数字，如 50000 或 50,000.50（逗号只能用作千位分隔符，每三位一个）。',
+    en: 'Enter a number such as 50000 or 50,000.50 (commas only between groups of three digits).',
+  },
+  precision: {
+    zh: `最多 ${MAX_SIGNIFICANT} 位有效数字。`,
+    en: `At most ${MAX_SIGNIFICANT} significant digits.`,
+  },
 };
 const FORM_JS_NAN = 'Value is not a number.';
 
-function message() {
-  return (document.documentElement.lang || 'zh').startsWith('en') ? TEXTS.en : TEXTS.zh;
+function message(why) {
+  return (document.documentElement.lang || 'zh').startsWith('en') ? TEXTS[why].en : TEXTS[why].zh;
 }
 
 function toValue(field, plain) {
@@ -32,7 +38,7 @@ export function LzNumberfield(props) {
   const { field, value, errors = [], domId, onChange, onBlur, onFocus, readonly, disabled } = props;
   const { label, description, validate = {} } = field;
   const [text, setText] = useState(shown(value, readonly));
-  const [bad, setBad] = useState(false);
+  const [bad, setBad] = useState(null); // null, or why the text is refused: 'format' / 'precision'
   const [left, setLeft] = useState(false); // the message waits until the field is left (or submitted)
   const sent = useRef(value);
 
@@ -40,24 +46,26 @@ export function LzNumberfield(props) {
   useEffect(() => {
     if (value === sent.current) return;
     sent.current = value;
-    if (value !== 'NaN') { setText(shown(value, readonly)); setBad(false); }
+    if (value !== 'NaN') { setText(shown(value, readonly)); setBad(null); }
   }, [value, readonly]);
 
   const onInput = (event) => {
     const typed = event.target.value;
     setText(typed);
-    let next;
-    if (!typed.trim()) next = null;
-    else {
+    let next = null;
+    let why = null;
+    if (typed.trim()) {
       const plain = parseNumberText(typed);
-      next = plain === null ? 'NaN' : toValue(field, plain);
+      if (plain === null) why = 'format';
+      else if (!field.serializeToString && significantDigits(plain) > MAX_SIGNIFICANT) why = 'precision';
+      next = why ? 'NaN' : toValue(field, plain);
     }
-    setBad(next === 'NaN');
+    setBad(why);
     sent.current = next;
     onChange({ field, value: next });
   };
 
-  const shownErrors = bad && (left || errors.length) ? [message()] : errors.filter((e) => e !== FORM_JS_NAN);
+  const shownErrors = bad && (left || errors.length) ? [message(bad)] : errors.filter((e) => e !== FORM_JS_NAN);
   const errorId = `${domId}-error-message`;
   const classes = ['fjs-form-field', 'fjs-form-field-number', 'lz-number'];
   if (shownErrors.length) classes.push('fjs-has-errors');

@@ -18,6 +18,15 @@ export function parseNumberText(text) {
   return plain.replace(/,/g, '').replace(/^\+/, '');
 }
 
+// A JavaScript number holds 15 significant digits exactly; more may come back changed
+// (12345678901234567.89 as 12345678901234568), so the field refuses them, as the server does
+// (forms/numbers.py MAX_SIGNIFICANT).
+export const MAX_SIGNIFICANT = 15;
+
+export function significantDigits(plain) {
+  return plain.replace(/^[+-]/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '').length;
+}
+
 // 50000.5 -> "50,000.5": a stored value shown with thousands separators (read-only fields).
 export function groupDigits(value) {
   if (value === null || value === undefined || value === '') return '';
