@@ -48,10 +48,7 @@ def designer_api(view: Callable[..., Any]) -> Callable[..., Any]:
 
 def json_object(*required: str, optional: tuple[str, ...] = ()) -> dict[str, Any]:
     """The request's JSON object; 422 naming each missing or unknown field."""
-    try:
-        body = json_body.loads_object(request.get_data(cache=True))
-    except json_body.BadJson as e:
-        raise ValidationFailed(e.message, {"body": e.why}) from e
+    body = json_body.page_object(request.get_data(cache=True))
     fields = {name: "required" for name in required if name not in body}
     allowed = set(required) | set(optional)
     fields.update({str(k): f"unknown field; allowed: {', '.join(sorted(allowed))}" for k in body if k not in allowed})

@@ -9,6 +9,8 @@ import json
 import math
 from typing import Any
 
+from core.errors import ValidationFailed
+
 MAX_DEPTH = 32
 
 
@@ -61,3 +63,12 @@ def loads_object(raw: bytes | str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise BadJson("the request body must be a JSON object")
     return value
+
+
+def page_object(raw: bytes | str) -> dict[str, Any]:
+    """`loads_object` for the pages' scripts and the designer: a refusal is a ValidationFailed naming
+    `body` (422 in their error map)."""
+    try:
+        return loads_object(raw)
+    except BadJson as e:
+        raise ValidationFailed(e.message, {"body": e.why}) from e

@@ -10,7 +10,7 @@ from typing import Any
 from flask import jsonify, render_template, request, url_for
 from flask_babel import lazy_gettext
 
-from core.errors import DomainError, ValidationFailed
+from core.errors import DomainError
 from crm import pickers
 from engine import about, collab, free_flows, instances, progress
 from forms import validate as form_validation
@@ -127,14 +127,6 @@ def prefill(uid: int, schema: dict[str, Any], options: dict[str, list[dict[str, 
     return data
 
 
-def _json_object() -> dict[str, Any]:
-    """The page script's JSON body; ValidationFailed naming `body` when it is not an object we accept."""
-    try:
-        return json_body.loads_object(request.get_data(cache=True))
-    except json_body.BadJson as e:
-        raise ValidationFailed(e.message, {"body": e.why}) from e
-
-
 @bp.post("/start/<key>")
 @login_required
 def start_submit(key: str) -> Any:
@@ -142,7 +134,7 @@ def start_submit(key: str) -> Any:
     refusals as JSON errors (web/errors.py) with the field messages in the user's language."""
     uid = current_user()["id"]  # type: ignore[index]
     try:
-        body = _json_object()
+        body = json_body.page_object(request.get_data(cache=True))
         result = instances.start_process(database(), uid, key, body.get("data"), body.get("chosen"),
                                          body.get("resubmitted_from"), body.get("steps"))
     except DomainError as e:
@@ -156,7 +148,7 @@ def start_save_list(key: str) -> Any:
     """Save the steps (free flow) or the chosen approvers (常用审批人) as one of the caller's lists:
     JSON {kind, name, items} -> 201 the list; refusals in the user's language."""
     try:
-        body = _json_object()
+        body = json_body.page_object(request.get_data(cache=True))
         saved = free_flows.save_list(database(), current_user()["id"], key,  # type: ignore[index]
                                      body.get("kind"), body.get("name"), body.get("items"))
     except DomainError as e:

@@ -35,10 +35,7 @@ def _uid() -> int:
 def _body() -> dict[str, Any]:
     """The action's input: JSON from the page's script, or a plain form post."""
     if request.is_json:  # a body that is not a JSON object we accept is refused, never read as {}
-        try:
-            return json_body.loads_object(request.get_data(cache=True))
-        except json_body.BadJson as e:
-            raise ValidationFailed(e.message, {"body": e.why}) from e
+        return json_body.page_object(request.get_data(cache=True))
     raw = request.form.get("data") or ""
     try:
         data = json_body.loads(raw) if raw.strip() else None
