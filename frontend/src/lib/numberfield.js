@@ -1,7 +1,8 @@
 // A form-js number field that never silently changes a number. form-js's own field reads a comma
 // as a decimal point, so `50,000` became 50. This one reads `50,000` / `50,000.50` / `５０，０００` as
 // the number they mean (lib/numbers.js, the server's rule) and refuses anything ambiguous (`1,2`)
-// or beyond what a number holds exactly (more than 15 significant digits) at the field with a message; the form then does not submit (its value is form-js's 'NaN' marker,
+// or beyond what a number holds exactly (more than 15 significant digits) at the field with a
+// message; the form then does not submit (its value is form-js's 'NaN' marker,
 // which form-js's validator reports). Read-only values are shown with thousands separators.
 import { Numberfield, Label, Description, Errors } from '@bpmn-io/form-js-viewer';
 import { createElement as h } from 'preact';
