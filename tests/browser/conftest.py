@@ -3,9 +3,10 @@ chromium (its headless build /usr/bin/chromium-headless-shell, else /usr/bin/chr
 installs both when missing — scripts/system-deps.sh).
 
 The server runs the demo organisation (demo/org.py, password `liuzhuan123`) with every shipped
-process deployed, in a fresh SQLite file per test module. Each module has one browser context (its
-caches carry over) and each test a new page in it, signed out (`context`, `page`: they replace
-pytest-playwright's per-test context, so its --tracing / --screenshot options do not apply here).
+process deployed, in a fresh SQLite file per test module, behind one address per worker (`_http`).
+Each worker has one browser context (its caches carry over) and each test a new page in it, signed
+out (`context`, `page`: they replace pytest-playwright's per-test context, so its --tracing /
+--screenshot options do not apply here).
 Screenshots: with LIUZHUAN_SCREENS=1,
 `shot(page, name)` writes test-output/screens/<test>--<name>.png; look at them. (Not test-results/:
 pytest-playwright empties that folder at the start of every run.)
@@ -113,9 +114,9 @@ def no_csp_violations(request: Any) -> Iterator[None]:
     assert not seen, f"CSP violations: {seen}"
 
 
-@pytest.fixture(scope="module")
-def browser_context_args(browser_context_args: dict[str, Any], live_server: LiveServer) -> dict[str, Any]:
-    return {**browser_context_args, "base_url": live_server.url, "locale": "zh-CN",
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any], _http: str) -> dict[str, Any]:
+    return {**browser_context_args, "base_url": _http, "locale": "zh-CN",
             "timezone_id": "Asia/Shanghai", "viewport": {"width": 1280, "height": 860}}
 
 
@@ -156,24 +157,32 @@ def _app_for(db: Database) -> Any:
 _SERVED = SqliteSlot()  # one engine for the modules' servers, one after another (its statement cache)
 
 
-def serve(tmp_dir: Path, template: Path) -> Iterator[LiveServer]:
+@pytest.fixture(scope="session")
+def _http() -> Iterator[str]:
+    """The worker's one HTTP server, on a free localhost port, for the whole session: it hands each
+    request to the app of the module under test (`serve`). One address for every module lets one
+    browser context (`context`) serve them all, its caches warm from the first module on."""
+    server = make_server("127.0.0.1", 0, lambda environ, start: _APP[0](environ, start), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+def serve(tmp_dir: Path, template: Path, url: str) -> Iterator[LiveServer]:
     shutil.copyfile(template, tmp_dir / "lz.db")
     db = _SERVED.database(tmp_dir / "lz.db")
     app = _app_for(db)
-    server = make_server("127.0.0.1", 0, app, threaded=True)  # port 0: a free port, one per server
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield LiveServer(f"http://127.0.0.1:{server.server_port}", db, app)
+        yield LiveServer(url, db, app)
     finally:
-        server.shutdown()
-        thread.join(5)
         _SERVED.release(db)
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory, demo_template) -> Iterator[LiveServer]:
-    yield from serve(tmp_path_factory.mktemp("live"), demo_template)
+def live_server(tmp_path_factory, demo_template, _http) -> Iterator[LiveServer]:
+    yield from serve(tmp_path_factory.mktemp("live"), demo_template, _http)
 
 
 @pytest.fixture
@@ -194,11 +203,12 @@ def shot(request) -> Callable[[Any, str], Path | None]:
     return take
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def context(browser: Any, browser_context_args: dict[str, Any]) -> Iterator[Any]:
-    """One browser context per module (pytest-playwright makes one per test), so its HTTP cache and
-    V8's code cache of the bundles carry over from test to test; each test gets a page of its own
-    (`page`), with no cookies. `context.lz_in_flight`: its requests that have not ended (for sign_out)."""
+    """One browser context per worker (pytest-playwright makes one per test), so its HTTP cache and
+    V8's code cache of the bundles carry over from test to test and module to module; each test gets
+    a page of its own (`page`), with no cookies. `context.lz_in_flight`: its requests that have not
+    ended (for sign_out)."""
     ctx = browser.new_context(**browser_context_args)
     in_flight: set[Any] = set()
     ctx.on("request", lambda r: in_flight.add(r))
@@ -210,9 +220,9 @@ def context(browser: Any, browser_context_args: dict[str, Any]) -> Iterator[Any]
 
 
 @pytest.fixture
-def page(context: Any) -> Iterator[Any]:
-    """A new page in the module's context, signed out: the previous test's requests have ended and
-    its cookies are gone."""
+def page(context: Any, live_server: LiveServer) -> Iterator[Any]:
+    """A new page in the worker's context, signed out, on the module's server: the previous test's
+    requests have ended and its cookies are gone."""
     p = context.new_page()
     _forget(p)
     yield p
