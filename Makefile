@@ -5,6 +5,7 @@
 #   make test    the whole test suite, 2 workers (PostgreSQL tests skip when 127.0.0.1:5432 is unreachable)
 #   make bench   issue 12's benchmark table, measured in one run (bench/summary.py; about 7 minutes)
 #   make lint    ruff + mypy
+#   make lock    re-resolve the dependency ranges into constraints.txt (the versions make venv installs)
 #
 # Environment, passed straight through to app.py / gunicorn: PORT (default 5000), DATABASE_URL
 # (default sqlite:///instance/liuzhuan.db; a postgresql:// URL works the same),
@@ -21,7 +22,7 @@ STAMP := $(VENV)/.stamp
 ASSETS_STAMP := frontend/dist/.stamp
 ASSET_SOURCES := frontend/package.json frontend/package-lock.json frontend/build.mjs $(shell find frontend/src -type f 2>/dev/null)
 
-.PHONY: venv setup run run-scaled dev test bench lint assets i18n system-deps test-deps
+.PHONY: venv setup run run-scaled dev test bench lint lock assets i18n system-deps test-deps
 
 venv: $(STAMP)
 
@@ -47,10 +48,20 @@ $(ASSETS_STAMP): $(ASSET_SOURCES) | system-deps
 i18n: venv
 	$(BIN)/python scripts/compile_i18n.py
 
-# Reinstall only when pyproject.toml is newer than the stamp.
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -e '.[dev]'
+# Reinstall only when pyproject.toml or constraints.txt is newer than the stamp. constraints.txt
+# holds the exact versions the suite last passed with, so a fresh clone installs what was tested,
+# not whatever the registries serve that day.
+$(STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install -c constraints.txt -e '.[dev]'
 	touch $@
+
+# Re-resolve pyproject.toml's version ranges in a throwaway venv and write the result to
+# constraints.txt; then `make test`, and commit both when it is green.
+lock:
+	rm -rf $(VENV).lock && $(PYTHON) -m venv $(VENV).lock
+	$(VENV).lock/bin/python -m pip install -e '.[dev]'
+	{ sed -n '1,2p' constraints.txt; $(VENV).lock/bin/python -m pip freeze --exclude-editable; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt && rm -rf $(VENV).lock
 
 # Idempotent: migrations, admin, demo data and deployment all leave existing records alone.
 setup: venv assets i18n
