@@ -4,7 +4,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DDL, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, text
+from sqlalchemy import (
+    DDL,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    func,
+    literal_column,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 import crm.models  # noqa: F401  (user_account must be in the metadata for the foreign keys below)
@@ -49,7 +61,8 @@ class ProcessInstance(Base):
     # The inbox keyword (lower(title / business_key) LIKE '%q%'): trigram indexes on PostgreSQL when
     # pg_trgm is available (migration 0012 too); SQLite keeps a plain LIKE.
     __table_args__ = (*(
-        Index(f"ix_process_instance_{col}_trgm", text(f"lower({col}) gin_trgm_ops"), postgresql_using="gin")
+        Index(f"ix_process_instance_{col}_trgm", func.lower(literal_column(col)).label(f"lower_{col}"),
+              postgresql_using="gin", postgresql_ops={f"lower_{col}": "gin_trgm_ops"})
         .ddl_if(dialect="postgresql", callable_=trigram_available) for col in ("title", "business_key")),
         # 我发起的 by due time (earliest first, none last, then newest): the order of the inbox's due sort
         Index("ix_process_instance_started_due", "initiator_id", text("(next_due_at IS NULL)"), "next_due_at",
