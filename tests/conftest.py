@@ -38,6 +38,7 @@ import search.models  # noqa: F401  (the search index table)
 from app import wire
 from db.base import Base
 from db.session import Database
+from tests import pg_drop
 from tests.org import Org, build_org
 from tests.sqlite_slot import PgSlot, SqliteSlot
 
@@ -145,7 +146,7 @@ class _PgAdmin:
         self._ready: dict[str, list[str]] = {}  # template -> copies created ahead
         self._pending: dict[str, int] = {}  # template -> copies queued or being created
         self._creates = _Lane(self._create_ahead)
-        self._drops = _Lane(lambda c, name: c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')))
+        self._drops = _Lane(pg_drop.drop)
 
     def _conn(self) -> Any:
         if self._engine is None:
@@ -188,7 +189,7 @@ class _PgAdmin:
 
     def drop(self, name: str) -> None:
         with self._conn() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            pg_drop.drop(c, name)
 
     def drop_later(self, name: str) -> None:
         """Drop a test's database in the background: a DROP DATABASE mostly waits for the server's
@@ -207,22 +208,8 @@ class _PgAdmin:
         if self._engine is not None:
             self._engine.dispose()
         if names:
-            subprocess.Popen([sys.executable, "-c", _DROP_LATER, PG_ADMIN_URL, *names], start_new_session=True,
+            subprocess.Popen([sys.executable, pg_drop.__file__, PG_ADMIN_URL, *names], start_new_session=True,
                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-# The detached dropper (tests/conftest.py's own; its argv: the admin URL, then the databases).
-_DROP_LATER = """
-import sys
-from sqlalchemy import create_engine, text
-engine = create_engine(sys.argv[1], isolation_level="AUTOCOMMIT", pool_size=1)
-with engine.connect() as c:
-    for name in sys.argv[2:]:
-        try:  # one that cannot be dropped leaves the others to drop
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        except Exception as e:
-            print(f"{name}: {e}", file=sys.stderr)
-"""
 
 
 _pg_admin = _PgAdmin()

@@ -160,8 +160,9 @@ _SERVED = SqliteSlot()  # one engine for the modules' servers, one after another
 @pytest.fixture(scope="session")
 def _http() -> Iterator[str]:
     """The worker's one HTTP server, on a free localhost port, for the whole session: it hands each
-    request to the worker's one app (`_app_for`), which `serve` points at the module's database. One address for every module lets one
-    browser context (`context`) serve them all, its caches warm from the first module on."""
+    request to the worker's one app (`_app_for`), which `serve` points at the module's database.
+    One address for every module lets one browser context (`context`) serve them all, its caches
+    warm from the first module on."""
     server = make_server("127.0.0.1", 0, lambda environ, start: _APP[0](environ, start), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
